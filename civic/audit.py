@@ -1,0 +1,49 @@
+"""Writing to the audit log. Services call `audit_record` inside their own transaction, so an
+entry exists exactly when the change it describes does."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEntry
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    consultation_id: int | None = None,
+) -> AuditEntry:
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    entry = AuditEntry(
+        actor=actor_obj,
+        actor_label=_actor_label(actor_obj),
+        action=action,
+        reason=reason or "",
+        changes=changes or {},
+        consultation_id=consultation_id,
+    )
+    if target is not None:
+        entry.content_type = ContentType.objects.get_for_model(target)
+        entry.object_id = str(target.pk)
+        entry.object_repr = str(target)[:200]
+        if consultation_id is None:
+            entry.consultation_id = _consultation_id_of(target)
+    entry.save()
+    return entry
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    return f"{actor.email or actor.username} ({actor.role})"[:150]
+
+
+def _consultation_id_of(target) -> int | None:
+    if target._meta.model_name == "consultation":
+        return target.pk
+    return getattr(target, "consultation_id", None)

@@ -1,0 +1,48 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+# Each app adds its part of the demo in its own `demo.py`, in dependency order. A loader takes
+# (stdout, users) and must be idempotent: running the command twice changes nothing but the
+# demo passwords.
+DEMO_MODULES = [
+    "consultations.demo",
+    "ideas.demo",
+    "debate.demo",
+    "moderation.demo",
+    "reports.demo",
+    "social.demo",
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo consultations and one account per role (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even though DEBUG is off (never on a live site).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not settings.TESTING and not force:
+            raise CommandError(
+                "The demo creates accounts with known passwords; "
+                "it only runs with DEBUG on, or with --force."
+            )
+        from civic import demo
+
+        with transaction.atomic():
+            users = demo.load(self.stdout)
+            for name in DEMO_MODULES:
+                try:
+                    module = import_module(name)
+                except ModuleNotFoundError as exc:
+                    if exc.name != name:
+                        raise
+                    continue
+                module.load(self.stdout, users)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))

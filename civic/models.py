@@ -1,0 +1,138 @@
+"""Accounts, roles and the audit log, which every other app builds on."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Letters and digits that cannot be mistaken for each other when read aloud or written down.
+PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_pseudonym_code() -> str:
+    return "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(6))
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    PLANNER = "planner", _("Planner")
+    COUNCILLOR = "councillor", _("Councillor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class CivicUserManager(UserManager):
+    """Accounts are identified by e-mail; the username is an internal handle."""
+
+    def _create_user_object(self, username, email, password, **extra_fields):
+        username = username or (email or "").lower() or new_pseudonym_code()
+        return super()._create_user_object(username, email, password, **extra_fields)
+
+    def create_superuser(self, username=None, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    show_name_publicly = models.BooleanField(
+        _("show my name publicly"),
+        default=False,
+        help_text=_(
+            "When off, you appear under a neutral pseudonym. "
+            "Your e-mail and phone number are never shown."
+        ),
+    )
+    pseudonym_code = models.CharField(
+        max_length=6, unique=True, default=new_pseudonym_code, editable=False
+    )
+    phone = models.CharField(_("phone (optional)"), max_length=30, blank=True)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT, db_index=True
+    )
+    limited_to_assigned = models.BooleanField(
+        _("limited to assigned consultations"),
+        default=False,
+        help_text=_("A planner with this set may only run the consultations they are assigned to."),
+    )
+    is_deleted = models.BooleanField(default=False, editable=False)
+
+    objects = CivicUserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                name="civic_user_email_ci_unique",
+                condition=~models.Q(email=""),
+            ),
+        ]
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def pseudonym(self) -> str:
+        return _("Resident %(code)s") % {"code": self.pseudonym_code}
+
+    @property
+    def public_name(self) -> str:
+        """The only name other people ever see."""
+        if self.is_deleted:
+            return str(_("Deleted user"))
+        if self.show_name_publicly and self.display_name.strip():
+            return self.display_name.strip()
+        return str(self.pseudonym)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_planner(self) -> bool:
+        return self.role == Role.PLANNER
+
+    @property
+    def is_councillor(self) -> bool:
+        return self.role == Role.COUNCILLOR
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when and why. Rows are never edited or deleted."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_label = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
+    action = models.CharField(_("what"), max_length=64, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    consultation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    reason = models.TextField(_("why"), blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )

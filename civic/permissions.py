@@ -1,0 +1,82 @@
+"""Who may do what: the role predicates every app's own permission module builds on.
+
+One predicate per action, each taking the user first. Views, the API, templates and tests all
+ask these functions; none of them re-implements a role check. The object-level predicates take
+a consultation (any object with `status`, `planners` and `results_published`) so that this
+module imports nothing from the apps above it.
+"""
+
+from .models import Role
+
+
+def is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and not user.is_deleted)
+
+
+def is_administrator(user) -> bool:
+    return is_signed_in(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+
+
+def is_planner(user) -> bool:
+    return is_signed_in(user) and user.role == Role.PLANNER
+
+
+def is_councillor(user) -> bool:
+    return is_signed_in(user) and user.role == Role.COUNCILLOR
+
+
+def is_staff_role(user) -> bool:
+    """Planners and administrators: the roles that must use two-factor authentication."""
+    return is_administrator(user) or is_planner(user)
+
+
+def can_participate(user) -> bool:
+    """Submit, support, comment, answer polls: every signed-in person."""
+    return is_signed_in(user)
+
+
+def can_create_consultation(user) -> bool:
+    return is_administrator(user) or (is_planner(user) and not user.limited_to_assigned)
+
+
+def can_manage_consultation(user, consultation) -> bool:
+    """Edit, moderate and answer officially in this consultation."""
+    if is_administrator(user):
+        return True
+    if not is_planner(user):
+        return False
+    if not user.limited_to_assigned:
+        return True
+    return consultation.planners.filter(pk=user.pk).exists()
+
+
+def can_view_consultation(user, consultation) -> bool:
+    if consultation.status != "draft":
+        return True
+    return can_manage_consultation(user, consultation) or is_councillor(user)
+
+
+def can_read_reports(user, consultation) -> bool:
+    """The live summary: staff always, the public once results are published."""
+    if is_administrator(user) or is_councillor(user) or can_manage_consultation(user, consultation):
+        return True
+    return bool(consultation.results_published)
+
+
+def can_export_full(user, consultation) -> bool:
+    """Exports with the data a moderator sees (hidden items, not personal contact data)."""
+    return (
+        is_administrator(user) or is_councillor(user) or can_manage_consultation(user, consultation)
+    )
+
+
+def can_manage_users(user) -> bool:
+    return is_administrator(user)
+
+
+def can_manage_social_channels(user) -> bool:
+    return is_administrator(user)
+
+
+def can_read_audit_log(user) -> bool:
+    return is_administrator(user) or is_councillor(user)

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+handler404 = "civic.views.error_404"
+handler403 = "civic.views.error_403"
+handler500 = "civic.views.error_500"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/profile/", views.profile, name="profile_legacy"),
+    path("me/", include(("civic.urls_me", "civic"), namespace="civic")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("civic.api_urls")),
+    path("maps/", include("maps.urls")),
+    path("moderation/", include("moderation.urls")),
+    path("reports/", include("reports.urls")),
+    path("social/", include("social.urls")),
+    path("debate/", include("debate.urls")),
+    path("ideas/", include("ideas.urls")),
+    path("", include("consultations.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

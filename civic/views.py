@@ -1,0 +1,66 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from .forms import ProfileForm
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+def healthz(request):
+    """200 when the database and the cache answer, 503 with the failing part otherwise."""
+    checks = {"database": _check_database(), "cache": _check_cache()}
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception as exc:  # any driver error means "down" to a load balancer
+        logger.warning("health check: database unavailable: %s", exc)
+        return "unavailable"
+
+
+def _check_cache() -> str:
+    try:
+        cache.set("healthz", "1", 5)
+        return "ok" if cache.get("healthz") == "1" else "unavailable"
+    except Exception as exc:
+        logger.warning("health check: cache unavailable: %s", exc)
+        return "unavailable"
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("civic:profile")
+    return render(request, "civic/profile.html", {"form": form})
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

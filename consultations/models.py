@@ -1,0 +1,254 @@
+"""Consultations, their timeline of phases, categories and the planners' discussion topics."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def visible(self):
+        """What the public may see: everything but drafts."""
+        return self.exclude(status=Consultation.Status.DRAFT)
+
+    def open_now(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            status=Consultation.Status.PUBLISHED,
+            phases__starts_at__lte=now,
+            phases__ends_at__gt=now,
+        ).distinct()
+
+    def upcoming(self, now=None):
+        now = now or timezone.now()
+        return self.filter(status=Consultation.Status.PUBLISHED).exclude(phases__starts_at__lte=now)
+
+    def managed_by(self, user):
+        """The consultations a planner runs; all of them for unrestricted planners and admins."""
+        from civic.permissions import is_administrator, is_planner
+
+        if is_administrator(user) or (is_planner(user) and not user.limited_to_assigned):
+            return self.all()
+        if is_planner(user):
+            return self.filter(planners=user)
+        return self.none()
+
+
+class Consultation(models.Model):
+    class Kind(models.TextChoices):
+        IDEA_COMPETITION = "ideas", _("Idea competition")
+        DEBATE = "debate", _("Debate")
+        MAP_SURVEY = "map_survey", _("Map survey")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("address name"), max_length=80, unique=True)
+    summary = models.CharField(_("summary"), max_length=400)
+    body = models.TextField(_("description"), blank=True, help_text=_("Markdown is allowed."))
+    cover_image = models.ImageField(_("cover image"), upload_to="consultations/", blank=True)
+    cover_alt = models.CharField(_("cover image description"), max_length=250, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.IDEA_COMPETITION
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    hashtag = models.CharField(
+        _("hashtag"),
+        max_length=60,
+        blank=True,
+        help_text=_("Used in social posts, e.g. #voreskbh."),
+    )
+    # The area residents may pin ideas in: a GeoJSON Polygon or MultiPolygon (WGS 84).
+    area = models.JSONField(_("area"), null=True, blank=True)
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=8,
+        default="IDEA",
+        help_text=_("Ideas are numbered PREFIX-YEAR-00001."),
+    )
+    idea_counter = models.PositiveIntegerField(default=0, editable=False)
+    support_limit = models.PositiveSmallIntegerField(
+        _("supports per person"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit."),
+    )
+    pre_moderation = models.BooleanField(
+        _("pre-moderation"),
+        default=False,
+        help_text=_("New ideas and comments wait for a planner's approval."),
+    )
+    results = models.TextField(_("results"), blank=True)
+    results_published_at = models.DateTimeField(_("results published"), null=True, blank=True)
+    planners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="planned_consultations",
+        verbose_name=_("planners"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("consultations:detail", kwargs={"slug": self.slug})
+
+    @property
+    def results_published(self) -> bool:
+        return self.results_published_at is not None
+
+    def current_phase(self, now=None):
+        """The phase running now, from prefetched phases when they are there."""
+        now = now or timezone.now()
+        for phase in self.phases.all():
+            if phase.starts_at <= now < phase.ends_at:
+                return phase
+        return None
+
+
+class Phase(models.Model):
+    """A step of the timeline, and what residents may do while it runs."""
+
+    class Kind(models.TextChoices):
+        INFORMATION = "information", _("Information")
+        IDEAS = "ideas", _("Idea collection")
+        SUPPORT = "support", _("Support")
+        DEBATE = "debate", _("Debate")
+        EVALUATION = "evaluation", _("Evaluation")
+        RESULTS = "results", _("Results")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    allows_ideas = models.BooleanField(_("residents may submit ideas"), default=False)
+    allows_support = models.BooleanField(_("residents may support ideas"), default=False)
+    allows_comments = models.BooleanField(_("residents may comment"), default=False)
+    allows_poll = models.BooleanField(_("residents may answer polls"), default=False)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="phase_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["consultation", "starts_at", "ends_at"])]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or str(self.get_kind_display())
+
+    def is_current(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.starts_at <= now < self.ends_at
+
+
+class Category(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="categories"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#1f77b4", help_text=_("A hex colour such as #1f77b4.")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "name"], name="category_name_unique_per_consultation"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    """A planner's discussion thread in a consultation, optionally with a poll."""
+
+    class ResultsVisibility(models.TextChoices):
+        AFTER_ANSWER = "after_answer", _("After answering")
+        AFTER_PHASE = "after_phase", _("After the phase ends")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="topics")
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(
+        _("introduction"), blank=True, help_text=_("Markdown is allowed.")
+    )
+    poll_question = models.CharField(_("poll question"), max_length=250, blank=True)
+    poll_multiple = models.BooleanField(_("several answers allowed"), default=False)
+    poll_results_visibility = models.CharField(
+        _("show poll results"),
+        max_length=20,
+        choices=ResultsVisibility.choices,
+        default=ResultsVisibility.AFTER_ANSWER,
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        verbose_name = _("debate topic")
+        verbose_name_plural = _("debate topics")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("debate:topic", kwargs={"pk": self.pk})
+
+    @property
+    def has_poll(self) -> bool:
+        return bool(self.poll_question)
+
+
+class PollOption(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="poll_options")
+    label = models.CharField(_("answer"), max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("poll option")
+        verbose_name_plural = _("poll options")
+
+    def __str__(self):
+        return self.label

@@ -1,0 +1,68 @@
+"""What the current phase allows. Ideas, supports, comments and polls all ask here."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Consultation
+
+ACTIONS = {
+    # action -> the Phase flag that allows it
+    "submit_idea": "allows_ideas",
+    "support": "allows_support",
+    "comment": "allows_comments",
+    "answer_poll": "allows_poll",
+}
+
+
+def phase_allows(consultation: Consultation, action: str, now=None) -> bool:
+    """True when the consultation is published and its running phase allows the action."""
+    if consultation.status != Consultation.Status.PUBLISHED:
+        return False
+    phase = consultation.current_phase(now or timezone.now())
+    return bool(phase and getattr(phase, ACTIONS[action]))
+
+
+def require_phase(consultation: Consultation, action: str, now=None) -> None:
+    """Raise PermissionDenied with a reason a person can read when the phase does not allow it."""
+    if phase_allows(consultation, action, now):
+        return
+    raise PermissionDenied(_closed_reason(consultation, action, now or timezone.now()))
+
+
+def _closed_reason(consultation, action, now) -> str:
+    if consultation.status == Consultation.Status.CLOSED:
+        return _("This consultation is closed.")
+    if consultation.status == Consultation.Status.DRAFT:
+        return _("This consultation is not published yet.")
+    flag = ACTIONS[action]
+    phases = list(consultation.phases.all())
+    started = [p for p in phases if getattr(p, flag) and p.starts_at <= now]
+    upcoming = [p for p in phases if getattr(p, flag) and p.starts_at > now]
+    messages = {
+        "submit_idea": (
+            _("The idea phase has ended."),
+            _("The idea phase has not started yet."),
+            _("This consultation does not collect ideas."),
+        ),
+        "support": (
+            _("The support phase has ended."),
+            _("The support phase has not started yet."),
+            _("Ideas in this consultation cannot be supported."),
+        ),
+        "comment": (
+            _("The comment phase has ended."),
+            _("Commenting has not opened yet."),
+            _("This consultation does not take comments."),
+        ),
+        "answer_poll": (
+            _("The poll has closed."),
+            _("The poll has not opened yet."),
+            _("This consultation has no poll."),
+        ),
+    }[action]
+    if upcoming:
+        return messages[1]
+    if started:
+        return messages[0]
+    return messages[2]

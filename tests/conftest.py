@@ -1,0 +1,43 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def resident(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def planner(db):
+    return factories.PlannerFactory()
+
+
+@pytest.fixture
+def councillor(db):
+    return factories.CouncillorFactory()
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.AdministratorFactory()
+
+
+@pytest.fixture
+def consultation(db):
+    return factories.ConsultationFactory()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a throw-away folder, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
