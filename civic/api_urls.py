@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("consultations.api_urls")),
+    path("", include("ideas.feed_urls")),
     path("", include("ideas.api_urls")),
     path("", include("maps.api_urls")),
     path("", include("debate.api_urls")),
