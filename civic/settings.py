@@ -333,6 +333,15 @@ if TESTING:
 
 # --- Per-app settings: each app's work adds its own block below its marker. ----------------------
 # [maps settings]
+GEOCODER_CACHE_TTL_SECONDS = env.int("GEOCODER_CACHE_TTL_SECONDS", default=30 * 24 * 3600)
+# Nominatim's usage policy asks for at most one request per second from one application.
+GEOCODER_MIN_DELAY_SECONDS = env.float("GEOCODER_MIN_DELAY_SECONDS", default=1.0)
+GEOCODER_THROTTLE_RATE = env("GEOCODER_THROTTLE_RATE", default="60/min")
+# The ideas map answers grid clusters below this zoom, or when a view holds more ideas than
+# MAP_FEED_MAX_POINTS; no answer ever holds more than MAP_FEED_MAX_FEATURES features.
+MAP_CLUSTER_BELOW_ZOOM = env.int("MAP_CLUSTER_BELOW_ZOOM", default=16)
+MAP_FEED_MAX_POINTS = env.int("MAP_FEED_MAX_POINTS", default=3000)
+MAP_FEED_MAX_FEATURES = env.int("MAP_FEED_MAX_FEATURES", default=5000)
 # [ideas settings]
 # [debate settings]
 # [moderation settings]

@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+"""Map feeds for ideas, mounted at /api/v1/ beside the ideas API."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import feeds
+
+urlpatterns = [
+    path(
+        "consultations/<slug:slug>/ideas.geojson",
+        feeds.ideas_geojson,
+        name="ideas-geojson",
+    ),
+    path(
+        "consultations/<slug:slug>/ideas/nearby/",
+        feeds.ideas_nearby,
+        name="ideas-nearby",
+    ),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("geocode/", api.GeocodeView.as_view(), name="maps-geocode"),
+    path("geocode/reverse/", api.ReverseGeocodeView.as_view(), name="maps-geocode-reverse"),
+]
