@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "leaflet",
+    # Before allauth so that frontend/templates/allauth/ restyles the account pages.
+    "frontend",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -67,7 +69,6 @@ INSTALLED_APPS = [
     "moderation",
     "reports",
     "social",
-    "frontend",
 ]
 
 MIDDLEWARE = [
