@@ -258,7 +258,11 @@ def get_backend():
 def _build_backend(name, url, user_agent, timeout, _delay, gazetteer_path):
     if name == "gazetteer":
         return GazetteerBackend(gazetteer_path)
-    options = {"user_agent": user_agent, "timeout": timeout}
+    from geopy.adapters import URLLibAdapter
+
+    # urllib without retries: geopy's default requests adapter retries a timed-out read twice,
+    # which turns a 3 s timeout into 9 s of a person waiting.
+    options = {"user_agent": user_agent, "timeout": timeout, "adapter_factory": URLLibAdapter}
     if url:
         parts = urlsplit(url)
         options["scheme"] = parts.scheme or "https"
