@@ -5,7 +5,13 @@ from .models import User
 
 
 class SignupForm(forms.Form):
-    """Extra fields on allauth's sign-up form: how the person wants to appear."""
+    """Extra fields on allauth's sign-up form: how the person wants to appear.
+
+    allauth's own sign-up form inherits from this class (ACCOUNT_SIGNUP_FORM_CLASS) and calls
+    `signup` once the account exists.
+    """
+
+    field_order = ["display_name", "email", "password1", "password2", "show_name_publicly"]
 
     display_name = forms.CharField(
         label=_("Display name"),
@@ -29,9 +35,35 @@ class SignupForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    notification_kinds = forms.MultipleChoiceField(
+        label=_("E-mail me about"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every e-mail also has a link to unsubscribe with one click."),
+    )
+
     class Meta:
         model = User
-        fields = ["display_name", "show_name_publicly", "phone"]
+        fields = ["display_name", "show_name_publicly", "phone", "notification_frequency"]
+        widgets = {"notification_frequency": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .notifications import KINDS, opted_out_kinds
+
+        self.fields["notification_kinds"].choices = list(KINDS.items())
+        if self.instance.pk:
+            self.initial["notification_kinds"] = sorted(set(KINDS) - opted_out_kinds(self.instance))
+
+    def save(self, commit=True):
+        from .notifications import set_subscriptions
+
+        user = super().save(commit=commit)
+        if commit:
+            set_subscriptions(
+                recipient=user, kinds=set(self.cleaned_data.get("notification_kinds") or [])
+            )
+        return user
 
     def clean(self):
         cleaned = super().clean()

@@ -178,7 +178,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
-ACCOUNT_FORMS = {"signup": "civic.forms.SignupForm"}
+# Extra sign-up fields (display name, "show my name publicly") on top of allauth's own form.
+ACCOUNT_SIGNUP_FORM_CLASS = "civic.forms.SignupForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # When on, planners and administrators must set up two-factor authentication before using
