@@ -1,11 +1,19 @@
 """Consultations, their timeline of phases, categories and the planners' discussion topics."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .validators import (
+    validate_cover_image,
+    validate_hashtag,
+    validate_hex_colour,
+    validate_reference_prefix,
+)
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -24,6 +32,28 @@ class ConsultationQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         now = now or timezone.now()
         return self.filter(status=Consultation.Status.PUBLISHED).exclude(phases__starts_at__lte=now)
+
+    def with_dates(self):
+        """Annotate the first start and last end of the timeline (`opens_at`, `closes_at`)."""
+        return self.annotate(opens_at=Min("phases__starts_at"), closes_at=Max("phases__ends_at"))
+
+    def in_state(self, state: str, now=None):
+        """Filter by what a visitor sees: "open", "upcoming" or "closed"; needs `with_dates()`.
+
+        Open spans the whole timeline, gaps between phases included, so a consultation does
+        not drop off the "open" list for the weekend between idea collection and support.
+        """
+        now = now or timezone.now()
+        published = Q(status=Consultation.Status.PUBLISHED)
+        if state == "open":
+            return self.filter(published, opens_at__lte=now, closes_at__gt=now)
+        if state == "upcoming":
+            return self.filter(published & (Q(opens_at__gt=now) | Q(opens_at__isnull=True)))
+        if state == "closed":
+            return self.filter(
+                Q(status=Consultation.Status.CLOSED) | (published & Q(closes_at__lte=now))
+            )
+        raise ValueError(f"unknown state {state!r}")
 
     def managed_by(self, user):
         """The consultations a planner runs; all of them for unrestricted planners and admins."""
@@ -51,7 +81,13 @@ class Consultation(models.Model):
     slug = models.SlugField(_("address name"), max_length=80, unique=True)
     summary = models.CharField(_("summary"), max_length=400)
     body = models.TextField(_("description"), blank=True, help_text=_("Markdown is allowed."))
-    cover_image = models.ImageField(_("cover image"), upload_to="consultations/", blank=True)
+    cover_image = models.ImageField(
+        _("cover image"),
+        upload_to="consultations/",
+        blank=True,
+        validators=[validate_cover_image],
+        help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+    )
     cover_alt = models.CharField(_("cover image description"), max_length=250, blank=True)
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.IDEA_COMPETITION
@@ -66,6 +102,7 @@ class Consultation(models.Model):
         _("hashtag"),
         max_length=60,
         blank=True,
+        validators=[validate_hashtag],
         help_text=_("Used in social posts, e.g. #voreskbh."),
     )
     # The area residents may pin ideas in: a GeoJSON Polygon or MultiPolygon (WGS 84).
@@ -74,7 +111,8 @@ class Consultation(models.Model):
         _("reference prefix"),
         max_length=8,
         default="IDEA",
-        help_text=_("Ideas are numbered PREFIX-YEAR-00001."),
+        validators=[validate_reference_prefix],
+        help_text=_("2 to 8 capital letters. Ideas are numbered PREFIX-YEAR-00001."),
     )
     idea_counter = models.PositiveIntegerField(default=0, editable=False)
     support_limit = models.PositiveSmallIntegerField(
@@ -115,9 +153,44 @@ class Consultation(models.Model):
     def get_absolute_url(self):
         return reverse("consultations:detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        errors = {}
+        if self.cover_image and not self.cover_alt.strip():
+            errors["cover_alt"] = _("Describe the cover image for people who cannot see it.")
+        if self.area:
+            from maps.geometry import validate_area
+
+            try:
+                self.area = validate_area(self.area)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def results_published(self) -> bool:
         return self.results_published_at is not None
+
+    def state(self, now=None) -> str:
+        """ "draft", "open", "upcoming" or "closed", from the prefetched phases."""
+        if self.status == Consultation.Status.DRAFT:
+            return "draft"
+        if self.status == Consultation.Status.CLOSED:
+            return "closed"
+        now = now or timezone.now()
+        phases = list(self.phases.all())
+        if not phases or min(p.starts_at for p in phases) > now:
+            return "upcoming"
+        if max(p.ends_at for p in phases) <= now:
+            return "closed"
+        return "open"
+
+    def next_phase(self, now=None):
+        now = now or timezone.now()
+        for phase in self.phases.all():
+            if phase.starts_at > now:
+                return phase
+        return None
 
     def current_phase(self, now=None):
         """The phase running now, from prefetched phases when they are there."""
@@ -179,7 +252,11 @@ class Category(models.Model):
     )
     name = models.CharField(_("name"), max_length=80)
     colour = models.CharField(
-        _("colour"), max_length=7, default="#1f77b4", help_text=_("A hex colour such as #1f77b4.")
+        _("colour"),
+        max_length=7,
+        default="#1f77b4",
+        validators=[validate_hex_colour],
+        help_text=_("A hex colour such as #1f77b4."),
     )
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "consultations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.consultation_list, name="list"),
+    path("new/", views.consultation_create, name="create"),
+    path("<slug:slug>/", views.consultation_detail, name="detail"),
+    path("<slug:slug>/edit/", views.consultation_edit, name="edit"),
+    path("<slug:slug>/publish/", views.consultation_publish, name="publish"),
+    path("<slug:slug>/close/", views.consultation_close, name="close"),
+    path("<slug:slug>/results/", views.consultation_results, name="results"),
+]

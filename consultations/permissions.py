@@ -1,0 +1,74 @@
+"""Who may do what with a consultation. Views, the API and templates all ask here."""
+
+from civic import permissions as civic
+
+from .models import Consultation
+from .rules import phase_allows
+
+# What the API reports in `allowed_actions`, in a stable order.
+STAFF_ACTIONS = ("edit", "publish", "close", "publish_results", "assign_planners")
+RESIDENT_ACTIONS = ("submit_idea", "support", "comment", "answer_poll")
+
+
+def can_create_consultation(user) -> bool:
+    return civic.can_create_consultation(user)
+
+
+def can_view_consultation(user, consultation: Consultation) -> bool:
+    return civic.can_view_consultation(user, consultation)
+
+
+def can_see_drafts(user) -> bool:
+    """Whether the person may see some drafts at all; which ones is `drafts_visible_to`."""
+    return civic.is_administrator(user) or civic.is_planner(user) or civic.is_councillor(user)
+
+
+def can_edit_consultation(user, consultation: Consultation) -> bool:
+    return civic.can_manage_consultation(user, consultation)
+
+
+def can_publish_consultation(user, consultation: Consultation) -> bool:
+    return consultation.status == Consultation.Status.DRAFT and can_edit_consultation(
+        user, consultation
+    )
+
+
+def can_close_consultation(user, consultation: Consultation) -> bool:
+    return consultation.status == Consultation.Status.PUBLISHED and can_edit_consultation(
+        user, consultation
+    )
+
+
+def can_publish_results(user, consultation: Consultation) -> bool:
+    return consultation.status != Consultation.Status.DRAFT and can_edit_consultation(
+        user, consultation
+    )
+
+
+def can_assign_planners(user, consultation: Consultation) -> bool:
+    """Only those who may create consultations decide who runs them; an assigned planner
+    must not be able to hand the consultation on."""
+    return civic.can_create_consultation(user)
+
+
+def allowed_actions(user, consultation: Consultation, now=None) -> list[str]:
+    """The actions this person may take now, for the API and for templates."""
+    actions: list[str] = []
+    if can_edit_consultation(user, consultation):
+        actions.append("edit")
+        if can_publish_consultation(user, consultation):
+            actions.append("publish")
+        if can_close_consultation(user, consultation):
+            actions.append("close")
+        if can_publish_results(user, consultation):
+            actions.append("publish_results")
+    if can_assign_planners(user, consultation):
+        actions.append("assign_planners")
+    for action in RESIDENT_ACTIONS:
+        # Visitors without an account may still send an idea (confirmed by e-mail), so only
+        # the phase decides submit_idea; everything else needs a signed-in person.
+        if phase_allows(consultation, action, now) and (
+            action == "submit_idea" or civic.can_participate(user)
+        ):
+            actions.append(action)
+    return actions

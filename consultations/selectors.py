@@ -1,0 +1,62 @@
+"""Reads of consultations that depend on who is asking."""
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from civic import permissions as civic
+
+from .models import Category, Consultation, Phase
+
+
+def consultations_visible_to(user) -> QuerySet[Consultation]:
+    """Everything published or closed, plus the drafts this person may see.
+
+    Drafts of a planner limited to assigned consultations stay with that planner's own.
+    """
+    visible = Consultation.objects.visible()
+    if civic.is_administrator(user) or civic.is_councillor(user):
+        return Consultation.objects.all()
+    if civic.is_planner(user):
+        drafts = Consultation.objects.managed_by(user).filter(status=Consultation.Status.DRAFT)
+        return Consultation.objects.filter(
+            pk__in=visible.values("pk")
+        ) | Consultation.objects.filter(pk__in=drafts.values("pk"))
+    return visible
+
+
+def with_timeline(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    """Phases and categories in one query each, whatever the number of consultations."""
+    return queryset.prefetch_related(
+        Prefetch("phases", queryset=Phase.objects.order_by("starts_at")),
+        Prefetch("categories", queryset=Category.objects.order_by("position", "name")),
+    )
+
+
+def consultation_sections(user, now=None) -> dict[str, QuerySet[Consultation]]:
+    """The list page's sections, each a query with the timeline prefetched.
+
+    Open ones that close soonest come first, upcoming ones by opening date, closed ones newest
+    first; drafts only for those who may see them.
+    """
+    now = now or timezone.now()
+    base = consultations_visible_to(user).with_dates()
+    sections = {
+        "open": base.in_state("open", now).order_by("closes_at", "pk"),
+        "upcoming": base.in_state("upcoming", now).order_by("opens_at", "pk"),
+        "closed": base.in_state("closed", now).order_by("-closes_at", "-created_at", "pk"),
+    }
+    if civic.is_administrator(user) or civic.is_planner(user) or civic.is_councillor(user):
+        sections["drafts"] = base.filter(status=Consultation.Status.DRAFT).order_by("-updated_at")
+    return {name: with_timeline(queryset) for name, queryset in sections.items()}
+
+
+def consultation_for_viewer(user, slug: str) -> Consultation:
+    """The consultation with its timeline, or 404 when it does not exist or is a draft the
+    person may not see, so that drafts do not reveal themselves by a different answer."""
+    consultation = (
+        with_timeline(Consultation.objects.filter(slug=slug)).prefetch_related("planners").first()
+    )
+    if consultation is None or not civic.can_view_consultation(user, consultation):
+        raise Http404
+    return consultation

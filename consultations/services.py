@@ -1,0 +1,413 @@
+"""Writes to consultations: create, edit (with the timeline and categories), publish, close,
+publish results and assign planners. The site's forms and the API both call these."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from civic.audit import audit_record
+from civic.permissions import is_planner
+
+from . import permissions
+from .models import Category, Consultation, Phase
+
+# Fields a planner edits directly; status, counters and results have their own services.
+EDITABLE_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "cover_image",
+    "cover_alt",
+    "kind",
+    "language",
+    "hashtag",
+    "reference_prefix",
+    "support_limit",
+    "pre_moderation",
+    "area",
+)
+PHASE_FIELDS = (
+    "kind",
+    "name",
+    "description",
+    "starts_at",
+    "ends_at",
+    "allows_ideas",
+    "allows_support",
+    "allows_comments",
+    "allows_poll",
+)
+CATEGORY_FIELDS = ("name", "colour", "position")
+# Consultations live at /<slug>/, beside the site's own top-level paths.
+RESERVED_SLUGS = frozenset(
+    {
+        "accounts",
+        "admin",
+        "api",
+        "debate",
+        "healthz",
+        "i18n",
+        "ideas",
+        "jsi18n",
+        "maps",
+        "me",
+        "media",
+        "moderation",
+        "new",
+        "reports",
+        "social",
+        "static",
+    }
+)
+
+
+def timeline_errors(phases: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+    """Return {row index: reason} for phases that end before they start or overlap another.
+
+    The overlap is reported on the later of the two phases, which is the row a planner
+    usually just added or moved.
+    """
+    errors: dict[int, str] = {}
+    dated = []
+    for index, phase in enumerate(phases):
+        starts_at, ends_at = phase.get("starts_at"), phase.get("ends_at")
+        if starts_at is None or ends_at is None:
+            continue
+        if ends_at <= starts_at:
+            errors[index] = _("The phase must end after it starts.")
+            continue
+        dated.append((starts_at, ends_at, index))
+    dated.sort()
+    latest: tuple[Any, int] | None = None  # (end, index) of the phase reaching furthest so far
+    for starts_at, ends_at, index in dated:
+        if latest and starts_at < latest[0]:
+            other = phases[latest[1]]
+            errors[index] = _(
+                "This phase overlaps “%(other)s”, which ends %(end)s. "
+                "Let it start when the other ends, or later."
+            ) % {
+                "other": _phase_label(other, latest[1]),
+                "end": formats.date_format(timezone.localtime(latest[0]), "SHORT_DATETIME_FORMAT"),
+            }
+        if not latest or ends_at > latest[0]:
+            latest = (ends_at, index)
+    return errors
+
+
+def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    """A free address name made from the title: "harbour-bath", then "harbour-bath-2"..."""
+    base = slugify(title)[:70].strip("-") or "consultation"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-consultation"
+    taken = set(
+        Consultation.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{number}"
+        number += 1
+    return candidate
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor,
+    data: Mapping[str, Any],
+    phases: Sequence[Mapping[str, Any]] = (),
+    categories: Sequence[Mapping[str, Any]] = (),
+) -> Consultation:
+    """Create a draft consultation with its timeline and categories."""
+    if not permissions.can_create_consultation(actor):
+        raise PermissionDenied(_("You may not create consultations."))
+    fields = _editable(data)
+    fields["slug"] = _checked_slug(fields.get("slug", ""), fields.get("title", ""), None)
+    if not fields.get("cover_image"):
+        fields.pop("cover_image", None)
+    consultation = Consultation(created_by=actor, status=Consultation.Status.DRAFT, **fields)
+    consultation.full_clean()
+    consultation.save()
+    _save_phases(consultation, phases)
+    _save_categories(consultation, categories)
+    if is_planner(actor):
+        consultation.planners.add(actor)
+    audit_record(
+        actor=actor,
+        action="consultation.create",
+        target=consultation,
+        changes={"phases": len(phases), "categories": len(categories)},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    actor,
+    consultation: Consultation,
+    data: Mapping[str, Any],
+    phases: Sequence[Mapping[str, Any]] | None = None,
+    categories: Sequence[Mapping[str, Any]] | None = None,
+) -> Consultation:
+    """Change a consultation's fields; `phases` and `categories`, when given, replace the
+    timeline and the categories (rows with an `id` keep their identity)."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not permissions.can_edit_consultation(actor, consultation):
+        raise PermissionDenied(_("You may not edit this consultation."))
+    fields = _editable(data)
+    if "slug" in fields or "title" in fields:
+        fields["slug"] = _checked_slug(
+            fields.get("slug", consultation.slug),
+            fields.get("title", consultation.title),
+            consultation.pk,
+        )
+    changed = []
+    for name, value in fields.items():
+        if name == "cover_image" and value is None:
+            continue  # no new file: keep the current image
+        if name == "cover_image" and value is False:
+            value = ""  # the "clear" box was ticked
+        if getattr(consultation, name) != value:
+            changed.append(name)
+        setattr(consultation, name, value)
+    consultation.full_clean()
+    consultation.save()
+    if phases is not None:
+        _save_phases(consultation, phases)
+        changed.append("phases")
+    if categories is not None:
+        _save_categories(consultation, categories)
+        changed.append("categories")
+    audit_record(
+        actor=actor,
+        action="consultation.update",
+        target=consultation,
+        changes={"fields": changed},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_publish(*, actor, consultation: Consultation) -> Consultation:
+    """Make a draft public. It needs a timeline, or nobody could take part."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not permissions.can_edit_consultation(actor, consultation):
+        raise PermissionDenied(_("You may not publish this consultation."))
+    if consultation.status != Consultation.Status.DRAFT:
+        raise ValidationError({"status": _("Only a draft can be published.")})
+    if not consultation.phases.exists():
+        raise ValidationError({"phases": _("Add at least one phase before publishing.")})
+    consultation.status = Consultation.Status.PUBLISHED
+    consultation.full_clean()
+    consultation.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="consultation.publish",
+        target=consultation,
+        changes={"status": ["draft", "published"]},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_close(*, actor, consultation: Consultation, reason: str = "") -> Consultation:
+    """End participation early or for good, whatever the timeline says."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not permissions.can_edit_consultation(actor, consultation):
+        raise PermissionDenied(_("You may not close this consultation."))
+    if consultation.status != Consultation.Status.PUBLISHED:
+        raise ValidationError({"status": _("Only a published consultation can be closed.")})
+    consultation.status = Consultation.Status.CLOSED
+    consultation.full_clean()
+    consultation.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="consultation.close",
+        target=consultation,
+        reason=reason,
+        changes={"status": ["published", "closed"]},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_publish_results(
+    *, actor, consultation: Consultation, results: str
+) -> Consultation:
+    """Publish (or correct) the results text. The first publication date is kept."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not permissions.can_edit_consultation(actor, consultation):
+        raise PermissionDenied(_("You may not publish results for this consultation."))
+    if consultation.status == Consultation.Status.DRAFT:
+        raise ValidationError({"status": _("Publish the consultation before its results.")})
+    results = (results or "").strip()
+    if not results:
+        raise ValidationError({"results": _("Write the results before publishing them.")})
+    first_time = consultation.results_published_at is None
+    consultation.results = results
+    if first_time:
+        consultation.results_published_at = timezone.now()
+    consultation.full_clean()
+    consultation.save(update_fields=["results", "results_published_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="consultation.results_publish" if first_time else "consultation.results_update",
+        target=consultation,
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_assign_planners(
+    *, actor, consultation: Consultation, planners: Iterable
+) -> Consultation:
+    """Set who runs the consultation; planners limited to assigned consultations see only these."""
+    if not permissions.can_assign_planners(actor, consultation):
+        raise PermissionDenied(_("You may not assign planners."))
+    planners = list(planners)
+    not_planners = [p for p in planners if not is_planner(p)]
+    if not_planners:
+        raise ValidationError(
+            {"planners": _("%(name)s is not a planner.") % {"name": not_planners[0].public_name}}
+        )
+    before = sorted(consultation.planners.values_list("pk", flat=True))
+    consultation.planners.set(planners)
+    audit_record(
+        actor=actor,
+        action="consultation.planners",
+        target=consultation,
+        changes={"planners": [before, sorted(p.pk for p in planners)]},
+    )
+    return consultation
+
+
+def _editable(data: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be set here.") for name in sorted(unknown)}
+        )
+    fields = dict(data)
+    for name in ("title", "summary", "hashtag", "cover_alt", "reference_prefix"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    if fields.get("area") in ("", {}):
+        fields["area"] = None
+    return fields
+
+
+def _checked_slug(slug: str, title: str, pk: int | None) -> str:
+    slug = (slug or "").strip().lower()
+    if not slug:
+        return unique_slug(title, exclude_pk=pk)
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(
+            {"slug": _("“%(slug)s” is used by the site itself; choose another.") % {"slug": slug}}
+        )
+    if Consultation.objects.filter(slug=slug).exclude(pk=pk).exists():
+        raise ValidationError(
+            {
+                "slug": _(
+                    "Another consultation already uses the address “%(slug)s”; choose another."
+                )
+                % {"slug": slug}
+            }
+        )
+    return slug
+
+
+def _phase_label(phase: Mapping[str, Any], index: int) -> str:
+    if phase.get("name"):
+        return phase["name"]
+    kind = phase.get("kind")
+    if kind in Phase.Kind.values:
+        return str(Phase.Kind(kind).label)
+    return _("phase %(number)d") % {"number": index + 1}
+
+
+def _save_phases(consultation: Consultation, rows: Sequence[Mapping[str, Any]]) -> None:
+    errors = timeline_errors(rows)
+    if errors:
+        raise ValidationError(
+            {
+                "phases": [
+                    _("Phase %(number)d: %(reason)s") % {"number": index + 1, "reason": reason}
+                    for index, reason in sorted(errors.items())
+                ]
+            }
+        )
+    existing = {phase.pk: phase for phase in consultation.phases.all()}
+    keep = []
+    for index, row in enumerate(rows):
+        phase = existing.get(row.get("id")) if row.get("id") else None
+        if row.get("id") and phase is None:
+            raise ValidationError(
+                {"phases": _("Phase %(number)d: unknown phase.") % {"number": index + 1}}
+            )
+        phase = phase or Phase(consultation=consultation)
+        for name in PHASE_FIELDS:
+            if name in row:
+                setattr(phase, name, row[name])
+        try:
+            phase.full_clean(exclude=["consultation"])
+        except ValidationError as error:
+            raise ValidationError(
+                {"phases": _row_messages(error, index, _("Phase %(number)d: %(reason)s"))}
+            ) from None
+        keep.append(phase)
+    consultation.phases.exclude(pk__in=[p.pk for p in keep if p.pk]).delete()
+    for phase in keep:
+        phase.save()
+
+
+def _save_categories(consultation: Consultation, rows: Sequence[Mapping[str, Any]]) -> None:
+    names = [str(row.get("name", "")).strip().casefold() for row in rows]
+    for index, name in enumerate(names):
+        if name and name in names[:index]:
+            raise ValidationError(
+                {
+                    "categories": _("Category %(number)d: two categories have the same name.")
+                    % {"number": index + 1}
+                }
+            )
+    existing = {category.pk: category for category in consultation.categories.all()}
+    keep = []
+    for index, row in enumerate(rows):
+        category = existing.get(row.get("id")) if row.get("id") else None
+        if row.get("id") and category is None:
+            raise ValidationError(
+                {"categories": _("Category %(number)d: unknown category.") % {"number": index + 1}}
+            )
+        category = category or Category(consultation=consultation)
+        for name in CATEGORY_FIELDS:
+            if name in row:
+                setattr(category, name, row[name].strip() if name == "name" else row[name])
+        if "position" not in row:
+            category.position = index
+        keep.append(category)
+    # Removed categories go first, so a new one may take a removed one's name.
+    consultation.categories.exclude(pk__in=[c.pk for c in keep if c.pk]).delete()
+    for index, category in enumerate(keep):
+        try:
+            category.full_clean(exclude=["consultation"], validate_constraints=False)
+        except ValidationError as error:
+            raise ValidationError(
+                {"categories": _row_messages(error, index, _("Category %(number)d: %(reason)s"))}
+            ) from None
+        category.save()
+
+
+def _row_messages(error: ValidationError, index: int, template: str) -> list[str]:
+    return [
+        template % {"number": index + 1, "reason": message}
+        for messages in error.message_dict.values()
+        for message in messages
+    ]
