@@ -1,0 +1,122 @@
+"""Template tags for the map widgets: tile configuration, translated strings, list data."""
+
+from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import json_script
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def map_config():
+    """Tiles, attribution and limits from LEAFLET_CONFIG, as a JSON script element."""
+    leaflet = settings.LEAFLET_CONFIG
+    _name, url, options = leaflet["TILES"][0]
+    lat, lon = leaflet["DEFAULT_CENTER"]
+    config = {
+        "tileUrl": url,
+        "attribution": options.get("attribution", ""),
+        "maxZoom": options.get("maxZoom", leaflet.get("MAX_ZOOM", 19)),
+        "minZoom": leaflet.get("MIN_ZOOM", 3),
+        "center": [lat, lon],
+        "zoom": leaflet.get("DEFAULT_ZOOM", 13),
+        "clusterBelowZoom": settings.MAP_CLUSTER_BELOW_ZOOM,
+        "strings": map_strings(),
+    }
+    return json_script(config, "map-config")
+
+
+def map_strings() -> dict:
+    """Every string the map script shows, translated in the page's language."""
+    return {
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
+        "loading": _("Loading ideas…"),
+        "loadFailed": _("The ideas could not be loaded. The list below the map still works."),
+        "showing": _("%(count)s ideas in this part of the map."),
+        "showingOne": _("1 idea in this part of the map."),
+        "none": _("No ideas in this part of the map."),
+        "clustered": _(
+            "%(count)s ideas in this part of the map. Zoom in to list them one by one."
+        ),
+        "clusterLabel": _("%(count)s ideas here. Select to zoom in."),
+        "supports": _("Supports: %(count)s"),
+        "openIdea": _("Read the idea"),
+        "pinPlaced": _("Pin placed at latitude %(lat)s, longitude %(lon)s."),
+        "pinOutside": _(
+            "That spot is outside the consultation's area. Place the pin inside the outline."
+        ),
+        "pinLabel": _("Your idea's location"),
+        "searching": _("Searching…"),
+        "noResults": _("No address found. You can still place the pin on the map."),
+        "searchFailed": _("Address search is not available right now. Place the pin on the map."),
+        "resultsFound": _("%(count)s addresses found."),
+        "addressFound": _("Address: %(label)s"),
+        "nearbyHeading": _("Is your idea one of these?"),
+        "nearbyIntro": _(
+            "Ideas near your pin. If one of them is yours, support it instead of writing it again."
+        ),
+        "nearbyDistance": _("%(distance)s m away"),
+        "thisIsMine": _("This is my idea"),
+        "thisIsMineHint": _("Supports and follows it, then opens it."),
+        "supportFailed": _("That did not work: %(reason)s"),
+        "areaSaved": _("The area was updated."),
+        "areaInvalid": _("The text in the area field is not valid GeoJSON."),
+        "areaUpload": _("The file was read into the area field."),
+        "drawPolygon": _("Draw an outline"),
+        "drawRectangle": _("Draw a rectangle"),
+        "editShapes": _("Edit the outline"),
+        "deleteShapes": _("Delete shapes"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "finish": _("Finish"),
+        "deleteLastPoint": _("Delete last point"),
+        "clearAll": _("Clear all"),
+        "drawStart": _("Click to start drawing the outline."),
+        "drawCont": _("Click to continue drawing the outline."),
+        "drawEnd": _("Click the first point to close the outline."),
+        "drawRectStart": _("Click and drag to draw a rectangle."),
+        "editHint": _("Drag the corners to change the outline."),
+        "removeHint": _("Click a shape to remove it."),
+        "drawError": _("The outline must not cross itself."),
+    }
+
+
+@register.simple_tag
+def idea_list_url(consultation) -> str:
+    """The consultation's full idea list, for the map's no-JS alternative."""
+    for name in ("ideas:list", "ideas:consultation_ideas", "consultations:ideas"):
+        try:
+            return reverse(name, kwargs={"slug": consultation.slug})
+        except NoReverseMatch:
+            continue
+    return consultation.get_absolute_url() + "#ideas"
+
+
+@register.simple_tag
+def map_first_ideas(consultation, limit: int = 20):
+    """The first ideas for the list beside the map, as the server renders it without script."""
+    from ideas.models import Idea
+
+    return list(
+        Idea.objects.published()
+        .filter(consultation=consultation)
+        .select_related("category")
+        .order_by("-support_count", "-id")
+        .only(
+            "id",
+            "reference",
+            "title",
+            "address_label",
+            "support_count",
+            "category__name",
+            "category__colour",
+        )[:limit]
+    )
+
+
+@register.filter
+def json_data(value, element_id):
+    return json_script(value, element_id)
