@@ -70,7 +70,13 @@ def test_markdown_keeps_formatting():
 def test_profile_saves_public_name_choice(client, resident):
     client.force_login(resident)
     response = client.post(
-        reverse("civic:profile"), {"display_name": "Ole", "show_name_publicly": "on", "phone": ""}
+        reverse("civic:profile"),
+        {
+            "display_name": "Ole",
+            "show_name_publicly": "on",
+            "phone": "",
+            "notification_frequency": "immediate",
+        },
     )
     assert response.status_code == 302
     resident.refresh_from_db()
@@ -80,7 +86,9 @@ def test_profile_saves_public_name_choice(client, resident):
 def test_profile_requires_a_name_to_show(client, resident):
     client.force_login(resident)
     response = client.post(
-        reverse("civic:profile"), {"display_name": " ", "show_name_publicly": "on", "phone": ""}
+        reverse("civic:profile"),
+        {"display_name": " ", "show_name_publicly": "on", "phone": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "Enter the name to show" in response.content.decode()

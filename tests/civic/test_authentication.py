@@ -41,7 +41,7 @@ def _is_logged_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
-# --- Sign-up and e-mail verification ---------------------------------------------------------------
+# --- Sign-up and e-mail verification ---------------------------------------------------------
 
 
 def test_sign_up_sends_a_verification_mail_and_keeps_the_person_out_until_confirmed(client, db):
@@ -122,7 +122,7 @@ def test_repeated_failed_logins_are_throttled_even_with_the_right_password(clien
     assert "Too many failed login attempts" in response.content.decode()
 
 
-# --- Two-factor authentication for staff --------------------------------------------------------
+# --- Two-factor authentication for staff -------------------------------------------------
 
 
 @pytest.mark.parametrize("role_factory", [factories.PlannerFactory, factories.AdministratorFactory])
@@ -183,7 +183,7 @@ def test_planner_with_totp_logs_in_with_password_and_code(client, settings, plan
     assert client.get(reverse("civic:profile")).status_code == 200
 
 
-# --- National eID through OpenID Connect ----------------------------------------------------------
+# --- National eID through OpenID Connect -------------------------------------------------
 
 EID_PROVIDER = {
     "openid_connect": {
