@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("topics/<int:pk>/comments/", api.TopicCommentsView.as_view(), name="api-topic-comments"),
+    path("ideas/<int:pk>/comments/", api.IdeaCommentsView.as_view(), name="api-idea-comments"),
+    path("comments/<int:pk>/", api.CommentView.as_view(), name="api-comment"),
+    path("comments/<int:pk>/vote/", api.CommentVoteView.as_view(), name="api-comment-vote"),
+    path(
+        "comments/<int:pk>/official/",
+        api.CommentOfficialView.as_view(),
+        name="api-comment-official",
+    ),
+    path("topics/<int:pk>/poll/", api.TopicPollView.as_view(), name="api-topic-poll"),
+]

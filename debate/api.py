@@ -1,0 +1,428 @@
+"""The debate in the REST API. The views call the same services and selectors as the pages."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from civic.markdown import render_markdown
+from civic.permissions import can_view_consultation
+from consultations.models import Topic
+from ideas.models import Idea
+
+from . import selectors, services
+from .models import COMMENT_MAX_LENGTH, Comment, Stance
+
+# --- serializers ----------------------------------------------------------------------------------
+
+
+class AuthorSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The public name; never an e-mail address.")
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    depth = serializers.IntegerField(help_text="Real depth in the thread; 0 for top level.")
+    in_reply_to = serializers.SerializerMethodField(
+        help_text="For replies shown flattened under an ancestor: the comment they answer."
+    )
+    author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField(help_text="Markdown; empty when deleted or hidden.")
+    body_html = serializers.SerializerMethodField(help_text="Sanitised HTML of the body.")
+    stance = serializers.CharField()
+    is_official = serializers.BooleanField()
+    is_deleted = serializers.BooleanField()
+    is_hidden = serializers.BooleanField()
+    hidden_reason = serializers.CharField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    upvotes = serializers.IntegerField()
+    downvotes = serializers.IntegerField()
+    score = serializers.FloatField(help_text="Wilson lower bound of the up and down votes.")
+    your_vote = serializers.SerializerMethodField(help_text="1, -1 or 0.")
+    replies = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_in_reply_to(self, comment) -> int | None:
+        other = getattr(comment, "in_reply_to", None)
+        return other.pk if other is not None else None
+
+    @extend_schema_field(AuthorSerializer(allow_null=True))
+    def get_author(self, comment):
+        return {"name": comment.author.public_name} if comment.author else None
+
+    def get_body(self, comment) -> str:
+        return comment.body if comment.is_visible else ""
+
+    def get_body_html(self, comment) -> str:
+        return render_markdown(comment.body) if comment.is_visible else ""
+
+    def get_your_vote(self, comment) -> int:
+        return getattr(comment, "viewer_vote", 0)
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.DictField(), help_text="Replies, each shaped like a comment."
+        )
+    )
+    def get_replies(self, comment):
+        return CommentSerializer(
+            getattr(comment, "display_replies", []), many=True, context=self.context
+        ).data
+
+
+class CommentPageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    sort = serializers.CharField()
+    stance = serializers.CharField()
+    comment_count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = CommentSerializer(many=True)
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=COMMENT_MAX_LENGTH, trim_whitespace=True)
+    parent = serializers.IntegerField(required=False, allow_null=True)
+    stance = serializers.ChoiceField(choices=Stance.choices, required=False, allow_blank=True)
+    official = serializers.BooleanField(
+        required=False, default=False, help_text="Planners: publish as the official answer."
+    )
+
+
+class CommentUpdateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=COMMENT_MAX_LENGTH, trim_whitespace=True)
+
+
+class VoteSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(
+        choices=[(1, "up"), (-1, "down"), (0, "withdraw")],
+        help_text="1 up, -1 down, 0 withdraws the vote.",
+    )
+
+
+class OfficialSerializer(serializers.Serializer):
+    official = serializers.BooleanField(default=True)
+
+
+class PollOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True, help_text="Null while results are hidden.")
+    percent = serializers.IntegerField(allow_null=True)
+
+
+class PollSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    multiple = serializers.BooleanField()
+    is_open = serializers.BooleanField()
+    results_visible = serializers.BooleanField()
+    respondents = serializers.IntegerField(allow_null=True)
+    your_answer = serializers.ListField(child=serializers.IntegerField())
+    options = PollOptionSerializer(many=True)
+
+
+class PollAnswerSerializer(serializers.Serializer):
+    options = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _target_or_404(request: Request, model, pk: int):
+    queryset = model.objects.select_related("consultation").prefetch_related("consultation__phases")
+    target = get_object_or_404(queryset, pk=pk)
+    if not can_view_consultation(request.user, target.consultation):
+        raise Http404
+    if isinstance(target, Idea) and not target.is_public:
+        raise Http404
+    return target
+
+
+def _comment_or_404(request: Request, pk: int) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("consultation", "author", "topic", "idea").prefetch_related(
+            "consultation__phases"
+        ),
+        pk=pk,
+    )
+    if not can_view_consultation(request.user, comment.consultation):
+        raise Http404
+    return comment
+
+
+def _page_params(request: Request) -> tuple[int, int]:
+    errors = {}
+    try:
+        page = int(request.query_params.get("page", 1))
+        if page < 1:
+            raise ValueError
+    except ValueError:
+        errors["page"] = ["A page is a whole number from 1."]
+        page = 1
+    try:
+        size = int(request.query_params.get("page_size", selectors.ROOTS_PER_PAGE))
+        if not 1 <= size <= 100:
+            raise ValueError
+    except ValueError:
+        errors["page_size"] = ["A page size is a whole number from 1 to 100."]
+        size = selectors.ROOTS_PER_PAGE
+    if errors:
+        raise ValidationError(errors)
+    return page, size
+
+
+def _single(comment: Comment, request: Request) -> dict:
+    comment.viewer_vote = getattr(comment, "viewer_vote", 0)
+    comment.display_replies = []
+    return CommentSerializer(comment, context={"request": request}).data
+
+
+# --- views ----------------------------------------------------------------------------------------
+
+LIST_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page of top-level comments, from 1."),
+    OpenApiParameter("page_size", int, description="Top-level comments per page (1-100)."),
+    OpenApiParameter("sort", str, enum=list(selectors.SORTS), description="Default: best."),
+]
+
+
+class _CommentsView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    model: type = Topic
+
+    def get(self, request: Request, pk: int) -> Response:
+        target = _target_or_404(request, self.model, pk)
+        page_number, size = _page_params(request)
+        stance = request.query_params.get("stance", "")
+        if stance and stance not in Stance.values:
+            raise ValidationError({"stance": ["Choose for, against or neutral."]})
+        sort = request.query_params.get("sort", selectors.DEFAULT_SORT)
+        if sort not in selectors.SORTS:
+            raise ValidationError({"sort": [f"Choose one of {', '.join(selectors.SORTS)}."]})
+        page = selectors.comment_page(
+            target=target,
+            viewer=request.user,
+            sort=sort,
+            stance=stance,
+            page=page_number,
+            per_page=size,
+        )
+
+        def link(number: int) -> str:
+            query = request.query_params.copy()
+            query["page"] = number
+            return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+        data = {
+            "page": page.number,
+            "sort": page.sort,
+            "stance": page.stance,
+            "comment_count": target.comment_count,
+            "next": link(page.next_number) if page.has_next else None,
+            "previous": link(page.previous_number) if page.has_previous else None,
+            "results": page.roots,
+        }
+        return Response(CommentPageSerializer(data, context={"request": request}).data)
+
+    def post(self, request: Request, pk: int) -> Response:
+        target = _target_or_404(request, self.model, pk)
+        serializer = CommentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        parent = None
+        if data.get("parent") is not None:
+            parent = Comment.objects.filter(pk=data["parent"]).first()
+            if parent is None:
+                raise ValidationError({"parent": ["There is no comment with this id."]})
+        comment = services.comment_create(
+            author=request.user,
+            target=target,
+            body=data["body"],
+            parent=parent,
+            stance=data.get("stance", ""),
+            official=data.get("official", False),
+        )
+        return Response(_single(comment, request), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["debate"])
+class TopicCommentsView(_CommentsView):
+    model = Topic
+
+    @extend_schema(
+        summary="Comment threads of a debate topic",
+        parameters=[
+            *LIST_PARAMETERS,
+            OpenApiParameter("stance", str, enum=Stance.values, description="Only one side."),
+        ],
+        responses=CommentPageSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return super().get(request, pk)
+
+    @extend_schema(
+        summary="Comment on a topic, or reply with `parent`",
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+@extend_schema(tags=["debate"])
+class IdeaCommentsView(_CommentsView):
+    model = Idea
+
+    @extend_schema(
+        summary="Comment threads of an idea",
+        parameters=LIST_PARAMETERS,
+        responses=CommentPageSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return super().get(request, pk)
+
+    @extend_schema(
+        summary="Comment on an idea, or reply with `parent`",
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+@extend_schema(tags=["debate"])
+class CommentView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(summary="One comment", responses=CommentSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        comment = _comment_or_404(request, pk)
+        if comment.publication != "published" and comment.author_id != request.user.pk:
+            raise Http404
+        return Response(_single(comment, request))
+
+    @extend_schema(
+        summary="Edit your comment",
+        request=CommentUpdateSerializer,
+        responses=CommentSerializer,
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        comment = _comment_or_404(request, pk)
+        unknown = sorted(set(request.data) - {"body"})
+        if unknown:
+            raise ValidationError({field: ["This field cannot be changed."] for field in unknown})
+        serializer = CommentUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_edit(
+            actor=request.user, comment=comment, body=serializer.validated_data["body"]
+        )
+        return Response(_single(comment, request))
+
+    @extend_schema(
+        summary="Delete your comment (the text goes, replies stay)", responses={204: None}
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        comment = _comment_or_404(request, pk)
+        services.comment_delete(actor=request.user, comment=comment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["debate"])
+class CommentVoteView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Vote on a comment: 1 up, -1 down, 0 withdraw",
+        request=VoteSerializer,
+        responses=CommentSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        comment = _comment_or_404(request, pk)
+        serializer = VoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        value = serializer.validated_data["value"]
+        comment = services.comment_vote(user=request.user, comment=comment, value=value)
+        comment.viewer_vote = value
+        return Response(_single(comment, request))
+
+
+@extend_schema(tags=["debate"])
+class CommentOfficialView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Mark a staff comment as the municipality's official answer (planners)",
+        request=OfficialSerializer,
+        responses=CommentSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        comment = _comment_or_404(request, pk)
+        serializer = OfficialSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_mark_official(
+            actor=request.user, comment=comment, official=serializer.validated_data["official"]
+        )
+        return Response(_single(comment, request))
+
+
+def _poll_data(poll: selectors.Poll) -> dict:
+    visible = poll.results_visible
+    return {
+        "question": poll.topic.poll_question,
+        "multiple": poll.topic.poll_multiple,
+        "is_open": poll.is_open,
+        "results_visible": visible,
+        "respondents": poll.respondents if visible else None,
+        "your_answer": sorted(poll.viewer_choices),
+        "options": [
+            {
+                "id": result.option.pk,
+                "label": result.option.label,
+                "count": result.count if visible else None,
+                "percent": result.percent if visible else None,
+            }
+            for result in poll.results
+        ],
+    }
+
+
+@extend_schema(tags=["debate"])
+class TopicPollView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def _poll(self, request: Request, pk: int) -> tuple[Topic, selectors.Poll]:
+        topic = _target_or_404(request, Topic, pk)
+        poll = selectors.poll_for(topic, request.user)
+        if poll is None:
+            raise Http404("This topic has no poll.")
+        return topic, poll
+
+    @extend_schema(
+        summary="The poll of a topic and, when shown, its results", responses=PollSerializer
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        _, poll = self._poll(request, pk)
+        return Response(PollSerializer(_poll_data(poll)).data)
+
+    @extend_schema(
+        summary="Answer the poll (replaces an earlier answer while the poll is open)",
+        request=PollAnswerSerializer,
+        responses=PollSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        topic, _ = self._poll(request, pk)
+        serializer = PollAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.poll_answer(
+            user=request.user, topic=topic, option_ids=serializer.validated_data["options"]
+        )
+        _, poll = self._poll(request, pk)
+        return Response(PollSerializer(_poll_data(poll)).data)

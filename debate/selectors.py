@@ -1,0 +1,321 @@
+"""Reads of a debate: comment threads page by page, the balance of arguments, poll results and a
+consultation's key figures. Each runs a fixed number of queries, however large the debate."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from consultations.models import Consultation, PollOption, Topic
+from consultations.rules import phase_allows
+from ideas.models import Idea, Support
+
+from .models import DISPLAY_MAX_DEPTH, Comment, CommentVote, PollAnswer, Stance
+
+ROOTS_PER_PAGE = 20
+
+SORTS = {
+    "best": ["-score", "-upvotes", "-created_at", "-id"],
+    "newest": ["-created_at", "-id"],
+    "oldest": ["created_at", "id"],
+}
+DEFAULT_SORT = "best"
+
+
+@dataclass
+class CommentPage:
+    """A page of threads: top-level comments with their replies arranged for display."""
+
+    roots: list[Comment]
+    number: int
+    has_next: bool
+    sort: str
+    stance: str
+    comments_by_id: dict[int, Comment] = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+
+def comment_page(
+    *,
+    target: Topic | Idea,
+    viewer=None,
+    sort: str = DEFAULT_SORT,
+    stance: str = "",
+    page: int = 1,
+    per_page: int = ROOTS_PER_PAGE,
+) -> CommentPage:
+    """Load one page of threads in three queries: the roots, all their descendants (through
+    `root`), and the viewer's own votes on them.
+
+    Every displayed comment gets `display_replies` (its children as shown: replies deeper than
+    DISPLAY_MAX_DEPTH are flattened under their depth-3 ancestor, oldest first, with
+    `in_reply_to` naming whom they answer), `viewer_vote` (1, -1 or 0), and roots get
+    `has_official_answer`. Official answers come first among their siblings.
+    """
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    stance = stance if stance in Stance.values else ""
+    page = max(1, page)
+    roots_qs = (
+        Comment.objects.published()
+        .for_target(target)
+        .filter(parent__isnull=True)
+        .select_related("author")
+        .order_by("-is_official", *SORTS[sort])
+    )
+    if stance:
+        roots_qs = roots_qs.filter(stance=stance)
+    offset = (page - 1) * per_page
+    roots = list(roots_qs[offset : offset + per_page + 1])
+    has_next = len(roots) > per_page
+    roots = roots[:per_page]
+    descendants = []
+    if roots:
+        descendants = list(
+            Comment.objects.published()
+            .filter(root_id__in=[root.pk for root in roots])
+            .select_related("author")
+            .order_by("depth", "-is_official", *SORTS[sort])
+        )
+    every = roots + descendants
+    votes = _viewer_votes(viewer, [comment.pk for comment in every])
+    by_id = {comment.pk: comment for comment in every}
+    _arrange(every, by_id, votes)
+    return CommentPage(
+        roots=roots,
+        number=page,
+        has_next=has_next,
+        sort=sort,
+        stance=stance,
+        comments_by_id=by_id,
+    )
+
+
+def _viewer_votes(viewer, comment_ids: list[int]) -> dict[int, int]:
+    if not comment_ids or viewer is None or not viewer.is_authenticated:
+        return {}
+    return dict(
+        CommentVote.objects.filter(user=viewer, comment_id__in=comment_ids).values_list(
+            "comment_id", "value"
+        )
+    )
+
+
+def _arrange(comments: list[Comment], by_id: dict[int, Comment], votes: dict[int, int]) -> None:
+    """Attach display children. `comments` arrives with roots first, then by depth, each group
+    already in the wanted order, so appending keeps sibling order."""
+    for comment in comments:
+        comment.display_replies = []
+        comment.in_reply_to = None
+        comment.viewer_vote = votes.get(comment.pk, 0)
+        comment.has_official_answer = False
+    flattened: dict[int, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        if comment.parent_id is None:
+            continue
+        parent = by_id.get(comment.parent_id)
+        if parent is None:
+            continue  # its parent awaits moderation; the reply is not shown without it
+        if comment.is_official and comment.root_id in by_id:
+            by_id[comment.root_id].has_official_answer = True
+        if comment.depth <= DISPLAY_MAX_DEPTH:
+            parent.display_replies.append(comment)
+            continue
+        anchor = parent
+        while anchor.depth > DISPLAY_MAX_DEPTH:
+            anchor = by_id[anchor.parent_id]
+        comment.in_reply_to = parent
+        flattened[anchor.pk].append(comment)
+    for anchor_id, replies in flattened.items():
+        replies.sort(key=lambda c: (c.created_at, c.pk))
+        by_id[anchor_id].display_replies.extend(replies)
+
+
+def comment_tree_flat(page: CommentPage) -> list[tuple[Comment, int]]:
+    """The page as (comment, display level) in reading order, for APIs and exports."""
+    out: list[tuple[Comment, int]] = []
+
+    def walk(comment: Comment, level: int) -> None:
+        out.append((comment, level))
+        for child in comment.display_replies:
+            walk(child, min(level + 1, DISPLAY_MAX_DEPTH + 1))
+
+    for root in page.roots:
+        walk(root, 0)
+    return out
+
+
+# --- balance of arguments -------------------------------------------------------------------------
+
+
+@dataclass
+class StanceSide:
+    stance: str
+    label: str
+    count: int
+    percent: int
+    top: Comment | None
+
+
+def stance_balance(topic: Topic) -> list[StanceSide]:
+    """Counts of the arguments for, against and neutral, and the best-scored one on each side."""
+    base = Comment.objects.published().filter(
+        topic=topic, parent__isnull=True, is_deleted=False, is_hidden=False
+    )
+    counts = dict(base.exclude(stance="").values_list("stance").annotate(n=Count("id")).order_by())
+    tops = {
+        comment.stance: comment
+        for comment in base.exclude(stance="")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("stance")],
+                order_by=[F("score").desc(), F("upvotes").desc(), F("created_at").asc()],
+            )
+        )
+        .filter(rank=1)
+        .select_related("author")
+    }
+    total = sum(counts.values())
+    return [
+        StanceSide(
+            stance=value,
+            label=str(label),
+            count=counts.get(value, 0),
+            percent=round(100 * counts.get(value, 0) / total) if total else 0,
+            top=tops.get(value),
+        )
+        for value, label in Stance.choices
+    ]
+
+
+# --- polls ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PollResult:
+    option: PollOption
+    count: int
+    percent: int
+
+
+@dataclass
+class Poll:
+    topic: Topic
+    options: list[PollOption]
+    results: list[PollResult]
+    respondents: int
+    viewer_choices: set[int]
+    is_open: bool
+    results_visible: bool
+
+    @property
+    def has_answered(self) -> bool:
+        return bool(self.viewer_choices)
+
+
+def poll_for(topic: Topic, viewer=None, *, now=None) -> Poll | None:
+    """The poll of a topic as a viewer sees it: what they chose and whether results show."""
+    if not topic.has_poll:
+        return None
+    options = list(PollOption.objects.filter(topic=topic).annotate(count=Count("answers")))
+    respondents = PollAnswer.objects.filter(topic=topic).values("user_id").distinct().count()
+    viewer_choices: set[int] = set()
+    if viewer is not None and viewer.is_authenticated:
+        viewer_choices = set(
+            PollAnswer.objects.filter(topic=topic, user=viewer).values_list("option_id", flat=True)
+        )
+    is_open = phase_allows(topic.consultation, "answer_poll", now)
+    # Percentages of the people who answered: in a multiple-choice poll they may add up to more
+    # than 100, which is what a reader expects ("62 % want buses").
+    results = [
+        PollResult(
+            option=option,
+            count=option.count,
+            percent=round(100 * option.count / respondents) if respondents else 0,
+        )
+        for option in options
+    ]
+    return Poll(
+        topic=topic,
+        options=options,
+        results=results,
+        respondents=respondents,
+        viewer_choices=viewer_choices,
+        is_open=is_open,
+        results_visible=poll_results_visible(topic, viewer, bool(viewer_choices), is_open, now),
+    )
+
+
+def poll_results_visible(topic: Topic, viewer, has_answered: bool, is_open: bool, now=None) -> bool:
+    from .permissions import can_manage_topics
+
+    if viewer is not None and can_manage_topics(viewer, topic.consultation):
+        return True
+    if not is_open and _poll_has_started(topic.consultation, now):
+        return True
+    if topic.poll_results_visibility == Topic.ResultsVisibility.AFTER_ANSWER:
+        return has_answered
+    return False
+
+
+def _poll_has_started(consultation: Consultation, now=None) -> bool:
+    now = now or timezone.now()
+    if consultation.status == Consultation.Status.CLOSED:
+        return True
+    return any(p.allows_poll and p.starts_at <= now for p in consultation.phases.all())
+
+
+# --- the consultation hub -------------------------------------------------------------------------
+
+
+def consultation_topics(consultation: Consultation):
+    return Topic.objects.filter(consultation=consultation).annotate(
+        option_count=Count("poll_options")
+    )
+
+
+@dataclass
+class Figures:
+    ideas: int
+    supports: int
+    comments: int
+    participants: int
+
+
+def consultation_figures(consultation: Consultation) -> Figures:
+    """Ideas, supports, comments and participants (distinct people who submitted, supported,
+    commented or answered a poll) in three queries."""
+    ideas = Idea.objects.published().filter(consultation=consultation)
+    idea_figures = ideas.aggregate(ideas=Count("id"), supports=Sum("support_count"))
+    comments = Comment.objects.countable().filter(consultation=consultation).count()
+    people = (
+        Idea.objects.filter(consultation=consultation, author__isnull=False)
+        .exclude(publication="pending_confirmation")
+        .values("author_id")
+        .union(
+            Support.objects.filter(consultation=consultation).values("user_id"),
+            Comment.objects.filter(consultation=consultation, author__isnull=False).values(
+                "author_id"
+            ),
+            PollAnswer.objects.filter(topic__consultation=consultation).values("user_id"),
+        )
+    )
+    return Figures(
+        ideas=idea_figures["ideas"] or 0,
+        supports=idea_figures["supports"] or 0,
+        comments=comments,
+        participants=people.count(),
+    )

@@ -1,0 +1,46 @@
+"""Debate pieces for other apps' pages: an idea's comments and a consultation's topics and
+key figures. `{% load debate_tags %}{% idea_comments idea %}`."""
+
+from django import template
+from django.template.loader import render_to_string
+
+from .. import permissions, selectors
+from ..forms import CommentForm
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def idea_comments(context, idea):
+    """The comment threads of an idea with the form to join them."""
+    from ..views import thread_context
+
+    request = context["request"]
+    thread = thread_context(request, idea)
+    thread["comment_form"] = CommentForm(
+        with_stance=False, may_answer_officially=thread["may_manage"]
+    )
+    return render_to_string("debate/_idea_comments.html", thread, request=request)
+
+
+@register.simple_tag(takes_context=True)
+def consultation_topics(context, consultation):
+    request = context["request"]
+    return render_to_string(
+        "debate/_consultation_topics.html",
+        {
+            "consultation": consultation,
+            "topics": list(selectors.consultation_topics(consultation)),
+            "may_manage": permissions.can_manage_topics(request.user, consultation),
+        },
+        request=request,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def consultation_figures(context, consultation):
+    return render_to_string(
+        "debate/_figures.html",
+        {"figures": selectors.consultation_figures(consultation)},
+        request=context.get("request"),
+    )

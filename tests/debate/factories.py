@@ -1,0 +1,22 @@
+"""Debate rows written straight to the database; tests of the rules go through debate.services."""
+
+import factory
+
+from debate.models import Comment
+from tests.factories import TopicFactory, UserFactory
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    topic = factory.SubFactory(TopicFactory)
+    consultation = factory.LazyAttribute(
+        lambda o: (o.topic or o.idea).consultation if (o.topic or o.idea) else None
+    )
+    idea = None
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Argument number {n}.")
+    parent = None
+    root = factory.LazyAttribute(lambda o: (o.parent.root or o.parent) if o.parent else None)
+    depth = factory.LazyAttribute(lambda o: o.parent.depth + 1 if o.parent else 0)
