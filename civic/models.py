@@ -23,6 +23,11 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class NotificationFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediately")
+    DAILY = "daily", _("Once a day (digest)")
+
+
 class CivicUserManager(UserManager):
     """Accounts are identified by e-mail; the username is an internal handle."""
 
@@ -58,6 +63,13 @@ class User(AbstractUser):
         help_text=_("A planner with this set may only run the consultations they are assigned to."),
     )
     is_deleted = models.BooleanField(default=False, editable=False)
+    notification_frequency = models.CharField(
+        _("e-mail notifications"),
+        max_length=12,
+        choices=NotificationFrequency.choices,
+        default=NotificationFrequency.IMMEDIATE,
+        help_text=_("Send each notice at once, or gather them in one e-mail a day."),
+    )
 
     objects = CivicUserManager()
 
@@ -136,3 +148,39 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
         )
+
+
+class Notification(models.Model):
+    """A notice for one person: the daily-digest queue, and the opt-outs per kind.
+
+    A row with a subject is a notice waiting for (or already sent in) a digest. A row with
+    `opted_out` set records that the person unsubscribed from that kind; it holds no message.
+    Keeping both in one table keeps the notification state of a person in one place.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, db_index=True)
+    opted_out = models.BooleanField(default=False)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind"],
+                condition=models.Q(opted_out=True),
+                name="notification_opt_out_once_per_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient", "sent_at"])]
+
+    def __str__(self):
+        return f"{self.recipient_id} {self.kind} {self.subject}"

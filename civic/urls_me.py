@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

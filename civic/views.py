@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from .forms import ProfileForm
 
@@ -52,6 +53,29 @@ def profile(request):
         messages.success(request, _("Your profile has been saved."))
         return redirect("civic:profile")
     return render(request, "civic/profile.html", {"form": form})
+
+
+@csrf_exempt  # mail programs POST here (RFC 8058) without a CSRF token; the token is the secret
+@never_cache
+def unsubscribe(request, token):
+    """Stop one kind of notification e-mail, without logging in.
+
+    GET shows a one-button page, because link scanners in mail systems fetch GET links; POST
+    (the button, or a mail program's one-click request) unsubscribes.
+    """
+    from .notifications import KINDS, read_unsubscribe_token
+    from .notifications import unsubscribe as unsubscribe_kind
+
+    found = read_unsubscribe_token(token)
+    if found is None:
+        return render(request, "civic/unsubscribe.html", {"invalid": True}, status=400)
+    recipient, kind = found
+    label = KINDS.get(kind, _("All notification e-mails"))
+    done = False
+    if request.method == "POST":
+        unsubscribe_kind(recipient=recipient, kind=kind)
+        done = True
+    return render(request, "civic/unsubscribe.html", {"label": label, "done": done})
 
 
 def error_404(request, exception=None):

@@ -280,3 +280,17 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.user_id} follows {self.consultation_id or self.idea_id}"
+
+
+class PhaseAnnouncement(models.Model):
+    """A phase whose start has been announced to the consultation's followers, so it is
+    announced once however often `notify_phase_changes` runs."""
+
+    phase = models.OneToOneField(
+        "consultations.Phase", on_delete=models.CASCADE, related_name="announcement"
+    )
+    recipients = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"phase {self.phase_id} announced"

@@ -1,0 +1,227 @@
+"""E-mail notifications: sent after the transaction commits, or gathered into a daily digest.
+
+Every app calls `notify()`; nothing else sends notification mail. Each mail carries a one-click
+unsubscribe link for its kind (a signed token, no log-in needed) and the `List-Unsubscribe` /
+`List-Unsubscribe-Post` headers (RFC 8058) so mail programs can offer their own button.
+"""
+
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Notification, NotificationFrequency, User
+
+logger = logging.getLogger(__name__)
+
+KINDS = {
+    "idea_answer": _("Official answers to ideas"),
+    "idea_status": _("Status changes of ideas"),
+    "phase_change": _("New phases in consultations I follow"),
+    "comment_reply": _("Replies to my comments"),
+    "official_reply": _("Official replies from the municipality"),
+    "new_topic": _("New debate topics in consultations I follow"),
+}
+# Unsubscribing with this kind opts out of every kind (used in the digest's header).
+ALL_KINDS = "all"
+UNSUBSCRIBE_SALT = "civic.notifications.unsubscribe"
+
+
+def notify(*, recipient, kind: str, subject: str, body: str, url: str) -> None:
+    """Tell `recipient` about something by e-mail, now or in tomorrow's digest.
+
+    `subject` and `body` may be lazy translations; they are rendered in the recipient's
+    language. `url` is a path or a full address of the page the notice is about. Nothing is
+    sent if the surrounding transaction rolls back.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not _reachable(recipient) or is_opted_out(recipient, kind):
+        return
+    language = recipient_language(recipient)
+    with translation.override(language):
+        subject_text, body_text = str(subject), str(body)
+    full_url = absolute_url(url)
+    if recipient.notification_frequency == NotificationFrequency.DAILY:
+        Notification.objects.create(
+            recipient=recipient, kind=kind, subject=subject_text, body=body_text, url=full_url
+        )
+        return
+    recipient_id = recipient.pk
+    transaction.on_commit(
+        lambda: _send_single(recipient_id, kind, subject_text, body_text, full_url, language)
+    )
+
+
+def recipient_language(recipient) -> str:
+    """The language to write to this person in.
+
+    Accounts carry no language of their own yet, so this is the language active where the
+    notice arises (services about a consultation activate that consultation's language).
+    """
+    return (
+        getattr(recipient, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+    )
+
+
+def is_opted_out(recipient, kind: str) -> bool:
+    return Notification.objects.filter(
+        recipient=recipient, opted_out=True, kind__in=[kind, ALL_KINDS]
+    ).exists()
+
+
+def opted_out_kinds(recipient) -> set[str]:
+    kinds = set(
+        Notification.objects.filter(recipient=recipient, opted_out=True).values_list(
+            "kind", flat=True
+        )
+    )
+    return set(KINDS) if ALL_KINDS in kinds else kinds
+
+
+@transaction.atomic
+def set_subscriptions(*, recipient, kinds: set[str]) -> None:
+    """Receive exactly these kinds; opt out of the others."""
+    Notification.objects.filter(recipient=recipient, opted_out=True).exclude(
+        kind__in=set(KINDS) - set(kinds)
+    ).delete()
+    for kind in set(KINDS) - set(kinds):
+        Notification.objects.get_or_create(recipient=recipient, kind=kind, opted_out=True)
+
+
+def unsubscribe_token(recipient, kind: str) -> str:
+    return signing.dumps({"u": recipient.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(recipient, kind: str) -> str:
+    return absolute_url(
+        reverse("civic:unsubscribe", kwargs={"token": unsubscribe_token(recipient, kind)})
+    )
+
+
+def read_unsubscribe_token(token: str) -> tuple[User, str] | None:
+    """The person and kind a token is for, or None when it is forged or the account is gone.
+
+    Tokens do not expire: an unsubscribe link in an old mail must keep working.
+    """
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    kind = data.get("k")
+    if kind not in KINDS and kind != ALL_KINDS:
+        return None
+    user = User.objects.filter(pk=data.get("u")).first()
+    return (user, kind) if user else None
+
+
+@transaction.atomic
+def unsubscribe(*, recipient, kind: str) -> None:
+    kinds = list(KINDS) if kind == ALL_KINDS else [kind]
+    for each in kinds:
+        Notification.objects.get_or_create(recipient=recipient, kind=each, opted_out=True)
+    # Queued notices of a kind the person no longer wants are not sent in the digest either.
+    Notification.objects.filter(
+        recipient=recipient, opted_out=False, sent_at__isnull=True, kind__in=kinds
+    ).delete()
+
+
+def send_digests(now=None) -> int:
+    """Send each person one e-mail with their queued notices; return the number of e-mails."""
+    now = now or timezone.now()
+    queued = (
+        Notification.objects.filter(opted_out=False, sent_at__isnull=True)
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at", "id")
+    )
+    by_recipient: dict[int, list[Notification]] = defaultdict(list)
+    for item in queued:
+        by_recipient[item.recipient_id].append(item)
+    sent = 0
+    for items in by_recipient.values():
+        recipient = items[0].recipient
+        wanted = [item for item in items if item.kind not in opted_out_kinds(recipient)]
+        if wanted and _reachable(recipient):
+            _send_digest(recipient, wanted)
+            sent += 1
+        # Marked even when nothing went out, so an unreachable person's queue does not grow.
+        Notification.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=now)
+    return sent
+
+
+def absolute_url(url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
+
+
+def _reachable(recipient) -> bool:
+    return bool(
+        recipient
+        and recipient.email
+        and recipient.is_active
+        and not getattr(recipient, "is_deleted", False)
+    )
+
+
+def _send_single(recipient_id, kind, subject, body, url, language) -> None:
+    recipient = User.objects.filter(pk=recipient_id).first()
+    if not _reachable(recipient):
+        return
+    with translation.override(language):
+        context = {
+            "recipient": recipient,
+            "items": [{"subject": subject, "body": body, "url": url, "kind": kind}],
+            "unsubscribe_url": unsubscribe_url(recipient, kind),
+            "kind_label": KINDS[kind],
+            "digest": False,
+        }
+        _send(recipient, subject, context)
+
+
+def _send_digest(recipient, items: list[Notification]) -> None:
+    with translation.override(recipient_language(recipient)):
+        kinds = sorted({item.kind for item in items})
+        context = {
+            "recipient": recipient,
+            "items": [
+                {"subject": i.subject, "body": i.body, "url": i.url, "kind": i.kind} for i in items
+            ],
+            "unsubscribe_url": unsubscribe_url(recipient, ALL_KINDS),
+            "kind_links": [(KINDS[k], unsubscribe_url(recipient, k)) for k in kinds],
+            "digest": True,
+        }
+        subject = gettext("%(count)s new notices from %(site)s") % {
+            "count": len(items),
+            "site": settings.SITE_NAME,
+        }
+        _send(recipient, subject, context)
+
+
+def _send(recipient, subject: str, context: dict) -> None:
+    context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+    message = EmailMultiAlternatives(
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        body=render_to_string("civic/email/notification.txt", context),
+        to=[recipient.email],
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("civic/email/notification.html", context), "text/html"
+    )
+    try:
+        message.send()
+    except OSError:
+        # A mail server outage must not break the request that caused the notice.
+        logger.exception("could not send notification to user %s", recipient.pk)

@@ -1,0 +1,721 @@
+"""Writes for ideas: submit, edit, withdraw, support, answer, follow.
+
+Each service is keyword-only, owns its transaction and its audit entry, and raises Django's
+ValidationError (bad input, 400) or PermissionDenied (not allowed now, 403) with a reason a
+person can read. HTML views, the API and management commands all call these.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civic.audit import audit_record
+from civic.models import User
+from civic.notifications import absolute_url, notify
+from civic.permissions import can_manage_consultation, can_participate
+from consultations.models import Category, Consultation
+from consultations.rules import require_phase
+from maps.geometry import check_point_in_area
+
+from .images import clean_idea_image
+from .models import (
+    AnswerTemplate,
+    Follow,
+    Idea,
+    IdeaImage,
+    IdeaRevision,
+    IdeaStatus,
+    Publication,
+    StatusChange,
+    Support,
+)
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "ideas.confirm-anonymous"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """An uploaded photo and the description a person who cannot see it is read."""
+
+    file: object
+    alt_text: str
+
+
+# --- Submitting ------------------------------------------------------------------------------
+
+
+def _check_category(consultation: Consultation, category: Category | None) -> None:
+    if category is not None and category.consultation_id != consultation.pk:
+        raise ValidationError({"category": _("Choose a category of this consultation.")})
+
+
+def _check_photos(photos: Sequence[Photo], existing: int = 0) -> list[Photo]:
+    if len(photos) + existing > settings.IDEA_MAX_IMAGES:
+        raise ValidationError(
+            {"photos": _("At most %(n)s photos per idea.") % {"n": settings.IDEA_MAX_IMAGES}}
+        )
+    cleaned = []
+    for photo in photos:
+        alt_text = (photo.alt_text or "").strip()
+        if not alt_text:
+            raise ValidationError(
+                {"photos": _("Describe each photo for people who cannot see it.")}
+            )
+        if len(alt_text) > 250:
+            raise ValidationError({"photos": _("A photo description has at most 250 characters.")})
+        cleaned.append(Photo(file=clean_idea_image(photo.file), alt_text=alt_text))
+    return cleaned
+
+
+def _allocate_reference(consultation: Consultation) -> tuple[int, str]:
+    """The next number, under a row lock so two submissions never get the same one."""
+    locked = Consultation.objects.select_for_update().only("idea_counter", "reference_prefix")
+    locked = locked.get(pk=consultation.pk)
+    number = locked.idea_counter + 1
+    Consultation.objects.filter(pk=consultation.pk).update(idea_counter=number)
+    consultation.idea_counter = number
+    year = timezone.localdate().year
+    return number, f"{locked.reference_prefix}-{year}-{number:05d}"
+
+
+def _create_idea(
+    *,
+    consultation: Consultation,
+    title: str,
+    description: str,
+    category: Category | None,
+    latitude: float,
+    longitude: float,
+    address_label: str,
+    photos: Sequence[Photo],
+    **fields,
+) -> Idea:
+    _check_category(consultation, category)
+    check_point_in_area(consultation.area, longitude, latitude)
+    cleaned_photos = _check_photos(photos)
+    idea = Idea(
+        consultation=consultation,
+        title=(title or "").strip(),
+        description=(description or "").strip(),
+        category=category,
+        latitude=float(latitude),
+        longitude=float(longitude),
+        address_label=(address_label or "").strip(),
+        number=0,
+        reference="pending",
+        **fields,
+    )
+    # Validate before taking a number, so bad input does not burn a reference.
+    idea.full_clean(exclude=["number", "reference"])
+    idea.number, idea.reference = _allocate_reference(consultation)
+    idea.save()
+    for position, photo in enumerate(cleaned_photos):
+        image = IdeaImage(idea=idea, image=photo.file, alt_text=photo.alt_text, position=position)
+        image.full_clean(exclude=["idea"])
+        image.save()
+    return idea
+
+
+def _initial_publication(consultation: Consultation) -> str:
+    if consultation.pre_moderation:
+        return Publication.PENDING_MODERATION
+    return Publication.PUBLISHED
+
+
+@transaction.atomic
+def idea_submit(
+    *,
+    author: User,
+    consultation: Consultation,
+    title: str,
+    description: str,
+    latitude: float,
+    longitude: float,
+    category: Category | None = None,
+    address_label: str = "",
+    photos: Sequence[Photo] = (),
+) -> Idea:
+    """A signed-in resident submits an idea while the phase allows it."""
+    if not can_participate(author):
+        raise PermissionDenied(_("Sign in to submit an idea."))
+    require_phase(consultation, "submit_idea")
+    idea = _create_idea(
+        consultation=consultation,
+        title=title,
+        description=description,
+        category=category,
+        latitude=latitude,
+        longitude=longitude,
+        address_label=address_label,
+        photos=photos,
+        author=author,
+        publication=_initial_publication(consultation),
+    )
+    Follow.objects.get_or_create(user=author, idea=idea)
+    audit_record(actor=author, action="idea.submit", target=idea)
+    return idea
+
+
+@transaction.atomic
+def idea_submit_on_behalf(
+    *,
+    entered_by: User,
+    on_behalf_of: str,
+    consultation: Consultation,
+    title: str,
+    description: str,
+    latitude: float,
+    longitude: float,
+    category: Category | None = None,
+    address_label: str = "",
+    photos: Sequence[Photo] = (),
+) -> Idea:
+    """A planner enters a paper or phone submission; it is marked as such on the idea."""
+    if not can_manage_consultation(entered_by, consultation):
+        raise PermissionDenied(_("Only the consultation's planners enter ideas for others."))
+    on_behalf_of = (on_behalf_of or "").strip()
+    if not on_behalf_of:
+        raise ValidationError({"on_behalf_of": _("Enter who submitted the idea.")})
+    idea = _create_idea(
+        consultation=consultation,
+        title=title,
+        description=description,
+        category=category,
+        latitude=latitude,
+        longitude=longitude,
+        address_label=address_label,
+        photos=photos,
+        entered_by=entered_by,
+        on_behalf_of=on_behalf_of,
+        publication=Publication.PUBLISHED,
+    )
+    audit_record(
+        actor=entered_by,
+        action="idea.submit_on_behalf",
+        target=idea,
+        changes={"on_behalf_of": on_behalf_of},
+    )
+    return idea
+
+
+@transaction.atomic
+def idea_submit_anonymous(
+    *,
+    email: str,
+    consultation: Consultation,
+    title: str,
+    description: str,
+    latitude: float,
+    longitude: float,
+    category: Category | None = None,
+    address_label: str = "",
+    photos: Sequence[Photo] = (),
+) -> Idea:
+    """A visitor without an account submits; the idea waits for the e-mail to be confirmed."""
+    require_phase(consultation, "submit_idea")
+    email = (email or "").strip()
+    if not email:
+        raise ValidationError({"email": _("Enter your e-mail address.")})
+    idea = _create_idea(
+        consultation=consultation,
+        title=title,
+        description=description,
+        category=category,
+        latitude=latitude,
+        longitude=longitude,
+        address_label=address_label,
+        photos=photos,
+        publication=Publication.PENDING_CONFIRMATION,
+        pending_email=email,
+        confirmation_expires_at=timezone.now()
+        + timedelta(hours=settings.UNCONFIRMED_IDEA_TTL_HOURS),
+    )
+    audit_record(actor=None, action="idea.submit_anonymous", target=idea)
+    token = confirmation_token(idea)
+    language = translation.get_language()
+    transaction.on_commit(lambda: _send_confirmation(idea.pk, token, language))
+    return idea
+
+
+def confirmation_token(idea: Idea) -> str:
+    return signing.dumps({"i": idea.pk, "e": idea.pending_email.lower()}, salt=CONFIRM_SALT)
+
+
+def _send_confirmation(idea_id: int, token: str, language: str) -> None:
+    idea = Idea.objects.select_related("consultation").get(pk=idea_id)
+    with translation.override(language):
+        context = {
+            "idea": idea,
+            "url": absolute_url(reverse("ideas:confirm", kwargs={"token": token})),
+            "hours": settings.UNCONFIRMED_IDEA_TTL_HOURS,
+            "SITE_NAME": settings.SITE_NAME,
+        }
+        subject = _("Confirm your idea “%(title)s”") % {"title": idea.title}
+        body = render_to_string("ideas/email/confirm_idea.txt", context)
+    try:
+        send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, [idea.pending_email])
+    except OSError:
+        logger.exception("could not send the confirmation for idea %s", idea_id)
+
+
+@transaction.atomic
+def idea_confirm(*, token: str) -> tuple[Idea, User, bool]:
+    """Publish an anonymous idea from its one-time link; return (idea, account, account_is_new).
+
+    The link works once: afterwards the idea is no longer waiting for confirmation.
+    """
+    invalid = ValidationError(
+        {"token": _("This confirmation link is not valid or has expired. Submit the idea again.")}
+    )
+    try:
+        data = signing.loads(
+            token, salt=CONFIRM_SALT, max_age=timedelta(hours=settings.UNCONFIRMED_IDEA_TTL_HOURS)
+        )
+    except signing.BadSignature:
+        raise invalid from None
+    idea = (
+        Idea.objects.select_for_update()
+        .filter(pk=data.get("i"), publication=Publication.PENDING_CONFIRMATION)
+        .first()
+    )
+    if idea is None or idea.pending_email.lower() != data.get("e"):
+        raise invalid
+    if idea.confirmation_expires_at and idea.confirmation_expires_at <= timezone.now():
+        raise invalid
+    email = idea.pending_email
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email, username=email.lower())
+        user.set_unusable_password()
+        user.save()
+    if not can_participate(user):
+        raise PermissionDenied(_("This account cannot submit ideas."))
+    # Following the link proves the address belongs to the person.
+    address, _created = EmailAddress.objects.get_or_create(
+        user=user, email__iexact=email, defaults={"email": email, "primary": created}
+    )
+    if not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+    idea.author = user
+    idea.publication = _initial_publication(idea.consultation)
+    idea.pending_email = ""
+    idea.confirmation_expires_at = None
+    idea.save(
+        update_fields=[
+            "author",
+            "publication",
+            "pending_email",
+            "confirmation_expires_at",
+            "updated_at",
+        ]
+    )
+    Follow.objects.get_or_create(user=user, idea=idea)
+    audit_record(actor=user, action="idea.confirm", target=idea, changes={"new_account": created})
+    return idea, user, created
+
+
+@transaction.atomic
+def purge_unconfirmed_ideas(*, now=None) -> int:
+    """Delete anonymous ideas whose confirmation time ran out; return how many."""
+    now = now or timezone.now()
+    expired = Idea.objects.filter(
+        publication=Publication.PENDING_CONFIRMATION, confirmation_expires_at__lte=now
+    )
+    ids = list(expired.values_list("pk", flat=True))
+    for image in IdeaImage.objects.filter(idea_id__in=ids):
+        image.image.delete(save=False)
+    deleted = Idea.objects.filter(pk__in=ids).delete()[1].get("ideas.Idea", 0)
+    if deleted:
+        audit_record(
+            actor=None, action="idea.purge_unconfirmed", changes={"count": deleted, "ids": ids}
+        )
+    return deleted
+
+
+# --- Editing and withdrawing -----------------------------------------------------------------
+
+
+def _require_author_window(user: User, idea: Idea, verb: str) -> None:
+    if not can_participate(user) or idea.author_id != user.pk:
+        raise PermissionDenied(_("Only the author may change this idea."))
+    if idea.publication not in (Publication.PUBLISHED, Publication.PENDING_MODERATION):
+        raise PermissionDenied(_("This idea can no longer be changed."))
+    if idea.support_count > 0:
+        raise PermissionDenied(
+            _("The idea has supports, so it can no longer be %(verb)s.") % {"verb": verb}
+        )
+    require_phase(idea.consultation, "submit_idea")
+
+
+@transaction.atomic
+def idea_update(
+    *,
+    user: User,
+    idea: Idea,
+    title: str | None = None,
+    description: str | None = None,
+    category: Category | None | object = ...,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address_label: str | None = None,
+    photos: Sequence[Photo] = (),
+    remove_photo_ids: Sequence[int] = (),
+) -> Idea:
+    """The author edits the idea; the previous version is kept as a revision."""
+    idea = (
+        Idea.objects.select_for_update().select_related("consultation", "category").get(pk=idea.pk)
+    )
+    _require_author_window(user, idea, _("edited"))
+    previous = IdeaRevision(
+        idea=idea,
+        title=idea.title,
+        description=idea.description,
+        category_name=idea.category.name if idea.category else "",
+        latitude=idea.latitude,
+        longitude=idea.longitude,
+        edited_by=user,
+    )
+    changes = {}
+    for field, value in (
+        ("title", title),
+        ("description", description),
+        ("address_label", address_label),
+    ):
+        if value is not None and value.strip() != getattr(idea, field):
+            changes[field] = [getattr(idea, field), value.strip()]
+            setattr(idea, field, value.strip())
+    if category is not ...:
+        _check_category(idea.consultation, category)
+        if (category.pk if category else None) != idea.category_id:
+            changes["category"] = [idea.category_id, category.pk if category else None]
+            idea.category = category
+    if latitude is not None or longitude is not None:
+        lat = idea.latitude if latitude is None else latitude
+        lon = idea.longitude if longitude is None else longitude
+        check_point_in_area(idea.consultation.area, lon, lat)
+        if (float(lat), float(lon)) != (idea.latitude, idea.longitude):
+            changes["location"] = [[idea.longitude, idea.latitude], [float(lon), float(lat)]]
+            idea.latitude, idea.longitude = float(lat), float(lon)
+    removed = list(idea.images.filter(pk__in=remove_photo_ids))
+    kept = idea.images.count() - len(removed)
+    cleaned_photos = _check_photos(photos, existing=kept)
+    idea.full_clean()
+    if not changes and not cleaned_photos and not removed:
+        return idea
+    previous.save()
+    idea.save()
+    for image in removed:
+        image.image.delete(save=False)
+        image.delete()
+    start = (idea.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    for offset, photo in enumerate(cleaned_photos):
+        IdeaImage.objects.create(
+            idea=idea, image=photo.file, alt_text=photo.alt_text, position=start + offset
+        )
+    if removed or cleaned_photos:
+        changes["photos"] = {"removed": [i.pk for i in removed], "added": len(cleaned_photos)}
+    audit_record(actor=user, action="idea.update", target=idea, changes=changes)
+    return idea
+
+
+@transaction.atomic
+def idea_withdraw(*, user: User, idea: Idea) -> Idea:
+    idea = Idea.objects.select_for_update().select_related("consultation").get(pk=idea.pk)
+    _require_author_window(user, idea, _("withdrawn"))
+    idea.publication = Publication.WITHDRAWN
+    idea.save(update_fields=["publication", "updated_at"])
+    audit_record(actor=user, action="idea.withdraw", target=idea)
+    return idea
+
+
+# --- Supports --------------------------------------------------------------------------------
+
+
+def supports_left(user: User, consultation: Consultation) -> int | None:
+    """How many more ideas this person may support here; None when there is no limit."""
+    if consultation.support_limit is None:
+        return None
+    used = Support.objects.filter(consultation=consultation, user=user).count()
+    return max(consultation.support_limit - used, 0)
+
+
+@transaction.atomic
+def idea_support(*, user: User, idea: Idea) -> Support:
+    """Support an idea once. The unique constraint makes a second support impossible."""
+    if not can_participate(user):
+        raise PermissionDenied(_("Sign in to support ideas."))
+    consultation = idea.consultation
+    if not idea.is_public:
+        raise PermissionDenied(_("Only published ideas can be supported."))
+    if idea.author_id == user.pk:
+        raise PermissionDenied(_("You cannot support your own idea."))
+    require_phase(consultation, "support")
+    if consultation.support_limit is not None:
+        # One person's supports are counted under a lock on their own row, so two requests
+        # at the same moment cannot both take the last support.
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        if supports_left(user, consultation) == 0:
+            raise PermissionDenied(
+                _("You have used all %(n)s supports in this consultation.")
+                % {"n": consultation.support_limit}
+            )
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(idea=idea, user=user, consultation=consultation)
+    except IntegrityError:
+        raise PermissionDenied(_("You already support this idea.")) from None
+    Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
+    audit_record(actor=user, action="idea.support", target=idea)
+    return support
+
+
+@transaction.atomic
+def idea_unsupport(*, user: User, idea: Idea) -> None:
+    """Take a support back, while the support phase runs."""
+    if not can_participate(user):
+        raise PermissionDenied(_("Sign in to support ideas."))
+    require_phase(idea.consultation, "support")
+    deleted, _rows = Support.objects.filter(idea=idea, user=user).delete()
+    if not deleted:
+        raise PermissionDenied(_("You do not support this idea."))
+    Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") - 1)
+    audit_record(actor=user, action="idea.unsupport", target=idea)
+
+
+# --- Official answers ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def idea_answer(
+    *,
+    user: User,
+    idea: Idea,
+    status: str,
+    answer: str,
+    duplicate_of: Idea | None = None,
+) -> StatusChange:
+    """A planner sets the status and the public answer; author and followers are told."""
+    idea = Idea.objects.select_for_update().select_related("consultation").get(pk=idea.pk)
+    if not can_manage_consultation(user, idea.consultation):
+        raise PermissionDenied(_("Only the consultation's planners answer ideas."))
+    if status not in IdeaStatus.values:
+        raise ValidationError({"status": _("Choose one of the statuses.")})
+    answer = (answer or "").strip()
+    if status == IdeaStatus.DUPLICATE:
+        if duplicate_of is None:
+            raise ValidationError({"duplicate_of": _("Choose the idea this one duplicates.")})
+        if duplicate_of.consultation_id != idea.consultation_id or duplicate_of.pk == idea.pk:
+            raise ValidationError(
+                {"duplicate_of": _("Choose another idea of the same consultation.")}
+            )
+    else:
+        duplicate_of = None
+    if not answer and status == idea.status:
+        raise ValidationError({"answer": _("Write an answer or change the status.")})
+    old_status = idea.status
+    idea.status = status
+    idea.duplicate_of = duplicate_of
+    if answer:
+        idea.answer = answer
+        idea.answered_at = timezone.now()
+        idea.answered_by = user
+    idea.full_clean()
+    idea.save()
+    change = StatusChange.objects.create(
+        idea=idea, old_status=old_status, new_status=status, answer=answer, changed_by=user
+    )
+    audit_record(
+        actor=user,
+        action="idea.answer" if answer else "idea.status",
+        target=idea,
+        changes={"status": [old_status, status], "answer": answer},
+    )
+    _notify_answer(idea, answered=bool(answer), status_changed=old_status != status)
+    return change
+
+
+def _notify_answer(idea: Idea, *, answered: bool, status_changed: bool) -> None:
+    kind = "idea_answer" if answered else "idea_status"
+    recipients = {
+        follow.user_id: follow.user
+        for follow in Follow.objects.filter(idea=idea).select_related("user")
+    }
+    if idea.author_id:
+        recipients.setdefault(idea.author_id, idea.author)
+    status_label = idea.get_status_display()
+    if answered:
+        subject = format_lazy(
+            gettext_lazy("Official answer to “{title}” ({reference})"),
+            title=idea.title,
+            reference=idea.reference,
+        )
+        body = format_lazy(
+            gettext_lazy("Status: {status}\n\n{answer}"), status=status_label, answer=idea.answer
+        )
+    else:
+        subject = format_lazy(
+            gettext_lazy("New status for “{title}” ({reference})"),
+            title=idea.title,
+            reference=idea.reference,
+        )
+        body = format_lazy(gettext_lazy("The status is now: {status}"), status=status_label)
+    # The idea's consultation sets the language; its participants write in it.
+    with translation.override(idea.consultation.language):
+        for recipient in recipients.values():
+            notify(
+                recipient=recipient,
+                kind=kind,
+                subject=subject,
+                body=body,
+                url=idea.get_absolute_url(),
+            )
+
+
+# --- Answer templates --------------------------------------------------------------------------
+
+
+def _require_manager(user: User, consultation: Consultation) -> None:
+    if not can_manage_consultation(user, consultation):
+        raise PermissionDenied(_("Only the consultation's planners manage answer templates."))
+
+
+@transaction.atomic
+def answer_template_save(
+    *,
+    user: User,
+    consultation: Consultation,
+    title: str,
+    body: str,
+    status: str = "",
+    template: AnswerTemplate | None = None,
+) -> AnswerTemplate:
+    _require_manager(user, consultation)
+    if template is not None and template.consultation_id != consultation.pk:
+        raise PermissionDenied(_("This template belongs to another consultation."))
+    template = template or AnswerTemplate(consultation=consultation)
+    template.title, template.body, template.status = title.strip(), body.strip(), status
+    template.full_clean()
+    template.save()
+    audit_record(actor=user, action="idea.answer_template.save", target=template)
+    return template
+
+
+@transaction.atomic
+def answer_template_delete(*, user: User, template: AnswerTemplate) -> None:
+    _require_manager(user, template.consultation)
+    audit_record(actor=user, action="idea.answer_template.delete", target=template)
+    template.delete()
+
+
+# --- Following ---------------------------------------------------------------------------------
+
+
+def _follow_target(consultation: Consultation | None, idea: Idea | None) -> dict:
+    if (consultation is None) == (idea is None):
+        raise ValueError("follow exactly one consultation or idea")
+    return {"consultation": consultation} if consultation else {"idea": idea}
+
+
+@transaction.atomic
+def follow(*, user: User, consultation: Consultation | None = None, idea: Idea | None = None):
+    if not can_participate(user):
+        raise PermissionDenied(_("Sign in to follow."))
+    try:
+        with transaction.atomic():
+            return Follow.objects.get_or_create(user=user, **_follow_target(consultation, idea))[0]
+    except IntegrityError:
+        # A second request won the race; the person follows either way.
+        return Follow.objects.get(user=user, **_follow_target(consultation, idea))
+
+
+@transaction.atomic
+def unfollow(*, user: User, consultation: Consultation | None = None, idea: Idea | None = None):
+    Follow.objects.filter(user=user, **_follow_target(consultation, idea)).delete()
+
+
+# --- Phase changes -----------------------------------------------------------------------------
+
+
+def announce_phase_changes(*, now=None) -> int:
+    """E-mail a consultation's followers once when a new phase starts; return phases announced.
+
+    Each phase is claimed by creating its PhaseAnnouncement row in the same transaction as the
+    notices, so two runs at once (cron overlap) cannot announce a phase twice. Phases that
+    started more than a day ago are skipped: a newly deployed site does not announce history.
+    """
+    from consultations.models import Phase
+
+    from .models import PhaseAnnouncement
+
+    now = now or timezone.now()
+    started = (
+        Phase.objects.filter(
+            starts_at__lte=now,
+            ends_at__gt=now,
+            starts_at__gt=now - timedelta(days=1),
+            consultation__status=Consultation.Status.PUBLISHED,
+            announcement__isnull=True,
+        )
+        .select_related("consultation")
+        .order_by("starts_at")
+    )
+    announced = 0
+    for phase in started:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    announcement = PhaseAnnouncement.objects.create(phase=phase)
+            except IntegrityError:
+                continue
+            consultation = phase.consultation
+            followers = Follow.objects.filter(consultation=consultation).select_related("user")
+            with translation.override(consultation.language):
+                subject = format_lazy(
+                    gettext_lazy("New phase in “{title}”: {phase}"),
+                    title=consultation.title,
+                    phase=phase.display_name,
+                )
+                body = format_lazy(
+                    gettext_lazy("The phase “{phase}” has started and runs until {end}."),
+                    phase=phase.display_name,
+                    end=timezone.localtime(phase.ends_at).strftime("%d.%m.%Y"),
+                )
+                count = 0
+                for follow_row in followers:
+                    notify(
+                        recipient=follow_row.user,
+                        kind="phase_change",
+                        subject=subject,
+                        body=body,
+                        url=consultation.get_absolute_url(),
+                    )
+                    count += 1
+            announcement.recipients = count
+            announcement.save(update_fields=["recipients"])
+            audit_record(
+                actor=None,
+                action="consultation.phase_announced",
+                target=consultation,
+                changes={"phase": phase.pk, "recipients": count},
+            )
+            announced += 1
+    return announced

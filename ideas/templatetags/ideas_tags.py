@@ -1,0 +1,33 @@
+"""`{% consultation_ideas consultation as panel %}`: the idea panel of the consultation hub,
+so the hub's view needs to know nothing about ideas."""
+
+from django import template
+from django.core.paginator import Paginator
+
+from ideas import permissions, selectors
+from ideas.forms import ListFilterForm
+from ideas.models import Follow
+
+register = template.Library()
+
+PANEL_SIZE = 10
+
+
+@register.simple_tag(takes_context=True)
+def consultation_ideas(context, consultation) -> dict:
+    request = context["request"]
+    user = request.user
+    filter_form = ListFilterForm(request.GET or None, consultation=consultation)
+    ideas = selectors.idea_list(consultation=consultation, viewer=user, **filter_form.filters())
+    page = Paginator(ideas, PANEL_SIZE).get_page(request.GET.get("page"))
+    return {
+        "filter_form": filter_form,
+        "page_obj": page,
+        "ideas": page.object_list,
+        "can_submit": permissions.can_submit_idea(user, consultation)
+        or permissions.can_submit_anonymously(user, consultation),
+        "follows": bool(
+            user.is_authenticated
+            and Follow.objects.filter(user=user, consultation=consultation).exists()
+        ),
+    }
