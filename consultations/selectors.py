@@ -54,9 +54,7 @@ def consultation_sections(user, now=None) -> dict[str, QuerySet[Consultation]]:
 def consultation_for_viewer(user, slug: str) -> Consultation:
     """The consultation with its timeline, or 404 when it does not exist or is a draft the
     person may not see, so that drafts do not reveal themselves by a different answer."""
-    consultation = (
-        with_timeline(Consultation.objects.filter(slug=slug)).prefetch_related("planners").first()
-    )
+    consultation = with_timeline(Consultation.objects.filter(slug=slug)).first()
     if consultation is None or not civic.can_view_consultation(user, consultation):
         raise Http404
     return consultation
