@@ -1,0 +1,102 @@
+"""Platform adapters behind one interface; see `base.ChannelAdapter`.
+
+`build_adapter("mastodon", base_url=..., credentials={...})` gives the adapter for a channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from social.adapters import config
+from social.adapters.base import (
+    AccountInfo,
+    AdapterError,
+    Ambiguous,
+    AuthExpired,
+    ChannelAdapter,
+    Duplicate,
+    LimitExceeded,
+    MediaImage,
+    Metrics,
+    NotFound,
+    NotSupported,
+    OutgoingPost,
+    PublishResult,
+    RateLimited,
+    Rejected,
+    RemoteComment,
+    TransientError,
+)
+
+# Credentials each adapter takes, by platform: the channel model stores exactly these.
+CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
+    config.FACEBOOK: ("page_id", "access_token", "app_secret"),
+    config.INSTAGRAM: ("ig_user_id", "access_token", "app_secret"),
+    config.X: ("access_token", "user_id"),
+    config.MASTODON: ("access_token",),
+    config.BLUESKY: ("identifier", "app_password"),
+}
+
+
+def adapter_class(platform: str) -> type[ChannelAdapter]:
+    # Imported here so that importing the package does not pull every adapter in.
+    from social.adapters.bluesky import BlueskyAdapter
+    from social.adapters.facebook import FacebookPageAdapter
+    from social.adapters.instagram import InstagramAdapter
+    from social.adapters.mastodon import MastodonAdapter
+    from social.adapters.x import XAdapter
+
+    classes: dict[str, type[ChannelAdapter]] = {
+        config.FACEBOOK: FacebookPageAdapter,
+        config.INSTAGRAM: InstagramAdapter,
+        config.X: XAdapter,
+        config.MASTODON: MastodonAdapter,
+        config.BLUESKY: BlueskyAdapter,
+    }
+    try:
+        return classes[platform]
+    except KeyError:
+        raise ValueError(f"Unknown platform {platform!r}") from None
+
+
+def build_adapter(
+    platform: str,
+    *,
+    credentials: Mapping[str, Any],
+    base_url: str = "",
+    timeout: float | None = None,
+    **options: Any,
+) -> ChannelAdapter:
+    """The adapter for one channel. Unknown credential names are refused, not ignored."""
+    unknown = set(credentials) - set(CREDENTIAL_FIELDS[platform])
+    if unknown:
+        raise ValueError(f"{platform} takes no credential {sorted(unknown)}")
+    return adapter_class(platform)(
+        base_url=base_url, timeout=timeout, **dict(credentials), **options
+    )
+
+
+__all__ = [
+    "AccountInfo",
+    "AdapterError",
+    "Ambiguous",
+    "AuthExpired",
+    "ChannelAdapter",
+    "CREDENTIAL_FIELDS",
+    "Duplicate",
+    "LimitExceeded",
+    "MediaImage",
+    "Metrics",
+    "NotFound",
+    "NotSupported",
+    "OutgoingPost",
+    "PublishResult",
+    "RateLimited",
+    "Rejected",
+    "RemoteComment",
+    "TransientError",
+    "adapter_class",
+    "build_adapter",
+    "config",
+]

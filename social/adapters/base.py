@@ -1,0 +1,319 @@
+"""The one interface every platform adapter implements, its value types and its errors.
+
+An adapter is a thin, synchronous HTTP client for one connected account. It owns no database
+state: whatever must survive a crash between two steps of a publication (Instagram's container
+id, Bluesky's record key) is handed to the caller through `progress` so the outbox can store it
+before the next step and pass it back on a retry.
+"""
+
+from __future__ import annotations
+
+import abc
+import unicodedata
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from social import limits
+from social.adapters import config
+
+Progress = MutableMapping[str, Any]
+ProgressCallback = Callable[[Progress], None]
+
+
+# --- Values --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MediaImage:
+    """An image to attach. `url` must be public for Instagram, which fetches it itself."""
+
+    data: bytes
+    alt_text: str
+    mime_type: str = "image/jpeg"
+    url: str = ""
+    filename: str = "image.jpg"
+
+
+@dataclass(frozen=True)
+class OutgoingPost:
+    text: str
+    images: tuple[MediaImage, ...] = ()
+    # A tracked link for platforms that build a card from it (Facebook `link`, Bluesky external
+    # embed). It should also appear in the text where the platform has no separate field.
+    link: str = ""
+    link_title: str = ""
+    link_description: str = ""
+    language: str = ""
+    # When the post was created; Bluesky records carry it and its record key is derived from it.
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    remote_id: str
+    url: str
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Engagement of one post. None means the platform does not provide the figure, never 0."""
+
+    reach: int | None = None
+    views: int | None = None
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class RemoteComment:
+    remote_id: str
+    text: str
+    author_name: str
+    created_at: datetime | None
+    parent_id: str = ""
+    author_id: str = ""
+    url: str = ""
+    like_count: int | None = None
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    remote_id: str
+    name: str
+    url: str = ""
+    # Mastodon: the instance's own post limits, for the composer's counters.
+    max_characters: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+# --- Errors --------------------------------------------------------------------------------------
+class AdapterError(Exception):
+    """Base of everything an adapter raises. `raw` holds the platform's answer, if any."""
+
+    def __init__(self, message: str = "", *, status: int | None = None, raw: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.raw = raw
+
+
+class TransientError(AdapterError):
+    """Nothing was published (5xx, timeout before sending, platform says retry): retry later."""
+
+
+class Ambiguous(TransientError):
+    """The request may have been processed but no answer came (dropped connection, timeout).
+
+    Retrying blindly could publish twice: call `find_published` first, or repeat with the same
+    idempotency key where the platform honours one.
+    """
+
+
+class RateLimited(TransientError):
+    def __init__(self, message: str = "", *, retry_after_seconds: int, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class AuthExpired(AdapterError):
+    """The token or password no longer works (expired, revoked, permission lost): re-authorise."""
+
+
+class Rejected(AdapterError):
+    """The platform refused this post for good; retrying the same request will not help."""
+
+    def __init__(self, reason: str = "", **kwargs: Any):
+        super().__init__(reason, **kwargs)
+        self.reason = reason
+
+
+class Duplicate(Rejected):
+    """The platform refused the post as a repeat of one already published."""
+
+
+class LimitExceeded(Rejected):
+    """Refused locally, before any request, because the post breaks the platform's rules."""
+
+    def __init__(self, result: limits.LimitResult):
+        super().__init__("; ".join(str(error) for error in result.errors))
+        self.result = result
+
+
+class NotFound(Rejected):
+    """The remote object does not exist (deleted on the platform, wrong id)."""
+
+
+class NotSupported(AdapterError):
+    """The platform has no API for this operation (e.g. deleting an Instagram post)."""
+
+
+# --- The interface -------------------------------------------------------------------------------
+class ChannelAdapter(abc.ABC):
+    platform: ClassVar[str]
+    # True where publishing twice with the same idempotency key yields one post (Mastodon within
+    # an hour, Bluesky through its record key): the outbox may then simply repeat `publish`.
+    idempotent_publish: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        base_url: str = "",
+        timeout: float | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        base_url = (base_url or config.DEFAULT_BASE_URLS[self.platform]).rstrip("/")
+        if not base_url:
+            raise ValueError(f"{self.platform} needs a base URL")
+        self.base_url = base_url
+        self._client = httpx.Client(
+            base_url=base_url,
+            timeout=timeout if timeout is not None else config.DEFAULT_TIMEOUT_SECONDS,
+            transport=transport,
+            headers={"User-Agent": config.USER_AGENT},
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # The operations -------------------------------------------------------------------------
+    def check(self, post: OutgoingPost) -> limits.LimitResult:
+        """The platform's rules applied to `post`, without any request where possible."""
+        return limits.check_post(self.platform, post.text, images=post.images)
+
+    @abc.abstractmethod
+    def publish(
+        self,
+        post: OutgoingPost,
+        idempotency_key: str,
+        *,
+        progress: Progress | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> PublishResult:
+        """Publish `post`; raise LimitExceeded before any request if it breaks the rules.
+
+        `progress` is the dict stored from an earlier attempt (or a new empty one); the adapter
+        records its intermediate ids there and calls `on_progress` after each change, before
+        the next request, so a crash leaves enough behind to reconcile.
+        """
+
+    @abc.abstractmethod
+    def find_published(
+        self, post: OutgoingPost, idempotency_key: str, *, progress: Progress | None = None
+    ) -> PublishResult | None:
+        """After an Ambiguous outcome: the published post if it is there, None if it is not."""
+
+    @abc.abstractmethod
+    def fetch_metrics(self, remote_id: str) -> Metrics: ...
+
+    @abc.abstractmethod
+    def fetch_comments(self, remote_id: str, since: datetime | None = None) -> list[RemoteComment]:
+        """Public replies to the post, oldest first, newer than `since` when given."""
+
+    @abc.abstractmethod
+    def delete(self, remote_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def verify_credentials(self) -> AccountInfo: ...
+
+    # Shared plumbing ------------------------------------------------------------------------
+    def _ensure_allowed(self, post: OutgoingPost) -> None:
+        result = self.check(post)
+        if not result.ok:
+            raise LimitExceeded(result)
+
+    @staticmethod
+    def _record(progress: Progress, on_progress: ProgressCallback | None, **values: Any) -> None:
+        progress.update(values)
+        if on_progress is not None:
+            on_progress(progress)
+
+    def _send(self, method: str, url: str, *, write: bool = False, **kwargs: Any) -> httpx.Response:
+        """Send one request and turn transport failures and error answers into typed errors.
+
+        `write` marks requests that change state on the platform: if the connection fails after
+        they were sent, the outcome is unknown (Ambiguous) rather than simply failed.
+        """
+        try:
+            response = self._client.request(method, url, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise TransientError(f"{self.platform}: could not connect: {exc}") from exc
+        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            kind = Ambiguous if write else TransientError
+            raise kind(f"{self.platform}: no answer to {method} {url}: {exc!r}") from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            kind = Ambiguous if write else TransientError
+            raise kind(f"{self.platform}: transport failure: {exc!r}") from exc
+        if response.status_code >= 400:
+            self._raise_for_error(response, write=write)
+        return response
+
+    def _raise_for_status_family(self, response: httpx.Response, *, write: bool) -> None:
+        """Errors every platform signals the same way: 5xx."""
+        status = response.status_code
+        if status >= 500:
+            # A gateway that gave up may have passed the request on: the post may exist.
+            kind = Ambiguous if write and status in (502, 504) else TransientError
+            raise kind(
+                f"{self.platform}: server error {status}", status=status, raw=error_body(response)
+            )
+
+    @abc.abstractmethod
+    def _raise_for_error(self, response: httpx.Response, *, write: bool) -> None:
+        """Raise the typed error for an error answer; must raise."""
+
+
+def error_body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:2000]
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The answer's JSON; a success answer that is not JSON is a platform fault worth retrying."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise TransientError(
+            f"unexpected non-JSON answer ({response.status_code})", raw=response.text[:2000]
+        ) from exc
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    value = value.replace("Z", "+00:00")
+    # Graph API writes offsets without a colon (+0000).
+    if len(value) > 5 and value[-5] in "+-" and value[-3] != ":":
+        value = value[:-2] + ":" + value[-2:]
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def same_text(published: str, intended: str) -> bool:
+    """Whether a post read back from a platform is the one we sent.
+
+    Platforms rewrite links (X wraps them in t.co) and whitespace, so both sides are compared
+    with URLs masked and runs of whitespace collapsed.
+    """
+
+    def normalise(text: str) -> str:
+        text = unicodedata.normalize("NFC", text or "")
+        for span in reversed(limits.find_urls(text, bare_domains=True)):
+            text = text[: span.start] + "\u2063URL\u2063" + text[span.end :]
+        return " ".join(text.split())
+
+    return normalise(published) == normalise(intended)

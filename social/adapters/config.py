@@ -1,0 +1,100 @@
+"""Every platform fact that changes with time: API versions, hosts, limits, metric names, codes.
+
+The platforms rename metrics and bump versions yearly; keeping them here means such a change is
+one edit, and the fakes read the same table so they cannot drift from the adapters.
+"""
+
+from __future__ import annotations
+
+FACEBOOK = "facebook"
+INSTAGRAM = "instagram"
+X = "x"
+MASTODON = "mastodon"
+BLUESKY = "bluesky"
+PLATFORMS = (FACEBOOK, INSTAGRAM, X, MASTODON, BLUESKY)
+
+DEFAULT_BASE_URLS = {
+    FACEBOOK: "https://graph.facebook.com",
+    # Instagram Login host; a channel connected through Facebook Login uses graph.facebook.com.
+    INSTAGRAM: "https://graph.instagram.com",
+    X: "https://api.x.com",
+    # Mastodon has no central host: every channel names its instance.
+    MASTODON: "",
+    BLUESKY: "https://bsky.social",
+}
+
+# --- Versions --------------------------------------------------------------------------------
+GRAPH_API_VERSION = "v26.0"
+# Versions the fakes accept; v25.0 stays supported until 2028-07.
+GRAPH_API_SUPPORTED_VERSIONS = ("v25.0", "v26.0")
+
+# --- HTTP --------------------------------------------------------------------------------------
+DEFAULT_TIMEOUT_SECONDS = 15.0
+# Used when a platform rate-limits without saying when the window resets.
+DEFAULT_RETRY_AFTER_SECONDS = 60
+USER_AGENT = "civic-social/1.0"
+
+# --- Text limits -------------------------------------------------------------------------------
+# twitter-text configuration v3 (the one X uses since 2018): weights are per code point, scaled
+# by 100; an emoji sequence counts as one default-weight unit; every URL counts 23.
+X_TEXT_CONFIG = {
+    "max_weighted_length": 280,
+    "scale": 100,
+    "default_weight": 200,
+    "transformed_url_length": 23,
+    "ranges": (
+        (0x0000, 0x10FF, 100),  # Latin, Greek, Cyrillic, Hebrew, Arabic, Indic ... up to 4351
+        (0x2000, 0x200D, 100),  # spaces and joiners (8192-8205)
+        (0x2010, 0x201F, 100),  # dashes and quotation marks (8208-8223)
+        (0x2032, 0x2037, 100),  # primes (8242-8247)
+    ),
+}
+X_MAX_IMAGES = 4
+X_MAX_ALT_TEXT = 1000
+
+MASTODON_DEFAULT_MAX_CHARACTERS = 500
+MASTODON_DEFAULT_URL_LENGTH = 23
+MASTODON_DEFAULT_MAX_MEDIA = 4
+MASTODON_MAX_DESCRIPTION = 1500
+
+BLUESKY_MAX_GRAPHEMES = 300
+BLUESKY_MAX_BYTES = 3000
+BLUESKY_MAX_IMAGES = 4
+BLUESKY_MAX_BLOB_BYTES = 1_000_000
+BLUESKY_POST_COLLECTION = "app.bsky.feed.post"
+
+INSTAGRAM_MAX_CAPTION = 2200
+INSTAGRAM_ADVISED_HASHTAGS = 5
+# The API refuses more than 30; more than 5 is the reach advice announced in December 2025.
+INSTAGRAM_MAX_HASHTAGS = 30
+# Carousels (up to 10) need child containers; this adapter publishes single images.
+INSTAGRAM_MAX_IMAGES = 1
+INSTAGRAM_MAX_IMAGE_BYTES = 8 * 1024 * 1024
+INSTAGRAM_CONTAINER_POLL_SECONDS = 2.0
+INSTAGRAM_CONTAINER_MAX_POLLS = 30
+
+FACEBOOK_MAX_MESSAGE = 63206
+FACEBOOK_MAX_IMAGES = 10
+FACEBOOK_MAX_IMAGE_BYTES = 10 * 1024 * 1024
+
+# --- Metrics -----------------------------------------------------------------------------------
+# Graph API insights. Impressions became views in November 2025.
+FACEBOOK_INSIGHT_METRICS = {
+    "views": "post_media_view",
+    "reach": "post_total_media_view_unique",
+}
+FACEBOOK_REMOVED_METRICS = ("post_impressions", "post_impressions_unique", "post_engaged_users")
+FACEBOOK_COUNT_FIELDS = (
+    "shares,comments.summary(true).limit(0),reactions.summary(total_count).limit(0)"
+)
+INSTAGRAM_INSIGHT_METRICS = ("reach", "views", "likes", "comments", "shares", "saved")
+X_TWEET_FIELDS = "public_metrics,created_at,author_id,conversation_id"
+
+# --- Error codes -------------------------------------------------------------------------------
+# Graph API (Facebook and Instagram share it).
+GRAPH_RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001, 80002})
+GRAPH_TRANSIENT_CODES = frozenset({1, 2, 341})
+GRAPH_AUTH_CODES = frozenset({102, 190})
+GRAPH_PERMISSION_CODES = frozenset({10, *range(200, 300)})
+GRAPH_DUPLICATE_CODES = frozenset({506})
+GRAPH_REMOVED_METRIC_CODE = 3001

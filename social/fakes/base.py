@@ -1,0 +1,286 @@
+"""A small HTTP server that stands in for a social platform in tests and demos.
+
+Each platform's fake subclasses `FakePlatform`, routes requests like the real API and answers
+with its JSON shapes. Tests script failures with `fake.script("rate_limit")` and inspect what
+was sent through `fake.requests` and what was stored through the fake's own collections.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+# Behaviours a test can script. Each applies to the next matching request(s).
+OK = "ok"
+VALIDATION_ERROR = "validation_error"
+EXPIRED_TOKEN = "expired_token"  # noqa: S105 (a behaviour name)
+RATE_LIMIT = "rate_limit"
+DUPLICATE = "duplicate"
+SERVER_ERROR = "server_error"
+SLOW = "slow"
+DROP = "drop"  # close the connection without processing the request
+DROP_AFTER_COMMIT = "drop_after_commit"  # process and store, then close without answering
+BEHAVIOURS = (
+    OK,
+    VALIDATION_ERROR,
+    EXPIRED_TOKEN,
+    RATE_LIMIT,
+    DUPLICATE,
+    SERVER_ERROR,
+    SLOW,
+    DROP,
+    DROP_AFTER_COMMIT,
+)
+ERROR_BEHAVIOURS = (VALIDATION_ERROR, EXPIRED_TOKEN, RATE_LIMIT, DUPLICATE, SERVER_ERROR)
+
+
+@dataclass
+class UploadedFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class FakeRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+    json: Any = None
+
+    def param(self, name: str, default: str | None = None) -> Any:
+        """A parameter from the JSON body, the form or the query string, in that order."""
+        if isinstance(self.json, dict) and name in self.json:
+            return self.json[name]
+        if name in self.form:
+            return self.form[name]
+        return self.query.get(name, default)
+
+    @property
+    def bearer(self) -> str:
+        value = self.headers.get("authorization", "")
+        return value[7:] if value.lower().startswith("bearer ") else ""
+
+
+@dataclass
+class FakeResponse:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+
+
+@dataclass
+class _Scripted:
+    kind: str
+    remaining: int
+    method: str | None
+    path: str | None
+    seconds: float
+
+    def matches(self, request: FakeRequest) -> bool:
+        if self.method and request.method != self.method.upper():
+            return False
+        return not (self.path and self.path not in request.path)
+
+
+_NO_ANSWER = object()
+
+
+def _parse(method: str, target: str, headers: dict[str, str], body: bytes) -> FakeRequest:
+    parts = urlsplit(target)
+    query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    request = FakeRequest(method, parts.path, query, headers, body)
+    content_type = headers.get("content-type", "")
+    if content_type.startswith("application/json") and body:
+        try:
+            request.json = json.loads(body)
+        except ValueError:
+            request.json = None
+    elif content_type.startswith("application/x-www-form-urlencoded"):
+        decoded = body.decode("utf-8", "replace")
+        request.form = {k: v[-1] for k, v in parse_qs(decoded, keep_blank_values=True).items()}
+    elif content_type.startswith("multipart/form-data"):
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename() is not None:
+                request.files[name] = UploadedFile(
+                    part.get_filename(), part.get_content_type(), payload
+                )
+            else:
+                request.form[name] = payload.decode("utf-8", "replace")
+    return request
+
+
+class FakePlatform:
+    """Base of the platform fakes: server lifecycle, request log and scripted behaviours."""
+
+    platform: ClassVar[str]
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0):
+        self.host = host
+        self.port = port
+        self.lock = threading.RLock()
+        self.requests: list[FakeRequest] = []
+        self._scripted: list[_Scripted] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._next_id = 1000
+
+    # --- Lifecycle -------------------------------------------------------------------------------
+    def start(self) -> FakePlatform:
+        self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"fake-{self.platform}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakePlatform:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # --- Scripting -------------------------------------------------------------------------------
+    def script(
+        self,
+        kind: str,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        seconds: float = 2.0,
+    ) -> None:
+        """Make the next `times` requests matching `method` and `path` (a substring) behave so."""
+        if kind not in BEHAVIOURS:
+            raise ValueError(f"unknown behaviour {kind!r}; choose from {BEHAVIOURS}")
+        with self.lock:
+            self._scripted.append(_Scripted(kind, times, method, path, seconds))
+
+    def requests_to(self, method: str, path_contains: str) -> list[FakeRequest]:
+        with self.lock:
+            return [r for r in self.requests if r.method == method and path_contains in r.path]
+
+    def new_id(self) -> str:
+        with self.lock:
+            self._next_id += 1
+            return str(self._next_id)
+
+    def _take_scripted(self, request: FakeRequest) -> _Scripted | None:
+        with self.lock:
+            for scripted in self._scripted:
+                if scripted.matches(request):
+                    scripted.remaining -= 1
+                    if scripted.remaining <= 0:
+                        self._scripted.remove(scripted)
+                    return scripted
+        return None
+
+    # --- Dispatch --------------------------------------------------------------------------------
+    def dispatch(self, request: FakeRequest) -> FakeResponse | object:
+        with self.lock:
+            self.requests.append(request)
+        scripted = self._take_scripted(request)
+        kind = scripted.kind if scripted else OK
+        if kind == SLOW:
+            time.sleep(scripted.seconds)
+        if kind == DROP:
+            return _NO_ANSWER
+        if kind in ERROR_BEHAVIOURS:
+            return self.scripted_error(kind, request)
+        try:
+            with self.lock:
+                response = self.route(request)
+        except FakeError as error:
+            response = error.response
+        except Exception as exc:  # noqa: BLE001 - a bug in a fake must show, not hang a test
+            response = FakeResponse(500, {"error": "FakeCrashed", "message": repr(exc)})
+        if kind == DROP_AFTER_COMMIT:
+            return _NO_ANSWER
+        return response
+
+    def route(self, request: FakeRequest) -> FakeResponse:
+        """Answer like the platform: authenticate, validate, store, reply."""
+        raise NotImplementedError
+
+    def scripted_error(self, kind: str, request: FakeRequest) -> FakeResponse:
+        """The platform's own answer for a scripted failure."""
+        raise NotImplementedError
+
+
+class FakeError(Exception):
+    """Raised inside `route` to answer with an error response."""
+
+    def __init__(self, response: FakeResponse):
+        super().__init__(response.status)
+        self.response = response
+
+
+def _handler_for(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        # One request per connection keeps "drop the connection" simple and visible to clients.
+        protocol_version = "HTTP/1.0"
+        server_version = f"fake-{fake.platform}"
+
+        def _dispatch(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            request = _parse(self.command, self.path, headers, body)
+            response = fake.dispatch(request)
+            if response is _NO_ANSWER:
+                self.close_connection = True
+                return
+            assert isinstance(response, FakeResponse)
+            payload = (
+                response.raw
+                if response.raw is not None
+                else (json.dumps(response.body).encode() if response.body is not None else b"")
+            )
+            try:
+                self.send_response(response.status)
+                if response.raw is None:
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up waiting (a scripted slow answer): nothing to tell it.
+                pass
+
+        do_GET = do_POST = do_PUT = do_DELETE = _dispatch  # noqa: N815
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    return Handler

@@ -1,0 +1,250 @@
+"""Fake Facebook Page on the Graph API: feed and photo posts, published_posts, counts,
+insights, comments, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from social.adapters import config
+from social.fakes.base import FakeError, FakeRequest, FakeResponse
+from social.fakes.graph import GraphFake, graph_error, graph_time
+
+# Graph API gives insights only to pages with at least this many likes.
+INSIGHTS_MIN_FANS = 100
+
+
+@dataclass
+class FakeFacebookPost:
+    id: str
+    message: str
+    link: str = ""
+    created_time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    photos: list[dict[str, Any]] = field(default_factory=list)
+    shares: int = 0
+    reactions: int = 0
+    views: int = 0
+    reach: int = 0
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeFacebook(GraphFake):
+    platform = config.FACEBOOK
+
+    def __init__(
+        self,
+        *,
+        page_id: str = "100200300",
+        page_name: str = "Københavns Kommune",
+        access_token: str = "fb-page-token",  # noqa: S107 (the fake's demo credential)
+        app_secret: str = "fb-app-secret",  # noqa: S107 (the fake's demo credential)
+        fan_count: int = 15000,
+        **kwargs: Any,
+    ):
+        super().__init__(access_token=access_token, app_secret=app_secret, **kwargs)
+        self.page_id = page_id
+        self.page_name = page_name
+        self.fan_count = fan_count
+        self.posts: dict[str, FakeFacebookPost] = {}
+        self.photos: dict[str, dict[str, Any]] = {}
+
+    # --- Helpers for tests and the demo ----------------------------------------------------------
+    def set_engagement(self, post_id: str, **values: int) -> None:
+        with self.lock:
+            post = self.posts[post_id]
+            for name, value in values.items():
+                setattr(post, name, value)
+
+    def add_comment(
+        self, post_id: str, message: str, *, author: str = "Karen Jensen", parent_id: str = ""
+    ) -> str:
+        with self.lock:
+            post = self.posts[post_id]
+            comment_id = f"{post_id.split('_')[1]}_{self.new_id()}"
+            post.comments.append(
+                {
+                    "id": comment_id,
+                    "message": message,
+                    "from": {"id": self.new_id(), "name": author},
+                    "created_time": datetime.now(UTC),
+                    "parent": parent_id,
+                    "like_count": 0,
+                }
+            )
+            return comment_id
+
+    # --- Routing ---------------------------------------------------------------------------------
+    def route(self, request: FakeRequest) -> FakeResponse:
+        path = self.segments(request)
+        method = request.method
+        if path == ["me"] and method == "GET":
+            return FakeResponse(
+                200,
+                {
+                    "id": self.page_id,
+                    "name": self.page_name,
+                    "link": f"https://www.facebook.com/{self.page_id}",
+                },
+            )
+        if len(path) == 2 and path[0] == self.page_id:
+            if path[1] == "feed" and method == "POST":
+                return self._create_feed_post(request)
+            if path[1] == "photos" and method == "POST":
+                return self._create_photo(request)
+            if path[1] == "published_posts" and method == "GET":
+                return self._published_posts(request)
+        post = self.posts.get(path[0]) if path else None
+        if post is None:
+            raise self.missing_object(path[0] if path else "")
+        if len(path) == 1 and method == "GET":
+            return FakeResponse(200, self._post_fields(post))
+        if len(path) == 1 and method == "DELETE":
+            del self.posts[post.id]
+            return FakeResponse(200, {"success": True})
+        if path[1:] == ["comments"] and method == "GET":
+            return self._comments(post, request)
+        if path[1:] == ["insights"] and method == "GET":
+            return self._insights(post, request)
+        raise self.missing_object("/".join(path))
+
+    def _check_message(self, message: str) -> None:
+        if len(message) > config.FACEBOOK_MAX_MESSAGE:
+            raise FakeError(graph_error("(#100) The message is too long.", 100))
+        latest = max(self.posts.values(), key=lambda p: p.created_time, default=None)
+        if message and latest is not None and latest.message == message:
+            raise FakeError(graph_error("(#506) Duplicate status message", 506))
+
+    def _new_post(self, message: str, **values: Any) -> FakeFacebookPost:
+        post = FakeFacebookPost(id=f"{self.page_id}_{self.new_id()}", message=message, **values)
+        self.posts[post.id] = post
+        return post
+
+    def _create_feed_post(self, request: FakeRequest) -> FakeResponse:
+        message = request.param("message", "") or ""
+        link = request.param("link", "") or ""
+        attached = []
+        index = 0
+        while (value := request.param(f"attached_media[{index}]")) is not None:
+            photo_id = value.split('"media_fbid":"', 1)[-1].split('"', 1)[0]
+            if photo_id not in self.photos:
+                raise FakeError(graph_error(f"(#100) Invalid media_fbid {photo_id}", 100))
+            attached.append(self.photos[photo_id])
+            index += 1
+        if not message and not link and not attached:
+            raise FakeError(graph_error("(#100) Either message or link must be provided.", 100))
+        self._check_message(message)
+        post = self._new_post(message, link=link, photos=attached)
+        return FakeResponse(200, {"id": post.id})
+
+    def _create_photo(self, request: FakeRequest) -> FakeResponse:
+        url = request.param("url", "")
+        source = request.files.get("source")
+        if not url and source is None:
+            raise FakeError(graph_error("(#324) Requires upload file", 324))
+        if source is not None and len(source.data) > config.FACEBOOK_MAX_IMAGE_BYTES:
+            raise FakeError(graph_error("(#1) The image is too large.", 1))
+        photo = {
+            "id": self.new_id(),
+            "url": url,
+            "size": len(source.data) if source else 0,
+            "alt_text_custom": request.param("alt_text_custom", ""),
+        }
+        self.photos[photo["id"]] = photo
+        if request.param("published", "true") == "false":
+            return FakeResponse(200, {"id": photo["id"]})
+        caption = request.param("caption", "") or ""
+        self._check_message(caption)
+        post = self._new_post(caption, photos=[photo])
+        return FakeResponse(200, {"id": photo["id"], "post_id": post.id})
+
+    def _published_posts(self, request: FakeRequest) -> FakeResponse:
+        limit = int(request.param("limit", "25"))
+        newest = sorted(self.posts.values(), key=lambda p: p.created_time, reverse=True)
+        data = [
+            {
+                "id": post.id,
+                "message": post.message,
+                "created_time": graph_time(post.created_time),
+                "permalink_url": f"https://www.facebook.com/{post.id}",
+            }
+            for post in newest[:limit]
+        ]
+        return FakeResponse(200, {"data": data, "paging": {}})
+
+    def _post_fields(self, post: FakeFacebookPost) -> dict[str, Any]:
+        answer: dict[str, Any] = {
+            "id": post.id,
+            "comments": {
+                "data": [],
+                "summary": {
+                    "order": "ranked",
+                    "total_count": len(post.comments),
+                    "can_comment": True,
+                },
+            },
+            "reactions": {
+                "data": [],
+                "summary": {"total_count": post.reactions, "viewer_reaction": "NONE"},
+            },
+        }
+        # Like the real API, `shares` is left out while nobody has shared the post.
+        if post.shares:
+            answer["shares"] = {"count": post.shares}
+        return answer
+
+    def _comments(self, post: FakeFacebookPost, request: FakeRequest) -> FakeResponse:
+        comments = post.comments
+        if request.param("filter", "toplevel") == "toplevel":
+            comments = [c for c in comments if not c["parent"]]
+        since = request.param("since")
+        if since:
+            moment = datetime.fromtimestamp(int(since), UTC)
+            comments = [c for c in comments if c["created_time"] > moment]
+        start = int(request.param("after") or 0)
+        limit = int(request.param("limit", "25"))
+        page = comments[start : start + limit]
+        data = []
+        for comment in page:
+            item = {
+                "id": comment["id"],
+                "message": comment["message"],
+                "from": comment["from"],
+                "created_time": graph_time(comment["created_time"]),
+                "like_count": comment["like_count"],
+                "permalink_url": f"https://www.facebook.com/{comment['id']}",
+            }
+            if comment["parent"]:
+                item["parent"] = {"id": comment["parent"]}
+            data.append(item)
+        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + limit)}}
+        if start + limit < len(comments):
+            paging["next"] = f"{self.base_url}{request.path}?after={start + limit}"
+        return FakeResponse(
+            200, {"data": data, "paging": paging, "summary": {"total_count": len(comments)}}
+        )
+
+    def _insights(self, post: FakeFacebookPost, request: FakeRequest) -> FakeResponse:
+        names = [n for n in (request.param("metric", "") or "").split(",") if n]
+        for name in names:
+            if name in config.FACEBOOK_REMOVED_METRICS:
+                raise FakeError(
+                    graph_error(f"(#3001) The metric {name} has been deprecated.", 3001)
+                )
+        if self.fan_count < INSIGHTS_MIN_FANS:
+            return FakeResponse(200, {"data": [], "paging": {}})
+        values = {
+            config.FACEBOOK_INSIGHT_METRICS["views"]: post.views,
+            config.FACEBOOK_INSIGHT_METRICS["reach"]: post.reach,
+        }
+        data = [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": values[name]}],
+                "id": f"{post.id}/insights/{name}/lifetime",
+            }
+            for name in names
+            if name in values
+        ]
+        return FakeResponse(200, {"data": data, "paging": {}})

@@ -1,0 +1,221 @@
+"""Fake Instagram professional account: containers, status polling, media_publish, insights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from social import limits
+from social.adapters import config
+from social.fakes.base import FakeError, FakeRequest, FakeResponse
+from social.fakes.graph import GraphFake, graph_error, graph_time
+
+
+@dataclass
+class FakeContainer:
+    id: str
+    image_url: str
+    caption: str
+    alt_text: str
+    polls_until_finished: int
+    status: str = "IN_PROGRESS"
+    media_id: str = ""
+
+
+@dataclass
+class FakeMedia:
+    id: str
+    caption: str
+    container_id: str
+    alt_text: str = ""
+    timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
+    like_count: int = 0
+    # Insights not yet computed stay None and are left out of the answer, as the API does.
+    insights: dict[str, int | None] = field(default_factory=dict)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def permalink(self) -> str:
+        return f"https://www.instagram.com/p/{self.id}/"
+
+
+class FakeInstagram(GraphFake):
+    platform = config.INSTAGRAM
+
+    def __init__(
+        self,
+        *,
+        ig_user_id: str = "17841400000000001",
+        username: str = "kobenhavnskommune",
+        access_token: str = "ig-token",  # noqa: S107 (the fake's demo credential)
+        app_secret: str = "",
+        polls_until_finished: int = 1,
+        **kwargs: Any,
+    ):
+        super().__init__(access_token=access_token, app_secret=app_secret, **kwargs)
+        self.ig_user_id = ig_user_id
+        self.username = username
+        self.polls_until_finished = polls_until_finished
+        self.containers: dict[str, FakeContainer] = {}
+        self.media: dict[str, FakeMedia] = {}
+
+    def set_insights(self, media_id: str, **values: int | None) -> None:
+        with self.lock:
+            self.media[media_id].insights.update(values)
+
+    def add_comment(self, media_id: str, text: str, *, username: str = "borger_kbh") -> str:
+        with self.lock:
+            comment_id = self.new_id()
+            self.media[media_id].comments.append(
+                {
+                    "id": comment_id,
+                    "text": text,
+                    "username": username,
+                    "timestamp": datetime.now(UTC),
+                    "like_count": 0,
+                }
+            )
+            return comment_id
+
+    def route(self, request: FakeRequest) -> FakeResponse:
+        path = self.segments(request)
+        method = request.method
+        if path == ["me"] and method == "GET":
+            return FakeResponse(
+                200, {"user_id": self.ig_user_id, "username": self.username, "id": self.ig_user_id}
+            )
+        if len(path) == 2 and path[0] == self.ig_user_id:
+            if path[1] == "media" and method == "POST":
+                return self._create_container(request)
+            if path[1] == "media_publish" and method == "POST":
+                return self._publish(request)
+            if path[1] == "media" and method == "GET":
+                return self._list_media(request)
+        if path and path[0] in self.containers and len(path) == 1 and method == "GET":
+            container = self.containers[path[0]]
+            if container.status == "IN_PROGRESS":
+                container.polls_until_finished -= 1
+                if container.polls_until_finished < 0:
+                    container.status = "FINISHED"
+            return FakeResponse(200, {"status_code": container.status, "id": container.id})
+        media = self.media.get(path[0]) if path else None
+        if media is None:
+            raise self.missing_object(path[0] if path else "")
+        if len(path) == 1 and method == "GET":
+            return FakeResponse(200, self._media_fields(media, request))
+        if len(path) == 1 and method == "DELETE":
+            raise FakeError(
+                graph_error(
+                    "(#3) Application does not have the capability to make this API call.", 3
+                )
+            )
+        if path[1:] == ["insights"] and method == "GET":
+            return self._insights(media, request)
+        if path[1:] == ["comments"] and method == "GET":
+            return self._comments(media)
+        raise self.missing_object("/".join(path))
+
+    def _create_container(self, request: FakeRequest) -> FakeResponse:
+        image_url = request.param("image_url", "")
+        if not image_url:
+            raise FakeError(
+                graph_error("(#100) The parameter image_url is required", 100, subcode=2207052)
+            )
+        caption = request.param("caption", "") or ""
+        if len(caption) > config.INSTAGRAM_MAX_CAPTION:
+            raise FakeError(graph_error("(#100) The caption is too long.", 100, subcode=2207008))
+        if len(limits.find_hashtags(caption)) > config.INSTAGRAM_MAX_HASHTAGS:
+            raise FakeError(
+                graph_error("(#100) The caption has too many hashtags.", 100, subcode=2207008)
+            )
+        container = FakeContainer(
+            id=self.new_id(),
+            image_url=image_url,
+            caption=caption,
+            alt_text=request.param("alt_text", "") or "",
+            polls_until_finished=self.polls_until_finished,
+        )
+        self.containers[container.id] = container
+        return FakeResponse(200, {"id": container.id})
+
+    def _publish(self, request: FakeRequest) -> FakeResponse:
+        container = self.containers.get(request.param("creation_id", ""))
+        if container is None:
+            raise self.missing_object(request.param("creation_id", ""))
+        if container.status in ("IN_PROGRESS", "ERROR", "EXPIRED"):
+            raise FakeError(
+                graph_error(
+                    "Media ID is not available", 9007, subcode=2207027, error_type="OAuthException"
+                )
+            )
+        if container.status == "PUBLISHED":
+            raise FakeError(
+                graph_error("(#100) The media has already been published.", 100, subcode=2207001)
+            )
+        media = FakeMedia(
+            id=self.new_id(),
+            caption=container.caption,
+            container_id=container.id,
+            alt_text=container.alt_text,
+        )
+        self.media[media.id] = media
+        container.status = "PUBLISHED"
+        container.media_id = media.id
+        return FakeResponse(200, {"id": media.id})
+
+    def _media_fields(self, media: FakeMedia, request: FakeRequest) -> dict[str, Any]:
+        every = {
+            "id": media.id,
+            "caption": media.caption,
+            "permalink": media.permalink,
+            "timestamp": graph_time(media.timestamp),
+            "like_count": media.like_count,
+            "comments_count": len(media.comments),
+            "media_type": "IMAGE",
+        }
+        wanted = (request.param("fields", "id") or "id").split(",")
+        return {name: every[name] for name in ["id", *wanted] if name in every}
+
+    def _list_media(self, request: FakeRequest) -> FakeResponse:
+        limit = int(request.param("limit", "25"))
+        newest = sorted(self.media.values(), key=lambda m: m.timestamp, reverse=True)[:limit]
+        return FakeResponse(
+            200, {"data": [self._media_fields(m, request) for m in newest], "paging": {}}
+        )
+
+    def _insights(self, media: FakeMedia, request: FakeRequest) -> FakeResponse:
+        names = [n for n in (request.param("metric", "") or "").split(",") if n]
+        unknown = [n for n in names if n not in config.INSTAGRAM_INSIGHT_METRICS]
+        if unknown:
+            raise FakeError(
+                graph_error(
+                    f"(#100) metric[0] must be one of the following values: "
+                    f"{', '.join(config.INSTAGRAM_INSIGHT_METRICS)}",
+                    100,
+                )
+            )
+        data = [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": media.insights[name]}],
+                "id": f"{media.id}/insights/{name}/lifetime",
+            }
+            for name in names
+            if media.insights.get(name) is not None
+        ]
+        return FakeResponse(200, {"data": data})
+
+    def _comments(self, media: FakeMedia) -> FakeResponse:
+        data = [
+            {
+                "id": c["id"],
+                "text": c["text"],
+                "username": c["username"],
+                "timestamp": graph_time(c["timestamp"]),
+                "like_count": c["like_count"],
+            }
+            for c in media.comments
+        ]
+        return FakeResponse(200, {"data": data})

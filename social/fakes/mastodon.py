@@ -1,0 +1,330 @@
+"""Fake Mastodon instance: statuses with Idempotency-Key, media with descriptions, context."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from social import limits
+from social.adapters import config
+from social.fakes.base import (
+    EXPIRED_TOKEN,
+    RATE_LIMIT,
+    SERVER_ERROR,
+    FakeError,
+    FakePlatform,
+    FakeRequest,
+    FakeResponse,
+)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def render_content(text: str) -> str:
+    """Mastodon's HTML for a plain-text status: paragraphs, line breaks, linked URLs."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        out, position = [], 0
+        for span in limits.find_urls(paragraph):
+            out.append(html.escape(paragraph[position : span.start]))
+            url = html.escape(span.url)
+            scheme, rest = span.url.split("://", 1)
+            out.append(
+                f'<a href="{url}" target="_blank" rel="nofollow noopener">'
+                f'<span class="invisible">{html.escape(scheme)}://</span>'
+                f'<span class="">{html.escape(rest)}</span></a>'
+            )
+            position = span.end
+        out.append(html.escape(paragraph[position:]))
+        paragraphs.append("<p>" + "".join(out).replace("\n", "<br />") + "</p>")
+    return "".join(paragraphs)
+
+
+@dataclass
+class FakeStatus:
+    id: str
+    text: str
+    account: dict[str, Any]
+    visibility: str = "public"
+    language: str | None = None
+    in_reply_to_id: str | None = None
+    media: list[dict[str, Any]] = field(default_factory=list)
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    favourites_count: int = 0
+    reblogs_count: int = 0
+    replies_count: int = 0
+
+    def view(self, domain: str) -> dict[str, Any]:
+        url = f"https://{domain}/@{self.account['username']}/{self.id}"
+        return {
+            "id": self.id,
+            "created_at": iso(self.created_at),
+            "in_reply_to_id": self.in_reply_to_id,
+            "in_reply_to_account_id": None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "visibility": self.visibility,
+            "language": self.language,
+            "uri": f"https://{domain}/users/{self.account['username']}/statuses/{self.id}",
+            "url": url,
+            "replies_count": self.replies_count,
+            "reblogs_count": self.reblogs_count,
+            "favourites_count": self.favourites_count,
+            "edited_at": None,
+            "content": render_content(self.text),
+            "reblog": None,
+            "account": self.account,
+            "media_attachments": self.media,
+            "mentions": [],
+            "tags": [
+                {"name": tag, "url": f"https://{domain}/tags/{tag}"}
+                for _s, _e, tag in limits.find_hashtags(self.text)
+            ],
+            "emojis": [],
+            "card": None,
+            "poll": None,
+        }
+
+
+class FakeMastodon(FakePlatform):
+    platform = config.MASTODON
+
+    def __init__(
+        self,
+        *,
+        access_token: str = "mastodon-token",  # noqa: S107 (the fake's demo credential)
+        domain: str = "social.example",
+        username: str = "kobenhavn",
+        display_name: str = "Københavns Kommune",
+        max_characters: int = config.MASTODON_DEFAULT_MAX_CHARACTERS,
+        media_processing_polls: int = 0,
+        rate_limit_seconds: int = 300,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        self.access_token = access_token
+        self.domain = domain
+        self.max_characters = max_characters
+        self.media_processing_polls = media_processing_polls
+        self.rate_limit_seconds = rate_limit_seconds
+        self.token_expired = False
+        self.account = {
+            "id": "109000000000000001",
+            "username": username,
+            "acct": username,
+            "display_name": display_name,
+            "url": f"https://{domain}/@{username}",
+            "bot": False,
+        }
+        self.statuses: dict[str, FakeStatus] = {}
+        self.media: dict[str, dict[str, Any]] = {}
+        self.idempotency: dict[tuple[str, str], str] = {}
+
+    # --- Helpers for tests and the demo ----------------------------------------------------------
+    def set_engagement(self, status_id: str, **values: int) -> None:
+        with self.lock:
+            status = self.statuses[status_id]
+            for name, value in values.items():
+                setattr(status, name, value)
+
+    def add_reply(
+        self, status_id: str, text: str, *, username: str = "borger", visibility: str = "public"
+    ) -> str:
+        with self.lock:
+            account = {
+                "id": self.new_id(),
+                "username": username,
+                "acct": f"{username}@other.example",
+                "display_name": username.title(),
+                "url": f"https://other.example/@{username}",
+                "bot": False,
+            }
+            reply = FakeStatus(
+                id=self.new_id(),
+                text=text,
+                account=account,
+                visibility=visibility,
+                in_reply_to_id=status_id,
+            )
+            self.statuses[reply.id] = reply
+            self.statuses[status_id].replies_count += 1
+            return reply.id
+
+    def own_statuses(self) -> list[FakeStatus]:
+        with self.lock:
+            return [s for s in self.statuses.values() if s.account is self.account]
+
+    # --- Routing ---------------------------------------------------------------------------------
+    def scripted_error(self, kind: str, request: FakeRequest) -> FakeResponse:
+        if kind == EXPIRED_TOKEN:
+            return FakeResponse(401, {"error": "The access token is invalid"})
+        if kind == RATE_LIMIT:
+            reset = datetime.now(UTC) + timedelta(seconds=self.rate_limit_seconds)
+            return FakeResponse(
+                429,
+                {"error": "Too many requests"},
+                {
+                    "X-RateLimit-Limit": "300",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace(
+                        "+00:00", "Z"
+                    ),
+                },
+            )
+        if kind == SERVER_ERROR:
+            return FakeResponse(503, {"error": "Service Unavailable"})
+        return FakeResponse(422, {"error": "Validation failed: Text can't be blank"})
+
+    def route(self, request: FakeRequest) -> FakeResponse:
+        method, path = request.method, request.path
+        if method == "GET" and path == "/api/v2/instance":
+            return FakeResponse(200, self._instance())
+        if request.bearer != self.access_token or self.token_expired:
+            raise FakeError(FakeResponse(401, {"error": "The access token is invalid"}))
+        if method == "GET" and path == "/api/v1/accounts/verify_credentials":
+            return FakeResponse(200, self.account)
+        if method == "POST" and path == "/api/v1/statuses":
+            return self._create(request)
+        if method == "POST" and path == "/api/v2/media":
+            return self._upload(request)
+        if method == "GET" and path.startswith("/api/v1/media/"):
+            media = self.media.get(path.rsplit("/", 1)[1])
+            if media is None:
+                raise FakeError(FakeResponse(404, {"error": "Record not found"}))
+            if media["_polls"] > 0:
+                media["_polls"] -= 1
+                return FakeResponse(206, self._media_view(media, processing=True))
+            return FakeResponse(200, self._media_view(media))
+        if method == "GET" and path == f"/api/v1/accounts/{self.account['id']}/statuses":
+            limit = int(request.param("limit", "20"))
+            own = sorted(self.own_statuses(), key=lambda s: int(s.id), reverse=True)
+            return FakeResponse(200, [s.view(self.domain) for s in own[:limit]])
+        if path.startswith("/api/v1/statuses/"):
+            rest = path.removeprefix("/api/v1/statuses/").split("/")
+            status = self.statuses.get(rest[0])
+            if status is None:
+                raise FakeError(FakeResponse(404, {"error": "Record not found"}))
+            if len(rest) == 1 and method == "GET":
+                return FakeResponse(200, status.view(self.domain))
+            if len(rest) == 1 and method == "DELETE":
+                if status.account is not self.account:
+                    raise FakeError(FakeResponse(403, {"error": "This action is not allowed"}))
+                del self.statuses[status.id]
+                view = status.view(self.domain)
+                view["text"] = status.text
+                return FakeResponse(200, view)
+            if rest[1:] == ["context"] and method == "GET":
+                return FakeResponse(
+                    200, {"ancestors": [], "descendants": self._descendants(status.id)}
+                )
+        raise FakeError(FakeResponse(404, {"error": "Record not found"}))
+
+    def _instance(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain,
+            "title": "Fake Mastodon",
+            "version": "4.5.0",
+            "configuration": {
+                "urls": {"streaming": f"wss://{self.domain}"},
+                "statuses": {
+                    "max_characters": self.max_characters,
+                    "max_media_attachments": config.MASTODON_DEFAULT_MAX_MEDIA,
+                    "characters_reserved_per_url": config.MASTODON_DEFAULT_URL_LENGTH,
+                },
+                "media_attachments": {
+                    "supported_mime_types": ["image/jpeg", "image/png", "image/webp"],
+                    "description_limit": config.MASTODON_MAX_DESCRIPTION,
+                    "image_size_limit": 16777216,
+                },
+            },
+        }
+
+    def _create(self, request: FakeRequest) -> FakeResponse:
+        key = request.headers.get("idempotency-key")
+        if key and (request.bearer, key) in self.idempotency:
+            existing = self.statuses.get(self.idempotency[(request.bearer, key)])
+            if existing is not None:
+                return FakeResponse(200, existing.view(self.domain))
+        text = request.param("status", "") or ""
+        media_ids = request.param("media_ids") or []
+        if isinstance(media_ids, str):
+            media_ids = [media_ids]
+        if not text.strip() and not media_ids:
+            raise FakeError(FakeResponse(422, {"error": "Validation failed: Text can't be blank"}))
+        if limits.mastodon_length(text) > self.max_characters:
+            raise FakeError(
+                FakeResponse(
+                    422,
+                    {
+                        "error": "Validation failed: Text character limit of "
+                        f"{self.max_characters} exceeded"
+                    },
+                )
+            )
+        if len(media_ids) > config.MASTODON_DEFAULT_MAX_MEDIA:
+            raise FakeError(
+                FakeResponse(422, {"error": "Validation failed: Media attachments too many"})
+            )
+        attachments = []
+        for media_id in media_ids:
+            media = self.media.get(str(media_id))
+            if media is None:
+                raise FakeError(FakeResponse(422, {"error": "Validation failed: Media not found"}))
+            attachments.append(self._media_view(media))
+        status = FakeStatus(
+            id=self.new_id(),
+            text=text,
+            account=self.account,
+            visibility=request.param("visibility", "public") or "public",
+            language=request.param("language"),
+            media=attachments,
+        )
+        self.statuses[status.id] = status
+        if key:
+            self.idempotency[(request.bearer, key)] = status.id
+        return FakeResponse(200, status.view(self.domain))
+
+    def _upload(self, request: FakeRequest) -> FakeResponse:
+        upload = request.files.get("file")
+        if upload is None:
+            raise FakeError(FakeResponse(422, {"error": "Validation failed: File can't be blank"}))
+        description = request.param("description", "") or ""
+        if len(description) > config.MASTODON_MAX_DESCRIPTION:
+            raise FakeError(
+                FakeResponse(422, {"error": "Validation failed: Description is too long"})
+            )
+        media = {
+            "id": self.new_id(),
+            "description": description,
+            "size": len(upload.data),
+            "_polls": self.media_processing_polls,
+        }
+        self.media[media["id"]] = media
+        if media["_polls"] > 0:
+            return FakeResponse(202, self._media_view(media, processing=True))
+        return FakeResponse(200, self._media_view(media))
+
+    def _media_view(self, media: dict[str, Any], *, processing: bool = False) -> dict[str, Any]:
+        url = None if processing else f"https://{self.domain}/media/{media['id']}.jpg"
+        return {
+            "id": media["id"],
+            "type": "image",
+            "url": url,
+            "preview_url": url,
+            "description": media["description"],
+        }
+
+    def _descendants(self, status_id: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        children = sorted(
+            (s for s in self.statuses.values() if s.in_reply_to_id == status_id),
+            key=lambda s: int(s.id),
+        )
+        for child in children:
+            found.append(child.view(self.domain))
+            found.extend(self._descendants(child.id))
+        return found

@@ -1,0 +1,256 @@
+"""Per-platform text and image rules, counted the way each platform counts.
+
+The composer calls `check_post` on every keystroke to show live counters; the adapters call it
+again before sending, so a post over the limit never reaches the platform.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import regex
+from django.utils.translation import gettext, ngettext
+
+from social.adapters import config
+
+# Scheme URLs as every platform links them; trailing punctuation belongs to the sentence.
+_SCHEME_URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
+# X also links bare domains with a known top-level domain (twitter-text keeps a full TLD list;
+# these are the ones a Nordic municipality's posts realistically contain).
+_BARE_DOMAIN = re.compile(
+    r"(?<![\w@./#-])(?:www\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|org|net|dk|no|se|fi|is|de|eu|uk|nu|io|info|gov|edu|app|dev|gl|fo)"
+    r"(?![\w-])(?:/[^\s<>\"'`]*)?",
+    re.IGNORECASE,
+)
+_TRAILING_PUNCTUATION = ".,;:!?'\"»”’"
+_HASHTAG = regex.compile(r"(?<![\w#&])#(\p{L}[\p{L}\p{N}_]*|[\p{N}_]+\p{L}[\p{L}\p{N}_]*)")
+_MASTODON_MENTION = re.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w")
+_GRAPHEME = regex.compile(r"\X")
+_EMOJI_START = regex.compile(
+    r"\p{Extended_Pictographic}|\p{Regional_Indicator}|[#*0-9]\uFE0F?\u20E3"
+)
+
+
+class ImageLike(Protocol):
+    alt_text: str
+
+
+@dataclass(frozen=True)
+class UrlSpan:
+    """A URL in the text, by character (code point) offsets."""
+
+    start: int
+    end: int
+    url: str
+
+
+@dataclass(frozen=True)
+class LimitResult:
+    platform: str
+    length: int
+    limit: int
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.length
+
+
+def _trim_url(url: str) -> str:
+    while url and url[-1] in _TRAILING_PUNCTUATION:
+        url = url[:-1]
+    # A closing bracket ends the URL unless the URL opened it, as in Wikipedia links.
+    while url.endswith(")") and url.count("(") < url.count(")"):
+        url = url[:-1]
+    return url
+
+
+def find_urls(text: str, *, bare_domains: bool = False) -> list[UrlSpan]:
+    """Return the URLs a platform would link, in order, without overlaps."""
+    spans: list[UrlSpan] = []
+    for match in _SCHEME_URL.finditer(text):
+        url = _trim_url(match.group())
+        if "." in url.split("://", 1)[1]:
+            spans.append(UrlSpan(match.start(), match.start() + len(url), url))
+    if bare_domains:
+        for match in _BARE_DOMAIN.finditer(text):
+            if any(s.start <= match.start() < s.end for s in spans):
+                continue
+            url = _trim_url(match.group())
+            spans.append(UrlSpan(match.start(), match.start() + len(url), url))
+    return sorted(spans, key=lambda span: span.start)
+
+
+def find_hashtags(text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, tag without '#') for every hashtag, by character offsets."""
+    return [(m.start(), m.end(), m.group(1)) for m in _HASHTAG.finditer(text)]
+
+
+def grapheme_count(text: str) -> int:
+    return len(_GRAPHEME.findall(text))
+
+
+def _is_emoji(cluster: str) -> bool:
+    if not _EMOJI_START.match(cluster):
+        return False
+    # Text-style symbols such as © or ™ are emoji only when asked to be (VS16 or a sequence).
+    return ord(cluster[0]) > 0x10FF or len(cluster) > 1
+
+
+def _code_point_weight(char: str) -> int:
+    code = ord(char)
+    for start, end, weight in config.X_TEXT_CONFIG["ranges"]:
+        if start <= code <= end:
+            return weight
+    return config.X_TEXT_CONFIG["default_weight"]
+
+
+def x_weighted_length(text: str) -> int:
+    """Weighted length per twitter-text v3: NFC, ranges, emoji sequences and URLs as 23."""
+    cfg = config.X_TEXT_CONFIG
+    text = unicodedata.normalize("NFC", text)
+    total = 0
+    position = 0
+    for span in find_urls(text, bare_domains=True):
+        total += _weigh_plain(text[position : span.start])
+        total += cfg["transformed_url_length"] * cfg["scale"]
+        position = span.end
+    total += _weigh_plain(text[position:])
+    # twitter-text rounds down, so half a unit never tips a post over the limit.
+    return total // cfg["scale"]
+
+
+def _weigh_plain(text: str) -> int:
+    total = 0
+    for cluster in _GRAPHEME.findall(text):
+        if _is_emoji(cluster):
+            total += config.X_TEXT_CONFIG["default_weight"]
+        else:
+            total += sum(_code_point_weight(char) for char in cluster)
+    return total
+
+
+def mastodon_length(text: str, *, url_length: int = config.MASTODON_DEFAULT_URL_LENGTH) -> int:
+    """Mastodon's count: graphemes, each URL as `url_length`, remote mentions by username only."""
+    text = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), text)
+    total = 0
+    position = 0
+    for span in find_urls(text):
+        total += grapheme_count(text[position : span.start]) + url_length
+        position = span.end
+    return total + grapheme_count(text[position:])
+
+
+def _alt_text_errors(images: Sequence[ImageLike], max_images: int | None) -> list[str]:
+    errors: list[str] = []
+    missing = sum(1 for image in images if not (getattr(image, "alt_text", "") or "").strip())
+    if missing:
+        errors.append(
+            ngettext(
+                "%(count)d image has no alternative text. Describe every image for people "
+                "who cannot see it.",
+                "%(count)d images have no alternative text. Describe every image for people "
+                "who cannot see it.",
+                missing,
+            )
+            % {"count": missing}
+        )
+    if max_images is not None and len(images) > max_images:
+        errors.append(
+            ngettext(
+                "This platform takes at most %(limit)d image per post.",
+                "This platform takes at most %(limit)d images per post.",
+                max_images,
+            )
+            % {"limit": max_images}
+        )
+    return errors
+
+
+def _too_long(length: int, limit: int) -> str:
+    over = length - limit
+    return ngettext(
+        "The text is %(over)d character too long (%(length)d of %(limit)d).",
+        "The text is %(over)d characters too long (%(length)d of %(limit)d).",
+        over,
+    ) % {"over": over, "length": length, "limit": limit}
+
+
+def check_post(
+    platform: str,
+    text: str,
+    *,
+    images: Sequence[ImageLike] = (),
+    max_characters: int | None = None,
+    url_length: int | None = None,
+    max_images: int | None = None,
+) -> LimitResult:
+    """Check a post for one platform.
+
+    `max_characters`, `url_length` and `max_images` override the defaults where the platform
+    lets each server choose them (a Mastodon instance's own configuration).
+    """
+    errors: list[str] = []
+    warnings: list[str] = []
+    if platform == config.X:
+        length, limit = x_weighted_length(text), config.X_TEXT_CONFIG["max_weighted_length"]
+        default_max_images = config.X_MAX_IMAGES
+    elif platform == config.MASTODON:
+        limit = max_characters or config.MASTODON_DEFAULT_MAX_CHARACTERS
+        length = mastodon_length(text, url_length=url_length or config.MASTODON_DEFAULT_URL_LENGTH)
+        default_max_images = config.MASTODON_DEFAULT_MAX_MEDIA
+    elif platform == config.BLUESKY:
+        length, limit = grapheme_count(text), config.BLUESKY_MAX_GRAPHEMES
+        default_max_images = config.BLUESKY_MAX_IMAGES
+        size = len(text.encode("utf-8"))
+        if size > config.BLUESKY_MAX_BYTES:
+            errors.append(
+                gettext("The text takes %(size)d bytes; Bluesky accepts at most %(limit)d.")
+                % {"size": size, "limit": config.BLUESKY_MAX_BYTES}
+            )
+    elif platform == config.INSTAGRAM:
+        length, limit = len(text), config.INSTAGRAM_MAX_CAPTION
+        default_max_images = config.INSTAGRAM_MAX_IMAGES
+        if not images:
+            errors.append(gettext("Instagram needs an image."))
+        tags = len(find_hashtags(text))
+        if tags > config.INSTAGRAM_MAX_HASHTAGS:
+            errors.append(
+                gettext("Instagram accepts at most %(limit)d hashtags; this caption has %(count)d.")
+                % {"limit": config.INSTAGRAM_MAX_HASHTAGS, "count": tags}
+            )
+        elif tags > config.INSTAGRAM_ADVISED_HASHTAGS:
+            warnings.append(
+                gettext("Instagram advises at most %(limit)d hashtags; this caption has %(count)d.")
+                % {"limit": config.INSTAGRAM_ADVISED_HASHTAGS, "count": tags}
+            )
+        if find_urls(text):
+            warnings.append(gettext("Links in Instagram captions cannot be clicked."))
+    elif platform == config.FACEBOOK:
+        length, limit = len(text), config.FACEBOOK_MAX_MESSAGE
+        default_max_images = config.FACEBOOK_MAX_IMAGES
+    else:
+        raise ValueError(f"Unknown platform {platform!r}")
+
+    if not text.strip() and not images:
+        errors.append(gettext("Write a text or add an image."))
+    if length > limit:
+        errors.insert(0, _too_long(length, limit))
+    errors.extend(_alt_text_errors(images, max_images or default_max_images))
+    return LimitResult(
+        platform=platform,
+        length=length,
+        limit=limit,
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+    )
