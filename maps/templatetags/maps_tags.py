@@ -64,7 +64,6 @@ def map_strings() -> dict:
         "supportFailed": _("That did not work: %(reason)s"),
         "areaSaved": _("The area was updated."),
         "areaInvalid": _("The text in the area field is not valid GeoJSON."),
-        "areaUpload": _("The file was read into the area field."),
         "drawPolygon": _("Draw an outline"),
         "drawRectangle": _("Draw a rectangle"),
         "editShapes": _("Edit the outline"),
@@ -87,12 +86,11 @@ def map_strings() -> dict:
 @register.simple_tag
 def idea_list_url(consultation) -> str:
     """The consultation's full idea list, for the map's no-JS alternative."""
-    for name in ("ideas:list", "ideas:consultation_ideas", "consultations:ideas"):
-        try:
-            return reverse(name, kwargs={"slug": consultation.slug})
-        except NoReverseMatch:
-            continue
-    return consultation.get_absolute_url() + "#ideas"
+    try:
+        return reverse("ideas:list", kwargs={"slug": consultation.slug})
+    except NoReverseMatch:
+        # The ideas pages are an optional part of a deployment; the hub page lists some too.
+        return consultation.get_absolute_url()
 
 
 @register.simple_tag

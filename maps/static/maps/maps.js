@@ -77,7 +77,10 @@
   }
 
   function baseMap(canvas, options) {
-    var map = L.map(canvas, Object.assign({ zoomControl: false, keyboard: true }, options || {}));
+    var map = L.map(
+      canvas,
+      Object.assign({ zoomControl: false, keyboard: true, zoomSnap: 0.5 }, options || {})
+    );
     L.control.zoom({ zoomInTitle: T.zoomIn, zoomOutTitle: T.zoomOut }).addTo(map);
     L.tileLayer(CONFIG.tileUrl, {
       attribution: CONFIG.attribution,
@@ -230,7 +233,20 @@
     var serverList = list.innerHTML;
     var clusters = L.layerGroup().addTo(map);
     var points = L.markerClusterGroup
-      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+      ? L.markerClusterGroup({
+          showCoverageOnHover: false,
+          maxClusterRadius: 40,
+          // The same circles as the server's clusters, with a name screen readers announce.
+          iconCreateFunction: function (cluster) {
+            var count = cluster.getChildCount();
+            var icon = clusterIcon(count);
+            icon.options.html = icon.options.html.replace(
+              '<span class="visually-hidden"></span>',
+              '<span class="visually-hidden">' + format(T.clusterLabel, { count: count }) + "</span>"
+            );
+            return icon;
+          },
+        })
       : L.layerGroup();
     points.addTo(map);
     var pending = null;
@@ -745,22 +761,6 @@
     textarea.addEventListener("change", function () {
       fromTextarea(true);
     });
-
-    var upload = document.querySelector('[data-area-upload="' + textarea.id + '"]');
-    if (upload) {
-      upload.addEventListener("change", function () {
-        var file = upload.files && upload.files[0];
-        if (!file) {
-          return;
-        }
-        file.text().then(function (text) {
-          textarea.value = text;
-          if (fromTextarea(true)) {
-            announce(canvas, T.areaUpload);
-          }
-        });
-      });
-    }
   }
 
   var INIT = {

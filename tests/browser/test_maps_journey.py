@@ -1,0 +1,126 @@
+"""Maps in the browser: pin an idea by clicking the map, find it in the list beside the map,
+see the nearby-duplicates panel, and draw a consultation's area as a planner."""
+
+import re
+
+import pytest
+
+from ideas.models import Idea
+from tests import factories
+from tests.browser.conftest import a11y_check, login, visit
+
+
+@pytest.fixture
+def harbour(transactional_db):
+    consultation = factories.ConsultationFactory(slug="harbour", title="Christiansholm")
+    bath = factories.CategoryFactory(consultation=consultation, name="Bathing", colour="#0a7f5a")
+    factories.IdeaFactory(
+        consultation=consultation,
+        category=bath,
+        title="Harbour bath with sand",
+        address_label="Trangravsvej 14, 1436 København K",
+        longitude=12.5962,
+        latitude=55.6797,
+        number=1,
+    )
+    # Ideas written by the factory bypass the numbering service; continue after them.
+    type(consultation).objects.filter(pk=consultation.pk).update(idea_counter=1)
+    return consultation
+
+
+def map_canvas(page):
+    return page.locator("[data-map-widget]").first
+
+
+def test_resident_pins_an_idea_and_finds_it_in_the_list(page, live_server, harbour):
+    resident = factories.UserFactory()
+    login(page, live_server, resident)
+    visit(page, f"/ideas/c/{harbour.slug}/new/", "submit-form")
+    canvas = map_canvas(page)
+    canvas.wait_for()
+    page.locator("#id_title").fill("Harbour bath")
+    # Click the middle of the map, which the area fills.
+    box = canvas.bounding_box()
+    canvas.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    page.wait_for_function("() => document.getElementById('id_latitude').value !== ''")
+    latitude = float(page.locator("#id_latitude").input_value())
+    longitude = float(page.locator("#id_longitude").input_value())
+    assert 55.6780 <= latitude <= 55.6815 and 12.5925 <= longitude <= 12.5995
+    # Reverse geocoding from the shipped gazetteer fills the address.
+    page.wait_for_function("() => document.getElementById('id_address_label').value !== ''")
+    assert "København" in page.locator("#id_address_label").input_value()
+    # The existing bath nearby is offered, in one quiet panel.
+    panel = page.locator("[data-nearby-panel]")
+    panel.get_by_text("Harbour bath with sand").wait_for()
+    assert panel.get_by_role("button").count() == 1
+    a11y_check(page, "pin-placed-with-nearby")
+
+    page.locator("#id_title").fill("Rowing club boathouse")
+    page.locator("#id_description").fill("A boathouse for the rowing club on the quay.")
+    with page.expect_navigation():
+        page.locator("form.idea-form button[type=submit]").last.click()
+    idea = Idea.objects.get(title="Rowing club boathouse")
+    assert idea.latitude == pytest.approx(latitude, abs=1e-6)
+    assert idea.address_label
+    visit(page, page.url, "idea-page")
+
+    visit(page, harbour.get_absolute_url(), "consultation-map")
+    listing = page.locator("[data-map-list]")
+    listing.get_by_role("link", name="Rowing club boathouse").wait_for()
+    assert listing.get_by_role("link", name="Harbour bath with sand").count() == 1
+    # The markers are keyboard-reachable: Enter on a pin opens its popup, on a cluster zooms in.
+    marker = page.locator(".map-consultation .leaflet-marker-icon").first
+    marker.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.leaflet-popup') || document.querySelectorAll("
+        "'.map-consultation .leaflet-marker-icon').length > 1"
+    )
+    a11y_check(page, "consultation-map-after-enter")
+
+
+def test_pin_outside_the_area_is_refused_in_the_browser(page, live_server, harbour):
+    login(page, live_server, factories.UserFactory())
+    visit(page, f"/ideas/c/{harbour.slug}/new/", "submit-form")
+    canvas = map_canvas(page)
+    canvas.wait_for()
+    canvas.click(position={"x": 5, "y": 5})
+    status = page.locator(".map-pin-picker [data-map-status]")
+    expect_text = re.compile("uden for|outside", re.IGNORECASE)
+    page.wait_for_function(
+        "() => document.querySelector('.map-pin-picker [data-map-status]').textContent !== ''"
+    )
+    assert expect_text.search(status.text_content())
+    assert page.locator("#id_latitude").input_value() == ""
+
+
+def test_address_search_places_the_pin(page, live_server, harbour):
+    login(page, live_server, factories.UserFactory())
+    visit(page, f"/ideas/c/{harbour.slug}/new/", "submit-form")
+    page.locator("#map-address-search").fill("Papirøen 3")
+    page.locator("#map-address-search").press("Enter")
+    result = page.get_by_role("button", name=re.compile("Papirøen 3"))
+    result.click()
+    assert page.locator("#id_address_label").input_value() == "Papirøen 3, 1436 København K"
+    assert page.locator("#id_latitude").input_value() != ""
+    a11y_check(page, "address-search")
+
+
+def test_planner_draws_the_area(page, live_server, harbour):
+    planner = factories.PlannerFactory()
+    login(page, live_server, planner)
+    visit(page, f"/{harbour.slug}/edit/", "edit-form")
+    canvas = page.locator("[data-map-widget=area-editor]")
+    canvas.wait_for()
+    # The stored area is drawn for editing.
+    assert page.locator(".map-area-editor path.leaflet-interactive").count() == 1
+    page.locator(".leaflet-draw-draw-rectangle").click()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 100, box["y"] + 100)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 220, box["y"] + 200, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => JSON.parse(document.getElementById('id_area').value || '{}').type === 'MultiPolygon'"
+    )
+    a11y_check(page, "area-drawn")
