@@ -228,14 +228,14 @@ USE_TZ = True
 
 # --- Static and media --------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "civic.storage.StaticFilesStorage"
         if not (DEBUG or TESTING)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -349,6 +349,12 @@ MAP_FEED_MAX_FEATURES = env.int("MAP_FEED_MAX_FEATURES", default=5000)
 # [moderation settings]
 # [reports settings]
 # [social settings]
+# Outgoing calls to the platforms give up after this long; a lost answer is reconciled later.
+SOCIAL_HTTP_TIMEOUT_SECONDS = env.float("SOCIAL_HTTP_TIMEOUT_SECONDS", default=15.0)
+# `manage.py runfakes` serves the five fake platforms on consecutive ports from this one, in the
+# order facebook, instagram, x, mastodon, bluesky.
+SOCIAL_FAKES_HOST = env("SOCIAL_FAKES_HOST", default="127.0.0.1")
+SOCIAL_FAKES_BASE_PORT = env.int("SOCIAL_FAKES_BASE_PORT", default=8701)
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

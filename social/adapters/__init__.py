@@ -72,6 +72,10 @@ def build_adapter(
     unknown = set(credentials) - set(CREDENTIAL_FIELDS[platform])
     if unknown:
         raise ValueError(f"{platform} takes no credential {sorted(unknown)}")
+    if timeout is None:
+        from django.conf import settings
+
+        timeout = getattr(settings, "SOCIAL_HTTP_TIMEOUT_SECONDS", None)
     return adapter_class(platform)(
         base_url=base_url, timeout=timeout, **dict(credentials), **options
     )

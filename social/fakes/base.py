@@ -227,6 +227,10 @@ class FakePlatform:
             return _NO_ANSWER
         return response
 
+    def credentials(self) -> dict[str, str]:
+        """What a channel needs to talk to this fake, by the adapter's credential names."""
+        raise NotImplementedError
+
     def route(self, request: FakeRequest) -> FakeResponse:
         """Answer like the platform: authenticate, validate, store, reply."""
         raise NotImplementedError

@@ -77,6 +77,10 @@ class FakeBluesky(FakePlatform):
         self.blobs: dict[str, dict[str, Any]] = {}
         self.records: dict[str, FakeRecord] = {}
 
+    def credentials(self) -> dict[str, str]:
+        """What a channel needs to talk to this fake, by the adapter's credential names."""
+        return {"identifier": self.handle, "app_password": self.app_password}
+
     # --- Helpers for tests and the demo ----------------------------------------------------------
     def expire_access_tokens(self) -> None:
         with self.lock:

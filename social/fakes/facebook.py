@@ -49,6 +49,14 @@ class FakeFacebook(GraphFake):
         self.posts: dict[str, FakeFacebookPost] = {}
         self.photos: dict[str, dict[str, Any]] = {}
 
+    def credentials(self) -> dict[str, str]:
+        """What a channel needs to talk to this fake, by the adapter's credential names."""
+        return {
+            "page_id": self.page_id,
+            "access_token": self.access_token,
+            "app_secret": self.app_secret,
+        }
+
     # --- Helpers for tests and the demo ----------------------------------------------------------
     def set_engagement(self, post_id: str, **values: int) -> None:
         with self.lock:

@@ -60,6 +60,14 @@ class FakeInstagram(GraphFake):
         self.containers: dict[str, FakeContainer] = {}
         self.media: dict[str, FakeMedia] = {}
 
+    def credentials(self) -> dict[str, str]:
+        """What a channel needs to talk to this fake, by the adapter's credential names."""
+        return {
+            "ig_user_id": self.ig_user_id,
+            "access_token": self.access_token,
+            "app_secret": self.app_secret,
+        }
+
     def set_insights(self, media_id: str, **values: int | None) -> None:
         with self.lock:
             self.media[media_id].insights.update(values)

@@ -124,6 +124,10 @@ class FakeMastodon(FakePlatform):
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], str] = {}
 
+    def credentials(self) -> dict[str, str]:
+        """What a channel needs to talk to this fake, by the adapter's credential names."""
+        return {"access_token": self.access_token}
+
     # --- Helpers for tests and the demo ----------------------------------------------------------
     def set_engagement(self, status_id: str, **values: int) -> None:
         with self.lock:

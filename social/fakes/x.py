@@ -87,6 +87,10 @@ class FakeX(FakePlatform):
         self.media: dict[str, dict[str, Any]] = {}
         self.users = {user_id: {"id": user_id, "name": name, "username": username}}
 
+    def credentials(self) -> dict[str, str]:
+        """What a channel needs to talk to this fake, by the adapter's credential names."""
+        return {"access_token": self.access_token, "user_id": self.user_id}
+
     def set_metrics(self, tweet_id: str, **values: int) -> None:
         with self.lock:
             self.tweets[tweet_id].metrics.update(values)

@@ -1,0 +1,49 @@
+"""Serve the five fake social platforms for the demo: `manage.py runfakes`."""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from social.adapters import config
+from social.fakes import FAKES
+
+
+class Command(BaseCommand):
+    help = "Serve local fakes of Facebook, Instagram, X, Mastodon and Bluesky until interrupted."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=settings.SOCIAL_FAKES_HOST)
+        parser.add_argument(
+            "--base-port",
+            type=int,
+            default=settings.SOCIAL_FAKES_BASE_PORT,
+            help="Port of the first fake; the others follow in the order "
+            + ", ".join(config.PLATFORMS),
+        )
+        parser.add_argument(
+            "--seconds",
+            type=float,
+            default=None,
+            help="Stop after this many seconds (default: serve until Ctrl-C).",
+        )
+
+    def handle(self, *args, host: str, base_port: int, seconds: float | None, **options) -> None:
+        fakes = []
+        try:
+            for offset, platform in enumerate(config.PLATFORMS):
+                port = base_port + offset if base_port else 0
+                fake = FAKES[platform](host=host, port=port).start()
+                fakes.append(fake)
+                credentials = " ".join(f"{k}={v}" for k, v in fake.credentials().items() if v)
+                self.stdout.write(f"{platform:10} {fake.base_url}  {credentials}")
+            self.stdout.write(self.style.SUCCESS("Fake platforms are serving. Ctrl-C stops them."))
+            self.stdout.flush()
+            threading.Event().wait(seconds)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for fake in fakes:
+                fake.stop()
