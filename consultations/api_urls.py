@@ -1,3 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("consultations/", api.ConsultationListView.as_view(), name="api-consultation-list"),
+    path(
+        "consultations/<slug:slug>/",
+        api.ConsultationDetailView.as_view(),
+        name="api-consultation-detail",
+    ),
+    path(
+        "consultations/<slug:slug>/publish/",
+        api.ConsultationPublishView.as_view(),
+        name="api-consultation-publish",
+    ),
+    path(
+        "consultations/<slug:slug>/close/",
+        api.ConsultationCloseView.as_view(),
+        name="api-consultation-close",
+    ),
+    path(
+        "consultations/<slug:slug>/results/",
+        api.ConsultationResultsView.as_view(),
+        name="api-consultation-results",
+    ),
+]
