@@ -147,8 +147,12 @@ class FakePlatform:
         self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
+        # A short poll interval keeps stop() quick: tests start and stop a fake per test.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"fake-{self.platform}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"fake-{self.platform}",
+            daemon=True,
         )
         self._thread.start()
         return self
