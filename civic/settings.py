@@ -228,14 +228,14 @@ USE_TZ = True
 
 # --- Static and media --------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "civic.storage.StaticFilesStorage"
         if not (DEBUG or TESTING)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -281,6 +281,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status" field; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ConsultationKindEnum": "consultations.models.Consultation.Kind",
+        "ConsultationStatusEnum": "consultations.models.Consultation.Status",
+        "PhaseKindEnum": "consultations.models.Phase.Kind",
+        "IdeaStatusEnum": "ideas.models.IdeaStatus",
+        "IdeaPublicationEnum": "ideas.models.Publication",
+    },
 }
 
 # --- Maps ----------------------------------------------------------------------------------------
