@@ -53,6 +53,12 @@ class CommentEditForm(forms.Form):
     )
 
 
+class _RadioList(forms.RadioSelect):
+    """Radio buttons for a single-choice poll, read as a one-item list like the checkboxes."""
+
+    allow_multiple_selected = True
+
+
 class PollForm(forms.Form):
     options = forms.TypedMultipleChoiceField(label=_("Your answer"), coerce=int)
 
@@ -67,11 +73,7 @@ class PollForm(forms.Form):
             field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
             field.help_text = _("You may choose several answers.")
         else:
-            field.widget = forms.RadioSelect(choices=field.choices)
-
-    def clean_options(self):
-        # A radio button posts one value; the field takes a list either way.
-        return list(self.cleaned_data["options"])
+            field.widget = _RadioList(choices=field.choices)
 
 
 class TopicForm(forms.Form):
@@ -128,7 +130,8 @@ def add_service_errors(form: forms.Form, error) -> None:
     """Put a service's ValidationError on the form's fields, or on the form as a whole."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            target = field if shown else None
             for message in messages:
                 form.add_error(target, message)
     else:

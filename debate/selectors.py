@@ -305,12 +305,15 @@ def consultation_figures(consultation: Consultation) -> Figures:
         Idea.objects.filter(consultation=consultation, author__isnull=False)
         .exclude(publication="pending_confirmation")
         .values("author_id")
+        .order_by()
         .union(
-            Support.objects.filter(consultation=consultation).values("user_id"),
-            Comment.objects.filter(consultation=consultation, author__isnull=False).values(
-                "author_id"
-            ),
-            PollAnswer.objects.filter(topic__consultation=consultation).values("user_id"),
+            Support.objects.filter(consultation=consultation).values("user_id").order_by(),
+            Comment.objects.filter(consultation=consultation, author__isnull=False)
+            .values("author_id")
+            .order_by(),
+            PollAnswer.objects.filter(topic__consultation=consultation)
+            .values("user_id")
+            .order_by(),
         )
     )
     return Figures(

@@ -411,7 +411,9 @@ def comment_mark_official(*, actor: User, comment: Comment, official: bool = Tru
         raise PermissionDenied(
             _("Only a planner of this consultation may mark a staff comment as official.")
         )
-    comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+    comment = (
+        Comment.objects.select_for_update(of=("self",)).select_related("author").get(pk=comment.pk)
+    )
     if comment.is_official == official:
         return comment
     comment.is_official = official

@@ -30,3 +30,13 @@ def other_planner(db):
     user = factories.PlannerFactory(limited_to_assigned=True)
     factories.ConsultationFactory().planners.add(user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read the English source texts; the site's default language is Danish."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
