@@ -31,7 +31,7 @@ def _vote(comment, ups, downs):
 def test_best_sort_uses_the_confidence_score(topic):
     lucky = CommentFactory(topic=topic, body="lucky")  # 1 of 1
     proven = CommentFactory(topic=topic, body="proven")  # 8 of 9
-    unvoted = CommentFactory(topic=topic, body="unvoted")
+    CommentFactory(topic=topic, body="unvoted")
     _vote(lucky, 1, 0)
     _vote(proven, 8, 1)
     page = selectors.comment_page(target=topic, sort="best")
