@@ -352,6 +352,8 @@ GEOCODER_THROTTLE_RATE = env("GEOCODER_THROTTLE_RATE", default="60/min")
 MAP_CLUSTER_BELOW_ZOOM = env.int("MAP_CLUSTER_BELOW_ZOOM", default=16)
 MAP_FEED_MAX_POINTS = env.int("MAP_FEED_MAX_POINTS", default=3000)
 MAP_FEED_MAX_FEATURES = env.int("MAP_FEED_MAX_FEATURES", default=5000)
+# Cluster answers are cached this long (0: never); single pins are always fresh.
+MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
 # [ideas settings]
 # [debate settings]
 # [moderation settings]

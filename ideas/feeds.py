@@ -9,12 +9,14 @@
 """
 
 import difflib
+import hashlib
 import json
 import math
 import re
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -155,9 +157,33 @@ def idea_features(
         extent = BBox(*bounds) if bounds else None
     # Half the cap: cells on the box edges can add a margin beyond the area estimate.
     size = cell_size(zoom, extent, max_cells=max_features // 2)
-    clusters = grid_clusters(ideas, size, limit=max_features)
+    clusters = _cached_clusters(ideas, size, max_features, consultation, bbox, category, status)
     features = [cluster_feature(cluster) for cluster in clusters]
     return _collection(features, total=sum(c["count"] for c in clusters), clustered=True, bbox=bbox)
+
+
+def _cached_clusters(ideas, size, limit, consultation, bbox, category, status) -> list[dict]:
+    """Grid clusters, kept for MAP_CLUSTER_CACHE_SECONDS.
+
+    Folding 100,000 rows is the one expensive read on the map and everyone who opens the page
+    asks for the same overview; counts that lag a new idea by half a minute are fine at a zoom
+    where one idea is a pixel. Single pins are never cached, so a new idea shows at once there.
+    """
+    timeout = settings.MAP_CLUSTER_CACHE_SECONDS
+    if timeout <= 0:
+        return grid_clusters(ideas, size, limit=limit)
+    box = (bbox.west, bbox.south, bbox.east, bbox.north) if bbox else None
+    key = (
+        "maps:clusters:"
+        + hashlib.sha256(
+            repr((consultation.pk, box, size, limit, category, status)).encode()
+        ).hexdigest()
+    )
+    clusters = cache.get(key)
+    if clusters is None:
+        clusters = grid_clusters(ideas, size, limit=limit)
+        cache.set(key, clusters, timeout)
+    return clusters
 
 
 def _collection(features: list, *, total: int, clustered: bool, bbox: BBox | None) -> dict:

@@ -96,7 +96,7 @@ def grid_clusters(queryset: QuerySet, size: float, limit: int) -> list[dict]:
             cell_y=Floor(F("latitude") / cell, output_field=FloatField()),
         )
         .values("cell_x", "cell_y")
-        .annotate(count=Count("id"), mean_lon=Avg("longitude"), mean_lat=Avg("latitude"))
+        .annotate(count=Count("*"), mean_lon=Avg("longitude"), mean_lat=Avg("latitude"))
         .order_by("-count", "cell_x", "cell_y")
     )
     return [

@@ -38,9 +38,7 @@ def map_strings() -> dict:
         "showing": _("%(count)s ideas in this part of the map."),
         "showingOne": _("1 idea in this part of the map."),
         "none": _("No ideas in this part of the map."),
-        "clustered": _(
-            "%(count)s ideas in this part of the map. Zoom in to list them one by one."
-        ),
+        "clustered": _("%(count)s ideas in this part of the map. Zoom in to list them one by one."),
         "clusterLabel": _("%(count)s ideas here. Select to zoom in."),
         "supports": _("Supports: %(count)s"),
         "openIdea": _("Read the idea"),

@@ -294,3 +294,18 @@ def test_nearby_query_count_is_constant(client, consultation, django_assert_max_
             f"/api/v1/consultations/{consultation.slug}/ideas/nearby/",
             {"lat": 55.6797, "lon": 12.5960, "title": "idea"},
         )
+
+
+def test_clusters_are_cached_briefly_but_single_pins_are_always_fresh(
+    client, consultation, settings, django_assert_max_num_queries
+):
+    settings.MAP_CLUSTER_CACHE_SECONDS = 30
+    spread_ideas(consultation, 5)
+    assert feed(client, consultation, zoom=10).json()["total"] == 5
+    IdeaFactory(consultation=consultation)
+    with django_assert_max_num_queries(1):  # only the consultation
+        cached = feed(client, consultation, zoom=10).json()
+    assert cached["total"] == 5
+    assert feed(client, consultation, zoom=18).json()["total"] == 6
+    settings.MAP_CLUSTER_CACHE_SECONDS = 0
+    assert feed(client, consultation, zoom=10).json()["total"] == 6
