@@ -15,8 +15,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# The browser tests allow sync calls from async contexts in this process; a real deployment
+# never does, so the subprocess must not inherit it.
+_NOT_INHERITED = ("TESTING", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def _production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("TESTING", "DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
     env.update(
         {
             "DEBUG": "0",
