@@ -21,14 +21,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from geopy.distance import distance as geodesic_distance
 
 from civic.api import validation_error_detail
 from civic.permissions import can_view_consultation
 from consultations.models import Consultation
-from maps.clustering import BBox, cell_size, grid_clusters, parse_bbox, parse_zoom
+from maps.clustering import (
+    BBox,
+    cell_size,
+    grid_clusters,
+    parse_bbox,
+    parse_choice,
+    parse_id,
+    parse_zoom,
+)
 from maps.geometry import area_bounds, validate_point
 
 from .models import Idea, IdeaStatus
@@ -68,19 +75,11 @@ def _consultation_for(request: HttpRequest, slug: str) -> Consultation:
 def filtered_ideas(consultation: Consultation, *, category: str | None, status: str | None):
     """The public ideas of a consultation with the map's category and status filters."""
     ideas = Idea.objects.published().filter(consultation=consultation)
-    if category:
-        try:
-            ideas = ideas.filter(category_id=int(category))
-        except ValueError:
-            raise ValidationError({"category": _("The category must be a number.")}) from None
-    if status:
-        if status not in IdeaStatus.values:
-            raise ValidationError(
-                {
-                    "status": _("Unknown status %(status)s; use one of %(choices)s.")
-                    % {"status": status, "choices": ", ".join(IdeaStatus.values)}
-                }
-            )
+    category_id = parse_id("category", category)
+    if category_id is not None:
+        ideas = ideas.filter(category_id=category_id)
+    status = parse_choice("status", status, list(IdeaStatus.values))
+    if status is not None:
         ideas = ideas.filter(status=status)
     return ideas
 

@@ -73,6 +73,30 @@ def parse_zoom(raw: str | None) -> int | None:
     return zoom
 
 
+def parse_id(field: str, raw: str | None) -> int | None:
+    """An optional numeric id filter such as `category=3`; ValidationError on `field`."""
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError({field: _("This filter must be a number.")}) from None
+
+
+def parse_choice(field: str, raw: str | None, choices: list[str]) -> str | None:
+    """An optional filter that must be one of `choices`; ValidationError on `field`."""
+    if raw is None or raw == "":
+        return None
+    if raw not in choices:
+        raise ValidationError(
+            {
+                field: _("Unknown value %(value)s; use one of %(choices)s.")
+                % {"value": raw, "choices": ", ".join(choices)}
+            }
+        )
+    return raw
+
+
 def cell_size(zoom: int | None, bbox: BBox | None, max_cells: int) -> float:
     """Grid cell width in degrees: a quarter tile at this zoom, widened when the requested box
     is so large that it would hold more than `max_cells` cells."""

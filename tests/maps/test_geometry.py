@@ -287,3 +287,15 @@ def test_generated_star_polygons_are_valid_and_contain_their_centre(lon, lat, ra
     assume(len({tuple(p) for p in ring}) >= 3)
     clean = validate_area({"type": "Polygon", "coordinates": [ring]})
     check_point_in_area(clean, lon, lat)
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("da", "uden for høringens område"), ("nb", "utenfor høringens område")],
+)
+def test_reasons_are_translated(language, expected):
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(ValidationError) as caught:
+        check_point_in_area(CHRISTIANSHOLM_AREA, *OUTSIDE)
+    assert expected in messages(caught.value, "location")
