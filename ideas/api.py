@@ -16,6 +16,7 @@ import math
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -54,8 +55,10 @@ class PointField(serializers.Field):
     """A GeoJSON Point as (longitude, latitude); range and area are checked by the service."""
 
     default_error_messages = {
-        "invalid": 'Give a GeoJSON Point: {"type": "Point", "coordinates": [longitude, latitude]}.',
-        "not_finite": "The coordinates must be finite numbers.",
+        "invalid": _(
+            'Give a GeoJSON Point: {{"type": "Point", "coordinates": [longitude, latitude]}}.'
+        ),
+        "not_finite": _("The coordinates must be finite numbers."),
     }
 
     def to_internal_value(self, data):
@@ -171,7 +174,7 @@ class IdeaWriteSerializer(serializers.Serializer):
         consultation = self.context["consultation"]
         category = Category.objects.filter(pk=value, consultation=consultation).first()
         if category is None:
-            raise serializers.ValidationError("Choose a category of this consultation.")
+            raise serializers.ValidationError(_("Choose a category of this consultation."))
         return category
 
     def validate(self, attrs):
@@ -179,7 +182,7 @@ class IdeaWriteSerializer(serializers.Serializer):
         alts = attrs.get("photo_alt_texts") or []
         if photos and len(alts) != len(photos):
             raise serializers.ValidationError(
-                {"photo_alt_texts": ["Give one description per photo, in the same order."]}
+                {"photo_alt_texts": [_("Give one description per photo, in the same order.")]}
             )
         attrs["photo_list"] = [
             services.Photo(file=f, alt_text=a) for f, a in zip(photos, alts, strict=False)
@@ -359,7 +362,7 @@ class IdeaStatusView(GenericAPIView):
             ).first()
             if duplicate_of is None:
                 raise serializers.ValidationError(
-                    {"duplicate_of": ["Choose another idea of the same consultation."]}
+                    {"duplicate_of": [_("Choose another idea of the same consultation.")]}
                 )
         services.idea_answer(
             user=request.user,

@@ -91,7 +91,7 @@ def idea_list(
     ideas = (
         Idea.objects.published()
         .filter(consultation=consultation)
-        .select_related("category", "author")
+        .select_related("consultation", "category", "author")
     )
     if category:
         ideas = ideas.filter(category_id=category)

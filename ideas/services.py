@@ -291,7 +291,7 @@ def idea_confirm(*, token: str) -> tuple[Idea, User, bool]:
     except signing.BadSignature:
         raise invalid from None
     idea = (
-        Idea.objects.select_for_update()
+        Idea.objects.select_for_update(of=("self",))
         .filter(pk=data.get("i"), publication=Publication.PENDING_CONFIRMATION)
         .first()
     )
@@ -382,7 +382,9 @@ def idea_update(
 ) -> Idea:
     """The author edits the idea; the previous version is kept as a revision."""
     idea = (
-        Idea.objects.select_for_update().select_related("consultation", "category").get(pk=idea.pk)
+        Idea.objects.select_for_update(of=("self",))
+        .select_related("consultation", "category")
+        .get(pk=idea.pk)
     )
     _require_author_window(user, idea, _("edited"))
     previous = IdeaRevision(
@@ -439,7 +441,9 @@ def idea_update(
 
 @transaction.atomic
 def idea_withdraw(*, user: User, idea: Idea) -> Idea:
-    idea = Idea.objects.select_for_update().select_related("consultation").get(pk=idea.pk)
+    idea = (
+        Idea.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=idea.pk)
+    )
     _require_author_window(user, idea, _("withdrawn"))
     idea.publication = Publication.WITHDRAWN
     idea.save(update_fields=["publication", "updated_at"])
@@ -514,7 +518,9 @@ def idea_answer(
     duplicate_of: Idea | None = None,
 ) -> StatusChange:
     """A planner sets the status and the public answer; author and followers are told."""
-    idea = Idea.objects.select_for_update().select_related("consultation").get(pk=idea.pk)
+    idea = (
+        Idea.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=idea.pk)
+    )
     if not can_manage_consultation(user, idea.consultation):
         raise PermissionDenied(_("Only the consultation's planners answer ideas."))
     if status not in IdeaStatus.values:
