@@ -5,8 +5,11 @@ screenshot and fails on serious accessibility problems.
 """
 
 import re
+import time
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
@@ -81,6 +84,11 @@ def test_newcomer_signs_up_confirms_logs_in_and_reads_the_demo(page, live_server
     visit(page, "/harstad-sentrumstunnel/", "harstad")
     assert "sentrumstunnel" in page.get_by_role("heading", level=1).inner_text()
 
+    # On a phone the header wraps and nothing scrolls sideways.
+    page.set_viewport_size({"width": 375, "height": 740})
+    visit(page, "/", "consultations-phone")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+
 
 @pytest.mark.parametrize(
     ("browser_locale", "heading"),
@@ -127,3 +135,28 @@ def _refuse(request):
 urlpatterns = [path("forbidden/", _refuse), *civic.urls.urlpatterns]
 handler403 = civic.urls.handler403
 handler404 = civic.urls.handler404
+
+
+def test_planner_must_set_up_two_factor_before_working(page, live_server, settings):
+    settings.REQUIRE_STAFF_2FA = True
+    planner = factories.PlannerFactory()
+    login(page, live_server, planner)
+
+    # Sent to set up an authenticator app; allauth first asks for the password again.
+    assert "/accounts/reauthenticate/" in page.url
+    a11y_check(page, "reauthenticate")
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.url.endswith("/accounts/2fa/totp/activate/")
+    a11y_check(page, "activate-totp")
+
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("#id_code").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    a11y_check(page, "totp-activated")
+    assert Authenticator.objects.filter(user=planner, type=Authenticator.Type.TOTP).exists()
+
+    visit(page, "/me/", "profile")
+    assert page.get_by_role("heading", level=1).inner_text() == "Min profil"

@@ -212,3 +212,14 @@ def test_login_page_offers_no_provider_when_none_is_configured(client, db, setti
     settings.SOCIALACCOUNT_PROVIDERS = {}
     page = client.get(reverse("account_login")).content.decode()
     assert "/accounts/oidc/" not in page
+
+
+def test_too_many_log_in_requests_answer_the_throttle_page_in_the_site_style(client, db, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    for _ in range(2):
+        assert _log_in(client, "someone@example.org", "wrong").status_code == 200
+    response = _log_in(client, "someone@example.org", "wrong")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "<h1>Too many attempts</h1>" in page
+    assert '<header class="site-header">' in page
