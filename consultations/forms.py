@@ -18,6 +18,12 @@ AREA_FILE_MAX_BYTES = 2 * 1024 * 1024
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+class PlannerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        # Only staff see this form, and they pick colleagues by the name they know.
+        return user.display_name or user.public_name
+
+
 class ConsultationForm(forms.ModelForm):
     # The maps widget draws on top of this textarea, so it keeps the id `id_area`.
     area = forms.CharField(
@@ -35,7 +41,7 @@ class ConsultationForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".geojson,.json,application/geo+json"}),
         help_text=_("A file replaces what is in the box above. At most 2 MB."),
     )
-    planners = forms.ModelMultipleChoiceField(
+    planners = PlannerChoiceField(
         label=_("Planners running this consultation"),
         queryset=User.objects.none(),
         required=False,

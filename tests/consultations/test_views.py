@@ -212,3 +212,12 @@ def test_detail_template_keeps_the_slots_for_other_parts():
     lines = [line.strip() for line in template.read_text().splitlines()]
     for slot in ("figures", "map", "ideas", "topics", "social"):
         assert lines.count("{# [slot:" + slot + "] #}") == 1
+
+
+@pytest.mark.parametrize("language, heading", [("da", "Åbne nu"), ("nb", "Åpne nå")])
+def test_list_page_in_danish_and_norwegian(client, settings, language, heading):
+    # Needs compiled catalogues (`make messages`, which `make test` runs first).
+    settings.LANGUAGE_CODE = language
+    factories.ConsultationFactory()
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert heading in page
