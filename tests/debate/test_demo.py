@@ -1,0 +1,40 @@
+import io
+
+from django.db.models import Count, Q
+
+from civic import demo as civic_demo
+from consultations import demo as consultations_demo
+from debate import demo
+from debate.models import Comment, CommentVote, PollAnswer
+from debate.scoring import wilson_lower_bound
+
+
+def test_demo_builds_the_harstad_debate_once(db):
+    out = io.StringIO()
+    users = civic_demo.load(out)
+    consultations_demo.load(out, users)
+    demo.load(out, users)
+    comments = Comment.objects.filter(consultation__slug="harstad-sentrumstunnel")
+    total = comments.count()
+    assert 130 <= total <= 170
+    assert comments.filter(depth__gte=3).exists()
+    assert comments.filter(stance="for").exists() and comments.filter(stance="against").exists()
+    official = comments.filter(is_official=True)
+    assert official.count() >= 3 and set(official.values_list("author", flat=True)) == {
+        users["planner2"].pk
+    }
+    assert PollAnswer.objects.values("user").distinct().count() >= 35
+    for topic in (
+        users["planner2"]
+        .planned_consultations.get()
+        .topics.annotate(n=Count("comments", filter=Q(comments__is_deleted=False)))
+    ):
+        assert topic.comment_count == topic.n
+    sample = comments.filter(upvotes__gt=0).first()
+    assert sample.upvotes == CommentVote.objects.filter(comment=sample, value=1).count()
+    assert sample.score == wilson_lower_bound(sample.upvotes, sample.downvotes)
+    votes = CommentVote.objects.count()
+    demo.load(out, users)
+    consultations_demo.load(out, users)
+    demo.load(out, users)
+    assert comments.count() == total and CommentVote.objects.count() == votes
