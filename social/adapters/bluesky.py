@@ -38,7 +38,7 @@ _NOT_FOUND_ERRORS = frozenset({"RecordNotFound", "NotFound"})
 
 # createSession is limited to 30 per 5 minutes and 300 a day per account, so sessions are shared
 # by every adapter instance in the process.
-_sessions: dict[tuple[str, str], dict[str, Any]] = {}
+_sessions: dict[tuple[str, str, str], dict[str, Any]] = {}
 _sessions_lock = threading.Lock()
 
 
@@ -113,8 +113,11 @@ class BlueskyAdapter(ChannelAdapter):
 
     # --- Session ---------------------------------------------------------------------------------
     @property
-    def _session_key(self) -> tuple[str, str]:
-        return (self.base_url, self.identifier)
+    def _session_key(self) -> tuple[str, str, str]:
+        # The password is part of the key so a changed password is never masked by a session
+        # that an earlier, valid one opened.
+        password = hashlib.sha256(self.app_password.encode()).hexdigest()
+        return (self.base_url, self.identifier, password)
 
     def _session(self, *, renew: bool = False) -> dict[str, Any]:
         with _sessions_lock:

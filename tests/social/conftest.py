@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from social.adapters import MediaImage, OutgoingPost, build_adapter
 from social.adapters.bluesky import BlueskyAdapter
@@ -26,6 +27,13 @@ def make_post(
     **kwargs,
 ) -> OutgoingPost:
     return OutgoingPost(text=text, images=tuple(images), **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in their English source; the da and nb tests override this."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
