@@ -221,7 +221,10 @@ LANGUAGES = [("da", "Dansk"), ("nb", "Norsk bokmål"), ("en", "English")]
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="da")
 LANGUAGE_COOKIE_NAME = "civic_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-LOCALE_PATHS = [BASE_DIR / "civic" / "locale"]
+# Every app, civic included, keeps its translations in its own locale/ folder. No project-wide
+# folder on purpose: `makemessages` in an app without locale/ then stops with an error instead of
+# writing that app's strings over another app's catalogue.
+LOCALE_PATHS: list = []
 TIME_ZONE = env("TIME_ZONE", default="Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True
