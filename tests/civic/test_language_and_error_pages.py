@@ -127,3 +127,9 @@ def test_server_error_page_needs_nothing_that_could_have_failed(error_site, db, 
     page = response.content.decode()
     assert "/static/frontend/css/site.css" in page
     assert "a bug" not in page  # no internals shown
+
+
+def test_header_marks_the_current_page(client, db):
+    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<a href="{reverse("account_login")}" aria-current="page">' in page
+    assert f'<a href="{reverse("account_signup")}">' in page
