@@ -82,6 +82,12 @@ def map_strings() -> dict:
 
 
 @register.simple_tag
+def api_url_pattern(name: str) -> str:
+    """An API URL with `{id}` where an object's id goes, for scripts to fill in."""
+    return reverse(name, kwargs={"pk": 0}).replace("/0/", "/{id}/")
+
+
+@register.simple_tag
 def idea_list_url(consultation) -> str:
     """The consultation's full idea list, for the map's no-JS alternative."""
     try:

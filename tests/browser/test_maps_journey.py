@@ -124,3 +124,25 @@ def test_planner_draws_the_area(page, live_server, harbour):
         "() => JSON.parse(document.getElementById('id_area').value || '{}').type === 'MultiPolygon'"
     )
     a11y_check(page, "area-drawn")
+
+
+def test_this_is_my_idea_supports_and_follows_the_existing_one(page, live_server, harbour):
+    from ideas.models import Follow, Support
+
+    resident = factories.UserFactory()
+    login(page, live_server, resident)
+    visit(page, f"/ideas/c/{harbour.slug}/new/", "submit-form")
+    page.locator("#id_latitude").fill("55.6797")
+    page.locator("#id_longitude").fill("12.5961")
+    page.locator("#id_longitude").dispatch_event("change")
+    page.locator("#id_title").fill("harbour bath")
+    panel = page.locator("[data-nearby-panel]")
+    button = panel.get_by_role("button")
+    button.wait_for()
+    with page.expect_navigation():
+        button.click()
+    existing = Idea.objects.get(title="Harbour bath with sand")
+    assert page.url.endswith(existing.get_absolute_url())
+    assert Support.objects.filter(idea=existing, user=resident).exists()
+    assert Follow.objects.filter(idea=existing, user=resident).exists()
+    assert not Idea.objects.filter(title="harbour bath").exists()
