@@ -199,3 +199,25 @@ def test_hub_template_tags_render(rf, resident, consultation, fragment):
         if fragment == "consultation_topics"
         else ('class="figures"' in html)
     )
+
+
+def test_idea_page_shows_threads_and_takes_comments(client, resident, consultation):
+    idea = factories.IdeaFactory(consultation=consultation)
+    root = CommentFactory(topic=None, idea=idea, consultation=consultation, body="Lovely idea")
+    CommentFactory(topic=None, idea=idea, consultation=consultation, parent=root, body="Agreed!")
+    html = client.get(idea.get_absolute_url()).content.decode()
+    assert "Lovely idea" in html and "Agreed!" in html
+    client.force_login(resident)
+    response = client.post(reverse("debate:idea_comment", args=[idea.pk]), {"body": "Mine too"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(idea.get_absolute_url())
+    idea.refresh_from_db()
+    assert idea.comment_count == 1  # factory rows bypass the counter; the service counts
+    response = client.post(reverse("debate:idea_comment", args=[idea.pk]), {"body": ""})
+    assert response.status_code == 400
+
+
+def test_consultation_hub_shows_topics_and_figures(client, consultation):
+    factories.TopicFactory(consultation=consultation, title="Tunnel talk")
+    html = client.get(consultation.get_absolute_url()).content.decode()
+    assert "Tunnel talk" in html and 'class="figures"' in html
