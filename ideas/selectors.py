@@ -19,10 +19,11 @@ from consultations.models import Consultation
 from .models import Idea, IdeaStatus, Support
 
 SORTS = {
+    # The default first: a shuffled order favours no idea by its position on the page.
+    "shuffled": _("Daily shuffle"),
     "newest": _("Newest"),
     "supported": _("Most supported"),
     "discussed": _("Most discussed"),
-    "shuffled": _("Daily shuffle"),
 }
 DEFAULT_SORT = "shuffled"
 

@@ -10,7 +10,7 @@
   var answer = form.querySelector("textarea[name=answer]");
   var status = form.querySelector("select[name=status]");
   var button = form.querySelector("[data-prefill-button]");
-  if (button) button.hidden = true;
+  if (button) button.style.display = "none";
   if (!picker || !answer) return;
   picker.addEventListener("change", function () {
     var chosen = templates[picker.value];
