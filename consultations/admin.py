@@ -1,1 +1,52 @@
-# Register your models here.
+"""Django admin for support staff. Planners work in the site's own forms, which go through the
+services (validation of the timeline, audit log); the admin is for repairs."""
+
+from django.contrib import admin
+
+from .models import Category, Consultation, Phase, PollOption, Topic
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+    fields = [
+        "kind",
+        "name",
+        "starts_at",
+        "ends_at",
+        "allows_ideas",
+        "allows_support",
+        "allows_comments",
+        "allows_poll",
+    ]
+
+
+class CategoryInline(admin.TabularInline):
+    model = Category
+    extra = 0
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "status", "kind", "language", "created_at"]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["title", "slug", "summary"]
+    readonly_fields = ["idea_counter", "results_published_at", "created_at", "updated_at"]
+    filter_horizontal = ["planners"]
+    raw_id_fields = ["created_by"]
+    inlines = [PhaseInline, CategoryInline]
+
+
+class PollOptionInline(admin.TabularInline):
+    model = PollOption
+    extra = 0
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "consultation", "position", "comment_count"]
+    list_filter = ["consultation"]
+    search_fields = ["title"]
+    readonly_fields = ["comment_count", "created_at"]
+    raw_id_fields = ["created_by"]
+    inlines = [PollOptionInline]
