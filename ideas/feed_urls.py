@@ -7,12 +7,12 @@ from . import feeds
 urlpatterns = [
     path(
         "consultations/<slug:slug>/ideas.geojson",
-        feeds.ideas_geojson,
+        feeds.IdeasGeoJSONView.as_view(),
         name="ideas-geojson",
     ),
     path(
         "consultations/<slug:slug>/ideas/nearby/",
-        feeds.ideas_nearby,
+        feeds.IdeasNearbyView.as_view(),
         name="ideas-nearby",
     ),
 ]

@@ -10,21 +10,23 @@
 
 import difflib
 import hashlib
-import json
 import math
 import re
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from geopy.distance import distance as geodesic_distance
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from civic.api import validation_error_detail
 from civic.permissions import can_view_consultation
 from consultations.models import Consultation
 from maps.clustering import (
@@ -61,11 +63,7 @@ FEATURE_FIELDS = (
 )
 
 
-def _bad_request(error: ValidationError) -> JsonResponse:
-    return JsonResponse(validation_error_detail(error), status=400)
-
-
-def _consultation_for(request: HttpRequest, slug: str) -> Consultation:
+def _consultation_for(request, slug: str) -> Consultation:
     consultation = get_object_or_404(Consultation, slug=slug)
     if not can_view_consultation(request.user, consultation):
         raise Http404
@@ -195,25 +193,45 @@ def _collection(features: list, *, total: int, clustered: bool, bbox: BBox | Non
     return collection
 
 
-@require_GET
-def ideas_geojson(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = _consultation_for(request, slug)
-    try:
-        bbox = parse_bbox(request.GET.get("bbox"))
-        zoom = parse_zoom(request.GET.get("zoom"))
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"
+    charset = "utf-8"
+
+
+FEED_PARAMETERS = [
+    OpenApiParameter(
+        "bbox", OpenApiTypes.STR, description="west,south,east,north in degrees (WGS 84)"
+    ),
+    OpenApiParameter("zoom", OpenApiTypes.INT, description="Map zoom 0-22; clusters below 16"),
+    OpenApiParameter("category", OpenApiTypes.INT, description="Category id"),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=list(IdeaStatus.values)),
+]
+
+
+class IdeasGeoJSONView(APIView):
+    """The consultation's public ideas as an RFC 7946 FeatureCollection (longitude first).
+
+    Single pins carry id, reference, title, category, colour, status, support_count,
+    address_label and url; at low zoom, or when the view is crowded, features are grid
+    clusters with `cluster: true` and `count`, and the counts add up to `total`.
+    """
+
+    permission_classes = [AllowAny]
+    # Errors (400, 404) are plain JSON; a successful answer is GeoJSON.
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+
+    @extend_schema(parameters=FEED_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, slug: str):
+        consultation = _consultation_for(request, slug)
         collection = idea_features(
             consultation,
-            bbox=bbox,
-            zoom=zoom,
-            category=request.GET.get("category") or None,
-            status=request.GET.get("status") or None,
+            bbox=parse_bbox(request.query_params.get("bbox")),
+            zoom=parse_zoom(request.query_params.get("zoom")),
+            category=request.query_params.get("category") or None,
+            status=request.query_params.get("status") or None,
         )
-    except ValidationError as error:
-        return _bad_request(error)
-    body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=30"
-    return response
+        return Response(collection, headers={"Cache-Control": "public, max-age=30"})
 
 
 # --- nearby duplicates ---------------------------------------------------------------------------
@@ -270,16 +288,23 @@ def nearby_ideas(
     return [item[3] for item in ranked[:NEARBY_LIMIT]]
 
 
-@require_GET
-def ideas_nearby(request: HttpRequest, slug: str) -> JsonResponse:
-    consultation = _consultation_for(request, slug)
-    title = " ".join(request.GET.get("title", "").split())[:140]
-    try:
-        lon, lat = validate_point(request.GET.get("lon"), request.GET.get("lat"))
-    except ValidationError as error:
-        return _bad_request(error)
-    results = nearby_ideas(consultation, latitude=lat, longitude=lon, title=title)
-    return JsonResponse(
-        {"radius_m": settings.NEARBY_DUPLICATE_RADIUS_M, "results": results},
-        json_dumps_params={"ensure_ascii": False},
+class IdeasNearbyView(APIView):
+    """Up to five public ideas near a point with titles like `title`: "Is your idea one of
+    these?" while a person places a pin."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lat", OpenApiTypes.NUMBER, required=True),
+            OpenApiParameter("lon", OpenApiTypes.NUMBER, required=True),
+            OpenApiParameter("title", OpenApiTypes.STR),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
     )
+    def get(self, request, slug: str):
+        consultation = _consultation_for(request, slug)
+        title = " ".join(request.query_params.get("title", "").split())[:140]
+        lon, lat = validate_point(request.query_params.get("lon"), request.query_params.get("lat"))
+        results = nearby_ideas(consultation, latitude=lat, longitude=lon, title=title)
+        return Response({"radius_m": settings.NEARBY_DUPLICATE_RADIUS_M, "results": results})

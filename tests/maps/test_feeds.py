@@ -309,3 +309,15 @@ def test_clusters_are_cached_briefly_but_single_pins_are_always_fresh(
     assert feed(client, consultation, zoom=18).json()["total"] == 6
     settings.MAP_CLUSTER_CACHE_SECONDS = 0
     assert feed(client, consultation, zoom=10).json()["total"] == 6
+
+
+def test_map_endpoints_are_in_the_openapi_schema(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    assert "/api/v1/consultations/{slug}/ideas.geojson" in paths
+    assert "/api/v1/consultations/{slug}/ideas/nearby/" in paths
+    assert "/api/v1/geocode/" in paths and "/api/v1/geocode/reverse/" in paths
+    names = {
+        p["name"] for p in paths["/api/v1/consultations/{slug}/ideas.geojson"]["get"]["parameters"]
+    }
+    assert {"bbox", "zoom", "category", "status"} <= names
