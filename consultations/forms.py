@@ -98,7 +98,7 @@ class ConsultationForm(forms.ModelForm):
 
     def clean_slug(self):
         try:
-            return services._checked_slug(
+            return services.checked_slug(
                 self.cleaned_data.get("slug", ""),
                 self.data.get(self.add_prefix("title"), "") or self.instance.title,
                 self.instance.pk,

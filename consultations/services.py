@@ -129,7 +129,7 @@ def consultation_create(
     if not permissions.can_create_consultation(actor):
         raise PermissionDenied(_("You may not create consultations."))
     fields = _editable(data)
-    fields["slug"] = _checked_slug(fields.get("slug", ""), fields.get("title", ""), None)
+    fields["slug"] = checked_slug(fields.get("slug", ""), fields.get("title", ""), None)
     if not fields.get("cover_image"):
         fields.pop("cover_image", None)
     consultation = Consultation(created_by=actor, status=Consultation.Status.DRAFT, **fields)
@@ -164,7 +164,7 @@ def consultation_update(
         raise PermissionDenied(_("You may not edit this consultation."))
     fields = _editable(data)
     if "slug" in fields or "title" in fields:
-        fields["slug"] = _checked_slug(
+        fields["slug"] = checked_slug(
             fields.get("slug", consultation.slug),
             fields.get("title", consultation.title),
             consultation.pk,
@@ -304,7 +304,8 @@ def _editable(data: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _checked_slug(slug: str, title: str, pk: int | None) -> str:
+def checked_slug(slug: str, title: str, pk: int | None) -> str:
+    """The slug to store: the one given if free, or one made from the title when empty."""
     slug = (slug or "").strip().lower()
     if not slug:
         return unique_slug(title, exclude_pk=pk)
@@ -379,6 +380,7 @@ def _save_categories(consultation: Consultation, rows: Sequence[Mapping[str, Any
                 }
             )
     existing = {category.pk: category for category in consultation.categories.all()}
+    stored_names = {pk: category.name for pk, category in existing.items()}
     keep = []
     for index, row in enumerate(rows):
         category = existing.get(row.get("id")) if row.get("id") else None
@@ -393,8 +395,12 @@ def _save_categories(consultation: Consultation, rows: Sequence[Mapping[str, Any
         if "position" not in row:
             category.position = index
         keep.append(category)
-    # Removed categories go first, so a new one may take a removed one's name.
+    # Removed categories go first, so a new one may take a removed one's name; renamed ones
+    # step aside under a placeholder name, so two may swap names without a unique clash.
     consultation.categories.exclude(pk__in=[c.pk for c in keep if c.pk]).delete()
+    renamed = [c for c in keep if c.pk and c.name != stored_names[c.pk]]
+    for category in renamed:
+        Category.objects.filter(pk=category.pk).update(name=f"\u2060{category.pk}")
     for index, category in enumerate(keep):
         try:
             category.full_clean(exclude=["consultation"], validate_constraints=False)

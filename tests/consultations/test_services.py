@@ -300,3 +300,25 @@ def test_cover_image_must_be_an_image(planner):
             actor=planner, data=consultation_data(cover_image=fake, cover_alt="x")
         )
     assert "cover_image" in error.value.message_dict
+
+
+def test_two_categories_may_swap_names(planner):
+    consultation = services.consultation_create(
+        actor=planner,
+        data=consultation_data(),
+        categories=[{"name": "Water", "colour": "#000000"}, {"name": "Sport", "colour": "#ffffff"}],
+    )
+    water, sport = consultation.categories.all()
+    services.consultation_update(
+        actor=planner,
+        consultation=consultation,
+        data={},
+        categories=[
+            {"id": water.pk, "name": "Sport", "colour": "#000000"},
+            {"id": sport.pk, "name": "Water", "colour": "#ffffff"},
+        ],
+    )
+    assert [(c.pk, c.name) for c in consultation.categories.all()] == [
+        (water.pk, "Sport"),
+        (sport.pk, "Water"),
+    ]

@@ -221,3 +221,18 @@ def test_list_page_in_danish_and_norwegian(client, settings, language, heading):
     factories.ConsultationFactory()
     page = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert heading in page
+
+
+def test_open_graph_image_is_the_absolute_cover_url(client):
+    from django.core.files.base import ContentFile
+
+    from tests.consultations.images import png_bytes
+
+    consultation = factories.ConsultationFactory(cover_alt="The quay at dusk")
+    consultation.cover_image.save("cover.png", ContentFile(png_bytes()))
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert (
+        f'<meta property="og:image" content="http://testserver{consultation.cover_image.url}">'
+        in page
+    )
+    assert 'alt="The quay at dusk"' in page
