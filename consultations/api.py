@@ -188,6 +188,11 @@ class ConsultationWriteSerializer(serializers.Serializer):
     slug = serializers.CharField(max_length=80, required=False, allow_blank=True)
     summary = serializers.CharField(max_length=400)
     body = serializers.CharField(required=False, allow_blank=True)
+    cover_image = serializers.ImageField(
+        required=False,
+        allow_null=True,
+        help_text="JPEG, PNG or WebP up to 5 MB (multipart); null removes the image.",
+    )
     cover_alt = serializers.CharField(max_length=250, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=Consultation.Kind.choices, required=False)
     language = serializers.ChoiceField(
@@ -216,6 +221,8 @@ def _write(request, consultation: Consultation | None, data: dict) -> Consultati
     phases = data.pop("phases", None)
     categories = data.pop("categories", None)
     planners = data.pop("planners", None)
+    if "cover_image" in data and data["cover_image"] is None:
+        data["cover_image"] = False  # null in the API means "remove the image"
     if consultation is None:
         consultation = services.consultation_create(
             actor=request.user, data=data, phases=phases or (), categories=categories or ()

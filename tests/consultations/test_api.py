@@ -230,3 +230,24 @@ def test_schema_endpoint_answers(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/consultations/{slug}/" in response.content
+
+
+def test_cover_image_by_multipart_patch(api, planner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.consultations.images import png_bytes
+
+    consultation = factories.ConsultationFactory()
+    url = f"{LIST}{consultation.slug}/"
+    api.force_authenticate(planner)
+    image = SimpleUploadedFile("cover.png", png_bytes(), content_type="image/png")
+    response = api.patch(url, {"cover_image": image}, format="multipart")
+    assert response.status_code == 400 and "cover_alt" in response.json()
+    image.seek(0)
+    response = api.patch(url, {"cover_image": image, "cover_alt": "The quay"}, format="multipart")
+    assert response.status_code == 200
+    assert response.json()["cover_image"].startswith("http://testserver/")
+    text = SimpleUploadedFile("cover.png", b"not an image", content_type="image/png")
+    assert api.patch(url, {"cover_image": text}, format="multipart").status_code == 400
+    response = api.patch(url, {"cover_image": None}, format="json")
+    assert response.status_code == 200 and response.json()["cover_image"] is None
