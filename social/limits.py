@@ -36,6 +36,13 @@ _EMOJI_START = regex.compile(
 )
 
 
+# Platforms that cap image descriptions; the others take any reasonable length.
+MAX_ALT_TEXT = {
+    config.X: config.X_MAX_ALT_TEXT,
+    config.MASTODON: config.MASTODON_MAX_DESCRIPTION,
+}
+
+
 class ImageLike(Protocol):
     alt_text: str
 
@@ -151,7 +158,9 @@ def mastodon_length(text: str, *, url_length: int = config.MASTODON_DEFAULT_URL_
     return total + grapheme_count(text[position:])
 
 
-def _alt_text_errors(images: Sequence[ImageLike], max_images: int | None) -> list[str]:
+def _alt_text_errors(
+    images: Sequence[ImageLike], max_images: int | None, max_alt_text: int | None
+) -> list[str]:
     errors: list[str] = []
     missing = sum(1 for image in images if not (getattr(image, "alt_text", "") or "").strip())
     if missing:
@@ -164,6 +173,19 @@ def _alt_text_errors(images: Sequence[ImageLike], max_images: int | None) -> lis
                 missing,
             )
             % {"count": missing}
+        )
+    too_long = [
+        len(image.alt_text)
+        for image in images
+        if max_alt_text is not None and len(getattr(image, "alt_text", "") or "") > max_alt_text
+    ]
+    if too_long:
+        errors.append(
+            gettext(
+                "An image description has %(length)d characters; this platform accepts at most "
+                "%(limit)d."
+            )
+            % {"length": max(too_long), "limit": max_alt_text}
         )
     if max_images is not None and len(images) > max_images:
         errors.append(
@@ -246,7 +268,9 @@ def check_post(
         errors.append(gettext("Write a text or add an image."))
     if length > limit:
         errors.insert(0, _too_long(length, limit))
-    errors.extend(_alt_text_errors(images, max_images or default_max_images))
+    errors.extend(
+        _alt_text_errors(images, max_images or default_max_images, MAX_ALT_TEXT.get(platform))
+    )
     return LimitResult(
         platform=platform,
         length=length,

@@ -14,7 +14,7 @@ import ssl
 import unicodedata
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import certifi
@@ -242,6 +242,28 @@ class ChannelAdapter(abc.ABC):
         if on_progress is not None:
             on_progress(progress)
 
+    def _mark_sending(self, progress: Progress, on_progress: ProgressCallback | None) -> None:
+        """Note when the publishing request first went out, before sending it.
+
+        Reconciliation then ignores older posts that merely have the same text.
+        """
+        if "first_sent_at" not in progress:
+            self._record(progress, on_progress, first_sent_at=datetime.now(UTC).isoformat())
+
+    @staticmethod
+    def _is_this_attempt(
+        published_text: str, created_at: str | None, post: OutgoingPost, progress: Progress | None
+    ) -> bool:
+        """Whether a post read back from the account is the one an earlier attempt sent."""
+        if not same_text(published_text, post.text):
+            return False
+        sent_at = parse_datetime((progress or {}).get("first_sent_at"))
+        created = parse_datetime(created_at)
+        if sent_at is None or created is None:
+            return True
+        skew = timedelta(seconds=config.RECONCILE_CLOCK_SKEW_SECONDS)
+        return created >= sent_at - skew
+
     def _send(self, method: str, url: str, *, write: bool = False, **kwargs: Any) -> httpx.Response:
         """Send one request and turn transport failures and error answers into typed errors.
 
@@ -260,6 +282,16 @@ class ChannelAdapter(abc.ABC):
             raise kind(f"{self.platform}: transport failure: {exc!r}") from exc
         if response.status_code >= 400:
             self._raise_for_error(response, write=write)
+        if write and response.content:
+            try:
+                response.json()
+            except ValueError as exc:
+                # Accepted, but the answer that would name the new post is garbled.
+                raise Ambiguous(
+                    f"{self.platform}: unreadable answer to {method} {url}",
+                    status=response.status_code,
+                    raw=response.text[:2000],
+                ) from exc
         return response
 
     def _raise_for_status_family(self, response: httpx.Response, *, write: bool) -> None:

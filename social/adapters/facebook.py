@@ -19,7 +19,6 @@ from social.adapters.base import (
     RemoteComment,
     json_body,
     parse_datetime,
-    same_text,
 )
 from social.adapters.graph import GraphAdapter
 
@@ -55,6 +54,7 @@ class FacebookPageAdapter(GraphAdapter):
         if len(post.images) == 1:
             image = post.images[0]
             fields = {"caption": post.text, "alt_text_custom": image.alt_text}
+            self._mark_sending(progress, on_progress)
             if image.url:
                 answer = self._post(self.page_id, "photos", url=image.url, **fields)
             else:
@@ -83,6 +83,7 @@ class FacebookPageAdapter(GraphAdapter):
                 self._record(progress, on_progress, photo_ids=list(photo_ids))
             for index, photo_id in enumerate(photo_ids):
                 data[f"attached_media[{index}]"] = f'{{"media_fbid":"{photo_id}"}}'
+        self._mark_sending(progress, on_progress)
         answer = self._post(self.page_id, "feed", **data)
         remote_id = answer["id"]
         return PublishResult(remote_id, self.post_url(remote_id), answer)
@@ -97,7 +98,9 @@ class FacebookPageAdapter(GraphAdapter):
             limit=RECONCILE_SCAN_LIMIT,
         )
         for item in answer.get("data", []):
-            if same_text(item.get("message", ""), post.text):
+            if self._is_this_attempt(
+                item.get("message", ""), item.get("created_time"), post, progress
+            ):
                 url = item.get("permalink_url") or self.post_url(item["id"])
                 return PublishResult(item["id"], url, item)
         return None

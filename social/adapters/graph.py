@@ -103,15 +103,16 @@ class GraphAdapter(ChannelAdapter):
         self.access_token = access_token
         self.app_secret = app_secret
         self.version = version
+        # In a header rather than the query string, so request logs never show the token.
+        self._client.headers["Authorization"] = f"Bearer {access_token}"
 
     def _url(self, *parts: str) -> str:
         return "/" + "/".join((self.version, *parts))
 
     def _auth(self) -> dict[str, str]:
-        params = {"access_token": self.access_token}
         if self.app_secret:
-            params["appsecret_proof"] = appsecret_proof(self.access_token, self.app_secret)
-        return params
+            return {"appsecret_proof": appsecret_proof(self.access_token, self.app_secret)}
+        return {}
 
     def _get(self, *parts: str, **params: Any) -> Any:
         response = self._send("GET", self._url(*parts), params={**params, **self._auth()})

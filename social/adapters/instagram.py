@@ -24,7 +24,6 @@ from social.adapters.base import (
     RemoteComment,
     TransientError,
     parse_datetime,
-    same_text,
 )
 from social.adapters.graph import GraphAdapter
 
@@ -71,7 +70,7 @@ class InstagramAdapter(GraphAdapter):
             status = self._container_status(creation_id)
             if status == "PUBLISHED":
                 # An earlier attempt published it and lost the answer: never publish again.
-                found = self._find_media(post)
+                found = self._find_media(post, progress)
                 if found is None:
                     raise Ambiguous(
                         f"instagram: container {creation_id} is published but its media was "
@@ -93,6 +92,7 @@ class InstagramAdapter(GraphAdapter):
             # Stored before publishing: it is the only way to tell later whether it went out.
             self._record(progress, on_progress, creation_id=creation_id)
         self._wait_until_finished(creation_id)
+        self._mark_sending(progress, on_progress)
         answer = self._post(self.ig_user_id, "media_publish", creation_id=creation_id)
         media_id = answer["id"]
         return PublishResult(media_id, self._permalink(media_id), answer)
@@ -121,7 +121,7 @@ class InstagramAdapter(GraphAdapter):
             # Published already; the link is a nicety that a metrics refresh can fill in.
             return ""
 
-    def _find_media(self, post: OutgoingPost) -> PublishResult | None:
+    def _find_media(self, post: OutgoingPost, progress: Progress | None) -> PublishResult | None:
         answer = self._get(
             self.ig_user_id,
             "media",
@@ -129,7 +129,9 @@ class InstagramAdapter(GraphAdapter):
             limit=RECONCILE_SCAN_LIMIT,
         )
         for item in answer.get("data", []):
-            if same_text(item.get("caption", ""), post.text):
+            if self._is_this_attempt(
+                item.get("caption", ""), item.get("timestamp"), post, progress
+            ):
                 return PublishResult(item["id"], item.get("permalink", ""), item)
         return None
 
@@ -142,7 +144,7 @@ class InstagramAdapter(GraphAdapter):
             return None
         if self._container_status(creation_id) != "PUBLISHED":
             return None
-        found = self._find_media(post)
+        found = self._find_media(post, progress)
         if found is None:
             raise Ambiguous(f"instagram: container {creation_id} is published but not found")
         return found

@@ -29,7 +29,6 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
-    same_text,
 )
 
 RECONCILE_SCAN_LIMIT = 40
@@ -166,6 +165,7 @@ class MastodonAdapter(ChannelAdapter):
             body["media_ids"] = media_ids
         if post.language:
             body["language"] = post.language
+        self._mark_sending(progress, on_progress)
         response = self._send(
             "POST",
             "/api/v1/statuses",
@@ -207,7 +207,8 @@ class MastodonAdapter(ChannelAdapter):
             )
         )
         for status in statuses:
-            if same_text(html_to_text(status.get("content", "")), post.text):
+            text = html_to_text(status.get("content", ""))
+            if self._is_this_attempt(text, status.get("created_at"), post, progress):
                 return PublishResult(status["id"], status.get("url", ""), status)
         return None
 

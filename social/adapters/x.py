@@ -27,7 +27,6 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
-    same_text,
 )
 
 RECONCILE_SCAN_LIMIT = 20
@@ -103,6 +102,7 @@ class XAdapter(ChannelAdapter):
         body: dict[str, Any] = {"text": post.text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
+        self._mark_sending(progress, on_progress)
         answer = json_body(self._send("POST", "/2/tweets", write=True, json=body))
         tweet_id = answer["data"]["id"]
         return PublishResult(tweet_id, self.post_url(tweet_id), answer)
@@ -133,7 +133,7 @@ class XAdapter(ChannelAdapter):
             )
         )
         for item in answer.get("data", []):
-            if same_text(item.get("text", ""), post.text):
+            if self._is_this_attempt(item.get("text", ""), item.get("created_at"), post, progress):
                 return PublishResult(item["id"], self.post_url(item["id"]), item)
         return None
 

@@ -149,3 +149,11 @@ def test_alt_text_message_is_translated():
     with translation.override("nb"):
         result = limits.check_post("mastodon", "Tekst", images=[image("")])
     assert "alternativ tekst" in result.errors[0]
+
+
+def test_alt_text_length_is_capped_where_the_platform_caps_it():
+    long_alt = image("a" * 1001)
+    assert not limits.check_post("x", "Tekst", images=[long_alt]).ok
+    assert limits.check_post("mastodon", "Tekst", images=[long_alt]).ok
+    assert not limits.check_post("mastodon", "Tekst", images=[image("a" * 1501)]).ok
+    assert limits.check_post("bluesky", "Tekst", images=[long_alt]).ok

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import pytest
 
 from social.adapters import Ambiguous
-from tests.social.conftest import make_post, stored_texts
+from tests.social.conftest import SLOW, make_post, stored_texts
 
 
 def test_mastodon_retry_with_the_same_key_after_a_drop_yields_one_post(mastodon, mastodon_fake):
@@ -180,3 +183,32 @@ def test_instagram_slow_container_is_transient_and_resumable(instagram_fake):
 
     assert len(instagram_fake.containers) == 1
     assert len(instagram_fake.media) == 1
+
+
+def test_facebook_reconciliation_ignores_an_older_post_with_the_same_text(facebook, facebook_fake):
+    post = make_post(images=())
+    old = facebook.publish(post, "last-week")
+    facebook_fake.posts[old.remote_id].created_time -= timedelta(days=7)
+    progress: dict = {}
+    facebook_fake.script("drop", method="POST", path="/feed")
+
+    with pytest.raises(Ambiguous):
+        facebook.publish(post, "this-week", progress=progress)
+
+    assert progress["first_sent_at"]
+    assert facebook.find_published(post, "this-week", progress=progress) is None
+
+
+def test_mastodon_timeout_then_retry_with_the_same_key_yields_one_post(mastodon, mastodon_fake):
+    post = make_post()
+    mastodon_fake.script("slow", method="POST", path="/api/v1/statuses", seconds=SLOW)
+    with pytest.raises(Ambiguous):
+        mastodon.publish(post, "outbox-9")
+
+    # The platform finished the request after the client gave up.
+    deadline = time.monotonic() + SLOW + 2
+    while not mastodon_fake.own_statuses() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    result = mastodon.publish(post, "outbox-9")
+
+    assert [s.id for s in mastodon_fake.own_statuses()] == [result.remote_id]
