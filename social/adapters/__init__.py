@@ -1,6 +1,20 @@
 """Platform adapters behind one interface; see `base.ChannelAdapter`.
 
-`build_adapter("mastodon", base_url=..., credentials={...})` gives the adapter for a channel.
+`build_adapter("mastodon", base_url=..., credentials={...})` gives the adapter for a channel;
+`CREDENTIAL_FIELDS` names what each platform needs. How an outbox worker uses one:
+
+- `adapter.check(post)` gives the live counters (`LimitResult`); `publish` repeats the check and
+  raises `LimitExceeded` before any request.
+- `publish(post, key, progress=row.progress, on_progress=save)`: `key` is the outbox row's
+  stable idempotency key; `progress` is a JSON dict stored on the row and `save` must persist it
+  (it is called before each further request, e.g. with Instagram's `creation_id`).
+- `RateLimited`: retry after `retry_after_seconds`. `TransientError`: retry with backoff.
+  `Ambiguous` (a `TransientError`): the post may exist. If `adapter.idempotent_publish`, call
+  `publish` again with the same key and progress; otherwise call `find_published(post, key,
+  progress=...)` first and publish only if it returns None.
+- `AuthExpired`: mark the channel "needs re-authorisation". `Rejected` (and its `Duplicate`,
+  `LimitExceeded`, `NotFound`): permanent, show `reason`. `NotSupported`: the platform cannot.
+- `fetch_metrics` returns `Metrics` whose None fields mean "not available", never 0.
 """
 
 from __future__ import annotations

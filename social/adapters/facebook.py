@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -82,7 +83,7 @@ class FacebookPageAdapter(GraphAdapter):
                 photo_ids.append(answer["id"])
                 self._record(progress, on_progress, photo_ids=list(photo_ids))
             for index, photo_id in enumerate(photo_ids):
-                data[f"attached_media[{index}]"] = f'{{"media_fbid":"{photo_id}"}}'
+                data[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo_id})
         self._mark_sending(progress, on_progress)
         answer = self._post(self.page_id, "feed", **data)
         remote_id = answer["id"]

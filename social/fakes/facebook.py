@@ -3,6 +3,7 @@ insights, comments, delete."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -134,7 +135,10 @@ class FakeFacebook(GraphFake):
         attached = []
         index = 0
         while (value := request.param(f"attached_media[{index}]")) is not None:
-            photo_id = value.split('"media_fbid":"', 1)[-1].split('"', 1)[0]
+            try:
+                photo_id = str(json.loads(value)["media_fbid"])
+            except (ValueError, KeyError, TypeError):
+                raise FakeError(graph_error("(#100) Invalid attached_media", 100)) from None
             if photo_id not in self.photos:
                 raise FakeError(graph_error(f"(#100) Invalid media_fbid {photo_id}", 100))
             attached.append(self.photos[photo_id])
