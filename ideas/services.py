@@ -354,15 +354,13 @@ def purge_unconfirmed_ideas(*, now=None) -> int:
 # --- Editing and withdrawing -----------------------------------------------------------------
 
 
-def _require_author_window(user: User, idea: Idea, verb: str) -> None:
+def _require_author_window(user: User, idea: Idea, supported_reason: str) -> None:
     if not can_participate(user) or idea.author_id != user.pk:
         raise PermissionDenied(_("Only the author may change this idea."))
     if idea.publication not in (Publication.PUBLISHED, Publication.PENDING_MODERATION):
         raise PermissionDenied(_("This idea can no longer be changed."))
     if idea.support_count > 0:
-        raise PermissionDenied(
-            _("The idea has supports, so it can no longer be %(verb)s.") % {"verb": verb}
-        )
+        raise PermissionDenied(supported_reason)
     require_phase(idea.consultation, "submit_idea")
 
 
@@ -386,7 +384,7 @@ def idea_update(
         .select_related("consultation", "category")
         .get(pk=idea.pk)
     )
-    _require_author_window(user, idea, _("edited"))
+    _require_author_window(user, idea, _("The idea has supports, so it can no longer be edited."))
     previous = IdeaRevision(
         idea=idea,
         title=idea.title,
@@ -444,7 +442,9 @@ def idea_withdraw(*, user: User, idea: Idea) -> Idea:
     idea = (
         Idea.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=idea.pk)
     )
-    _require_author_window(user, idea, _("withdrawn"))
+    _require_author_window(
+        user, idea, _("The idea has supports, so it can no longer be withdrawn.")
+    )
     idea.publication = Publication.WITHDRAWN
     idea.save(update_fields=["publication", "updated_at"])
     audit_record(actor=user, action="idea.withdraw", target=idea)
