@@ -353,6 +353,8 @@ GEOCODER_THROTTLE_RATE = env("GEOCODER_THROTTLE_RATE", default="60/min")
 # The ideas map answers grid clusters below this zoom, or when a view holds more ideas than
 # MAP_FEED_MAX_POINTS; no answer ever holds more than MAP_FEED_MAX_FEATURES features.
 MAP_CLUSTER_BELOW_ZOOM = env.int("MAP_CLUSTER_BELOW_ZOOM", default=16)
+# ...but only when the view holds more ideas than this; fewer are sent as pins.
+MAP_CLUSTER_MIN_IDEAS = env.int("MAP_CLUSTER_MIN_IDEAS", default=200)
 MAP_FEED_MAX_POINTS = env.int("MAP_FEED_MAX_POINTS", default=3000)
 MAP_FEED_MAX_FEATURES = env.int("MAP_FEED_MAX_FEATURES", default=5000)
 # Cluster answers are cached this long (0: never); single pins are always fresh.
@@ -361,6 +363,9 @@ MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
 # [debate settings]
 # [moderation settings]
 # [reports settings]
+# Exports of consultations with at most this many ideas plus comments are made within the
+# request; bigger ones run as a background job that the caller polls.
+REPORTS_INLINE_MAX_ROWS = env.int("REPORTS_INLINE_MAX_ROWS", default=3000)
 # [social settings]
 # Outgoing calls to the platforms give up after this long; a lost answer is reconciled later.
 SOCIAL_HTTP_TIMEOUT_SECONDS = env.float("SOCIAL_HTTP_TIMEOUT_SECONDS", default=15.0)

@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path(
+        "consultations/<slug:slug>/exports/<str:name>",
+        api.ConsultationExportView.as_view(),
+        name="api-consultation-export",
+    ),
+    path("export-jobs/<int:pk>/", api.ExportJobView.as_view(), name="api-export-job"),
+    path("export-jobs/<int:pk>/file", api.ExportJobFileView.as_view(), name="api-export-job-file"),
+]

@@ -1,0 +1,219 @@
+"""The archive package of a closed consultation, for the municipal records system: the PDF
+briefing, all data as JSON and CSV, the ideas as GeoJSON, the photos, the moderation log and
+`manifest.json` listing every file with its SHA-256 checksum and size.
+
+Social posts with the platform's answers join the package when the social app stores them: add
+them as another member here (and a sheet in reports.exports.SHEETS)."""
+
+import csv
+import hashlib
+import json
+import os
+import re
+import tempfile
+import zipfile
+
+from django.utils import timezone
+
+from civic.models import AuditEntry, User
+from ideas.models import IdeaImage
+
+from . import exports
+from .exports import ExportContext
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+MANIFEST = "manifest.json"
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _scrub(value):
+    """Audit entries recorded who acted by e-mail; the archive names people without it."""
+    if isinstance(value, str):
+        return EMAIL.sub("[e-mail removed]", value)
+    if isinstance(value, dict):
+        return {key: _scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    return value
+
+
+def audit_rows(consultation_id: int):
+    entries = (
+        AuditEntry.objects.filter(consultation_id=consultation_id)
+        .select_related("actor", "content_type")
+        .order_by("created_at", "id")
+    )
+    for entry in entries.iterator(chunk_size=exports.CHUNK_SIZE):
+        actor: User | None = entry.actor
+        yield {
+            "id": entry.id,
+            "when": timezone.localtime(entry.created_at).isoformat(),
+            "who": f"{actor.public_name} ({actor.role})" if actor else "system",
+            "what": entry.action,
+            "object_type": entry.content_type.model if entry.content_type else "",
+            "object_id": entry.object_id,
+            "object": _scrub(entry.object_repr),
+            "why": _scrub(entry.reason),
+            "changes": _scrub(entry.changes),
+        }
+
+
+AUDIT_COLUMNS = ["id", "when", "who", "what", "object_type", "object_id", "object", "why"]
+
+
+def consultation_record(consultation) -> dict:
+    return {
+        "title": consultation.title,
+        "slug": consultation.slug,
+        "kind": consultation.kind,
+        "status": consultation.status,
+        "language": consultation.language,
+        "summary": consultation.summary,
+        "body": consultation.body,
+        "hashtag": consultation.hashtag,
+        "area": consultation.area,
+        "results": consultation.results,
+        "results_published_at": consultation.results_published_at.isoformat()
+        if consultation.results_published_at
+        else None,
+        "phases": [
+            {
+                "kind": phase.kind,
+                "name": phase.display_name,
+                "starts_at": phase.starts_at.isoformat(),
+                "ends_at": phase.ends_at.isoformat(),
+            }
+            for phase in consultation.phases.all()
+        ],
+        "categories": list(consultation.categories.values("name", "colour")),
+        "topics": list(consultation.topics.values("id", "title", "introduction", "poll_question")),
+    }
+
+
+def write_archive(ctx: ExportContext, path: str) -> None:
+    consultation = ctx.consultation
+    outer_progress = ctx.progress
+    steps = 4 + 2 * len(exports.SHEETS)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        outer_progress(min(99, 100 * done // steps))
+
+    # Sub-writers report their own percentages; the archive reports whole steps instead.
+    ctx.progress = lambda percent: None
+    manifest = []
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+
+        def add(member: str, writer, mode: str = "w") -> None:
+            local = os.path.join(workdir, "member")
+            if mode == "wb":
+                with open(local, "wb") as out:
+                    writer(out)
+            else:
+                with open(local, "w", encoding="utf-8", newline="") as out:
+                    writer(out)
+            manifest.append(
+                {"path": member, "sha256": _sha256(local), "size": os.path.getsize(local)}
+            )
+            archive.write(local, member)
+            os.remove(local)
+
+        from .documents import render_pdf
+
+        pdf = render_pdf(consultation, include_hidden_counts=ctx.full)
+        add("summary.pdf", lambda out: out.write(pdf), "wb")
+        step()
+        add(
+            "consultation.json",
+            lambda out: json.dump(
+                consultation_record(consultation), out, ensure_ascii=False, indent=2
+            ),
+        )
+        for item in exports.SHEETS:
+            add(
+                f"data/{item.name}.json",
+                lambda out, item=item: exports.write_json_rows(ctx, item, out),
+            )
+            step()
+            add(f"data/{item.name}.csv", lambda out, item=item: exports.write_csv(ctx, item, out))
+            step()
+        add("data/ideas.geojson", lambda out: exports.write_geojson(ctx, out))
+        step()
+
+        def write_audit_json(out) -> None:
+            out.write("[")
+            for index, row in enumerate(audit_rows(consultation.pk)):
+                out.write(",\n" if index else "\n")
+                out.write(json.dumps(row, ensure_ascii=False))
+            out.write("\n]\n")
+
+        def write_audit_csv(out) -> None:
+            out.write("\ufeff")
+            writer = csv.writer(out)
+            writer.writerow(AUDIT_COLUMNS)
+            for row in audit_rows(consultation.pk):
+                writer.writerow([row[key] for key in AUDIT_COLUMNS])
+
+        add("moderation_log.json", write_audit_json)
+        add("moderation_log.csv", write_audit_csv)
+        step()
+
+        images = IdeaImage.objects.filter(idea__consultation=consultation).select_related("idea")
+        if not ctx.full:
+            images = images.filter(idea__publication="published", idea__is_hidden=False)
+        for image in images.order_by("idea__number", "position", "id").iterator(
+            chunk_size=exports.CHUNK_SIZE
+        ):
+            member = (
+                f"photos/{image.idea.reference}/{image.pk}-{os.path.basename(image.image.name)}"
+            )
+            try:
+                with image.image.open("rb") as source:
+                    data = source.read()
+            except (FileNotFoundError, OSError):
+                continue  # a photo lost from storage must not block the archive of the rest
+            add(member, lambda out, data=data: out.write(data), "wb")
+        step()
+
+        archive.writestr(
+            MANIFEST,
+            json.dumps(
+                {
+                    "consultation": consultation.slug,
+                    "title": consultation.title,
+                    "variant": ctx.variant,
+                    "generated_at": timezone.localtime().isoformat(),
+                    "algorithm": "sha256",
+                    "files": manifest,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+        )
+    ctx.progress = outer_progress
+
+
+def verify_archive(path_or_file) -> list[str]:
+    """The members whose checksum does not match the manifest (or that are missing/extra)."""
+    problems = []
+    with zipfile.ZipFile(path_or_file) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+        listed = {entry["path"]: entry for entry in manifest["files"]}
+        present = set(archive.namelist()) - {MANIFEST}
+        problems.extend(sorted(present ^ set(listed)))
+        for member in present & set(listed):
+            if hashlib.sha256(archive.read(member)).hexdigest() != listed[member]["sha256"]:
+                problems.append(member)
+    return problems

@@ -1,0 +1,194 @@
+"""The summary as a document: a PDF briefing (WeasyPrint, from the page's own template) and a
+DOCX a council secretariat can edit (python-docx). Both in the consultation's language."""
+
+import base64
+import io
+import logging
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from consultations.models import Consultation
+from maps.static_map import render_png, render_svg
+
+from .selectors import Summary, consultation_summary
+
+# WeasyPrint reports every layout step at INFO; a briefing per export would flood the log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+MAP_SIZE = (1000, 560)
+# Above this many pins the PDF takes the map as a picture: thousands of vector dots make a
+# slow, heavy PDF and look the same printed.
+PDF_VECTOR_MAP_MAX_PINS = 1500
+
+
+def summary_map_svg(summary: Summary) -> str:
+    return render_svg(
+        summary.consultation.area,
+        summary.map_pins,
+        size=MAP_SIZE,
+        title=_("Map of the ideas in %(title)s") % {"title": summary.consultation.title},
+    )
+
+
+def summary_map_png(summary: Summary) -> bytes:
+    return render_png(summary.consultation.area, summary.map_pins, size=MAP_SIZE)
+
+
+def document_context(summary: Summary) -> dict:
+    if len(summary.map_pins) > PDF_VECTOR_MAP_MAX_PINS:
+        data = base64.b64encode(summary_map_png(summary)).decode()
+        map_image = f"data:image/png;base64,{data}"
+        map_svg = ""
+    else:
+        # Built by maps.static_map, which escapes the title it writes.
+        map_image, map_svg = "", mark_safe(summary_map_svg(summary))  # noqa: S308
+    return {
+        "summary": summary,
+        "consultation": summary.consultation,
+        "map_svg": map_svg,
+        "map_image": map_image,
+        "generated_at": timezone.now(),
+        "SITE_NAME": settings.SITE_NAME,
+        "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
+        "for_print": True,
+    }
+
+
+def render_pdf(consultation: Consultation, *, include_hidden_counts: bool) -> bytes:
+    from weasyprint import HTML
+
+    with translation.override(consultation.language):
+        summary = consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
+        html = render_to_string("reports/summary_print.html", document_context(summary))
+        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_docx(consultation: Consultation, *, include_hidden_counts: bool) -> bytes:
+    from docx import Document
+    from docx.shared import Cm
+
+    with translation.override(consultation.language):
+        summary = consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
+        document = Document()
+        document.core_properties.title = consultation.title
+        document.core_properties.language = consultation.language
+        document.add_heading(consultation.title, level=0)
+        document.add_paragraph(consultation.summary)
+        document.add_paragraph(
+            _("Summary of %(date)s, %(municipality)s.")
+            % {
+                "date": formats.date_format(timezone.localtime(), "DATETIME_FORMAT"),
+                "municipality": settings.MUNICIPALITY_NAME,
+            }
+        )
+
+        document.add_heading(_("Key figures"), level=1)
+        _table(document, [_("Figure"), _("Count")], figure_rows(summary))
+
+        document.add_heading(summary.over_time.title, level=1)
+        _chart(document, summary.over_time, Cm(16))
+        _table(
+            document,
+            [_("From"), _("Ideas"), _("Supports"), _("Comments")],
+            [
+                [row["label"], row["ideas"], row["supports"], row["comments"]]
+                for row in summary.timeline_rows
+            ],
+        )
+
+        for chart in (summary.by_category, summary.by_status):
+            document.add_heading(chart.title, level=1)
+            _chart(document, chart, Cm(16))
+            _table(document, [_("Name"), _("Ideas")], [[b.label, b.value] for b in chart.bars])
+
+        document.add_heading(_("Most supported ideas"), level=1)
+        if not summary.top_ideas:
+            document.add_paragraph(_("No ideas yet."))
+        for idea in summary.top_ideas:
+            document.add_heading(f"{idea.reference} {idea.title}", level=2)
+            document.add_paragraph(
+                _("%(supports)s supports · %(status)s")
+                % {"supports": idea.support_count, "status": idea.get_status_display()}
+            )
+            if idea.answer:
+                paragraph = document.add_paragraph()
+                paragraph.add_run(_("Official answer:") + " ").bold = True
+                paragraph.add_run(idea.answer)
+
+        if summary.topics:
+            document.add_heading(_("Debate"), level=1)
+        for balance in summary.topics:
+            document.add_heading(balance.topic.title, level=2)
+            _table(
+                document,
+                [_("Side"), _("Arguments"), _("Share"), _("Most supported argument")],
+                [
+                    [
+                        side["label"],
+                        side["count"],
+                        f"{side['percent']} %",
+                        side["top"].body if side["top"] else "",
+                    ]
+                    for side in balance.sides
+                ],
+            )
+            if balance.poll:
+                document.add_heading(balance.poll["question"], level=3)
+                _chart(document, balance.poll["chart"], Cm(14))
+                _table(
+                    document,
+                    [_("Answer"), _("Answers"), _("Share of respondents")],
+                    [
+                        [r["label"], r["count"], f"{r['percent']} %"]
+                        for r in balance.poll["results"]
+                    ],
+                )
+
+        for section in summary.sections:
+            document.add_heading(section["title"], level=1)
+            _table(document, [_("Figure"), _("Count")], section["rows"])
+
+        document.add_heading(_("Map of the ideas"), level=1)
+        document.add_picture(io.BytesIO(summary_map_png(summary)), width=Cm(16))
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
+
+def figure_rows(summary: Summary) -> list[list]:
+    figures = summary.figures
+    rows = [
+        [_("Participants"), figures.participants],
+        [_("Ideas"), figures.ideas],
+        [_("Supports"), figures.supports],
+        [_("Comments"), figures.comments],
+        [_("Poll answers"), figures.poll_answers],
+    ]
+    if figures.hidden_ideas is not None:
+        rows.append([_("Hidden ideas"), figures.hidden_ideas])
+        rows.append([_("Hidden comments"), figures.hidden_comments])
+    return rows
+
+
+def _table(document, headers: list[str], rows: list[list]) -> None:
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Light Grid Accent 1"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = str(header)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = str(value)
+
+
+def _chart(document, chart, width) -> None:
+    if chart.is_empty:
+        document.add_paragraph(_("Nothing to show yet."))
+        return
+    document.add_picture(io.BytesIO(chart.png()), width=width)
+    caption = document.add_paragraph(chart.description)
+    caption.style = "Caption"

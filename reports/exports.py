@@ -1,0 +1,505 @@
+"""Data exports: the sheets of a consultation's data and the writers for XLSX, CSV, JSON and
+GeoJSON. Rows stream from the database in chunks and go straight to the file, so a consultation
+with 100,000 rows never sits in memory whole.
+
+Two variants: "public" holds what the public sees, anonymised; "full" (staff and councillors)
+adds hidden and unpublished items, marked as such. Neither holds e-mail addresses, phone numbers
+or a name its owner chose not to show: public exports name every author by a pseudonym that is
+stable within the one export ("Participant 17"), full exports by the person's public name.
+
+A sheet is a `Sheet` in `SHEETS`; the social app adds its "social posts" sheet there later.
+"""
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from civic.models import User
+from consultations.models import Consultation, PollOption
+from debate.models import Comment, PollAnswer
+from ideas.models import Idea, Support
+
+from .permissions import FULL
+from .selectors import public_comments, public_ideas
+
+CHUNK_SIZE = 2_000
+# Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Pseudonyms:
+    """ "Participant N", numbered in order of first appearance within one export."""
+
+    def __init__(self):
+        self._numbers: dict[int, int] = {}
+
+    def label(self, user_id: int | None) -> str:
+        if user_id is None:
+            return ""
+        number = self._numbers.setdefault(user_id, len(self._numbers) + 1)
+        return _("Participant %(number)s") % {"number": number}
+
+
+@dataclass
+class ExportContext:
+    consultation: Consultation
+    variant: str
+    pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
+    progress: Callable[[int], None] = lambda rows: None
+
+    @property
+    def full(self) -> bool:
+        return self.variant == FULL
+
+    def author(self, row: dict, prefix: str = "author") -> str:
+        user_id = row[f"{prefix}_id"]
+        if user_id is None:
+            return ""
+        if not self.full:
+            return self.pseudonyms.label(user_id)
+        # The public name from the row's columns, without loading User objects per row.
+        return User(
+            display_name=row[f"{prefix}__display_name"] or "",
+            show_name_publicly=row[f"{prefix}__show_name_publicly"],
+            pseudonym_code=row[f"{prefix}__pseudonym_code"] or "",
+            is_deleted=row[f"{prefix}__is_deleted"],
+        ).public_name
+
+
+AUTHOR_FIELDS = (
+    "author_id",
+    "author__display_name",
+    "author__show_name_publicly",
+    "author__pseudonym_code",
+    "author__is_deleted",
+)
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    full_only: bool = False
+
+
+@dataclass
+class Sheet:
+    name: str  # file and sheet name, ASCII
+    title: Callable[[], str]
+    columns: list[Column]
+    rows: Callable[[ExportContext], Iterator[dict]]
+    count: Callable[[ExportContext], int]
+
+    def columns_for(self, ctx: ExportContext) -> list[Column]:
+        return [column for column in self.columns if ctx.full or not column.full_only]
+
+
+def _local(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+    return value
+
+
+# --- ideas -------------------------------------------------------------------------------------
+
+
+def _ideas_queryset(ctx: ExportContext):
+    if ctx.full:
+        return Idea.objects.filter(consultation=ctx.consultation)
+    return public_ideas(ctx.consultation)
+
+
+IDEA_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "description",
+    "category__name",
+    "status",
+    "publication",
+    "is_hidden",
+    "hidden_reason",
+    "on_behalf_of",
+    "latitude",
+    "longitude",
+    "address_label",
+    "support_count",
+    "comment_count",
+    "answer",
+    "answered_at",
+    "duplicate_of__reference",
+    "created_at",
+    *AUTHOR_FIELDS,
+)
+
+
+def idea_rows(ctx: ExportContext) -> Iterator[dict]:
+    rows = _ideas_queryset(ctx).order_by("number").values(*IDEA_FIELDS)
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "id": row["id"],
+            "reference": row["reference"],
+            "title": row["title"],
+            "description": row["description"],
+            "category": row["category__name"] or "",
+            "status": row["status"],
+            "author": ctx.author(row),
+            "on_behalf_of": row["on_behalf_of"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "address": row["address_label"],
+            "supports": row["support_count"],
+            "comments": row["comment_count"],
+            "official_answer": row["answer"],
+            "answered_at": row["answered_at"],
+            "duplicate_of": row["duplicate_of__reference"] or "",
+            "created_at": row["created_at"],
+            "publication": row["publication"],
+            "hidden": row["is_hidden"],
+            "hidden_reason": row["hidden_reason"],
+        }
+
+
+IDEA_COLUMNS = [
+    Column("id", "id"),
+    Column("reference", "reference"),
+    Column("title", "title"),
+    Column("description", "description"),
+    Column("category", "category"),
+    Column("status", "status"),
+    Column("author", "author"),
+    # A name a planner typed for a paper submission: personal data the public does not get.
+    Column("on_behalf_of", "on_behalf_of", full_only=True),
+    Column("latitude", "latitude"),
+    Column("longitude", "longitude"),
+    Column("address", "address"),
+    Column("supports", "supports"),
+    Column("comments", "comments"),
+    Column("official_answer", "official_answer"),
+    Column("answered_at", "answered_at"),
+    Column("duplicate_of", "duplicate_of"),
+    Column("created_at", "created_at"),
+    Column("publication", "publication", full_only=True),
+    Column("hidden", "hidden", full_only=True),
+    Column("hidden_reason", "hidden_reason", full_only=True),
+]
+
+
+# --- comments ----------------------------------------------------------------------------------
+
+
+def _comments_queryset(ctx: ExportContext):
+    if ctx.full:
+        return Comment.objects.filter(consultation=ctx.consultation)
+    return public_comments(ctx.consultation)
+
+
+COMMENT_FIELDS = (
+    "id",
+    "parent_id",
+    "root_id",
+    "depth",
+    "idea__reference",
+    "topic__title",
+    "stance",
+    "is_official",
+    "body",
+    "upvotes",
+    "downvotes",
+    "created_at",
+    "edited_at",
+    "publication",
+    "is_hidden",
+    "hidden_reason",
+    "is_deleted",
+    *AUTHOR_FIELDS,
+)
+
+
+def comment_rows(ctx: ExportContext) -> Iterator[dict]:
+    rows = _comments_queryset(ctx).order_by("id").values(*COMMENT_FIELDS)
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "id": row["id"],
+            "parent_id": row["parent_id"],
+            "root_id": row["root_id"],
+            "depth": row["depth"],
+            "idea_reference": row["idea__reference"] or "",
+            "topic": row["topic__title"] or "",
+            "author": ctx.author(row),
+            "stance": row["stance"],
+            "official": row["is_official"],
+            # What the author deleted stays deleted, in every variant.
+            "body": "" if row["is_deleted"] else row["body"],
+            "upvotes": row["upvotes"],
+            "downvotes": row["downvotes"],
+            "created_at": row["created_at"],
+            "edited_at": row["edited_at"],
+            "publication": row["publication"],
+            "hidden": row["is_hidden"],
+            "hidden_reason": row["hidden_reason"],
+            "deleted": row["is_deleted"],
+        }
+
+
+COMMENT_COLUMNS = [
+    Column("id", "id"),
+    Column("parent_id", "parent_id"),
+    Column("root_id", "root_id"),
+    Column("depth", "depth"),
+    Column("idea_reference", "idea_reference"),
+    Column("topic", "topic"),
+    Column("author", "author"),
+    Column("stance", "stance"),
+    Column("official", "official"),
+    Column("body", "body"),
+    Column("upvotes", "upvotes"),
+    Column("downvotes", "downvotes"),
+    Column("created_at", "created_at"),
+    Column("edited_at", "edited_at"),
+    Column("publication", "publication", full_only=True),
+    Column("hidden", "hidden", full_only=True),
+    Column("hidden_reason", "hidden_reason", full_only=True),
+    Column("deleted", "deleted", full_only=True),
+]
+
+
+# --- supports per idea -------------------------------------------------------------------------
+
+
+def _supports_queryset(ctx: ExportContext):
+    supports = Support.objects.filter(consultation=ctx.consultation)
+    if not ctx.full:
+        supports = supports.filter(idea__publication="published", idea__is_hidden=False)
+    return supports
+
+
+def support_rows(ctx: ExportContext) -> Iterator[dict]:
+    """Counts per idea, never who supported: a support is a private act."""
+    rows = (
+        _supports_queryset(ctx)
+        .values("idea_id", "idea__reference", "idea__title", "idea__is_hidden")
+        .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"))
+        .order_by("idea__number")
+    )
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "idea_id": row["idea_id"],
+            "idea_reference": row["idea__reference"],
+            "idea_title": row["idea__title"],
+            "supports": row["n"],
+            "first_support_at": row["first"],
+            "last_support_at": row["last"],
+            "hidden": row["idea__is_hidden"],
+        }
+
+
+SUPPORT_COLUMNS = [
+    Column("idea_id", "idea_id"),
+    Column("idea_reference", "idea_reference"),
+    Column("idea_title", "idea_title"),
+    Column("supports", "supports"),
+    Column("first_support_at", "first_support_at"),
+    Column("last_support_at", "last_support_at"),
+    Column("hidden", "hidden", full_only=True),
+]
+
+
+# --- poll answers ------------------------------------------------------------------------------
+
+
+def poll_rows(ctx: ExportContext) -> Iterator[dict]:
+    respondents = dict(
+        PollAnswer.objects.filter(topic__consultation=ctx.consultation)
+        .values_list("topic_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+    )
+    options = (
+        PollOption.objects.filter(topic__consultation=ctx.consultation)
+        .annotate(n=Count("answers"))
+        .order_by("topic__position", "topic_id", "position", "id")
+        .values("topic_id", "topic__title", "topic__poll_question", "id", "label", "n")
+    )
+    for row in options:
+        people = respondents.get(row["topic_id"], 0)
+        yield {
+            "topic": row["topic__title"],
+            "question": row["topic__poll_question"],
+            "option_id": row["id"],
+            "option": row["label"],
+            "answers": row["n"],
+            "respondents": people,
+            "percent_of_respondents": round(100 * row["n"] / people, 1) if people else 0,
+        }
+
+
+POLL_COLUMNS = [
+    Column("topic", "topic"),
+    Column("question", "question"),
+    Column("option_id", "option_id"),
+    Column("option", "option"),
+    Column("answers", "answers"),
+    Column("respondents", "respondents"),
+    Column("percent_of_respondents", "percent_of_respondents"),
+]
+
+
+SHEETS: list[Sheet] = [
+    Sheet(
+        "ideas",
+        lambda: _("Ideas"),
+        IDEA_COLUMNS,
+        idea_rows,
+        lambda ctx: _ideas_queryset(ctx).count(),
+    ),
+    Sheet(
+        "comments",
+        lambda: _("Comments"),
+        COMMENT_COLUMNS,
+        comment_rows,
+        lambda ctx: _comments_queryset(ctx).count(),
+    ),
+    Sheet(
+        "supports",
+        lambda: _("Supports per idea"),
+        SUPPORT_COLUMNS,
+        support_rows,
+        lambda ctx: _ideas_queryset(ctx).count(),
+    ),
+    Sheet(
+        "poll_answers",
+        lambda: _("Poll answers"),
+        POLL_COLUMNS,
+        poll_rows,
+        lambda ctx: PollOption.objects.filter(topic__consultation=ctx.consultation).count(),
+    ),
+]
+
+
+def sheet(name: str) -> Sheet:
+    return next(item for item in SHEETS if item.name == name)
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+
+class Progress:
+    """Reports rows written as a percentage of the expected rows, now and then."""
+
+    def __init__(self, ctx: ExportContext, total: int, every: int = CHUNK_SIZE):
+        self.ctx, self.total, self.every, self.done = ctx, max(total, 1), every, 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.done % self.every == 0:
+            self.ctx.progress(min(99, 100 * self.done // self.total))
+
+
+def _clean_text(value: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _xlsx_cell(worksheet, value):
+    value = _local(value)
+    if isinstance(value, str):
+        value = _clean_text(value)
+        if value.startswith("="):
+            cell = WriteOnlyCell(worksheet, value=value)
+            cell.data_type = "s"  # text that merely starts with "=", never a formula
+            return cell
+    return value
+
+
+def write_xlsx(ctx: ExportContext, path, sheets: list[Sheet] | None = None) -> None:
+    sheets = sheets or SHEETS
+    workbook = Workbook(write_only=True)
+    progress = Progress(ctx, sum(item.count(ctx) for item in sheets))
+    for item in sheets:
+        worksheet = workbook.create_sheet(title=_sheet_title(item.title()))
+        columns = item.columns_for(ctx)
+        worksheet.append([column.header for column in columns])
+        for row in item.rows(ctx):
+            worksheet.append([_xlsx_cell(worksheet, row[column.key]) for column in columns])
+            progress.step()
+    workbook.save(path)
+
+
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\[\]\*\?/\\:]", " ", title)[:31]
+
+
+def _csv_value(value):
+    value = _local(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(ctx: ExportContext, item: Sheet, stream) -> None:
+    """UTF-8 with a byte order mark, so Excel reads æ, ø and å right. `stream` is text."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream)
+    columns = item.columns_for(ctx)
+    writer.writerow([column.header for column in columns])
+    progress = Progress(ctx, item.count(ctx))
+    for row in item.rows(ctx):
+        writer.writerow([_csv_value(row[column.key]) for column in columns])
+        progress.step()
+
+
+def _json_default(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value)!r}")
+
+
+def write_json_rows(ctx: ExportContext, item: Sheet, stream) -> None:
+    """A JSON array of objects, written one row at a time."""
+    columns = item.columns_for(ctx)
+    stream.write("[")
+    for index, row in enumerate(item.rows(ctx)):
+        stream.write(",\n" if index else "\n")
+        stream.write(
+            json.dumps(
+                {column.key: row[column.key] for column in columns},
+                ensure_ascii=False,
+                default=_json_default,
+            )
+        )
+    stream.write("\n]\n")
+
+
+def write_geojson(ctx: ExportContext, stream) -> None:
+    """RFC 7946 FeatureCollection of the ideas (longitude first) with every exported column."""
+    item = sheet("ideas")
+    columns = [c for c in item.columns_for(ctx) if c.key not in ("latitude", "longitude")]
+    progress = Progress(ctx, item.count(ctx))
+    stream.write('{"type": "FeatureCollection", "features": [')
+    for index, row in enumerate(item.rows(ctx)):
+        feature = {
+            "type": "Feature",
+            "id": row["id"],
+            "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+            "properties": {column.key: row[column.key] for column in columns},
+        }
+        stream.write(",\n" if index else "\n")
+        stream.write(json.dumps(feature, ensure_ascii=False, default=_json_default))
+        progress.step()
+    stream.write("\n]}\n")

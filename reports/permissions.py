@@ -1,0 +1,33 @@
+"""Who may read a consultation's summary and which exports they get."""
+
+from civic.permissions import (
+    can_export_full,
+    can_read_reports,
+    can_view_consultation,
+)
+
+PUBLIC = "public"
+FULL = "full"
+
+
+def can_read_summary(user, consultation) -> bool:
+    """Staff and councillors always; the public once the results are published."""
+    return can_view_consultation(user, consultation) and can_read_reports(user, consultation)
+
+
+def export_variants(user, consultation) -> list[str]:
+    """The export variants this person may download, the fullest first."""
+    if not can_read_summary(user, consultation):
+        return []
+    if can_export_full(user, consultation):
+        return [FULL, PUBLIC]
+    return [PUBLIC]
+
+
+def can_export(user, consultation, variant: str) -> bool:
+    return variant in export_variants(user, consultation)
+
+
+def can_export_archive(user, consultation) -> bool:
+    """The archive package is a record of a finished consultation, kept by the municipality."""
+    return can_export_full(user, consultation) and consultation.state() == "closed"
