@@ -119,13 +119,14 @@ def test_forbidden_page_says_why(error_site, db):
 
 
 @pytest.mark.parametrize("language", ["da", "nb", "en"])
-def test_server_error_page_needs_nothing_that_could_have_failed(error_site, db, language):
+def test_server_error_page_needs_nothing_that_could_have_failed(error_site, db, settings, language):
     response = error_site.get("/fail/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 500
     assert _html_lang(response) == language
     assert _h1(response) == ERROR_HEADINGS[500][language]
     page = response.content.decode()
     assert "/static/frontend/css/site.css" in page
+    assert f'<span class="brand-site">{settings.SITE_NAME}</span>' in page
     assert "a bug" not in page  # no internals shown
 
 
