@@ -1,9 +1,10 @@
 """GeoJSON feed of a consultation's ideas for the map, and the nearby-duplicates lookup.
 
 /api/v1/consultations/{slug}/ideas.geojson?bbox=west,south,east,north&zoom=&category=&status=
-    RFC 7946 FeatureCollection (longitude first) of public ideas. Below MAP_CLUSTER_BELOW_ZOOM,
-    or when the view holds more than MAP_FEED_MAX_POINTS ideas, grid clusters computed in SQL
-    (`properties.cluster: true`, `properties.count`); the counts add up to `total`.
+    RFC 7946 FeatureCollection (longitude first) of public ideas. Below MAP_CLUSTER_BELOW_ZOOM
+    with more than MAP_CLUSTER_MIN_IDEAS ideas in view, or at any zoom with more than
+    MAP_FEED_MAX_POINTS, grid clusters computed in SQL (`properties.cluster: true`,
+    `properties.count`); the counts add up to `total`.
 /api/v1/consultations/{slug}/ideas/nearby/?lat=&lon=&title=
     Up to five public ideas within NEARBY_DUPLICATE_RADIUS_M, most similar title first.
 """
@@ -140,14 +141,16 @@ def idea_features(
         ideas = ideas.in_bbox(bbox.west, bbox.south, bbox.east, bbox.north)
     max_points = settings.MAP_FEED_MAX_POINTS
     max_features = settings.MAP_FEED_MAX_FEATURES
-    clustered = zoom is not None and zoom < settings.MAP_CLUSTER_BELOW_ZOOM
-    if not clustered:
-        # One row more than allowed tells us the view is too crowded for single pins.
-        rows = list(ideas.order_by().values(*FEATURE_FIELDS)[: max_points + 1])
-        if len(rows) <= max_points:
-            url_pattern = idea_url_pattern()
-            features = [point_feature(row, url_pattern) for row in rows]
-            return _collection(features, total=len(features), clustered=False, bbox=bbox)
+    if zoom is not None and zoom < settings.MAP_CLUSTER_BELOW_ZOOM:
+        # Zoomed out, a handful of ideas is still better shown as pins (the browser groups
+        # them) than as circles saying "1"; past that, the server folds them.
+        max_points = min(max_points, settings.MAP_CLUSTER_MIN_IDEAS)
+    # One row more than allowed tells us the view is too crowded for single pins.
+    rows = list(ideas.order_by().values(*FEATURE_FIELDS)[: max_points + 1])
+    if len(rows) <= max_points:
+        url_pattern = idea_url_pattern()
+        features = [point_feature(row, url_pattern) for row in rows]
+        return _collection(features, total=len(features), clustered=False, bbox=bbox)
     extent = bbox
     if extent is None:
         bounds = area_bounds(consultation.area)

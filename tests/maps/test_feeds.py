@@ -13,6 +13,13 @@ pytestmark = pytest.mark.django_db
 AREA_BBOX = "12.5925,55.6780,12.5995,55.6815"
 
 
+@pytest.fixture(autouse=True)
+def _cluster_even_small_views(settings):
+    """Most tests here check clustering with a few dozen ideas; the threshold that sends small
+    views as pins has its own test."""
+    settings.MAP_CLUSTER_MIN_IDEAS = 0
+
+
 def feed(client, consultation, **params):
     return client.get(f"/api/v1/consultations/{consultation.slug}/ideas.geojson", params)
 
@@ -303,7 +310,8 @@ def test_clusters_are_cached_briefly_but_single_pins_are_always_fresh(
     spread_ideas(consultation, 5)
     assert feed(client, consultation, zoom=10).json()["total"] == 5
     IdeaFactory(consultation=consultation)
-    with django_assert_max_num_queries(1):  # only the consultation
+    # The consultation and the probe for a small view; the grid query itself is not run.
+    with django_assert_max_num_queries(2):
         cached = feed(client, consultation, zoom=10).json()
     assert cached["total"] == 5
     assert feed(client, consultation, zoom=18).json()["total"] == 6
@@ -321,3 +329,13 @@ def test_map_endpoints_are_in_the_openapi_schema(client):
         p["name"] for p in paths["/api/v1/consultations/{slug}/ideas.geojson"]["get"]["parameters"]
     }
     assert {"bbox", "zoom", "category", "status"} <= names
+
+
+def test_a_small_view_is_sent_as_pins_even_zoomed_out(client, consultation, settings):
+    settings.MAP_CLUSTER_MIN_IDEAS = 10
+    spread_ideas(consultation, 10)
+    small = feed(client, consultation, zoom=12).json()
+    assert small["clustered"] is False and len(small["features"]) == 10
+    IdeaFactory(consultation=consultation)
+    crowded = feed(client, consultation, zoom=12).json()
+    assert crowded["clustered"] is True and crowded["total"] == 11
