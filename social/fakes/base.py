@@ -208,8 +208,59 @@ class FakePlatform:
                     return scripted
         return None
 
+    # --- Control, for tests and demos in another process -----------------------------------------
+    def published(self) -> list[dict[str, str]]:
+        """The municipality's own posts: [{"id", "text"}], oldest first."""
+        raise NotImplementedError
+
+    def engage(self, remote_id: str, **figures: int) -> None:
+        """Set a post's engagement by the adapters' names (reach, views, reactions, shares).
+
+        Raises KeyError for a post it does not hold, ValueError for a figure the platform has not.
+        """
+        raise NotImplementedError
+
+    def reply(self, remote_id: str, text: str, author: str = "") -> str:
+        """Add a public reply by someone else; returns its id."""
+        raise NotImplementedError
+
+    def _control(self, request: FakeRequest) -> FakeResponse:
+        """`/_fake/...`: inspect and steer a fake running in another process (runfakes)."""
+        body = request.json if isinstance(request.json, dict) else {}
+        action = request.path.removeprefix("/_fake/").strip("/")
+        try:
+            with self.lock:
+                if action == "posts" and request.method == "GET":
+                    return FakeResponse(200, {"posts": self.published()})
+                if action == "engagement" and request.method == "POST":
+                    figures = {k: int(v) for k, v in (body.get("figures") or {}).items()}
+                    self.engage(str(body.get("id", "")), **figures)
+                    return FakeResponse(200, {"ok": True})
+                if action == "replies" and request.method == "POST":
+                    reply_id = self.reply(
+                        str(body.get("id", "")), str(body.get("text", "")), body.get("author", "")
+                    )
+                    return FakeResponse(200, {"id": reply_id})
+                if action == "script" and request.method == "POST":
+                    self.script(
+                        body.get("kind", ""),
+                        times=int(body.get("times", 1)),
+                        method=body.get("method"),
+                        path=body.get("path"),
+                        seconds=float(body.get("seconds", 2.0)),
+                    )
+                    return FakeResponse(200, {"ok": True})
+        except KeyError as exc:
+            return FakeResponse(404, {"error": f"no such post {exc}"})
+        except (TypeError, ValueError) as exc:
+            return FakeResponse(400, {"error": str(exc)})
+        return FakeResponse(404, {"error": f"unknown control {request.method} {action}"})
+
     # --- Dispatch --------------------------------------------------------------------------------
     def dispatch(self, request: FakeRequest) -> FakeResponse | object:
+        if request.path.startswith("/_fake/"):
+            # Control calls are not platform traffic: they are neither logged nor scripted.
+            return self._control(request)
         with self.lock:
             self.requests.append(request)
         scripted = self._take_scripted(request)

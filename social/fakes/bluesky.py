@@ -91,6 +91,20 @@ class FakeBluesky(FakePlatform):
         with self.lock:
             return [r for r in self.records.values() if r.author["did"] == self.did]
 
+    def published(self) -> list[dict[str, str]]:
+        posts = sorted(self.posts(), key=lambda r: r.indexed_at)
+        return [{"id": r.uri, "text": r.value.get("text", "")} for r in posts]
+
+    def engage(self, remote_id: str, **figures: int) -> None:
+        names = {"reactions": "like_count", "shares": "repost_count"}
+        unknown = set(figures) - set(names)
+        if unknown:
+            raise ValueError(f"bluesky has no {sorted(unknown)}")
+        self.set_engagement(remote_id, **{names[k]: v for k, v in figures.items()})
+
+    def reply(self, remote_id: str, text: str, author: str = "") -> str:
+        return self.add_reply(remote_id, text, handle=author or "borger.bsky.social")
+
     def set_engagement(self, uri: str, **values: int) -> None:
         with self.lock:
             record = self.records[uri]

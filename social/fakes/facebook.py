@@ -65,6 +65,19 @@ class FakeFacebook(GraphFake):
             for name, value in values.items():
                 setattr(post, name, value)
 
+    def published(self) -> list[dict[str, str]]:
+        posts = sorted(self.posts.values(), key=lambda p: p.created_time)
+        return [{"id": p.id, "text": p.message} for p in posts]
+
+    def engage(self, remote_id: str, **figures: int) -> None:
+        unknown = set(figures) - {"reach", "views", "reactions", "shares"}
+        if unknown:
+            raise ValueError(f"facebook has no {sorted(unknown)}")
+        self.set_engagement(remote_id, **figures)
+
+    def reply(self, remote_id: str, text: str, author: str = "") -> str:
+        return self.add_comment(remote_id, text, author=author or "Karen Jensen")
+
     def add_comment(
         self, post_id: str, message: str, *, author: str = "Karen Jensen", parent_id: str = ""
     ) -> str:

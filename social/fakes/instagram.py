@@ -72,6 +72,23 @@ class FakeInstagram(GraphFake):
         with self.lock:
             self.media[media_id].insights.update(values)
 
+    def published(self) -> list[dict[str, str]]:
+        media = sorted(self.media.values(), key=lambda m: m.timestamp)
+        return [{"id": m.id, "text": m.caption} for m in media]
+
+    def engage(self, remote_id: str, **figures: int) -> None:
+        unknown = set(figures) - {"reach", "views", "reactions", "shares"}
+        if unknown:
+            raise ValueError(f"instagram has no {sorted(unknown)}")
+        media = self.media[remote_id]
+        if "reactions" in figures:
+            media.like_count = figures["reactions"]
+            figures["likes"] = figures.pop("reactions")
+        self.set_insights(remote_id, **figures)
+
+    def reply(self, remote_id: str, text: str, author: str = "") -> str:
+        return self.add_comment(remote_id, text, username=author or "borger_kbh")
+
     def add_comment(self, media_id: str, text: str, *, username: str = "borger_kbh") -> str:
         with self.lock:
             comment_id = self.new_id()

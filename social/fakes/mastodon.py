@@ -158,6 +158,20 @@ class FakeMastodon(FakePlatform):
             self.statuses[status_id].replies_count += 1
             return reply.id
 
+    def published(self) -> list[dict[str, str]]:
+        own = sorted(self.own_statuses(), key=lambda s: int(s.id))
+        return [{"id": s.id, "text": s.text} for s in own]
+
+    def engage(self, remote_id: str, **figures: int) -> None:
+        names = {"reactions": "favourites_count", "shares": "reblogs_count"}
+        unknown = set(figures) - set(names)
+        if unknown:
+            raise ValueError(f"mastodon has no {sorted(unknown)}")
+        self.set_engagement(remote_id, **{names[k]: v for k, v in figures.items()})
+
+    def reply(self, remote_id: str, text: str, author: str = "") -> str:
+        return self.add_reply(remote_id, text, username=author or "borger")
+
     def own_statuses(self) -> list[FakeStatus]:
         with self.lock:
             return [s for s in self.statuses.values() if s.account is self.account]

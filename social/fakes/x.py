@@ -95,6 +95,23 @@ class FakeX(FakePlatform):
         with self.lock:
             self.tweets[tweet_id].metrics.update(values)
 
+    def published(self) -> list[dict[str, str]]:
+        own = sorted(
+            (t for t in self.tweets.values() if t.author_id == self.user_id),
+            key=lambda t: int(t.id),
+        )
+        return [{"id": t.id, "text": t.text} for t in own]
+
+    def engage(self, remote_id: str, **figures: int) -> None:
+        names = {"views": "impression_count", "reactions": "like_count", "shares": "retweet_count"}
+        unknown = set(figures) - set(names)
+        if unknown:
+            raise ValueError(f"x has no {sorted(unknown)}")
+        self.set_metrics(remote_id, **{names[k]: v for k, v in figures.items()})
+
+    def reply(self, remote_id: str, text: str, author: str = "") -> str:
+        return self.add_reply(remote_id, text, username=author or "borger")
+
     def add_reply(self, tweet_id: str, text: str, *, username: str = "borger") -> str:
         with self.lock:
             user_id = self.new_id()

@@ -139,12 +139,4 @@ def platform_pair(request):
 def stored_texts(fake) -> list[str]:
     """The texts of the posts a fake holds for the municipality's own account."""
     with fake.lock:
-        if fake.platform == "facebook":
-            return [p.message for p in fake.posts.values()]
-        if fake.platform == "instagram":
-            return [m.caption for m in fake.media.values()]
-        if fake.platform == "x":
-            return [t.text for t in fake.tweets.values() if t.author_id == fake.user_id]
-        if fake.platform == "mastodon":
-            return [s.text for s in fake.own_statuses()]
-        return [r.value["text"] for r in fake.posts()]
+        return [post["text"] for post in fake.published()]

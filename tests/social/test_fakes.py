@@ -11,8 +11,10 @@ import httpx
 import pytest
 from django.core.management import call_command
 
+from social.adapters import RateLimited
 from social.adapters.graph import appsecret_proof
 from social.fakes import FAKES
+from tests.social.conftest import make_post
 
 FB_TOKEN = "fb-page-token"
 FB_SECRET = "fb-app-secret"
@@ -159,3 +161,45 @@ def test_runfakes_serves_every_platform_on_consecutive_ports():
             line.startswith(platform) and f"http://127.0.0.1:{base + offset}" in line
             for line in lines
         )
+
+
+def test_control_endpoints_steer_a_fake_from_another_process(platform_pair):
+    fake, adapter = platform_pair
+    result = adapter.publish(make_post(), "k")
+    control = f"{fake.base_url}/_fake"
+    platform_requests = len(fake.requests)
+
+    posts = httpx.get(f"{control}/posts").json()["posts"]
+    assert [p["id"] for p in posts] == [result.remote_id]
+
+    answer = httpx.post(
+        f"{control}/engagement", json={"id": result.remote_id, "figures": {"reactions": 17}}
+    )
+    assert answer.status_code == 200
+    reply = httpx.post(
+        f"{control}/replies", json={"id": result.remote_id, "text": "Godt!", "author": "per"}
+    )
+    assert reply.status_code == 200
+
+    assert adapter.fetch_metrics(result.remote_id).reactions == 17
+    assert [c.text for c in adapter.fetch_comments(result.remote_id)] == ["Godt!"]
+    # Control calls are not platform traffic.
+    assert not any(r.path.startswith("/_fake") for r in fake.requests[platform_requests:])
+
+
+def test_control_refuses_unknown_posts_and_figures(mastodon_fake):
+    control = f"{mastodon_fake.base_url}/_fake"
+    missing = httpx.post(f"{control}/engagement", json={"id": "404", "figures": {"shares": 1}})
+    assert missing.status_code == 404
+    no_reach = httpx.post(f"{control}/engagement", json={"id": "1", "figures": {"reach": 5}})
+    assert no_reach.status_code == 400
+
+
+def test_control_scripts_a_behaviour(mastodon_fake, mastodon):
+    answer = httpx.post(
+        f"{mastodon_fake.base_url}/_fake/script",
+        json={"kind": "rate_limit", "method": "POST", "path": "/api/v1/statuses"},
+    )
+    assert answer.status_code == 200
+    with pytest.raises(RateLimited):
+        mastodon.publish(make_post(), "k")

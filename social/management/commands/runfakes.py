@@ -39,6 +39,11 @@ class Command(BaseCommand):
                 fakes.append(fake)
                 credentials = " ".join(f"{k}={v}" for k, v in fake.credentials().items() if v)
                 self.stdout.write(f"{platform:10} {fake.base_url}  {credentials}")
+            self.stdout.write(
+                "Steer them over HTTP: GET /_fake/posts, POST /_fake/engagement "
+                '{"id", "figures": {"reach", "views", "reactions", "shares"}}, POST /_fake/replies '
+                '{"id", "text", "author"}, POST /_fake/script {"kind", "times", "method", "path"}.'
+            )
             self.stdout.write(self.style.SUCCESS("Fake platforms are serving. Ctrl-C stops them."))
             self.stdout.flush()
             threading.Event().wait(seconds)
