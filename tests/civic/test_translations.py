@@ -41,7 +41,7 @@ def test_catalogue_is_complete(app, language):
 @override_settings(USE_I18N=True)
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("da", "Spring til hovedindholdet"), ("nb", "Hopp til hovedinnholdet")],
+    [("da", "Tilbage til høringerne"), ("nb", "Tilbake til høringene")],
 )
 def test_compiled_catalogue_is_used(language, expected):
     with translation.override(language):
