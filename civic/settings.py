@@ -149,6 +149,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Copenhagen"
+CELERY_BEAT_SCHEDULE = {
+    # name: (command, seconds between runs or a crontab)
+    name: {"task": "civic.run_periodic_command", "schedule": every, "args": (name,)}
+    for name, every in {
+        "notify_phase_changes": 15 * 60,
+        "purge_unconfirmed_ideas": 60 * 60,
+        "send_digests": 24 * 60 * 60,
+        "purge_geocode_cache": 24 * 60 * 60,
+    }.items()
+}
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "civic.User"

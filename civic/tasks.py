@@ -1,0 +1,17 @@
+"""Periodic jobs. Each is a management command, so a site without Celery can run the same work
+from cron; with Celery, beat schedules them (CELERY_BEAT_SCHEDULE in settings)."""
+
+from celery import shared_task
+from django.core.management import call_command
+
+# The commands the schedule may run; a task never runs an arbitrary command by name.
+PERIODIC_COMMANDS = frozenset(
+    {"send_digests", "notify_phase_changes", "purge_unconfirmed_ideas", "purge_geocode_cache"}
+)
+
+
+@shared_task(name="civic.run_periodic_command", acks_late=True)
+def run_periodic_command(command: str) -> None:
+    if command not in PERIODIC_COMMANDS:
+        raise ValueError(f"not a periodic command: {command}")
+    call_command(command)
