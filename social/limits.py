@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
 import regex
@@ -63,6 +64,8 @@ class LimitResult:
     limit: int
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    # What publishing costs where the platform charges per post (X), in US dollars.
+    cost_usd: Decimal | None = None
 
     @property
     def ok(self) -> bool:
@@ -224,9 +227,14 @@ def check_post(
     """
     errors: list[str] = []
     warnings: list[str] = []
+    cost_usd = None
     if platform == config.X:
         length, limit = x_weighted_length(text), config.X_TEXT_CONFIG["max_weighted_length"]
         default_max_images = config.X_MAX_IMAGES
+        has_url = bool(find_urls(text, bare_domains=True))
+        cost_usd = Decimal(
+            config.X_COST_PER_POST_WITH_URL_USD if has_url else config.X_COST_PER_POST_USD
+        )
     elif platform == config.MASTODON:
         limit = max_characters or config.MASTODON_DEFAULT_MAX_CHARACTERS
         length = mastodon_length(text, url_length=url_length or config.MASTODON_DEFAULT_URL_LENGTH)
@@ -277,4 +285,5 @@ def check_post(
         limit=limit,
         errors=tuple(errors),
         warnings=tuple(warnings),
+        cost_usd=cost_usd,
     )

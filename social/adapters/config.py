@@ -52,6 +52,10 @@ X_TEXT_CONFIG = {
     ),
 }
 X_MAX_IMAGES = 4
+# Pay-per-use prices in US dollars (third-party transcription, late 2026): a post with a URL
+# costs far more, which the composer shows.
+X_COST_PER_POST_USD = "0.015"
+X_COST_PER_POST_WITH_URL_USD = "0.20"
 X_MAX_ALT_TEXT = 1000
 
 MASTODON_DEFAULT_MAX_CHARACTERS = 500

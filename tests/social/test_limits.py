@@ -157,3 +157,11 @@ def test_alt_text_length_is_capped_where_the_platform_caps_it():
     assert limits.check_post("mastodon", "Tekst", images=[long_alt]).ok
     assert not limits.check_post("mastodon", "Tekst", images=[image("a" * 1501)]).ok
     assert limits.check_post("bluesky", "Tekst", images=[long_alt]).ok
+
+
+def test_x_shows_the_cost_of_a_post():
+    from decimal import Decimal
+
+    assert limits.check_post("x", "Borgermøde i aften").cost_usd == Decimal("0.015")
+    assert limits.check_post("x", "Læs mere på kk.dk").cost_usd == Decimal("0.20")
+    assert limits.check_post("mastodon", "Borgermøde").cost_usd is None
