@@ -328,6 +328,25 @@ ANSWERS = [
 ]
 
 
+PLACES = {
+    "christiansholm": [
+        "Papirøen, nordlige kaj",
+        "Papirøen, sydlige kaj",
+        "Trangravsvej",
+        "Christiansholms Plads",
+        "Ved Inderhavnsbroen",
+        "Strandgade over for Papirøen",
+    ],
+    "harstad-sentrumstunnel": [
+        "Storgata",
+        "Torget",
+        "Sjøgata",
+        "Harstadbotn",
+        "Rikard Kaarbøs gate",
+    ],
+}
+
+
 def load(stdout, users):
     residents = _residents()
     cph = Consultation.objects.get(slug="christiansholm")
@@ -388,6 +407,7 @@ def _points(area, count, seed):
 
 def _ideas(consultation, rows, authors, area, seed) -> list[Idea]:
     categories = {c.name: c for c in consultation.categories.all()}
+    places = PLACES[consultation.slug]
     existing = {i.title: i for i in Idea.objects.filter(consultation=consultation)}
     now = timezone.now()
     ideas = []
@@ -404,6 +424,7 @@ def _ideas(consultation, rows, authors, area, seed) -> list[Idea]:
                 category=categories.get(category),
                 latitude=lat,
                 longitude=lon,
+                address_label=places[index % len(places)],
             )
             # Spread the submissions over the idea phase so "newest" means something.
             Idea.objects.filter(pk=idea.pk).update(

@@ -100,3 +100,25 @@ def test_pin_photo_support_answer(page, new_page, live_server, tmp_path):
     # The consultation's idea list shows it.
     visit(page, f"/ideas/c/{consultation.slug}/", "idea-list")
     assert page.get_by_role("link", name="Harbour bath with sand under your feet").is_visible()
+
+
+def test_notification_settings_and_unsubscribe(page, live_server):
+    from civic.notifications import unsubscribe_token
+
+    resident = factories.UserFactory()
+    login(page, live_server, resident)
+    visit(page, "/me/", "profile-notifications")
+    page.get_by_label("Once a day (digest)").check()
+    page.get_by_label("Status changes of ideas").uncheck()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    resident.refresh_from_db()
+    assert resident.notification_frequency == "daily"
+
+    # The link in an e-mail works without a session.
+    page.context.clear_cookies()
+    visit(page, f"/me/unsubscribe/{unsubscribe_token(resident, 'idea_answer')}/", "unsubscribe")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Unsubscribe").click()
+    a11y_check(page, "unsubscribed")
+    assert page.get_by_role("status").is_visible()
