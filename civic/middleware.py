@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .permissions import is_staff_role
 
@@ -17,6 +19,13 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         if settings.REQUIRE_STAFF_2FA and self._needs_setup(request):
+            messages.info(
+                request,
+                _(
+                    "Planners and administrators protect their account with an authenticator "
+                    "app. Set it up to continue."
+                ),
+            )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

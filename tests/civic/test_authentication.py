@@ -133,7 +133,9 @@ def test_staff_without_totp_are_sent_to_set_it_up(client, db, settings, role_fac
     response = client.get(reverse("civic:profile"))
     assert response.status_code == 302
     assert response.url == reverse("mfa_activate_totp")
-    # The set-up page stays reachable; allauth asks for the password once more first.
+    # The set-up page says why, and stays reachable; allauth asks for the password once more.
+    response = client.get(reverse("mfa_activate_totp"), follow=True)
+    assert "protect their account with an authenticator app" in response.content.decode()
     response = client.get(reverse("mfa_activate_totp"))
     assert response.url.startswith(reverse("account_reauthenticate"))
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
