@@ -250,7 +250,8 @@ class MastodonAdapter(ChannelAdapter):
                     like_count=status.get("favourites_count"),
                 )
             )
-        return comments
+        # Mastodon lists descendants in thread order; the interface promises oldest first.
+        return sorted(comments, key=lambda c: (c.created_at is None, c.created_at))
 
     def delete(self, remote_id: str) -> None:
         self._send("DELETE", f"/api/v1/statuses/{remote_id}", write=True)
