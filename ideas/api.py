@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -29,7 +29,7 @@ from civic.markdown import render_markdown
 from civic.permissions import can_view_consultation
 from consultations.models import Category, Consultation
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .models import Idea, IdeaStatus
 from .permissions import can_view_idea
 from .selectors import SORTS
@@ -283,6 +283,8 @@ class ConsultationIdeasView(GenericAPIView):
     @extend_schema(request=IdeaWriteSerializer, responses={201: IdeaSerializer})
     def post(self, request, slug):
         consultation = _visible_consultation(request, slug)
+        if throttle.hit(request, "idea_submit"):
+            raise exceptions.Throttled()
         serializer = IdeaWriteSerializer(data=request.data, context={"consultation": consultation})
         serializer.is_valid(raise_exception=True)
         idea = services.idea_submit(
@@ -334,6 +336,8 @@ class IdeaSupportView(GenericAPIView):
 
     @extend_schema(request=None, responses={201: SupportSerializer})
     def post(self, request, pk):
+        if throttle.hit(request, "support"):
+            raise exceptions.Throttled()
         services.idea_support(user=request.user, idea=_visible_idea(request, pk))
         return Response(self._state(request, pk), status=status.HTTP_201_CREATED)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from civic.permissions import can_view_consultation
 from consultations.models import Consultation
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, throttle
 from .forms import (
     AnonymousForm,
     AnswerForm,
@@ -88,6 +88,12 @@ def _follows_consultation(user, consultation) -> bool:
     )
 
 
+def _all_valid(forms) -> bool:
+    """Validate every form (not stopping at the first) so all errors show at once."""
+    results = [form.is_valid() for form in forms]
+    return all(results)
+
+
 def _photos_from(photo_form_list) -> list[services.Photo]:
     return [
         services.Photo(file=form.cleaned_data["photo"], alt_text=form.cleaned_data["alt_text"])
@@ -116,7 +122,10 @@ def idea_create(request, slug):
     anonymous_form = AnonymousForm(data) if anonymous else None
     behalf_form = OnBehalfForm(data) if on_behalf_allowed else None
     extra_forms = [f for f in (anonymous_form, behalf_form) if f is not None]
-    if request.method == "POST" and all(f.is_valid() for f in [form, *photos, *extra_forms]):
+    if request.method == "POST" and _all_valid([form, *photos, *extra_forms]):
+        # Counted once the form is complete, so correcting mistakes costs nothing.
+        if throttle.hit(request, "idea_submit"):
+            return _too_many(request)
         fields = {
             "consultation": consultation,
             "title": form.cleaned_data["title"],
@@ -167,6 +176,10 @@ def idea_create(request, slug):
             "editing": False,
         },
     )
+
+
+def _too_many(request):
+    return render(request, "429.html", status=429)
 
 
 def idea_confirm(request, token):
@@ -240,7 +253,7 @@ def idea_edit(request, reference):
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = IdeaForm(data, initial=initial, consultation=consultation)
     photos = photo_forms(data, files, count=free)
-    if request.method == "POST" and all(f.is_valid() for f in [form, *photos]):
+    if request.method == "POST" and _all_valid([form, *photos]):
         remove = [int(pk) for pk in request.POST.getlist("remove_photo") if pk.isdigit()]
         try:
             services.idea_update(
@@ -287,6 +300,8 @@ def idea_withdraw(request, reference):
 @require_POST
 def idea_support(request, reference):
     idea = _idea(request, reference)
+    if throttle.hit(request, "support"):
+        return _too_many(request)
     if request.POST.get("action") == "unsupport":
         services.idea_unsupport(user=request.user, idea=idea)
         message = _("You no longer support this idea.")

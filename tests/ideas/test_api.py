@@ -369,3 +369,13 @@ def test_schema_is_valid(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/ideas/{id}/support/" in response.content
+
+
+def test_supports_are_rate_limited(consultation, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "support": "2/m"}
+    supporter = UserFactory()
+    ideas = IdeaFactory.create_batch(3, consultation=consultation)
+    client = client_for(supporter)
+    codes = [client.post(f"/api/v1/ideas/{i.pk}/support/").status_code for i in ideas]
+    assert codes == [201, 201, 429]
+    assert Support.objects.count() == 2

@@ -271,3 +271,16 @@ def test_follow_buttons(client, consultation, resident):
         reverse("ideas:follow_consultation", args=[consultation.slug]), {"action": "unfollow"}
     )
     assert not consultation.follows.exists()
+
+
+def test_submissions_are_rate_limited(client, resident, consultation, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "idea_submit": "2/h"}
+    client.force_login(resident)
+    url = reverse("ideas:create", args=[consultation.slug])
+    # Mistakes do not count against the limit.
+    for _ in range(3):
+        assert client.post(url, _form(title="")).status_code == 200
+    assert client.post(url, _form(title="En")).status_code == 302
+    assert client.post(url, _form(title="To")).status_code == 302
+    assert client.post(url, _form(title="Tre")).status_code == 429
+    assert Idea.objects.count() == 2
