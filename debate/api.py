@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civic.markdown import render_markdown
 from civic.permissions import can_view_consultation
 from consultations.models import Topic
 from ideas.models import Idea
@@ -62,7 +61,7 @@ class CommentSerializer(serializers.Serializer):
         return comment.body if comment.is_visible else ""
 
     def get_body_html(self, comment) -> str:
-        return render_markdown(comment.body) if comment.is_visible else ""
+        return comment.rendered_body if comment.is_visible else ""
 
     def get_your_vote(self, comment) -> int:
         return getattr(comment, "viewer_vote", 0)

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from civic.markdown import render_markdown
 from consultations.models import Consultation, PollOption, Topic
 from ideas.models import Idea
 
@@ -70,6 +72,9 @@ class Comment(models.Model):
         validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)],
         help_text=_("Markdown is allowed."),
     )
+    # The body as sanitised HTML, rendered by civic.markdown when the comment is written, so a
+    # page of hundreds of comments does not run Markdown hundreds of times per view.
+    body_html = models.TextField(blank=True, editable=False)
     stance = models.CharField(_("stance"), max_length=10, choices=Stance.choices, blank=True)
     is_official = models.BooleanField(_("official answer"), default=False)
     official_marked_by = models.ForeignKey(
@@ -136,6 +141,14 @@ class Comment(models.Model):
     @property
     def target(self):
         return self.topic if self.topic_id else self.idea
+
+    @property
+    def rendered_body(self) -> str:
+        """The body as HTML that is safe to show: civic.markdown's nh3-cleaned output."""
+        if not self.body:
+            return ""
+        html = self.body_html or render_markdown(self.body)
+        return mark_safe(html)  # noqa: S308 - sanitised by civic.markdown.render_markdown
 
     @property
     def is_visible(self) -> bool:

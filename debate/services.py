@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civic.audit import audit_record
-from civic.markdown import markdown_to_text
+from civic.markdown import markdown_to_text, render_markdown
 from civic.models import User
 from civic.notifications import notify
 from consultations.models import Consultation, PollOption, Topic
@@ -284,6 +284,7 @@ def comment_create(
         depth=parent.depth + 1 if parent is not None else 0,
         author=author,
         body=text,
+        body_html=render_markdown(text),
         stance=stance,
         publication=publication,
     )
@@ -337,9 +338,10 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
         return comment
     CommentRevision.objects.create(comment=comment, body=comment.body)
     comment.body = text
+    comment.body_html = render_markdown(text)
     comment.edited_at = timezone.now()
     comment.full_clean()
-    comment.save(update_fields=["body", "edited_at"])
+    comment.save(update_fields=["body", "body_html", "edited_at"])
     return comment
 
 
@@ -355,7 +357,8 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     comment.is_deleted = True
     comment.deleted_at = timezone.now()
     comment.body = ""
-    comment.save(update_fields=["is_deleted", "deleted_at", "body"])
+    comment.body_html = ""
+    comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
     comment.revisions.all().delete()
     if counted:
         _count(comment, -1)

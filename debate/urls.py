@@ -12,6 +12,7 @@ urlpatterns = [
     path("consultations/<slug:slug>/topics/new/", views.topic_create, name="topic_create"),
     path("ideas/<int:pk>/comments/", views.idea_threads, name="idea_threads"),
     path("ideas/<int:pk>/comment/", views.idea_comment, name="idea_comment"),
+    path("comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/vote/", views.comment_vote, name="comment_vote"),

@@ -25,6 +25,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import Comment, CommentPublication
+from .rendering import votes_html
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -70,6 +71,13 @@ def _comment(request: HttpRequest, pk: int) -> Comment:
     return comment
 
 
+def comments_url() -> str:
+    """The path comment actions hang under ("/debate/comments/"): joined with the id in the
+    templates, because reversing four URLs for each of hundreds of comments shows in the page's
+    render time."""
+    return reverse("debate:comment_vote", args=[0]).removesuffix("0/vote/")
+
+
 def thread_context(request: HttpRequest, target: Topic | Idea) -> dict:
     """What the comment threads of a topic or an idea need, shared by pages and fragments."""
     user = request.user
@@ -99,6 +107,7 @@ def thread_context(request: HttpRequest, target: Topic | Idea) -> dict:
         "sorts": _sort_choices(),
         "comment_action": action,
         "threads_url": threads_url,
+        "comments_url": comments_url(),
     }
 
 
@@ -209,6 +218,31 @@ def _post_comment(request: HttpRequest, target: Topic | Idea) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form to answer a comment: inline through htmx, or a page of its own without it."""
+    parent = _comment(request, pk)
+    if not parent.is_visible or parent.publication != CommentPublication.PUBLISHED:
+        raise Http404
+    target = parent.target
+    if not permissions.can_comment(request.user, target.consultation):
+        raise PermissionDenied(_("Log in to take part in the debate."))
+    reason = _closed_reason(target.consultation, "comment")
+    if reason:
+        raise PermissionDenied(reason)
+    action_name = "debate:topic_comment" if parent.topic_id else "debate:idea_comment"
+    context = {
+        "parent": parent,
+        "action": reverse(action_name, kwargs={"pk": target.pk}),
+        "may_answer_officially": permissions.can_manage_topics(request.user, target.consultation),
+        "autofocus": _is_htmx(request),
+    }
+    if _is_htmx(request):
+        return render(request, "debate/_reply_form.html", context)
+    return render(request, "debate/comment_reply.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(request, pk)
@@ -261,7 +295,7 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
     if _is_htmx(request):
         comment.viewer_vote = value
         comment.may_vote = permissions.can_vote_comment(request.user, comment)
-        return render(request, "debate/_votes.html", {"comment": comment})
+        return HttpResponse(votes_html(request, comment, comments_url=comments_url()))
     return redirect(_back(request, comment.get_absolute_url()))
 
 

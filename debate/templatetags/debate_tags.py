@@ -6,8 +6,25 @@ from django.template.loader import render_to_string
 
 from .. import permissions, selectors
 from ..forms import CommentForm
+from ..rendering import ThreadRenderer
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def thread(context, comment):
+    """A comment and its replies; the renderer is made once per page and reused."""
+    renderer = context.render_context.get("debate_thread_renderer")
+    if renderer is None:
+        renderer = ThreadRenderer(
+            context["request"],
+            comments_url=context["comments_url"],
+            may_reply=bool(
+                context.get("may_comment") and not context.get("comments_closed_reason")
+            ),
+        )
+        context.render_context["debate_thread_renderer"] = renderer
+    return renderer.thread(comment)
 
 
 @register.simple_tag(takes_context=True)

@@ -44,7 +44,7 @@ def test_reply_vote_and_official_answer_pinned(page, new_page, live_server, tran
     login(page, live_server, ingrid)
     visit(page, topic.get_absolute_url(), "topic")
     reply_box = page.locator(f"#comment-{early_reply.pk}")
-    reply_box.locator("details.comment-reply > summary").first.click()
+    reply_box.locator(f'a.reply-link[aria-controls="reply-slot-{early_reply.pk}"]').click()
     reply_box.locator(f"#reply-body-{early_reply.pk}").fill(
         "Buses are stuck in the same queue, though."
     )
@@ -75,7 +75,7 @@ def test_reply_vote_and_official_answer_pinned(page, new_page, live_server, tran
     login(planner_page, live_server, planner)
     planner_page.goto(topic.get_absolute_url())
     box = planner_page.locator(f"#comment-{root.pk}")
-    box.locator("details.comment-reply > summary").first.click()
+    box.locator(f'a.reply-link[aria-controls="reply-slot-{root.pk}"]').click()
     box.locator(f"#reply-body-{root.pk}").fill("We will publish the traffic counts next week.")
     box.locator(f"#reply-official-{root.pk}").check()
     with planner_page.expect_navigation():

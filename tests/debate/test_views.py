@@ -221,3 +221,26 @@ def test_consultation_hub_shows_topics_and_figures(client, consultation):
     factories.TopicFactory(consultation=consultation, title="Tunnel talk")
     html = client.get(consultation.get_absolute_url()).content.decode()
     assert "Tunnel talk" in html and 'class="figures"' in html
+
+
+def test_reply_form_inline_and_as_a_page(client, resident, topic):
+    parent = CommentFactory(topic=topic, body="Answer me")
+    url = reverse("debate:comment_reply", args=[parent.pk])
+    assert client.get(url).status_code == 302  # log in first
+    client.force_login(resident)
+    page = client.get(url).content.decode()
+    assert "<html" in page and "Answer me" in page and 'name="parent"' in page
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and f'id="reply-body-{parent.pk}"' in fragment
+    gone = CommentFactory(topic=topic, is_deleted=True, body="")
+    assert client.get(reverse("debate:comment_reply", args=[gone.pk])).status_code == 404
+
+
+def test_comment_text_is_escaped_in_threads(client, topic):
+    CommentFactory(
+        topic=topic,
+        body="plain",
+        author=factories.UserFactory(display_name="<b>Eve</b>", show_name_publicly=True),
+    )
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in html and "<b>Eve</b>" not in html
