@@ -92,6 +92,14 @@ def test_pin_outside_the_area_is_refused_in_the_browser(page, live_server, harbo
     )
     assert expect_text.search(status.text_content())
     assert page.locator("#id_latitude").input_value() == ""
+    # Without a mouse: the button puts the pin at the centre of the map, inside the area.
+    page.locator("[data-pin-centre]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('id_latitude').value !== ''")
+    assert 55.6780 <= float(page.locator("#id_latitude").input_value()) <= 55.6815
+    # The zoom buttons have names a screen reader reads, in the page's language.
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("aria-label") == "Zoom ind"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("aria-label") == "Zoom ud"
 
 
 def test_address_search_places_the_pin(page, live_server, harbour):
