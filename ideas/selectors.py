@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from civic.permissions import can_manage_consultation
 from consultations.models import Consultation
 
-from .models import Idea, IdeaStatus, Support
+from .models import Idea, IdeaStatus, Publication, Support
 
 SORTS = {
     # The default first: a shuffled order favours no idea by its position on the page.
@@ -138,12 +138,14 @@ def idea_for_viewer(*, reference: str, viewer) -> Idea | None:
     return idea
 
 
-def managed_ideas(*, consultation: Consultation, viewer) -> QuerySet:
-    """Every idea a planner deals with, including those waiting for approval."""
+def ideas_waiting_for_approval(*, consultation: Consultation, viewer) -> list[Idea]:
+    """Ideas of a pre-moderated consultation that a planner must approve; empty for others."""
     if not can_manage_consultation(viewer, consultation):
-        return Idea.objects.none()
-    return Idea.objects.filter(consultation=consultation).exclude(
-        publication="pending_confirmation"
+        return []
+    return list(
+        Idea.objects.filter(consultation=consultation, publication=Publication.PENDING_MODERATION)
+        .select_related("category")
+        .order_by("created_at", "id")[:100]
     )
 
 

@@ -351,6 +351,22 @@ def purge_unconfirmed_ideas(*, now=None) -> int:
     return deleted
 
 
+@transaction.atomic
+def idea_approve(*, user: User, idea: Idea) -> Idea:
+    """A planner publishes an idea that waited for approval (pre-moderated consultations)."""
+    idea = (
+        Idea.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=idea.pk)
+    )
+    if not can_manage_consultation(user, idea.consultation):
+        raise PermissionDenied(_("Only the consultation's planners approve ideas."))
+    if idea.publication != Publication.PENDING_MODERATION:
+        raise PermissionDenied(_("This idea is not waiting for approval."))
+    idea.publication = Publication.PUBLISHED
+    idea.save(update_fields=["publication", "updated_at"])
+    audit_record(actor=user, action="idea.approve", target=idea)
+    return idea
+
+
 # --- Editing and withdrawing -----------------------------------------------------------------
 
 

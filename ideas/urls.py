@@ -16,4 +16,5 @@ urlpatterns = [
     path("<str:reference>/support/", views.idea_support, name="support"),
     path("<str:reference>/answer/", views.idea_answer, name="answer"),
     path("<str:reference>/follow/", views.idea_follow, name="follow"),
+    path("<str:reference>/approve/", views.idea_approve, name="approve"),
 ]

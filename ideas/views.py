@@ -25,7 +25,7 @@ from .forms import (
     OnBehalfForm,
     photo_forms,
 )
-from .models import AnswerTemplate, Follow, Idea
+from .models import AnswerTemplate, Follow, Idea, Publication
 
 PAGE_SIZE = 20
 
@@ -77,6 +77,9 @@ def idea_list(request, slug):
             "can_submit": permissions.can_submit_idea(request.user, consultation)
             or permissions.can_submit_anonymously(request.user, consultation),
             "follows": _follows_consultation(request.user, consultation),
+            "waiting": selectors.ideas_waiting_for_approval(
+                consultation=consultation, viewer=request.user
+            ),
         },
     )
 
@@ -231,6 +234,8 @@ def _detail_context(request, idea: Idea) -> dict:
         "follows": user.is_authenticated and Follow.objects.filter(user=user, idea=idea).exists(),
         "can_follow": permissions.can_follow(user),
         "revision_count": idea.revisions.count(),
+        "can_approve": idea.publication == Publication.PENDING_MODERATION
+        and permissions.can_answer_idea(user, idea),
     }
 
 
@@ -356,6 +361,15 @@ def idea_answer(request, reference):
     context = _detail_context(request, idea)
     context["answer_form"] = form
     return render(request, "ideas/idea_detail.html", context, status=200)
+
+
+@login_required
+@require_POST
+def idea_approve(request, reference):
+    idea = _idea(request, reference)
+    services.idea_approve(user=request.user, idea=idea)
+    messages.success(request, _("The idea is published."))
+    return redirect(idea)
 
 
 @login_required

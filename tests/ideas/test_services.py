@@ -502,3 +502,17 @@ def test_draft_consultation_takes_no_ideas(resident):
             longitude=INSIDE[0],
             latitude=INSIDE[1],
         )
+
+
+def test_planner_approves_a_pre_moderated_idea(consultation, planner, resident, submit):
+    consultation.pre_moderation = True
+    consultation.save()
+    idea = submit(resident)
+    with pytest.raises(PermissionDenied):
+        services.idea_approve(user=resident, idea=idea)
+    services.idea_approve(user=planner, idea=idea)
+    idea.refresh_from_db()
+    assert idea.publication == Publication.PUBLISHED
+    assert AuditEntry.objects.filter(action="idea.approve").exists()
+    with pytest.raises(PermissionDenied):
+        services.idea_approve(user=planner, idea=idea)

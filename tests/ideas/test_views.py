@@ -284,3 +284,17 @@ def test_submissions_are_rate_limited(client, resident, consultation, settings):
     assert client.post(url, _form(title="To")).status_code == 302
     assert client.post(url, _form(title="Tre")).status_code == 429
     assert Idea.objects.count() == 2
+
+
+def test_planner_sees_and_approves_waiting_ideas(client, consultation, planner):
+    idea = IdeaFactory(consultation=consultation, publication=Publication.PENDING_MODERATION)
+    client.force_login(planner)
+    listing = client.get(reverse("ideas:list", args=[consultation.slug])).content.decode()
+    assert "1 idea waits for approval" in listing
+    assert idea.reference in listing
+    assert client.post(reverse("ideas:approve", args=[idea.reference])).status_code == 302
+    idea.refresh_from_db()
+    assert idea.is_public
+    client.force_login(UserFactory())
+    listing = client.get(reverse("ideas:list", args=[consultation.slug])).content.decode()
+    assert "waits for approval" not in listing
