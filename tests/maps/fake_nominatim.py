@@ -1,4 +1,5 @@
-"""A local stand-in for Nominatim's /search and /reverse JSON API, started per test."""
+"""A local stand-in for Nominatim's /search and /reverse JSON API (and Photon's /api and
+/reverse GeoJSON API), started per test."""
 
 import json
 import threading
@@ -43,6 +44,29 @@ class FakeNominatim:
                     return self._send(500, {"error": "boom"})
                 if fake.mode == "slow":
                     time.sleep(fake.delay)
+                if parts.path == "/api":
+                    return self._send(
+                        200,
+                        {
+                            "type": "FeatureCollection",
+                            "features": [
+                                {
+                                    "type": "Feature",
+                                    "geometry": {
+                                        "type": "Point",
+                                        "coordinates": [12.5962, 55.6794],
+                                    },
+                                    "properties": {
+                                        "street": "Trangravsvej",
+                                        "housenumber": "14",
+                                        "postcode": "1436",
+                                        "city": "København K",
+                                        "country": "Danmark",
+                                    },
+                                }
+                            ],
+                        },
+                    )
                 if parts.path == "/search":
                     needle = query.get("q", "").casefold()
                     found = [

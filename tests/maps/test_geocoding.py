@@ -100,6 +100,17 @@ def test_photon_backend_builds_against_the_configured_url(settings):
     assert backend.service.domain == "127.0.0.1:9/photon"
 
 
+def test_photon_search_against_the_fake(settings):
+    with FakeNominatim() as fake:
+        settings.GEOCODER_BACKEND = "photon"
+        settings.GEOCODER_URL = fake.url
+        settings.GEOCODER_MIN_DELAY_SECONDS = 0.0
+        (place,) = geocoding.geocode("Trangravsvej 14")
+        assert place.latitude == 55.6794 and place.longitude == 12.5962
+        assert "Trangravsvej" in place.label and "1436" in place.label
+        assert fake.requests[0]["path"] == "/api"
+
+
 def test_unknown_backend_is_a_clear_configuration_error(settings):
     settings.GEOCODER_BACKEND = "carrier-pigeon"
     with pytest.raises(ValueError, match="GEOCODER_BACKEND"):
