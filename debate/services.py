@@ -34,6 +34,7 @@ from .models import (
 )
 from .scoring import wilson_lower_bound
 
+_LOADED_RELATIONS = ["consultation", "topic", "idea", "parent", "root", "author"]
 POLL_MAX_OPTIONS = 10
 POLL_OPTION_MAX_LENGTH = 120
 
@@ -288,7 +289,10 @@ def comment_create(
         stance=stance,
         publication=publication,
     )
-    comment.full_clean()
+    # The relations are rows this function loaded itself and the tree and stance rules were
+    # checked above with field-level messages (the database enforces them again); skipping
+    # their re-validation saves a dozen round trips on every post.
+    comment.full_clean(exclude=_LOADED_RELATIONS, validate_constraints=False)
     comment.save()
     if publication == CommentPublication.PUBLISHED:
         _count(comment, +1)
