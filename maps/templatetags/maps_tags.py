@@ -62,6 +62,7 @@ def map_strings() -> dict:
         "supportFailed": _("That did not work: %(reason)s"),
         "areaSaved": _("The area was updated."),
         "areaInvalid": _("The text in the area field is not valid GeoJSON."),
+        "areaFromFile": _("The file's shapes are shown on the map and copied into the field."),
         "drawPolygon": _("Draw an outline"),
         "drawRectangle": _("Draw a rectangle"),
         "editShapes": _("Edit the outline"),

@@ -114,7 +114,7 @@ def test_address_search_places_the_pin(page, live_server, harbour):
     a11y_check(page, "address-search")
 
 
-def test_planner_draws_the_area(page, live_server, harbour):
+def test_planner_draws_the_area(page, live_server, harbour, tmp_path):
     planner = factories.PlannerFactory()
     login(page, live_server, planner)
     visit(page, f"/{harbour.slug}/edit/", "edit-form")
@@ -132,6 +132,16 @@ def test_planner_draws_the_area(page, live_server, harbour):
         "() => JSON.parse(document.getElementById('id_area').value || '{}').type === 'MultiPolygon'"
     )
     a11y_check(page, "area-drawn")
+
+    # A chosen GeoJSON file is previewed on the map and copied into the field.
+    upload = tmp_path / "harbour.geojson"
+    upload.write_text(
+        '{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": '
+        "[[[12.59, 55.67], [12.60, 55.67], [12.60, 55.68], [12.59, 55.67]]]}}"
+    )
+    page.locator("#id_area_file").set_input_files(str(upload))
+    page.wait_for_function("() => document.getElementById('id_area').value.includes('12.59')")
+    assert page.locator(".map-area-editor path.leaflet-interactive").count() == 1
 
 
 def test_this_is_my_idea_supports_and_follows_the_existing_one(page, live_server, harbour):

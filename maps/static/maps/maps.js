@@ -761,6 +761,27 @@
     textarea.addEventListener("change", function () {
       fromTextarea(true);
     });
+
+    // A GeoJSON file chosen in the form is shown at once, so the planner sees what it holds.
+    var fileInput = document.getElementById(canvas.dataset.fileInput || "");
+    if (fileInput && window.FileReader) {
+      fileInput.addEventListener("change", function () {
+        var file = fileInput.files && fileInput.files[0];
+        if (!file) {
+          return;
+        }
+        file.text().then(function (text) {
+          var previous = textarea.value;
+          textarea.value = text;
+          if (fromTextarea(true)) {
+            announce(canvas, T.areaFromFile);
+          } else {
+            textarea.value = previous;
+            fromTextarea(false);
+          }
+        });
+      });
+    }
   }
 
   var INIT = {
