@@ -97,11 +97,20 @@ def parse_choice(field: str, raw: str | None, choices: list[str]) -> str | None:
     return raw
 
 
-def cell_size(zoom: int | None, bbox: BBox | None, max_cells: int) -> float:
+def cell_size(
+    zoom: int | None, bbox: BBox | None, max_cells: int, target_cells: int = 400
+) -> float:
     """Grid cell width in degrees: a quarter tile at this zoom, widened when the requested box
-    is so large that it would hold more than `max_cells` cells."""
-    size = 360.0 / (2 ** (zoom if zoom is not None else 0) * CELLS_PER_TILE)
-    if bbox is not None and bbox.area > 0:
+    is so large that it would hold more than `max_cells` cells. Without a zoom, the box is cut
+    into about `target_cells` cells, as a map showing it would."""
+    has_area = bbox is not None and bbox.area > 0
+    if zoom is not None:
+        size = 360.0 / (2**zoom * CELLS_PER_TILE)
+    elif has_area:
+        size = math.sqrt(bbox.area / target_cells)
+    else:
+        size = 360.0 / CELLS_PER_TILE
+    if has_area:
         size = max(size, math.sqrt(bbox.area / max_cells))
     return size
 

@@ -339,3 +339,11 @@ def test_a_small_view_is_sent_as_pins_even_zoomed_out(client, consultation, sett
     IdeaFactory(consultation=consultation)
     crowded = feed(client, consultation, zoom=12).json()
     assert crowded["clustered"] is True and crowded["total"] == 11
+
+
+def test_crowded_view_without_zoom_is_cut_into_many_cells(client, consultation, settings):
+    settings.MAP_FEED_MAX_POINTS = 10
+    spread_ideas(consultation, 80)
+    data = feed(client, consultation, bbox=AREA_BBOX).json()
+    assert data["clustered"] is True and data["total"] == 80
+    assert len(data["features"]) > 10
