@@ -244,3 +244,13 @@ def test_comment_text_is_escaped_in_threads(client, topic):
     )
     html = client.get(topic.get_absolute_url()).content.decode()
     assert "&lt;b&gt;Eve&lt;/b&gt;" in html and "<b>Eve</b>" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("da", "Deltag i debatten"), ("nb", "Delta i debatten"), ("en", "Join the debate")],
+)
+def test_topic_page_in_each_language(client, topic, language, expected):
+    CommentFactory(topic=topic, stance="against")
+    html = client.get(topic.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert expected in html
