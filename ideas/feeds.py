@@ -153,8 +153,10 @@ def idea_features(
         return _collection(features, total=len(features), clustered=False, bbox=bbox)
     extent = bbox
     if extent is None:
+        # Without a box the ideas lie in the area, or anywhere when there is none; sizing the
+        # cells to that extent keeps their number, and so the feature cap, in bounds.
         bounds = area_bounds(consultation.area)
-        extent = BBox(*bounds) if bounds else None
+        extent = BBox(*bounds) if bounds else BBox(-180.0, -90.0, 180.0, 90.0)
     # Half the cap: cells on the box edges can add a margin beyond the area estimate.
     size = cell_size(zoom, extent, max_cells=max_features // 2)
     clusters = _cached_clusters(ideas, size, max_features, consultation, bbox, category, status)

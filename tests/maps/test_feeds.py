@@ -347,3 +347,14 @@ def test_crowded_view_without_zoom_is_cut_into_many_cells(client, consultation, 
     data = feed(client, consultation, bbox=AREA_BBOX).json()
     assert data["clustered"] is True and data["total"] == 80
     assert len(data["features"]) > 10
+
+
+def test_cap_holds_without_area_or_bbox_at_high_zoom(client, settings):
+    settings.MAP_FEED_MAX_FEATURES = 20
+    settings.MAP_FEED_MAX_POINTS = 5
+    world = ConsultationFactory(area=None)
+    for i in range(40):
+        IdeaFactory(consultation=world, longitude=-170 + i * 8.5, latitude=-80 + i * 4)
+    data = feed(client, world, zoom=22).json()
+    assert len(data["features"]) <= 20
+    assert sum(f["properties"]["count"] for f in data["features"]) == data["total"] == 40
