@@ -54,7 +54,7 @@ format: $(VENV)/.synced ## Format the code with ruff
 
 messages-update: $(VENV)/.synced ## Collect new strings into the .po files
 	for app in civic frontend consultations ideas debate maps moderation reports social; do \
-	  (cd $$app && ../$(PY) ../manage.py makemessages -l da -l nb -l en --no-obsolete -v 0); done
+	  mkdir -p $$app/locale && (cd $$app && DEBUG=1 ../$(PY) ../manage.py makemessages -l da -l nb -l en --no-obsolete -v 0); done
 
 bench: $(VENV)/.synced ## Benchmarks; figures go to bench/RESULTS.md
 	$(PY) bench/run.py
