@@ -6,7 +6,6 @@ unsubscribe link for its kind (a signed token, no log-in needed) and the `List-U
 """
 
 import logging
-from collections import defaultdict
 
 from django.conf import settings
 from django.core import signing
@@ -135,25 +134,37 @@ def unsubscribe(*, recipient, kind: str) -> None:
 
 
 def send_digests(now=None) -> int:
-    """Send each person one e-mail with their queued notices; return the number of e-mails."""
+    """Send each person one e-mail with their queued notices; return the number of e-mails.
+
+    Each person's queue is locked while it is sent (skipping queues another run holds), so
+    two overlapping runs never send the same digest twice.
+    """
     now = now or timezone.now()
-    queued = (
+    recipient_ids = (
         Notification.objects.filter(opted_out=False, sent_at__isnull=True)
-        .select_related("recipient")
-        .order_by("recipient_id", "created_at", "id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
     )
-    by_recipient: dict[int, list[Notification]] = defaultdict(list)
-    for item in queued:
-        by_recipient[item.recipient_id].append(item)
     sent = 0
-    for items in by_recipient.values():
-        recipient = items[0].recipient
-        wanted = [item for item in items if item.kind not in opted_out_kinds(recipient)]
-        if wanted and _reachable(recipient):
-            _send_digest(recipient, wanted)
-            sent += 1
-        # Marked even when nothing went out, so an unreachable person's queue does not grow.
-        Notification.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=now)
+    for recipient_id in list(recipient_ids):
+        with transaction.atomic():
+            items = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(recipient_id=recipient_id, opted_out=False, sent_at__isnull=True)
+                .select_related("recipient")
+                .order_by("created_at", "id")
+            )
+            if not items:
+                continue
+            recipient = items[0].recipient
+            unwanted = opted_out_kinds(recipient)
+            wanted = [item for item in items if item.kind not in unwanted]
+            if wanted and _reachable(recipient):
+                _send_digest(recipient, wanted)
+                sent += 1
+            # Marked even when nothing went out, so an unreachable person's queue does not grow.
+            Notification.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=now)
     return sent
 
 
