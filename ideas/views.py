@@ -75,7 +75,8 @@ def idea_list(request, slug):
             "page_obj": page,
             "ideas": page.object_list,
             "can_submit": permissions.can_submit_idea(request.user, consultation)
-            or permissions.can_submit_anonymously(request.user, consultation),
+            or permissions.can_submit_anonymously(request.user, consultation)
+            or permissions.can_submit_on_behalf(request.user, consultation),
             "follows": _follows_consultation(request.user, consultation),
             "waiting": selectors.ideas_waiting_for_approval(
                 consultation=consultation, viewer=request.user

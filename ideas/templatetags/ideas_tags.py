@@ -25,7 +25,8 @@ def consultation_ideas(context, consultation) -> dict:
         "page_obj": page,
         "ideas": page.object_list,
         "can_submit": permissions.can_submit_idea(user, consultation)
-        or permissions.can_submit_anonymously(user, consultation),
+        or permissions.can_submit_anonymously(user, consultation)
+        or permissions.can_submit_on_behalf(user, consultation),
         "follows": bool(
             user.is_authenticated
             and Follow.objects.filter(user=user, consultation=consultation).exists()
