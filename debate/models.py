@@ -145,6 +145,15 @@ class Comment(models.Model):
                 condition=Q(parent__isnull=True),
                 name="comment_topic_roots_time",
             ),
+            # The best argument on each side, for the balance of arguments.
+            models.Index(
+                "topic",
+                "stance",
+                F("score").desc(),
+                F("upvotes").desc(),
+                condition=Q(parent__isnull=True),
+                name="comment_topic_roots_side",
+            ),
             models.Index(
                 fields=["idea", "created_at"],
                 condition=Q(parent__isnull=True),

@@ -263,7 +263,11 @@ def comment_create(
         errors["stance"] = [_("Only a new argument in a debate topic takes a side.")]
     if parent is not None:
         # Read the parent afresh under a lock: it may have been deleted a moment ago.
-        parent = Comment.objects.select_for_update().get(pk=parent.pk)
+        parent = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("author")
+            .get(pk=parent.pk)
+        )
         parent_error = _parent_error(parent, target)
         if parent_error:
             errors["parent"] = [parent_error]
