@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE = {
         "purge_unconfirmed_ideas": 60 * 60,
         "send_digests": 24 * 60 * 60,
         "purge_geocode_cache": 24 * 60 * 60,
+        "social_publish_due": 60,
+        "social_refresh_metrics": 60 * 60,
+        "social_import_comments": 15 * 60,
+        "social_draft_posts": 60 * 60,
     }.items()
 }
 
@@ -372,6 +376,13 @@ MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
 # [ideas settings]
 # [debate settings]
 # [moderation settings]
+# Words (comma-separated; "word*" matches any word starting with it) that send new ideas and
+# comments to the moderation queue instead of publishing them at once.
+MODERATION_WORD_LIST = env.list("MODERATION_WORD_LIST", default=[])
+# Seconds a person needs at least between opening a public form and sending it (robot trap).
+FORM_MIN_FILL_SECONDS = env.float("FORM_MIN_FILL_SECONDS", default=3.0)
+# Longest block a planner may set, in days (administrators may block without an end).
+MODERATION_MAX_BLOCK_DAYS = env.int("MODERATION_MAX_BLOCK_DAYS", default=365)
 # [reports settings]
 # Exports of consultations with at most this many ideas plus comments are made within the
 # request; bigger ones run as a background job that the caller polls.
@@ -383,6 +394,21 @@ SOCIAL_HTTP_TIMEOUT_SECONDS = env.float("SOCIAL_HTTP_TIMEOUT_SECONDS", default=1
 # order facebook, instagram, x, mastodon, bluesky.
 SOCIAL_FAKES_HOST = env("SOCIAL_FAKES_HOST", default="127.0.0.1")
 SOCIAL_FAKES_BASE_PORT = env.int("SOCIAL_FAKES_BASE_PORT", default=8701)
+# Channel credentials are encrypted with a key derived from this (SECRET_KEY when empty); changing
+# it means reconnecting every channel.
+SOCIAL_TOKEN_KEY = env("SOCIAL_TOKEN_KEY", default="")
+# A worker that claimed a post and has not finished after this long is presumed dead; the post is
+# then reconciled with the platform before any new attempt.
+SOCIAL_OUTBOX_CLAIM_SECONDS = env.int("SOCIAL_OUTBOX_CLAIM_SECONDS", default=300)
+# Retries back off exponentially from the first delay up to the maximum (seconds).
+SOCIAL_OUTBOX_RETRY_BASE_SECONDS = env.int("SOCIAL_OUTBOX_RETRY_BASE_SECONDS", default=30)
+SOCIAL_OUTBOX_RETRY_MAX_SECONDS = env.int("SOCIAL_OUTBOX_RETRY_MAX_SECONDS", default=3600)
+# A post still not out this long after it was due waits for a person to confirm it.
+SOCIAL_OUTBOX_STALE_HOURS = env.int("SOCIAL_OUTBOX_STALE_HOURS", default=6)
+# The token Facebook echoes when subscribing the webhook (hub.verify_token).
+SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN = env("SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN", default="")
+# `manage.py social_worker` looks for due posts this often (seconds).
+SOCIAL_WORKER_INTERVAL_SECONDS = env.float("SOCIAL_WORKER_INTERVAL_SECONDS", default=10.0)
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

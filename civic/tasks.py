@@ -6,7 +6,16 @@ from django.core.management import call_command
 
 # The commands the schedule may run; a task never runs an arbitrary command by name.
 PERIODIC_COMMANDS = frozenset(
-    {"send_digests", "notify_phase_changes", "purge_unconfirmed_ideas", "purge_geocode_cache"}
+    {
+        "send_digests",
+        "notify_phase_changes",
+        "purge_unconfirmed_ideas",
+        "purge_geocode_cache",
+        "social_publish_due",
+        "social_refresh_metrics",
+        "social_import_comments",
+        "social_draft_posts",
+    }
 )
 
 

@@ -1,0 +1,70 @@
+"""Connect, list and remove social channels from the shell (for integrators)."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from social import services
+from social.adapters import CREDENTIAL_FIELDS, config
+from social.models import Channel
+
+
+def _pairs(values: list[str]) -> dict[str, str]:
+    credentials = {}
+    for value in values:
+        name, sep, content = value.partition("=")
+        if not sep or not name:
+            raise CommandError(f"--cred takes key=value, not {value!r}")
+        credentials[name.strip()] = content
+    return credentials
+
+
+class Command(BaseCommand):
+    help = "Manage social channels: add, list, remove."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser(
+            "add", help="Connect an account (the platform checks the credentials)."
+        )
+        add.add_argument("platform", choices=config.PLATFORMS)
+        add.add_argument("--name", default="")
+        add.add_argument("--base-url", default="")
+        add.add_argument(
+            "--cred",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="; ".join(f"{p}: {', '.join(f)}" for p, f in CREDENTIAL_FIELDS.items()),
+        )
+        sub.add_parser("list", help="Show the connected channels.")
+        remove = sub.add_parser("remove", help="Stop using a channel.")
+        remove.add_argument("channel_id", type=int)
+
+    def handle(self, *args, action: str, **options):
+        if action == "list":
+            for channel in Channel.objects.listed():
+                self.stdout.write(
+                    f"{channel.pk:4}  {channel.platform:10} {channel.state:13} "
+                    f"{channel.name}  {channel.base_url or '(default host)'}"
+                )
+            return
+        if action == "remove":
+            channel = Channel.objects.listed().filter(pk=options["channel_id"]).first()
+            if channel is None:
+                raise CommandError("No such channel.")
+            services.remove_channel(actor=None, channel=channel)
+            self.stdout.write(f"Removed {channel}.")
+            return
+        try:
+            channel = services.connect_channel(
+                actor=None,
+                platform=options["platform"],
+                name=options["name"],
+                base_url=options["base_url"],
+                credentials=_pairs(options["cred"]),
+            )
+        except ValidationError as exc:
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
+        self.stdout.write(self.style.SUCCESS(f"Connected {channel} (id {channel.pk})."))

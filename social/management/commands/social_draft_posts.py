@@ -1,0 +1,12 @@
+"""Draft posts for consultation events: opening, a new phase, results, the weekly top ideas."""
+
+from django.core.management.base import BaseCommand
+
+from social.services import draft_due_event_posts
+
+
+class Command(BaseCommand):
+    help = "Draft social posts (one per active channel) for consultation events."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"drafted {len(draft_due_event_posts())} posts")

@@ -1,0 +1,284 @@
+"""The publishing worker: sends approved posts from the durable outbox exactly once.
+
+One run claims due entries one at a time. A claim is committed (entry "in flight", a deadline
+after which the worker is presumed dead) before the platform is called, so a crash never leaves
+a post that two workers think is theirs. Whatever the adapter learns along the way (Instagram's
+container, Bluesky's record key, the time of the first send) is written to the entry before the
+next request. An entry whose outcome is unknown (a lost answer, a dead worker) is reconciled
+with the platform before it is sent again: by repeating the idempotency key where the platform
+honours one, otherwise by looking for the post on the account.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from civic.audit import audit_record
+from social import services
+from social.adapters import (
+    AdapterError,
+    Ambiguous,
+    AuthExpired,
+    PublishResult,
+    RateLimited,
+    Rejected,
+    TransientError,
+)
+from social.models import (
+    ChannelState,
+    CrisisStop,
+    OutboxEntry,
+    OutboxState,
+    PostState,
+    SocialPost,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    published: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    needs_confirmation: list[int] = field(default_factory=list)
+    paused_by_crisis_stop: bool = False
+
+    @property
+    def handled(self) -> int:
+        return len(self.published) + len(self.retrying) + len(self.failed)
+
+
+def backoff_seconds(attempts: int, retry_after: int | None = None) -> int:
+    """Exponential backoff with jitter, never shorter than what the platform asked for."""
+    base = settings.SOCIAL_OUTBOX_RETRY_BASE_SECONDS
+    delay = min(settings.SOCIAL_OUTBOX_RETRY_MAX_SECONDS, base * 2 ** max(attempts - 1, 0))
+    delay = int(delay * random.uniform(0.8, 1.2))  # noqa: S311 (jitter, not security)
+    return max(delay, retry_after or 0, 1)
+
+
+def _due_at(entry: OutboxEntry) -> datetime:
+    """When the post was meant to go out (or when a person last confirmed it)."""
+    confirmed = entry.progress.get("confirmed_at") if entry.progress else None
+    if confirmed:
+        return datetime.fromisoformat(confirmed)
+    scheduled = entry.post.scheduled_at
+    return max(scheduled, entry.created_at) if scheduled else entry.created_at
+
+
+def _is_stale(entry: OutboxEntry, now: datetime) -> bool:
+    return now > _due_at(entry) + timedelta(hours=settings.SOCIAL_OUTBOX_STALE_HOURS)
+
+
+def _claimable(now: datetime):
+    busy_channels = OutboxEntry.objects.filter(
+        state=OutboxState.IN_FLIGHT, stale_after__gt=now
+    ).values("post__channel_id")
+    return (
+        OutboxEntry.objects.filter(
+            Q(state=OutboxState.PENDING, not_before__lte=now)
+            | Q(state=OutboxState.IN_FLIGHT, stale_after__lte=now)
+        )
+        .filter(post__channel__state=ChannelState.OK, post__channel__is_removed=False)
+        # One post in flight per channel keeps the platform's order and rate limits sane.
+        .exclude(post__channel_id__in=busy_channels)
+        .order_by("not_before", "pk")
+    )
+
+
+def claim_next(now: datetime | None = None) -> OutboxEntry | None:
+    """Take one due entry for this worker and commit the claim before anything is sent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if CrisisStop.objects.active().exists():
+            return None
+        candidates = _claimable(now)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        entry = candidates.select_related("post", "post__channel").first()
+        if entry is None:
+            return None
+        # SQLite has no row locks: the conditional update makes the claim atomic there too.
+        previous_state = entry.state
+        claimed = OutboxEntry.objects.filter(pk=entry.pk, state=previous_state)
+        if previous_state == OutboxState.IN_FLIGHT:
+            claimed = claimed.filter(stale_after__lte=now)
+        else:
+            claimed = claimed.filter(not_before__lte=now)
+        stale_after = now + timedelta(seconds=settings.SOCIAL_OUTBOX_CLAIM_SECONDS)
+        # A worker that died mid-send may have reached the platform.
+        maybe_sent = entry.maybe_sent or previous_state == OutboxState.IN_FLIGHT
+        if not claimed.update(
+            state=OutboxState.IN_FLIGHT,
+            stale_after=stale_after,
+            attempts=entry.attempts + 1,
+            maybe_sent=maybe_sent,
+            updated_at=now,
+        ):
+            return None
+        SocialPost.objects.filter(pk=entry.post_id).update(
+            state=PostState.PUBLISHING, attempts=entry.attempts + 1
+        )
+        entry.refresh_from_db()
+        return entry
+
+
+def run_due(*, now: datetime | None = None, limit: int = 50) -> RunReport:
+    """Send what is due, one entry at a time, at most `limit` entries."""
+    report = RunReport()
+    if CrisisStop.objects.active().exists():
+        report.paused_by_crisis_stop = True
+        return report
+    expire_stale(now)
+    for _ in range(limit):
+        entry = claim_next(now)
+        if entry is None:
+            break
+        process(entry, report, now=now)
+    return report
+
+
+def _save_progress(entry_id: int):
+    def save(progress) -> None:
+        # Its own write, committed at once: it must survive a crash in the next request.
+        OutboxEntry.objects.filter(pk=entry_id).update(progress=dict(progress))
+
+    return save
+
+
+def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = None) -> None:
+    post = entry.post
+    channel = post.channel
+    key = str(entry.idempotency_key)
+    progress = dict(entry.progress or {})
+    on_progress = _save_progress(entry.pk)
+    try:
+        with services.adapter_for(channel) as adapter:
+            outgoing = services.outgoing(post)
+            result: PublishResult | None = None
+            if entry.maybe_sent and not adapter.idempotent_publish:
+                result = adapter.find_published(outgoing, key, progress=progress)
+            if result is None:
+                result = adapter.publish(outgoing, key, progress=progress, on_progress=on_progress)
+    except RateLimited as exc:
+        _retry(entry, exc, report, now=now, retry_after=exc.retry_after_seconds)
+    except Ambiguous as exc:
+        _retry(entry, exc, report, now=now, maybe_sent=True)
+    except TransientError as exc:
+        _retry(entry, exc, report, now=now)
+    except AuthExpired as exc:
+        _paused_for_reauth(entry, exc)
+        services.mark_needs_reauth(channel=channel, reason=str(exc))
+        report.retrying.append(post.pk)
+    except Rejected as exc:
+        _fail(entry, exc.reason or str(exc), report)
+    except AdapterError as exc:
+        _fail(entry, str(exc), report)
+    except Exception as exc:
+        # A bug or an unexpected answer: the request may have gone out, so reconcile next time.
+        logger.exception("social outbox: publishing post %s failed", post.pk)
+        _retry(entry, exc, report, now=now, maybe_sent=True)
+    else:
+        _succeed(entry, result, report)
+
+
+@transaction.atomic
+def _succeed(entry: OutboxEntry, result: PublishResult, report: RunReport) -> None:
+    now = timezone.now()
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        state=OutboxState.DONE, last_error="", updated_at=now
+    )
+    post = SocialPost.objects.select_for_update().get(pk=entry.post_id)
+    post.state = PostState.PUBLISHED
+    post.remote_id = result.remote_id
+    post.remote_url = result.url
+    post.remote_answer = result.raw or {}
+    post.published_at = now
+    post.error = ""
+    post.save()
+    audit_record(
+        actor=None,
+        action="social.post_published",
+        target=post,
+        changes={"remote_id": result.remote_id, "url": result.url, "text": post.text},
+    )
+    report.published.append(post.pk)
+
+
+def _retry(
+    entry: OutboxEntry,
+    exc: Exception,
+    report: RunReport,
+    *,
+    now: datetime | None,
+    retry_after: int | None = None,
+    maybe_sent: bool = False,
+) -> None:
+    now = now or timezone.now()
+    message = str(exc)[:2000] or exc.__class__.__name__
+    with transaction.atomic():
+        fresh = OutboxEntry.objects.select_for_update().select_related("post").get(pk=entry.pk)
+        if _is_stale(fresh, now):
+            fresh.state = OutboxState.NEEDS_CONFIRMATION
+            post_state = PostState.NEEDS_CONFIRMATION
+            report.needs_confirmation.append(fresh.post_id)
+        else:
+            fresh.state = OutboxState.PENDING
+            fresh.not_before = now + timedelta(seconds=backoff_seconds(fresh.attempts, retry_after))
+            post_state = PostState.SCHEDULED
+            report.retrying.append(fresh.post_id)
+        fresh.maybe_sent = fresh.maybe_sent or maybe_sent
+        fresh.last_error = message
+        fresh.stale_after = None
+        fresh.save()
+        SocialPost.objects.filter(pk=fresh.post_id).update(state=post_state, error=message)
+
+
+def _paused_for_reauth(entry: OutboxEntry, exc: Exception) -> None:
+    # Nothing went out; the entry waits (unclaimable) until the channel is connected again.
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        state=OutboxState.PENDING, last_error=str(exc)[:2000], stale_after=None
+    )
+    SocialPost.objects.filter(pk=entry.post_id).update(
+        state=PostState.SCHEDULED, error=str(exc)[:2000]
+    )
+
+
+@transaction.atomic
+def _fail(entry: OutboxEntry, reason: str, report: RunReport) -> None:
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        state=OutboxState.FAILED, last_error=reason[:2000], stale_after=None
+    )
+    post = SocialPost.objects.get(pk=entry.post_id)
+    post.state = PostState.FAILED
+    post.error = reason[:2000]
+    post.save(update_fields=["state", "error", "updated_at"])
+    audit_record(actor=None, action="social.post_failed", target=post, reason=reason[:500])
+    report.failed.append(post.pk)
+
+
+def expire_stale(now: datetime | None = None) -> int:
+    """Pending entries long past their time wait for a person instead of going out late."""
+    now = now or timezone.now()
+    count = 0
+    horizon = now - timedelta(hours=settings.SOCIAL_OUTBOX_STALE_HOURS)
+    candidates = OutboxEntry.objects.filter(state=OutboxState.PENDING, created_at__lt=horizon)
+    for entry in candidates.select_related("post"):
+        if _is_stale(entry, now):
+            with transaction.atomic():
+                if OutboxEntry.objects.filter(pk=entry.pk, state=OutboxState.PENDING).update(
+                    state=OutboxState.NEEDS_CONFIRMATION
+                ):
+                    SocialPost.objects.filter(pk=entry.post_id).update(
+                        state=PostState.NEEDS_CONFIRMATION
+                    )
+                    count += 1
+    return count

@@ -1,0 +1,47 @@
+"""Who may do what with social channels and posts, built on civic.permissions."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from civic import permissions as civic
+
+
+def can_manage_channels(user) -> bool:
+    return civic.can_manage_social_channels(user)
+
+
+def can_use_composer(user, consultation=None) -> bool:
+    """Write, edit and schedule posts (about this consultation, when one is given)."""
+    if consultation is not None:
+        return civic.is_staff_role(user) and civic.can_manage_consultation(user, consultation)
+    return civic.is_staff_role(user)
+
+
+def approval_refusal(user, post) -> str | None:
+    """Why `user` may not approve `post`, or None when they may."""
+    if not can_use_composer(user, post.consultation):
+        return _("Only planners of this consultation may approve its posts.")
+    if post.created_by_id is not None and post.created_by_id == user.pk:
+        return _("Nobody approves their own post: a second planner must approve it.")
+    return None
+
+
+def can_approve_post(user, post) -> bool:
+    return approval_refusal(user, post) is None
+
+
+def can_stop_publishing(user) -> bool:
+    """Start or lift a crisis stop: any planner, so the first person to notice can act."""
+    return civic.is_staff_role(user)
+
+
+def can_moderate_imported_comment(user, comment) -> bool:
+    consultation = comment.post.consultation
+    if consultation is None:
+        return civic.is_staff_role(user)
+    return civic.is_staff_role(user) and civic.can_manage_consultation(user, consultation)
+
+
+def can_see_post_list(user, consultation) -> bool:
+    return can_use_composer(user, consultation) or civic.is_councillor(user)

@@ -1,0 +1,677 @@
+"""Everything that changes social channels and posts. Views, the API, commands and the worker
+all call these; each write runs in one transaction with its audit entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from civic.audit import audit_record
+from civic.notifications import absolute_url, notify
+from social import limits, permissions
+from social.adapters import (
+    CREDENTIAL_FIELDS,
+    AdapterError,
+    AuthExpired,
+    MediaImage,
+    NotSupported,
+    OutgoingPost,
+    Rejected,
+    TransientError,
+    build_adapter,
+    config,
+)
+from social.models import (
+    EDITABLE_STATES,
+    Channel,
+    ChannelState,
+    CrisisStop,
+    ImportedComment,
+    Origin,
+    OutboxEntry,
+    OutboxState,
+    PostState,
+    SocialPost,
+)
+
+NOTIFY_KIND = "social_channel"
+
+
+# --- Channels ------------------------------------------------------------------------------------
+def adapter_for(channel: Channel, **options: Any):
+    return build_adapter(
+        channel.platform,
+        credentials=channel.credentials,
+        base_url=channel.base_url,
+        **options,
+    )
+
+
+def _clean_credentials(platform: str, credentials: Mapping[str, Any]) -> dict[str, str]:
+    if platform not in CREDENTIAL_FIELDS:
+        raise ValidationError({"platform": gettext("Unknown platform.")})
+    wanted = CREDENTIAL_FIELDS[platform]
+    unknown = sorted(set(credentials) - set(wanted))
+    missing = [name for name in wanted if not str(credentials.get(name, "")).strip()]
+    if unknown or missing:
+        raise ValidationError(
+            {
+                "credentials": gettext("%(platform)s needs exactly: %(fields)s.")
+                % {"platform": platform, "fields": ", ".join(wanted)}
+            }
+        )
+    return {name: str(credentials[name]).strip() for name in wanted}
+
+
+def _verify(channel: Channel) -> None:
+    """Ask the platform who these credentials belong to; refuse credentials that do not work."""
+    try:
+        with adapter_for(channel) as adapter:
+            account = adapter.verify_credentials()
+    except (AuthExpired, Rejected) as exc:
+        raise ValidationError(
+            {"credentials": gettext("The platform refused these credentials: %s") % exc}
+        ) from exc
+    except (AdapterError, ValueError) as exc:
+        raise ValidationError(
+            {"base_url": gettext("The platform could not be reached: %s") % exc}
+        ) from exc
+    channel.remote_id = account.remote_id[:200]
+    channel.remote_url = account.url[:500]
+    channel.max_characters = account.max_characters
+    if not channel.name:
+        channel.name = account.name[:120]
+
+
+@transaction.atomic
+def connect_channel(
+    *,
+    actor,
+    platform: str,
+    credentials: Mapping[str, Any],
+    name: str = "",
+    base_url: str = "",
+    token_expires_at: datetime | None = None,
+    owners: Iterable | None = None,
+) -> Channel:
+    """Connect an account after the platform has confirmed the credentials."""
+    if actor is not None and not permissions.can_manage_channels(actor):
+        raise PermissionDenied(gettext("Only administrators connect social channels."))
+    channel = Channel(
+        platform=platform,
+        name=name.strip(),
+        base_url=base_url.strip(),
+        token_expires_at=token_expires_at,
+    )
+    if platform == config.MASTODON and not channel.base_url:
+        raise ValidationError({"base_url": gettext("A Mastodon channel needs its instance URL.")})
+    channel.credentials = _clean_credentials(platform, credentials)
+    _verify(channel)
+    channel.full_clean()
+    channel.save()
+    owner_list = list(owners) if owners is not None else ([actor] if actor is not None else [])
+    channel.owners.set(owner_list)
+    audit_record(
+        actor=actor,
+        action="social.channel_connected",
+        target=channel,
+        changes={"platform": platform, "base_url": channel.base_url},
+    )
+    return channel
+
+
+@transaction.atomic
+def reauthorise_channel(
+    *,
+    actor,
+    channel: Channel,
+    credentials: Mapping[str, Any],
+    token_expires_at: datetime | None = None,
+) -> Channel:
+    if actor is not None and not permissions.can_manage_channels(actor):
+        raise PermissionDenied(gettext("Only administrators connect social channels."))
+    channel.credentials = _clean_credentials(channel.platform, credentials)
+    _verify(channel)
+    channel.state = ChannelState.OK
+    channel.state_reason = ""
+    channel.token_expires_at = token_expires_at
+    channel.full_clean()
+    channel.save()
+    audit_record(actor=actor, action="social.channel_reauthorised", target=channel)
+    return channel
+
+
+@transaction.atomic
+def remove_channel(*, actor, channel: Channel) -> None:
+    """Stop using a channel. Its posts stay in the archive; unsent ones are cancelled."""
+    if actor is not None and not permissions.can_manage_channels(actor):
+        raise PermissionDenied(gettext("Only administrators remove social channels."))
+    unsent = OutboxEntry.objects.filter(
+        post__channel=channel, state__in=[OutboxState.PENDING, OutboxState.NEEDS_CONFIRMATION]
+    )
+    SocialPost.objects.filter(outbox__in=unsent).update(
+        state=PostState.FAILED, error=gettext("The channel was removed.")
+    )
+    unsent.update(state=OutboxState.FAILED, last_error="channel removed")
+    channel.is_removed = True
+    channel.credentials = {}
+    channel.save(update_fields=["is_removed", "credentials_encrypted"])
+    audit_record(actor=actor, action="social.channel_removed", target=channel)
+
+
+@transaction.atomic
+def mark_needs_reauth(*, channel: Channel, reason: str) -> None:
+    """The token stopped working: pause the channel and tell its owners (once)."""
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    if channel.state == ChannelState.NEEDS_REAUTH:
+        return
+    channel.state = ChannelState.NEEDS_REAUTH
+    channel.state_reason = reason[:2000]
+    channel.save(update_fields=["state", "state_reason"])
+    audit_record(actor=None, action="social.channel_needs_reauth", target=channel, reason=reason)
+    for owner in channel.owners.all():
+        notify(
+            recipient=owner,
+            kind=NOTIFY_KIND,
+            subject=_("A social channel needs re-authorisation"),
+            body=_(
+                "The platform no longer accepts the login of the channel “%(channel)s”. Its posts "
+                "wait until an administrator connects it again. The platform said: %(reason)s"
+            )
+            % {"channel": str(channel), "reason": reason},
+            url="/social/channels/",
+        )
+
+
+# --- Composing -----------------------------------------------------------------------------------
+def tracked_link(consultation, platform: str) -> str:
+    """The consultation's address with UTM parameters naming the channel's platform."""
+    query = urlencode(
+        {"utm_source": platform, "utm_medium": "social", "utm_campaign": consultation.slug}
+    )
+    return absolute_url(consultation.get_absolute_url()) + "?" + query
+
+
+def image_of(post: SocialPost) -> tuple[MediaImage, ...]:
+    if not post.image:
+        return ()
+    with post.image.open("rb") as handle:
+        data = handle.read()
+    name = post.image.name.rsplit("/", 1)[-1]
+    mime = "image/png" if name.lower().endswith(".png") else "image/jpeg"
+    return (
+        MediaImage(
+            data=data,
+            alt_text=post.alt_text,
+            mime_type=mime,
+            url=absolute_url(post.image.url),
+            filename=name,
+        ),
+    )
+
+
+def outgoing(post: SocialPost) -> OutgoingPost:
+    consultation = post.consultation
+    return OutgoingPost(
+        text=post.text,
+        images=image_of(post),
+        link=post.link,
+        link_title=consultation.title if consultation else "",
+        link_description=consultation.summary[:300] if consultation else "",
+        language=consultation.language if consultation else settings.LANGUAGE_CODE,
+        # Stable across retries: Bluesky derives the record key from it.
+        created_at=post.created_at,
+    )
+
+
+class _AltTextOnly:
+    def __init__(self, alt_text: str):
+        self.alt_text = alt_text
+
+
+def check_text(
+    channel: Channel, text: str, *, has_image: bool = False, alt_text: str = ""
+) -> limits.LimitResult:
+    """The channel's platform rules applied to a text, for the composer and before saving."""
+    images = [_AltTextOnly(alt_text)] if has_image else []
+    return limits.check_post(
+        channel.platform, text, images=images, max_characters=channel.max_characters
+    )
+
+
+def _require_within_limits(post: SocialPost) -> None:
+    result = check_text(post.channel, post.text, has_image=bool(post.image), alt_text=post.alt_text)
+    if not result.ok:
+        raise ValidationError({"text": list(result.errors)})
+
+
+def _require_composer(actor, consultation) -> None:
+    if not permissions.can_use_composer(actor, consultation):
+        raise PermissionDenied(gettext("Only planners of this consultation write its posts."))
+
+
+@transaction.atomic
+def create_post(
+    *,
+    actor,
+    channel: Channel,
+    text: str,
+    consultation=None,
+    link: str | None = None,
+    scheduled_at: datetime | None = None,
+    image: ContentFile | None = None,
+    alt_text: str = "",
+) -> SocialPost:
+    """A draft written by hand (e.g. an urgent notice); it still needs a second planner."""
+    _require_composer(actor, consultation)
+    if channel.is_removed:
+        raise ValidationError({"channel": gettext("This channel has been removed.")})
+    if link is None:
+        link = tracked_link(consultation, channel.platform) if consultation else ""
+    post = SocialPost(
+        consultation=consultation,
+        channel=channel,
+        text=text.strip(),
+        link=link,
+        alt_text=alt_text.strip(),
+        origin=Origin.MANUAL,
+        state=PostState.AWAITING_APPROVAL,
+        created_by=actor,
+        scheduled_at=scheduled_at,
+    )
+    if image is not None:
+        post.image.save(image.name, image, save=False)
+    _validate_schedule(scheduled_at)
+    post.full_clean()
+    _require_within_limits(post)
+    post.save()
+    audit_record(
+        actor=actor,
+        action="social.post_drafted",
+        target=post,
+        changes={"channel": str(channel), "text": post.text},
+    )
+    return post
+
+
+def _validate_schedule(scheduled_at: datetime | None) -> None:
+    if scheduled_at is not None and scheduled_at < timezone.now() - timezone.timedelta(minutes=1):
+        raise ValidationError({"scheduled_at": gettext("Choose a time in the future.")})
+
+
+@transaction.atomic
+def update_post(
+    *,
+    actor,
+    post: SocialPost,
+    text: str,
+    alt_text: str | None = None,
+    scheduled_at: datetime | None = None,
+) -> SocialPost:
+    """Edit a post that has not been approved yet. Editing asks for approval again."""
+    post = SocialPost.objects.select_for_update().select_related("channel").get(pk=post.pk)
+    _require_composer(actor, post.consultation)
+    if not post.is_editable:
+        raise ValidationError({"text": gettext("Only drafts can be edited.")})
+    before = post.text
+    post.text = text.strip()
+    if alt_text is not None:
+        post.alt_text = alt_text.strip()
+    _validate_schedule(scheduled_at)
+    post.scheduled_at = scheduled_at
+    post.state = PostState.AWAITING_APPROVAL
+    post.full_clean()
+    _require_within_limits(post)
+    # Whoever edits a text last is its author for the four-eyes rule.
+    post.created_by = actor
+    post.save()
+    audit_record(
+        actor=actor,
+        action="social.post_edited",
+        target=post,
+        changes={"text": [before, post.text]},
+    )
+    return post
+
+
+@transaction.atomic
+def approve_post(*, actor, post: SocialPost) -> SocialPost:
+    """A second planner approves; the outbox entry is written in the same transaction."""
+    post = SocialPost.objects.select_for_update().select_related("channel").get(pk=post.pk)
+    refusal = permissions.approval_refusal(actor, post)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if post.state not in EDITABLE_STATES:
+        raise ValidationError({"state": gettext("This post is not waiting for approval.")})
+    _require_within_limits(post)
+    now = timezone.now()
+    due = post.scheduled_at if post.scheduled_at and post.scheduled_at > now else now
+    post.approved_by = actor
+    post.approved_at = now
+    post.state = PostState.SCHEDULED if due > now else PostState.APPROVED
+    post.error = ""
+    post.full_clean()
+    post.save()
+    OutboxEntry.objects.create(post=post, not_before=due)
+    audit_record(
+        actor=actor,
+        action="social.post_approved",
+        target=post,
+        changes={"scheduled_at": due.isoformat(), "channel": str(post.channel)},
+    )
+    return post
+
+
+@transaction.atomic
+def schedule_post(*, actor, post: SocialPost, scheduled_at: datetime | None) -> SocialPost:
+    """Set when an approved (or draft) post goes out; None means as soon as possible."""
+    post = SocialPost.objects.select_for_update().get(pk=post.pk)
+    _require_composer(actor, post.consultation)
+    _validate_schedule(scheduled_at)
+    now = timezone.now()
+    if post.is_editable:
+        post.scheduled_at = scheduled_at
+        post.save(update_fields=["scheduled_at", "updated_at"])
+    else:
+        entry = OutboxEntry.objects.select_for_update().filter(post=post).first()
+        if entry is None or entry.state != OutboxState.PENDING:
+            raise ValidationError({"scheduled_at": gettext("This post can no longer be moved.")})
+        entry.not_before = scheduled_at or now
+        entry.save(update_fields=["not_before", "updated_at"])
+        post.scheduled_at = scheduled_at
+        post.state = (
+            PostState.SCHEDULED if scheduled_at and scheduled_at > now else PostState.APPROVED
+        )
+        post.save(update_fields=["scheduled_at", "state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="social.post_scheduled",
+        target=post,
+        changes={"scheduled_at": scheduled_at.isoformat() if scheduled_at else None},
+    )
+    return post
+
+
+def publish_now(*, actor, post: SocialPost) -> SocialPost:
+    """Send an approved post at once: the worker is started after the commit."""
+    post = schedule_post(actor=actor, post=post, scheduled_at=None)
+    from social.tasks import publish_due
+
+    transaction.on_commit(lambda: publish_due.delay())
+    return post
+
+
+@transaction.atomic
+def confirm_post(*, actor, post: SocialPost, resend: bool) -> SocialPost:
+    """A person decides on a post the worker gave up on: try again (after reconciling) or drop."""
+    post = SocialPost.objects.select_for_update().get(pk=post.pk)
+    _require_composer(actor, post.consultation)
+    entry = OutboxEntry.objects.select_for_update().filter(post=post).first()
+    if entry is None or entry.state not in (OutboxState.NEEDS_CONFIRMATION, OutboxState.FAILED):
+        raise ValidationError({"state": gettext("This post is not waiting for a decision.")})
+    if resend:
+        entry.state = OutboxState.PENDING
+        entry.not_before = timezone.now()
+        # The new attempt counts from now for the staleness deadline.
+        entry.progress = {**entry.progress, "confirmed_at": timezone.now().isoformat()}
+        post.state = PostState.APPROVED
+        post.error = ""
+    else:
+        entry.state = OutboxState.FAILED
+        post.state = PostState.FAILED
+        post.error = gettext("Cancelled by %(name)s.") % {"name": actor.public_name}
+    entry.save()
+    post.save()
+    audit_record(
+        actor=actor,
+        action="social.post_resent" if resend else "social.post_cancelled",
+        target=post,
+    )
+    return post
+
+
+def delete_post(*, actor, post: SocialPost) -> SocialPost:
+    """Delete a published post on the platform (where the platform allows it)."""
+    post = SocialPost.objects.select_related("channel").get(pk=post.pk)
+    _require_composer(actor, post.consultation)
+    if post.state != PostState.PUBLISHED:
+        raise ValidationError({"state": gettext("Only published posts can be deleted.")})
+    try:
+        with adapter_for(post.channel) as adapter:
+            adapter.delete(post.remote_id)
+    except NotSupported as exc:
+        raise ValidationError(
+            {
+                "state": gettext("%(platform)s does not let other programs delete posts.")
+                % {"platform": post.channel.platform_name}
+            }
+        ) from exc
+    except AuthExpired as exc:
+        mark_needs_reauth(channel=post.channel, reason=str(exc))
+        raise ValidationError({"state": gettext("The channel needs re-authorisation.")}) from exc
+    except (TransientError, Rejected) as exc:
+        raise ValidationError({"state": str(exc)}) from exc
+    with transaction.atomic():
+        post.state = PostState.DELETED
+        post.save(update_fields=["state", "updated_at"])
+        audit_record(actor=actor, action="social.post_deleted", target=post)
+    return post
+
+
+# --- Crisis stop ---------------------------------------------------------------------------------
+def active_crisis_stop() -> CrisisStop | None:
+    return CrisisStop.objects.active().first()
+
+
+@transaction.atomic
+def start_crisis_stop(*, actor, reason: str) -> CrisisStop:
+    """Pause every channel's outbox at once; nothing is sent until the stop is lifted."""
+    if not permissions.can_stop_publishing(actor):
+        raise PermissionDenied(gettext("Only planners and administrators can stop publishing."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("Say why publishing stops.")})
+    existing = CrisisStop.objects.select_for_update().filter(active=True).first()
+    if existing is not None:
+        raise ValidationError({"reason": gettext("Publishing is already stopped.")})
+    try:
+        with transaction.atomic():
+            stop = CrisisStop.objects.create(reason=reason, started_by=actor)
+    except IntegrityError as exc:
+        raise ValidationError({"reason": gettext("Publishing is already stopped.")}) from exc
+    audit_record(actor=actor, action="social.crisis_stop_started", target=stop, reason=reason)
+    return stop
+
+
+@transaction.atomic
+def lift_crisis_stop(*, actor) -> CrisisStop:
+    if not permissions.can_stop_publishing(actor):
+        raise PermissionDenied(gettext("Only planners and administrators can lift a stop."))
+    stop = CrisisStop.objects.select_for_update().filter(active=True).first()
+    if stop is None:
+        raise ValidationError({"reason": gettext("Publishing is not stopped.")})
+    stop.active = False
+    stop.ended_by = actor
+    stop.ended_at = timezone.now()
+    stop.save()
+    audit_record(actor=actor, action="social.crisis_stop_lifted", target=stop)
+    return stop
+
+
+# --- Imported comments ---------------------------------------------------------------------------
+@transaction.atomic
+def hide_imported_comment(
+    *, actor, comment: ImportedComment, hidden: bool, reason: str = ""
+) -> ImportedComment:
+    if not permissions.can_moderate_imported_comment(actor, comment):
+        raise PermissionDenied(gettext("Only planners of this consultation moderate comments."))
+    if hidden and not reason.strip():
+        raise ValidationError({"hidden_reason": gettext("Say why the comment is hidden.")})
+    comment.is_hidden = hidden
+    comment.hidden_reason = reason.strip() if hidden else ""
+    comment.save(update_fields=["is_hidden", "hidden_reason"])
+    audit_record(
+        actor=actor,
+        action="social.comment_hidden" if hidden else "social.comment_shown",
+        target=comment,
+        reason=reason,
+        consultation_id=comment.post.consultation_id,
+    )
+    return comment
+
+
+# --- Drafts from events --------------------------------------------------------------------------
+def _event_text(consultation, origin: str, *, phase=None, ideas=()) -> tuple[str, list[str]]:
+    """Headline and optional detail lines, in the active language."""
+    title = consultation.title
+    if origin == Origin.OPENED:
+        return gettext("Have your say: %(title)s") % {"title": title}, [consultation.summary]
+    if origin == Origin.PHASE:
+        return (
+            gettext("%(title)s has a new phase: %(phase)s") % {"title": title, "phase": phase.name},
+            [consultation.summary],
+        )
+    if origin == Origin.RESULTS:
+        return gettext("The results of %(title)s are published.") % {"title": title}, []
+    lines = [
+        gettext("%(title)s (%(count)s supporters)")
+        % {"title": idea.title, "count": idea.support_count}
+        for idea in ideas
+    ]
+    return gettext("This week's most supported ideas in %(title)s:") % {"title": title}, lines
+
+
+def fit_text(channel: Channel, headline: str, lines: list[str], tail: str, *, alt: str) -> str:
+    """The longest version of headline + lines + tail that the channel's platform accepts."""
+    lines = [line.strip() for line in lines if line and line.strip()]
+    while True:
+        body = "\n".join(lines)
+        text = "\n\n".join(part for part in (headline, body, tail) if part)
+        if check_text(channel, text, has_image=True, alt_text=alt).ok:
+            return text
+        if lines:
+            lines = lines[:-1] if len(lines) > 1 else [lines[0][: len(lines[0]) // 2].rstrip()]
+            if lines and len(lines[0]) < 20:
+                lines = []
+            continue
+        if len(headline) <= 10:
+            return text
+        headline = headline[: int(len(headline) * 0.8)].rstrip() + "…"
+
+
+def _map_image(consultation) -> tuple[ContentFile, str]:
+    from ideas.models import Idea
+    from maps.static_map import Pin, render_png
+
+    points = list(
+        Idea.objects.published()
+        .filter(consultation=consultation, latitude__isnull=False, longitude__isnull=False)
+        .values_list("longitude", "latitude")[:500]
+    )
+    png = render_png(consultation.area, [Pin(lon, lat) for lon, lat in points])
+    alt = gettext("Map of the area of %(title)s with %(count)s ideas marked.") % {
+        "title": consultation.title,
+        "count": len(points),
+    }
+    return ContentFile(png, name=f"{consultation.slug}-map.png"), alt
+
+
+@transaction.atomic
+def draft_for_event(
+    *, consultation, origin: str, origin_key: str, phase=None, ideas=()
+) -> list[SocialPost]:
+    """One draft per active channel for an event, each drafted once (by origin and key)."""
+    channels = list(Channel.objects.active())
+    existing = set(
+        SocialPost.objects.filter(
+            consultation=consultation, origin=origin, origin_key=origin_key
+        ).values_list("channel_id", flat=True)
+    )
+    channels = [channel for channel in channels if channel.pk not in existing]
+    if not channels:
+        return []
+    created = []
+    with translation.override(consultation.language):
+        headline, lines = _event_text(consultation, origin, phase=phase, ideas=ideas)
+        image, alt = _map_image(consultation)
+        for channel in channels:
+            link = tracked_link(consultation, channel.platform)
+            hashtag = f"#{consultation.hashtag.lstrip('#')}" if consultation.hashtag else ""
+            tail = " ".join(part for part in (link, hashtag) if part)
+            post = SocialPost(
+                consultation=consultation,
+                channel=channel,
+                text=fit_text(channel, headline, lines, tail, alt=alt),
+                link=link,
+                alt_text=alt,
+                origin=origin,
+                origin_key=origin_key,
+                state=PostState.AWAITING_APPROVAL,
+            )
+            post.image.save(image.name, ContentFile(image.read()), save=False)
+            image.seek(0)
+            post.full_clean()
+            post.save()
+            audit_record(
+                actor=None,
+                action="social.post_drafted",
+                target=post,
+                changes={"origin": origin, "channel": str(channel)},
+            )
+            created.append(post)
+    return created
+
+
+def draft_due_event_posts(now: datetime | None = None) -> list[SocialPost]:
+    """Drafts for what happened since the last run: openings, new phases, results, the week."""
+    from consultations.models import Consultation
+
+    now = now or timezone.now()
+    if not Channel.objects.active().exists():
+        return []
+    created: list[SocialPost] = []
+    week = now.isocalendar()
+    published = Consultation.objects.filter(status="published").prefetch_related("phases")
+    for consultation in published:
+        phase = consultation.current_phase(now)
+        if consultation.results_published_at:
+            created += draft_for_event(
+                consultation=consultation, origin=Origin.RESULTS, origin_key="results"
+            )
+            continue
+        if phase is None:
+            continue
+        created += draft_for_event(
+            consultation=consultation, origin=Origin.OPENED, origin_key="opened"
+        )
+        first_phase = min(consultation.phases.all(), key=lambda each: each.starts_at)
+        if phase.pk != first_phase.pk:
+            created += draft_for_event(
+                consultation=consultation,
+                origin=Origin.PHASE,
+                origin_key=f"phase-{phase.pk}",
+                phase=phase,
+            )
+        ideas = list(
+            consultation.ideas.published()
+            .filter(support_count__gt=0)
+            .order_by("-support_count")[:3]
+        )
+        if ideas and now.weekday() == 0:
+            created += draft_for_event(
+                consultation=consultation,
+                origin=Origin.WEEKLY,
+                origin_key=f"{week.year}-W{week.week:02d}",
+                ideas=ideas,
+            )
+    return created
