@@ -183,6 +183,7 @@ def seeded_topic():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE debate_comment")
             cursor.execute("ANALYZE debate_commentvote")
+            cursor.execute("ANALYZE civic_user")
         print(f"seeded {COMMENTS} comments in {time.perf_counter() - started:.1f} s")
     topic.refresh_from_db()
     return topic, viewer
@@ -279,6 +280,13 @@ def main():
         "signed-in resident (routing, middleware, session, queries, templates; no network). "
         f"A page shows {roots_on_page} top-level comments with all their replies. Seeded by "
         "`bench/debate_topic.py`.",
+        "",
+        "The page runs a fixed number of queries whatever the thread sizes: session and user, "
+        "topic and phases, the page's top-level comments, all their replies (by `root`), the "
+        "viewer's votes, the poll (options, respondents, own answer) and the balance of "
+        "arguments (counts, best argument per side). A reply notifies the author answered: its "
+        "e-mail is rendered and handed to the mail backend (in memory here) after the commit, "
+        "inside the request, which a new top-level argument does not do.",
         "",
         f"Load average before the run: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1/5/15 min; "
         "other work shares the machine). Target judged on the median.",
