@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("reports/", api.ReportCreateView.as_view(), name="moderation-report"),
+    path("moderation/queue/", api.QueueView.as_view(), name="moderation-queue"),
+    path("moderation/actions/", api.ActionView.as_view(), name="moderation-actions"),
+]

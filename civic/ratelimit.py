@@ -1,0 +1,105 @@
+"""Per-person and per-address limits on writes (settings.RATE_LIMITS), kept in the cache.
+
+A fixed window per action: "10/h" allows ten attempts per hour from one account and ten from
+one IP address. The limit is a brake on floods and scripts, not an accounting record, so a cache
+that forgets (restart, eviction) only ever errs on the side of letting people act.
+
+HTML views and API views share one rule: `check(request, action)` raises `RateLimited`, which
+`too_many_response` turns into a readable 429 page and `raise_for_api` into DRF's 429.
+"""
+
+import math
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class RateLimited(Exception):
+    """Too many attempts of one action; `wait` is the number of seconds until the next window."""
+
+    def __init__(self, action: str, wait: int):
+        self.action = action
+        self.wait = wait
+        super().__init__(message(wait))
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'10/h' -> (10, 3600). The period may carry a number of units: '5/10m'."""
+    count, _slash, period = rate.partition("/")
+    period = period.strip()
+    units = int(period[:-1]) if period[:-1].isdigit() else 1
+    return int(count), units * PERIODS[period[-1]]
+
+
+def client_ip(request) -> str:
+    # Our proxy appends the address it saw; entries to the left of it are the client's claims.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+
+
+def hit(request, action: str) -> bool:
+    """Count one attempt; True when it is over the limit for this person or address."""
+    try:
+        check(request, action)
+    except RateLimited:
+        return True
+    return False
+
+
+def check(request, action: str) -> None:
+    """Count one attempt; raise RateLimited when it is over the limit."""
+    rate = settings.RATE_LIMITS.get(action)
+    if not rate:
+        return
+    limit, period = parse_rate(rate)
+    now = timezone.now().timestamp()
+    window = int(now) // period
+    keys = [f"throttle:{action}:ip:{client_ip(request)}:{window}"]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        keys.append(f"throttle:{action}:user:{user.pk}:{window}")
+    over = False
+    for key in keys:
+        cache.add(key, 0, timeout=period + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=period + 5)
+            count = 1
+        over = over or count > limit
+    if over:
+        raise RateLimited(action, wait=max(1, (window + 1) * period - math.floor(now)))
+
+
+def message(wait: int) -> str:
+    minutes = max(1, math.ceil(wait / 60))
+    return ngettext(
+        "You did this too many times in a short while. Try again in %(n)d minute.",
+        "You did this too many times in a short while. Try again in %(n)d minutes.",
+        minutes,
+    ) % {"n": minutes}
+
+
+def too_many_response(request, error: RateLimited):
+    """The 429 page with the reason and the wait, for HTML views."""
+    response = render(
+        request, "429.html", {"reason": str(error), "title": _("Too many attempts")}, status=429
+    )
+    response["Retry-After"] = str(error.wait)
+    return response
+
+
+def raise_for_api(request, action: str) -> None:
+    """The same check for DRF views: a 429 whose detail says why and for how long."""
+    from rest_framework.exceptions import Throttled
+
+    try:
+        check(request, action)
+    except RateLimited as error:
+        raise Throttled(wait=error.wait, detail=str(error)) from None

@@ -1,0 +1,588 @@
+"""Writes in moderation: reports, decisions on reported and pre-moderated items, blocks, appeals.
+
+Each service is keyword-only, checks its permission predicate, writes in one transaction with its
+audit entry, tells the author what happened and why, and raises Django's ValidationError (400) or
+PermissionDenied (403) with a reason a person can read.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civic.audit import audit_record
+from civic.blocks import require_not_blocked
+from civic.markdown import render_markdown
+from civic.models import User
+from civic.notifications import notify
+from civic.permissions import can_participate
+from consultations.models import Consultation
+from debate.models import Comment, CommentRevision
+from ideas.models import Idea, IdeaImage, IdeaRevision
+
+from . import permissions
+from . import targets as t
+from .models import (
+    Appeal,
+    AppealStatus,
+    Block,
+    PublicReason,
+    Report,
+    ReportReason,
+    ReportStatus,
+)
+
+NOTIFY_KIND = "moderation"
+APPEAL_MAX_LENGTH = 1000
+
+
+def public_reason_text(code: str) -> str:
+    """The placeholder's reason as stored: "hidden by the moderator: personal data"."""
+    if code not in PublicReason.values:
+        raise ValidationError({"public_reason": _("Choose a public reason.")})
+    return str(PublicReason(code).label)
+
+
+def _require(allowed: bool, reason: str) -> None:
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def _moderator_check(actor: User, action: str, consultation: Consultation) -> None:
+    _require(
+        permissions.can_act(actor, action, consultation),
+        _("Only the planners of this consultation may moderate it."),
+    )
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(*, reporter: User, target: t.Target, reason: str, text: str = "") -> Report:
+    """Report a public contribution once; enough independent reports hide it until decided."""
+    target = t.load(t.kind_of(target), target.pk)
+    consultation = t.consultation_of(target)
+    _require(can_participate(reporter), _("Sign in to report content."))
+    require_not_blocked(reporter, consultation)
+    if not t.is_public(target):
+        raise PermissionDenied(_("This content is not public, so it cannot be reported."))
+    if t.author_id_of(target) == reporter.pk:
+        raise PermissionDenied(_("You cannot report your own contribution."))
+    text = (text or "").strip()
+    if reason not in ReportReason.values:
+        raise ValidationError({"reason": _("Choose a reason.")})
+    if reason == ReportReason.OTHER and not text:
+        raise ValidationError({"text": _("Tell us what is wrong.")})
+    report = Report(reporter=reporter, reason=reason, text=text, **t.fields_of(target))
+    report.full_clean(exclude=["consultation", "idea", "image", "comment", "reporter"])
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"target_id": _("You have already reported this. A planner will look at it.")}
+        ) from None
+    audit_record(
+        actor=reporter,
+        action="moderation.report",
+        target=target,
+        reason=reason,
+        consultation_id=consultation.pk,
+    )
+    _hide_when_reported_enough(target)
+    return report
+
+
+def _hide_when_reported_enough(target: t.Target) -> None:
+    threshold = settings.AUTO_HIDE_REPORT_THRESHOLD
+    if not threshold or t.is_hidden(target):
+        return
+    reporters = (
+        Report.objects.filter(status=ReportStatus.OPEN, **t.filter_of(target))
+        .values("reporter")
+        .distinct()
+        .count()
+    )
+    if reporters < threshold:
+        return
+    _set_hidden(target, True, public_reason_text(PublicReason.AWAITING_DECISION))
+    audit_record(
+        actor=None,
+        action="moderation.auto_hide",
+        target=target,
+        reason=_("%(n)s reports from different people") % {"n": reporters},
+        consultation_id=t.consultation_of(target).pk,
+    )
+
+
+# --- Decisions on one item -------------------------------------------------------------------
+
+
+def _set_hidden(target: t.Target, hidden: bool, reason: str = "") -> None:
+    if isinstance(target, IdeaImage):
+        target.is_redacted = hidden
+        target.save(update_fields=["is_redacted"])
+        return
+    target.is_hidden = hidden
+    target.hidden_reason = reason[:200] if hidden else ""
+    fields = ["is_hidden", "hidden_reason"]
+    if isinstance(target, Idea):
+        fields.append("updated_at")
+    target.save(update_fields=fields)
+
+
+def _resolve_reports(target: t.Target, actor: User, status: str) -> int:
+    return Report.objects.filter(status=ReportStatus.OPEN, **t.filter_of(target)).update(
+        status=status, resolved_at=timezone.now(), resolved_by=actor
+    )
+
+
+def _record(actor, action: str, target: t.Target, note: str, **changes) -> None:
+    audit_record(
+        actor=actor,
+        action=f"moderation.{action}",
+        target=target,
+        reason=note,
+        changes=changes,
+        consultation_id=t.consultation_of(target).pk,
+    )
+
+
+def _tell_author(target: t.Target, subject, body, *, may_appeal: bool) -> None:
+    author = t.author_of(target)
+    if author is None:
+        return
+    url = t.url_of(target)
+    if may_appeal:
+        url = reverse("moderation:appeal", kwargs={"kind": t.kind_of(target), "pk": target.pk})
+        body = format_lazy(
+            "{body}\n\n{appeal}",
+            body=body,
+            appeal=gettext_lazy("If you think this is wrong, you can appeal with a short text."),
+        )
+    notify(recipient=author, kind=NOTIFY_KIND, subject=subject, body=body, url=url)
+
+
+def _decision_subject(target: t.Target):
+    return format_lazy(
+        gettext_lazy("A moderator has looked at your contribution “{title}”"),
+        title=t.title_of(target),
+    )
+
+
+@transaction.atomic
+def keep(*, actor: User, target: t.Target, note: str = "") -> t.Target:
+    """Dismiss the reports: the content stays (and comes back if reports had hidden it)."""
+    target = t.load(t.kind_of(target), target.pk, for_update=True)
+    _moderator_check(actor, "keep", t.consultation_of(target))
+    was_auto_hidden = t.is_hidden(target) and _auto_hidden(target)
+    if was_auto_hidden:
+        _set_hidden(target, False)
+    dismissed = _resolve_reports(target, actor, ReportStatus.DISMISSED)
+    _record(actor, "keep", target, note, reports=dismissed, restored=was_auto_hidden)
+    return target
+
+
+def _auto_hidden(target: t.Target) -> bool:
+    if isinstance(target, IdeaImage):
+        return False
+    return target.hidden_reason == str(PublicReason(PublicReason.AWAITING_DECISION).label)
+
+
+@transaction.atomic
+def hide(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
+    """Hide with a public reason; the public sees "hidden by the moderator: <reason>"."""
+    target = t.load(t.kind_of(target), target.pk, for_update=True)
+    _moderator_check(actor, "hide", t.consultation_of(target))
+    reason = public_reason_text(public_reason)
+    _set_hidden(target, True, reason)
+    upheld = _resolve_reports(target, actor, ReportStatus.UPHELD)
+    _record(actor, "hide", target, note, public_reason=public_reason, reports=upheld)
+    _tell_author(
+        target,
+        _decision_subject(target),
+        format_lazy(
+            gettext_lazy("It has been hidden. Reason: {reason}. {note}"), reason=reason, note=note
+        ),
+        may_appeal=True,
+    )
+    return target
+
+
+@transaction.atomic
+def restore(*, actor: User, target: t.Target, note: str = "") -> t.Target:
+    target = t.load(t.kind_of(target), target.pk, for_update=True)
+    _moderator_check(actor, "restore", t.consultation_of(target))
+    if not t.is_hidden(target):
+        raise ValidationError({"target_id": _("This content is not hidden.")})
+    _set_hidden(target, False)
+    _resolve_reports(target, actor, ReportStatus.DISMISSED)
+    _record(actor, "restore", target, note)
+    _tell_author(
+        target,
+        _decision_subject(target),
+        format_lazy(gettext_lazy("It is visible again. {note}"), note=note),
+        may_appeal=False,
+    )
+    return target
+
+
+@transaction.atomic
+def redact_photo(*, actor: User, target: IdeaImage, note: str = "") -> IdeaImage:
+    """Take a photo off the public pages; the file stays for the log and a possible appeal."""
+    if not isinstance(target, IdeaImage):
+        raise ValidationError({"target_type": _("Only photos can be redacted.")})
+    target = t.load("photo", target.pk, for_update=True)
+    _moderator_check(actor, "redact", t.consultation_of(target))
+    _set_hidden(target, True)
+    upheld = _resolve_reports(target, actor, ReportStatus.UPHELD)
+    _record(actor, "redact", target, note, reports=upheld)
+    _tell_author(
+        target,
+        _decision_subject(target),
+        format_lazy(gettext_lazy("The photo has been removed from public view. {note}"), note=note),
+        may_appeal=True,
+    )
+    return target
+
+
+@transaction.atomic
+def edit_content(
+    *, actor: User, target: t.Target, text: str, title: str | None = None, note: str = ""
+) -> t.Target:
+    """Edit personal data out; the original text is kept as a revision for the log."""
+    target = t.load(t.kind_of(target), target.pk, for_update=True)
+    _moderator_check(actor, "edit", t.consultation_of(target))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("The edited text cannot be empty.")})
+    if isinstance(target, Idea):
+        IdeaRevision.objects.create(
+            idea=target,
+            title=target.title,
+            description=target.description,
+            category_name=target.category.name if target.category_id else "",
+            latitude=target.latitude,
+            longitude=target.longitude,
+            edited_by=actor,
+            edited_by_moderator=True,
+        )
+        original = {"title": target.title, "description": target.description}
+        if title is not None and title.strip():
+            target.title = title.strip()
+        target.description = text
+        target.full_clean()
+        target.save()
+    elif isinstance(target, Comment):
+        CommentRevision.objects.create(comment=target, body=target.body)
+        original = {"body": target.body}
+        target.body = text
+        target.body_html = render_markdown(text)
+        target.edited_at = timezone.now()
+        target.full_clean(exclude=["consultation", "topic", "idea", "parent", "root", "author"])
+        target.save(update_fields=["body", "body_html", "edited_at"])
+    else:
+        raise ValidationError({"target_type": _("Photos are redacted, not edited.")})
+    upheld = _resolve_reports(target, actor, ReportStatus.UPHELD)
+    _record(
+        actor, "edit", target, note, original=original, edited_by_moderator=True, reports=upheld
+    )
+    _tell_author(
+        target,
+        _decision_subject(target),
+        format_lazy(gettext_lazy("A moderator has edited it. {note}"), note=note),
+        may_appeal=True,
+    )
+    return target
+
+
+@transaction.atomic
+def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
+    """Publish a pre-moderated idea or comment."""
+    from debate.services import comment_publish
+    from ideas.services import idea_approve
+
+    target = t.load(t.kind_of(target), target.pk, for_update=True)
+    _moderator_check(actor, "approve", t.consultation_of(target))
+    if not t.is_pending(target):
+        raise ValidationError({"target_id": _("This item is not waiting for approval.")})
+    if isinstance(target, Idea):
+        target = idea_approve(user=actor, idea=target)
+    else:
+        target = comment_publish(actor=actor, comment=target)
+    _record(actor, "approve", target, note)
+    return target
+
+
+@transaction.atomic
+def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
+    """Refuse a pre-moderated item: it stays unpublished and hidden, and the author may appeal."""
+    target = t.load(t.kind_of(target), target.pk, for_update=True)
+    _moderator_check(actor, "reject", t.consultation_of(target))
+    if not t.is_pending(target):
+        raise ValidationError({"target_id": _("This item is not waiting for approval.")})
+    reason = public_reason_text(public_reason)
+    _set_hidden(target, True, reason)
+    _record(actor, "reject", target, note, public_reason=public_reason)
+    _tell_author(
+        target,
+        _decision_subject(target),
+        format_lazy(
+            gettext_lazy("It will not be published. Reason: {reason}. {note}"),
+            reason=reason,
+            note=note,
+        ),
+        may_appeal=True,
+    )
+    return target
+
+
+@transaction.atomic
+def message_author(*, actor: User, target: t.Target, subject: str, body: str) -> None:
+    """A private e-mail to the author; the text is in the audit log, the address is never shown."""
+    target = t.load(t.kind_of(target), target.pk)
+    _moderator_check(actor, "message", t.consultation_of(target))
+    subject, body = (subject or "").strip(), (body or "").strip()
+    errors = {}
+    if not subject:
+        errors["subject"] = [_("Write a subject.")]
+    if not body:
+        errors["body"] = [_("Write a message.")]
+    if errors:
+        raise ValidationError(errors)
+    author = t.author_of(target)
+    if author is None:
+        raise ValidationError({"target_id": _("This item has no author to write to.")})
+    _record(actor, "message", target, "", subject=subject, body=body)
+    notify(recipient=author, kind=NOTIFY_KIND, subject=subject, body=body, url=t.url_of(target))
+
+
+# --- Blocks ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def block_user(
+    *,
+    actor: User,
+    user: User,
+    consultation: Consultation | None,
+    days: int | None,
+    reason: str,
+    target: t.Target | None = None,
+) -> Block:
+    """Block a person from one consultation (or the site, when consultation is None)."""
+    if consultation is None:
+        _require(
+            permissions.can_block_site_wide(actor),
+            _("Only administrators and unrestricted planners block people from the whole site."),
+        )
+    else:
+        _moderator_check(actor, "block", consultation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the person is blocked.")})
+    if user.pk == actor.pk:
+        raise ValidationError({"user": _("You cannot block yourself.")})
+    if user.is_administrator or user.role in ("planner", "councillor"):
+        raise ValidationError({"user": _("Staff accounts are not blocked; change their role.")})
+    max_days = settings.MODERATION_MAX_BLOCK_DAYS
+    if days is None and not permissions.is_administrator(actor):
+        raise ValidationError({"days": _("Give the number of days.")})
+    if days is not None and not 1 <= days <= max_days:
+        raise ValidationError({"days": _("Between 1 and %(max)s days.") % {"max": max_days}})
+    until = timezone.now() + timedelta(days=days) if days else None
+    block = Block.objects.create(
+        user=user, consultation=consultation, until=until, reason=reason, created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="moderation.block",
+        target=block,
+        reason=reason,
+        changes={"user": user.pk, "days": days, "site_wide": consultation is None},
+        consultation_id=consultation.pk if consultation else None,
+    )
+    where = consultation.title if consultation else _("the whole site")
+    body = format_lazy(
+        gettext_lazy("You cannot take part in {where} for {days} days. Reason: {reason}"),
+        where=where,
+        days=days if days else "∞",
+        reason=reason,
+    )
+    notify(
+        recipient=user,
+        kind=NOTIFY_KIND,
+        subject=gettext_lazy("Your account has been blocked"),
+        body=body,
+        url=t.url_of(target) if target is not None else "/",
+    )
+    return block
+
+
+@transaction.atomic
+def lift_block(*, actor: User, block: Block, note: str = "") -> Block:
+    if block.consultation_id is None:
+        _require(permissions.can_block_site_wide(actor), _("You may not lift this block."))
+    else:
+        _moderator_check(actor, "block", block.consultation)
+    block.lifted_at = timezone.now()
+    block.save(update_fields=["lifted_at"])
+    audit_record(
+        actor=actor,
+        action="moderation.unblock",
+        target=block,
+        reason=note,
+        consultation_id=block.consultation_id,
+    )
+    return block
+
+
+# --- Appeals ---------------------------------------------------------------------------------
+
+
+def appealable(target: t.Target) -> bool:
+    """Hidden, redacted, rejected or moderator-edited content can be appealed."""
+    if t.is_hidden(target):
+        return True
+    if isinstance(target, Idea):
+        return target.revisions.filter(edited_by_moderator=True).exists()
+    if isinstance(target, Comment):
+        from civic.models import AuditEntry
+
+        return AuditEntry.objects.filter(
+            action="moderation.edit", object_id=str(target.pk), content_type__model="comment"
+        ).exists()
+    return False
+
+
+@transaction.atomic
+def appeal_create(*, author: User, target: t.Target, text: str) -> Appeal:
+    target = t.load(t.kind_of(target), target.pk)
+    _require(
+        permissions.can_appeal(author, t.author_id_of(target)),
+        _("Only the author can appeal a decision about this contribution."),
+    )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Say briefly why the decision should change.")})
+    if len(text) > APPEAL_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("At most %(n)s characters, please.") % {"n": APPEAL_MAX_LENGTH}}
+        )
+    if not appealable(target):
+        raise ValidationError({"target_id": _("There is no moderation decision to appeal.")})
+    appeal = Appeal(author=author, text=text, **t.fields_of(target))
+    try:
+        with transaction.atomic():
+            appeal.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"target_id": _("An appeal about this is already waiting for a decision.")}
+        ) from None
+    audit_record(
+        actor=author,
+        action="moderation.appeal",
+        target=target,
+        reason=text,
+        consultation_id=t.consultation_of(target).pk,
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, actor: User, appeal: Appeal, accept: bool, note: str = "") -> Appeal:
+    """Accepting reverses the decision (the content is shown again); rejecting keeps it."""
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    target = t.load(appeal.target_kind, appeal.target.pk, for_update=True)
+    _moderator_check(actor, "appeal_accept", t.consultation_of(target))
+    if appeal.status != AppealStatus.OPEN:
+        raise ValidationError({"appeal": _("This appeal has already been decided.")})
+    if accept and t.is_hidden(target):
+        _set_hidden(target, False)
+    appeal.status = AppealStatus.ACCEPTED if accept else AppealStatus.REJECTED
+    appeal.decided_at = timezone.now()
+    appeal.decided_by = actor
+    appeal.decision_note = (note or "").strip()
+    appeal.save()
+    _record(actor, "appeal_accept" if accept else "appeal_reject", target, note)
+    body = (
+        gettext_lazy("Your appeal was accepted and the decision reversed. {note}")
+        if accept
+        else gettext_lazy("Your appeal was looked at; the decision stands. {note}")
+    )
+    notify(
+        recipient=appeal.author,
+        kind=NOTIFY_KIND,
+        subject=gettext_lazy("A decision on your appeal"),
+        body=format_lazy(body, note=appeal.decision_note),
+        url=t.url_of(target),
+    )
+    return appeal
+
+
+# --- Many items at once ----------------------------------------------------------------------
+
+BULK_ACTIONS = ("keep", "hide", "restore", "approve", "reject", "redact")
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def act(
+    *, actor: User, action: str, target: t.Target, public_reason: str = "", note: str = ""
+) -> t.Target:
+    """One queue action by name; the bulk form and the API call this."""
+    if action == "keep":
+        return keep(actor=actor, target=target, note=note)
+    if action == "hide":
+        return hide(actor=actor, target=target, public_reason=public_reason, note=note)
+    if action == "restore":
+        return restore(actor=actor, target=target, note=note)
+    if action == "approve":
+        return approve(actor=actor, target=target, note=note)
+    if action == "reject":
+        return reject(actor=actor, target=target, public_reason=public_reason, note=note)
+    if action == "redact":
+        return redact_photo(actor=actor, target=target, note=note)
+    raise ValidationError({"action": _("Choose one of the actions.")})
+
+
+def bulk_act(
+    *, actor: User, action: str, keys: list[str], public_reason: str = "", note: str = ""
+) -> BulkResult:
+    """Apply one action to many items; each item succeeds or fails on its own, with a reason."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": _("Choose one of the actions.")})
+    if not keys:
+        raise ValidationError({"items": _("Choose at least one item.")})
+    if action in ("hide", "reject"):
+        public_reason_text(public_reason)
+    result = BulkResult()
+    denied: list[str] = []
+    unique_keys = list(dict.fromkeys(keys))
+    for key in unique_keys:
+        try:
+            target = t.load_key(key)
+            act(actor=actor, action=action, target=target, public_reason=public_reason, note=note)
+        except ValidationError as error:
+            result.failed[key] = "; ".join(error.messages)
+        except PermissionDenied as error:
+            result.failed[key] = str(error)
+            denied.append(key)
+        else:
+            result.done.append(key)
+    if denied and len(denied) == len(unique_keys):
+        # Nothing was allowed: a refusal, not a partial success.
+        raise PermissionDenied(result.failed[denied[0]])
+    return result
