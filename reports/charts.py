@@ -169,6 +169,13 @@ def line_chart_svg(chart: Chart, width: int = 640, height: int = 300) -> str:
             f'<polyline points="{points}" fill="none" stroke={quoteattr(item.colour)} '
             f'stroke-width="2.5"{dash}/>'
         )
+        # Markers keep a short series (a single day, say) visible, where a line has no length.
+        if len(item.values) <= 60:
+            for i, v in enumerate(item.values):
+                y = round(top_pad + plot_h - plot_h * v / top, 1)
+                parts.append(
+                    f'<circle cx="{x_at(i)}" cy="{y}" r="3.5" fill={quoteattr(item.colour)}/>'
+                )
     if chart.labels:
         parts.append(
             f'<text x="{left}" y="{height - bottom + 18}" font-size="12" '

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from consultations.models import Consultation
 from maps.static_map import render_png, render_svg
@@ -166,7 +167,7 @@ def figure_rows(summary: Summary) -> list[list]:
         [_("Ideas"), figures.ideas],
         [_("Supports"), figures.supports],
         [_("Comments"), figures.comments],
-        [_("Poll answers"), figures.poll_answers],
+        [pgettext("report figure", "Poll answers"), figures.poll_answers],
     ]
     if figures.hidden_ideas is not None:
         rows.append([_("Hidden ideas"), figures.hidden_ideas])

@@ -61,19 +61,25 @@ class ExportContext:
     def full(self) -> bool:
         return self.variant == FULL
 
+    names: dict[int, str] = field(default_factory=dict)
+
     def author(self, row: dict, prefix: str = "author") -> str:
         user_id = row[f"{prefix}_id"]
         if user_id is None:
             return ""
         if not self.full:
             return self.pseudonyms.label(user_id)
-        # The public name from the row's columns, without loading User objects per row.
-        return User(
-            display_name=row[f"{prefix}__display_name"] or "",
-            show_name_publicly=row[f"{prefix}__show_name_publicly"],
-            pseudonym_code=row[f"{prefix}__pseudonym_code"] or "",
-            is_deleted=row[f"{prefix}__is_deleted"],
-        ).public_name
+        name = self.names.get(user_id)
+        if name is None:
+            # The public name from the row's columns, without a query per author.
+            name = User(
+                display_name=row[f"{prefix}__display_name"] or "",
+                show_name_publicly=row[f"{prefix}__show_name_publicly"],
+                pseudonym_code=row[f"{prefix}__pseudonym_code"] or "",
+                is_deleted=row[f"{prefix}__is_deleted"],
+            ).public_name
+            self.names[user_id] = name
+        return name
 
 
 AUTHOR_FIELDS = (
@@ -411,14 +417,16 @@ def _clean_text(value: str) -> str:
 
 
 def _xlsx_cell(worksheet, value):
-    value = _local(value)
+    if value is None or value.__class__ in (int, float, bool):
+        return value
     if isinstance(value, str):
-        value = _clean_text(value)
+        value = _clean_text(value) if ILLEGAL_CHARACTERS_RE.search(value) else value
         if value.startswith("="):
             cell = WriteOnlyCell(worksheet, value=value)
             cell.data_type = "s"  # text that merely starts with "=", never a formula
             return cell
-    return value
+        return value
+    return _local(value)
 
 
 def write_xlsx(ctx: ExportContext, path, sheets: list[Sheet] | None = None) -> None:

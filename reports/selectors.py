@@ -12,15 +12,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Max, Min, Q, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from civic.models import AuditEntry
 from consultations.models import Consultation, PollOption, Topic
 from debate.models import Comment, PollAnswer, Stance
-from debate.selectors import consultation_figures
 from ideas.models import Idea, IdeaStatus, Support
 from maps.static_map import Pin
 
@@ -85,8 +87,9 @@ def public_comments(consultation: Consultation):
 
 
 def consultation_summary(consultation: Consultation, *, include_hidden_counts: bool) -> Summary:
-    figures = key_figures(consultation, include_hidden_counts=include_hidden_counts)
-    over_time, timeline_rows = participation_over_time(consultation)
+    daily = daily_counts(consultation)
+    over_time, timeline_rows = participation_over_time(consultation, daily)
+    figures = key_figures(consultation, daily, include_hidden_counts=include_hidden_counts)
     by_category = ideas_by_category(consultation)
     by_status = ideas_by_status(consultation)
     summary = Summary(
@@ -104,16 +107,60 @@ def consultation_summary(consultation: Consultation, *, include_hidden_counts: b
     return summary
 
 
-def key_figures(consultation: Consultation, *, include_hidden_counts: bool) -> KeyFigures:
-    base = consultation_figures(consultation)
+def cached_consultation_summary(
+    consultation: Consultation, *, include_hidden_counts: bool
+) -> Summary:
+    """The summary, kept for REPORTS_SUMMARY_CACHE_SECONDS.
+
+    A council meeting opens the page many times within a minute; counting 100,000 supports for
+    each is waste, and figures a minute old are still "live" for a reader. Exports never use
+    this: their freshness is checked against `data_version`.
+    """
+    timeout = settings.REPORTS_SUMMARY_CACHE_SECONDS
+    if timeout <= 0:
+        return consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
+    key = f"reports:summary:{consultation.pk}:{int(include_hidden_counts)}:{get_language()}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
+        cache.set(key, summary, timeout)
+    return summary
+
+
+def participant_count(consultation: Consultation) -> int:
+    """Distinct people who submitted, supported, commented or answered a poll: the definition
+    of debate.selectors.consultation_figures, whose other counts include hidden comments."""
+    people = (
+        Idea.objects.filter(consultation=consultation, author__isnull=False)
+        .exclude(publication="pending_confirmation")
+        .values("author_id")
+        .order_by()
+        .union(
+            Support.objects.filter(consultation=consultation).values("user_id").order_by(),
+            Comment.objects.filter(consultation=consultation, author__isnull=False)
+            .values("author_id")
+            .order_by(),
+            PollAnswer.objects.filter(topic__consultation=consultation)
+            .values("user_id")
+            .order_by(),
+        )
+    )
+    return people.count()
+
+
+def key_figures(
+    consultation: Consultation, daily: dict[str, dict], *, include_hidden_counts: bool
+) -> KeyFigures:
+    """The totals are the sums of the daily counts, so the figures and the chart always agree
+    and the big tables are read once."""
     polls = PollAnswer.objects.filter(topic__consultation=consultation).aggregate(
         answers=Count("id"), respondents=Count("user_id", distinct=True)
     )
     figures = KeyFigures(
-        participants=base.participants,
-        ideas=base.ideas,
-        supports=base.supports,
-        comments=public_comments(consultation).count(),
+        participants=participant_count(consultation),
+        ideas=sum(daily["ideas"].values()),
+        supports=sum(daily["supports"].values()),
+        comments=sum(daily["comments"].values()),
         poll_answers=polls["answers"],
         poll_respondents=polls["respondents"],
     )
@@ -138,15 +185,25 @@ def _per_day(queryset, field_name: str = "created_at") -> dict[date, int]:
     return dict(rows)
 
 
-def participation_over_time(consultation: Consultation) -> tuple[Chart, list[dict]]:
+def daily_counts(consultation: Consultation) -> dict[str, dict[date, int]]:
+    """Public ideas, supports of public ideas and public comments, counted per day."""
+    return {
+        "ideas": _per_day(public_ideas(consultation)),
+        "supports": _per_day(
+            Support.objects.filter(
+                consultation=consultation, idea__publication="published", idea__is_hidden=False
+            )
+        ),
+        "comments": _per_day(public_comments(consultation)),
+    }
+
+
+def participation_over_time(
+    consultation: Consultation, daily: dict[str, dict] | None = None
+) -> tuple[Chart, list[dict]]:
     """New ideas, supports and comments per day (per week for long consultations)."""
-    ideas = _per_day(public_ideas(consultation))
-    supports = _per_day(
-        Support.objects.filter(
-            consultation=consultation, idea__publication="published", idea__is_hidden=False
-        )
-    )
-    comments = _per_day(public_comments(consultation))
+    daily = daily or daily_counts(consultation)
+    ideas, supports, comments = daily["ideas"], daily["supports"], daily["comments"]
     days = sorted(set(ideas) | set(supports) | set(comments))
     rows: list[dict] = []
     if days:

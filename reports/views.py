@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET
 from civic.permissions import can_view_consultation
 from consultations.models import Consultation
 
-from .documents import summary_map_svg
+from .documents import MAP_SIZE, PDF_VECTOR_MAP_MAX_PINS, summary_map_svg
 from .formats import FORMATS
 from .models import ExportJob
 from .permissions import can_export, can_export_archive, can_read_summary, export_variants
-from .selectors import consultation_summary
+from .selectors import cached_consultation_summary
 from .services import export_for_download
 
 
@@ -46,6 +46,16 @@ def _variant(request: HttpRequest, consultation: Consultation) -> str:
     return asked if asked else variants[0]
 
 
+def _map(consultation: Consultation, data) -> dict:
+    """Few pins go inline as SVG; thousands come as the maps app's cached picture, so the page
+    stays light (drafts have no public picture and always get the SVG)."""
+    if len(data.map_pins) > PDF_VECTOR_MAP_MAX_PINS and consultation.status != "draft":
+        url = reverse("maps:static-png", args=[consultation.slug])
+        return {"map_image": f"{url}?width={MAP_SIZE[0]}&height={MAP_SIZE[1]}", "map_svg": ""}
+    # Built by maps.static_map, which escapes the title it writes.
+    return {"map_image": "", "map_svg": mark_safe(summary_map_svg(data))}  # noqa: S308
+
+
 @require_GET
 def summary(request: HttpRequest, slug: str) -> HttpResponse:
     try:
@@ -56,7 +66,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         raise
     variants = export_variants(request.user, consultation)
     staff = len(variants) > 1
-    data = consultation_summary(consultation, include_hidden_counts=staff)
+    data = cached_consultation_summary(consultation, include_hidden_counts=staff)
     downloads = [
         {
             "url": reverse("reports:download", args=[consultation.slug, item.name]),
@@ -77,8 +87,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "consultation": consultation,
             "summary": data,
-            # Built by maps.static_map, which escapes the title it writes.
-            "map_svg": mark_safe(summary_map_svg(data)),  # noqa: S308
+            **_map(consultation, data),
             "generated_at": timezone.now(),
             "downloads": downloads,
             "variants": variants,

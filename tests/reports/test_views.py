@@ -72,8 +72,9 @@ def test_draft_consultations_are_not_found_for_the_public(client, resident):
 
 
 def test_summary_page_query_count_is_bounded(
-    client, report_data, councillor, django_assert_max_num_queries
+    client, report_data, councillor, django_assert_max_num_queries, settings
 ):
+    settings.REPORTS_SUMMARY_CACHE_SECONDS = 0
     client.force_login(councillor)
     client.get(summary_url(report_data.consultation))
     for _ in range(5):
@@ -256,3 +257,26 @@ def test_full_exports_are_audited(client, report_data, councillor):
     body(client.get(api_url(report_data.consultation, "data.xlsx")))
     entry = AuditEntry.objects.get(action="reports.export_full")
     assert entry.actor == councillor and entry.consultation_id == report_data.consultation.pk
+
+
+def test_crowded_maps_come_as_the_cached_picture(client, report_data, councillor, monkeypatch):
+    monkeypatch.setattr("reports.views.PDF_VECTOR_MAP_MAX_PINS", 2)
+    client.force_login(councillor)
+    html = client.get(summary_url(report_data.consultation)).content.decode()
+    picture = reverse("maps:static-png", args=[report_data.consultation.slug])
+    assert f'src="{picture}?width=1000&amp;height=560"' in html
+    assert "4 public ideas, coloured by category." in html
+
+
+def test_summary_is_cached_briefly(
+    client, report_data, councillor, settings, django_assert_max_num_queries
+):
+    settings.REPORTS_SUMMARY_CACHE_SECONDS = 60
+    client.force_login(councillor)
+    client.get(summary_url(report_data.consultation))
+    factories.IdeaFactory(consultation=report_data.consultation, title="Brand new idea")
+    with django_assert_max_num_queries(8):
+        html = client.get(summary_url(report_data.consultation)).content.decode()
+    assert "Brand new idea" not in html
+    settings.REPORTS_SUMMARY_CACHE_SECONDS = 0
+    assert "Brand new idea" in client.get(summary_url(report_data.consultation)).content.decode()

@@ -1,0 +1,86 @@
+"""A councillor opens the summary from the consultation hub, reads it and downloads the PDF
+briefing; the same journey in Danish shows the page in the site's language."""
+
+import pytest
+from pypdf import PdfReader
+
+from debate.models import PollAnswer
+from ideas.models import IdeaStatus, Support
+from tests import factories
+from tests.browser.conftest import login, visit
+from tests.debate.factories import CommentFactory
+
+
+@pytest.fixture
+def browser_locale() -> str:
+    return "en-GB"
+
+
+def consultation_with_content():
+    consultation = factories.ConsultationFactory(title="Harbour baths", language="en")
+    bathing = factories.CategoryFactory(consultation=consultation, name="Bathing")
+    green = factories.CategoryFactory(consultation=consultation, name="Green", colour="#2f7d32")
+    residents = [factories.UserFactory() for _ in range(6)]
+    for index, (title, category) in enumerate(
+        [("Harbour bath", bathing), ("Floating sauna", bathing), ("More trees", green)]
+    ):
+        idea = factories.IdeaFactory(
+            consultation=consultation,
+            title=title,
+            category=category,
+            author=residents[index],
+            longitude=12.5935 + 0.002 * index,
+            latitude=55.6790 + 0.001 * index,
+            status=IdeaStatus.ACCEPTED if index == 0 else IdeaStatus.SUBMITTED,
+            answer="We will build it." if index == 0 else "",
+        )
+        for person in residents[: 5 - index]:
+            Support.objects.create(idea=idea, user=person, consultation=consultation)
+        idea.support_count = 5 - index
+        idea.save()
+    topic = factories.TopicFactory(
+        consultation=consultation, title="A bridge?", poll_question="Build a bridge?"
+    )
+    yes = factories.PollOptionFactory(topic=topic, label="Yes")
+    factories.PollOptionFactory(topic=topic, label="No")
+    CommentFactory(topic=topic, author=residents[0], stance="for", body="Bridges connect.")
+    CommentFactory(topic=topic, author=residents[1], stance="against", body="It blocks boats.")
+    PollAnswer.objects.create(topic=topic, option=yes, user=residents[2])
+    return consultation
+
+
+def test_councillor_reads_the_summary_and_downloads_the_pdf(page, live_server, transactional_db):
+    consultation = consultation_with_content()
+    councillor = factories.CouncillorFactory()
+    login(page, live_server, councillor)
+
+    visit(page, consultation.get_absolute_url(), "hub")
+    # The hub's map loads its feed after "load"; let it finish before moving on, so no request
+    # is still reading the test database when the export writes to it.
+    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Summary and exports").click()
+    visit(page, page.url, "summary")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Key figures").is_visible()
+    assert page.locator("svg[role=img] title", has_text="Ideas by category").count() == 1
+    # Every chart has its numbers as a table too.
+    page.get_by_text("Data table: Ideas by category").click()
+    assert page.get_by_role("row", name="Bathing 2").is_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Briefing").first.click()
+    download = download_info.value
+    assert download.suggested_filename == f"{consultation.slug}-summary.pdf"
+    path = download.path()
+    reader = PdfReader(str(path))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Harbour baths" in text and "We will build it." in text
+
+
+@pytest.mark.parametrize("browser_locale", ["da-DK"])
+def test_summary_in_danish(page, live_server, transactional_db, browser_locale):
+    consultation = consultation_with_content()
+    login(page, live_server, factories.PlannerFactory())
+    visit(page, f"/reports/c/{consultation.slug}/", "summary-da")
+    assert page.get_by_role("heading", name="Nøgletal").is_visible()
