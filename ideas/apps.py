@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class IdeasConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ideas"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from . import selectors
+        from .models import Idea
+
+        # Any saved or deleted idea may change which ideas are public, so the cached daily
+        # order of the consultation is recomputed on its next read.
+        def forget_order(sender, instance, **kwargs):
+            selectors.forget_daily_order(instance.consultation_id)
+
+        post_save.connect(
+            forget_order, sender=Idea, weak=False, dispatch_uid="ideas-forget-order-save"
+        )
+        post_delete.connect(
+            forget_order, sender=Idea, weak=False, dispatch_uid="ideas-forget-order-delete"
+        )

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 
 from ideas import selectors
-from ideas.models import Publication
+from ideas.models import Idea, Publication
 from tests.factories import CategoryFactory, IdeaFactory, SupportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,9 +109,29 @@ def test_query_count_does_not_grow_with_ideas(consultation, django_assert_num_qu
             for i in selectors.idea_list(consultation=consultation, viewer=viewer)
         ]
 
+    # The daily order (one narrow query, then cached) and the page's rows.
     IdeaFactory.create_batch(2, consultation=consultation, category=category)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         run()
     IdeaFactory.create_batch(20, consultation=consultation, category=category)
+    with django_assert_num_queries(2):
+        assert len(run()) == 22
     with django_assert_num_queries(1):
         assert len(run()) == 22
+
+
+def test_daily_order_is_cached_until_an_idea_changes(consultation):
+    first = IdeaFactory(consultation=consultation)
+    assert [i.pk for i in selectors.idea_list(consultation=consultation)] == [first.pk]
+    second = IdeaFactory(consultation=consultation)
+    listed = selectors.idea_list(consultation=consultation)
+    assert sorted(i.pk for i in listed) == sorted([first.pk, second.pk])
+    assert listed.count() == 2
+
+
+def test_hidden_by_bulk_update_never_shows_from_a_cached_order(consultation):
+    kept, hidden = IdeaFactory.create_batch(2, consultation=consultation)
+    assert len(list(selectors.idea_list(consultation=consultation))) == 2
+    # A queryset update sends no signal, so the cached order still holds the hidden idea.
+    Idea.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    assert [i.pk for i in selectors.idea_list(consultation=consultation)] == [kept.pk]
