@@ -118,22 +118,11 @@ def consultation_with_ideas():
     return consultation
 
 
-RECOMMENDED_INDEX = (
-    "CREATE INDEX IF NOT EXISTS bench_idea_public_lonlat ON ideas_idea "
-    "(consultation_id, longitude, latitude) WHERE publication = 'published' AND NOT is_hidden"
-)
-
-
-def use_recommended_index(enabled: bool) -> None:
-    """The index a migration in ideas would add; created here only to measure its effect."""
+def refresh_statistics() -> None:
+    """VACUUM sets the visibility map that the feed's index-only scans need; it cannot run in a
+    transaction."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        if enabled:
-            cursor.execute(RECOMMENDED_INDEX)
-        else:
-            cursor.execute("DROP INDEX IF EXISTS bench_idea_public_lonlat")
-    # VACUUM sets the visibility map that index-only scans need; it cannot run in a transaction.
     connection.ensure_connection()
     autocommit = connection.get_autocommit()
     connection.set_autocommit(True)
@@ -142,7 +131,7 @@ def use_recommended_index(enabled: bool) -> None:
     connection.set_autocommit(autocommit)
 
 
-def partial_row(consultation, runs: int, recommended_index: bool) -> str:
+def partial_row(consultation, runs: int) -> str:
     """The map's share of the consultation page: rendering maps/_consultation_map.html."""
     from django.contrib.auth.models import AnonymousUser
     from django.db import connection
@@ -169,8 +158,6 @@ def partial_row(consultation, runs: int, recommended_index: bool) -> str:
     timings.sort()
     p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
     name = "map partial of the consultation page (incl. loading the consultation)"
-    if recommended_index:
-        name += " (with recommended index)"
     return (
         f"| {name} | {len(html) // 1024} KiB HTML | {statistics.median(timings):.1f} | "
         f"{p95:.1f} | {len(queries)} | < 200 | "
@@ -213,11 +200,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--write", action="store_true", help="append the figures to RESULTS.md")
-    parser.add_argument(
-        "--recommended-index",
-        action="store_true",
-        help="measure with the partial covering index proposed for ideas (see RESULTS.md)",
-    )
     args = parser.parse_args()
     setup()
     import json
@@ -227,7 +209,7 @@ def main():
     from ideas.models import Idea
 
     consultation = consultation_with_ideas()
-    use_recommended_index(args.recommended_index)
+    refresh_statistics()
     public = Idea.objects.published().filter(consultation=consultation).count()
     # A box a seventh of the area's width and height holds about 2 % of it: ~2,000 ideas.
     west, south = 12.5950, 55.6790
@@ -257,14 +239,12 @@ def main():
         else:
             detail = f"{result['bytes'] // 1024} KiB HTML"
         ok = "yes" if result["median"] < target else "NO"
-        if args.recommended_index:
-            name += " (with recommended index)"
         rows.append(
             f"| {name} | {detail} | {result['median']:.1f} | {result['p95']:.1f} | "
             f"{result['queries']} | < {target} | {ok} |"
         )
         print(rows[-1])
-    rows.append(partial_row(consultation, args.runs, args.recommended_index))
+    rows.append(partial_row(consultation, args.runs))
     print(rows[-1])
     header = [
         "",
@@ -286,27 +266,15 @@ def main():
         "",
         "Notes: the uncached cluster row empties the cache before every request (the grid "
         "query folds all public ideas each time); the cached row is what visitors get within "
-        "MAP_CLUSTER_CACHE_SECONDS (30 s) of each other. Rows marked 'with recommended index' "
-        "add a partial index on ideas_idea (consultation_id, longitude, latitude) WHERE "
-        "publication = 'published' AND NOT is_hidden, which turns the grid query into an "
-        "index-only scan; it is proposed for the ideas app, not yet in its migrations. The "
+        "MAP_CLUSTER_CACHE_SECONDS (30 s) of each other. The partial "
+        "index idea_public_lonlat (consultation, longitude, latitude WHERE published and not "
+        "hidden) turns the grid query into an index-only scan. The "
         "consultation page row is the whole hub page, most of whose queries come from the "
         "other sections (idea list with its daily-shuffled order and count, key figures, "
         "debate); the map partial row is the map's own share of it.",
     ]
-    if args.write and args.recommended_index:
-        add_rows(rows)
-    elif args.write:
+    if args.write:
         write_results("\n".join(header + rows + notes) + "\n")
-
-
-def add_rows(rows: list[str]) -> None:
-    """Add rows to the end of the Maps table in RESULTS.md."""
-    results = ROOT / "bench" / "RESULTS.md"
-    lines = results.read_text().split("\n")
-    start = lines.index("## Maps")
-    last = max(i for i, line in enumerate(lines) if i > start and line.startswith("| "))
-    results.write_text("\n".join(lines[: last + 1] + rows + lines[last + 1 :]))
 
 
 def write_results(section: str) -> None:

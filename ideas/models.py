@@ -121,8 +121,11 @@ class Idea(models.Model):
             ),
         ]
         indexes = [
+            # Map feeds read only public ideas, by bounding box.
             models.Index(
-                fields=["consultation", "latitude", "longitude"], name="idea_consultation_latlon"
+                fields=["consultation", "longitude", "latitude"],
+                condition=Q(publication="published", is_hidden=False),
+                name="idea_public_lonlat",
             ),
             models.Index(
                 fields=["consultation", "publication", "-support_count"],
