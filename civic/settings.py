@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it turns "database unreachable" from any layer into 503 + Retry-After.
+    "civic.middleware_db.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,7 +88,9 @@ MIDDLEWARE = [
     "civic.middleware.StaffTwoFactorMiddleware",
 ]
 
-ROOT_URLCONF = "civic.urls"
+# [bench] Overridable so that bench/load.py can serve bench.urls: the site plus a trivial view
+# that measures the server's ceiling. Production leaves it unset.
+ROOT_URLCONF = env("ROOT_URLCONF", default="civic.urls")
 WSGI_APPLICATION = "civic.wsgi.application"
 SITE_ID = 1
 
@@ -132,7 +136,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: pages are served without the cache instead of failing.
+            "BACKEND": "civic.cache_failsoft.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

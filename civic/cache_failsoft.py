@@ -1,0 +1,85 @@
+"""Django's Redis cache, made to fail soft: while Redis is down, reads miss, writes are dropped
+and the site keeps serving pages straight from the database.
+
+Everything kept in this cache can be recomputed (map clusters, summaries, rate-limit windows),
+so a missing cache costs speed, never correctness. Errors are logged at most once a minute.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+_LOG_EVERY_SECONDS = 60
+_last_logged = 0.0
+
+
+def _log(operation: str, exc: BaseException) -> None:
+    global _last_logged
+    now = time.monotonic()
+    if now - _last_logged >= _LOG_EVERY_SECONDS:
+        _last_logged = now
+        logger.warning("cache unavailable (%s), serving without it: %s", operation, exc)
+
+
+class FailSoftRedisCache(RedisCache):
+    def _soft(self, operation, call, fallback):
+        try:
+            return call()
+        except UNAVAILABLE as exc:
+            _log(operation, exc)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        parent = super()
+        return self._soft("get", lambda: parent.get(key, default, version), default)
+
+    def get_many(self, keys, version=None):
+        parent = super()
+        return self._soft("get_many", lambda: parent.get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        parent = super()
+        return self._soft("has_key", lambda: parent.has_key(key, version), False)
+
+    def add(self, key, value, timeout=None, version=None):
+        parent = super()
+        return self._soft("add", lambda: parent.add(key, value, timeout, version), False)
+
+    def set(self, key, value, timeout=None, version=None):
+        parent = super()
+        return self._soft("set", lambda: parent.set(key, value, timeout, version), None)
+
+    def set_many(self, data, timeout=None, version=None):
+        parent = super()
+        return self._soft("set_many", lambda: parent.set_many(data, timeout, version), list(data))
+
+    def touch(self, key, timeout=None, version=None):
+        parent = super()
+        return self._soft("touch", lambda: parent.touch(key, timeout, version), False)
+
+    def delete(self, key, version=None):
+        parent = super()
+        return self._soft("delete", lambda: parent.delete(key, version), False)
+
+    def delete_many(self, keys, version=None):
+        parent = super()
+        return self._soft("delete_many", lambda: parent.delete_many(keys, version), None)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except UNAVAILABLE as exc:
+            _log("incr", exc)
+            # What a missing key answers; callers already handle it (ideas.throttle counts
+            # the attempt as the first of its window).
+            raise ValueError(f"Key {key!r} not found (cache unavailable)") from exc
+
+    def clear(self):
+        parent = super()
+        return self._soft("clear", lambda: parent.clear(), False)
