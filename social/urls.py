@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "social"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("channels/", views.channel_list, name="channels"),
+    path("channels/<int:pk>/remove/", views.channel_remove, name="channel_remove"),
+    path("channels/<int:pk>/reauthorise/", views.channel_reauthorise, name="channel_reauthorise"),
+    path("crisis-stop/", views.crisis_stop, name="crisis_stop"),
+    path("compose/", views.composer, name="compose"),
+    path("c/<slug:slug>/", views.composer, name="composer"),
+    path(
+        "posts/<int:pk>/<slug:action>/",
+        views.post_action,
+        name="post_action",
+    ),
+    path("comments/<int:pk>/visibility/", views.comment_visibility, name="comment_visibility"),
+    path("check/", views.check, name="check"),
+    path("embed/<slug:slug>/", views.embed, name="embed"),
+    path("webhooks/facebook/", views.facebook_webhook, name="facebook_webhook"),
+]

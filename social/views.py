@@ -1,1 +1,406 @@
-# Create your views here.
+"""Staff pages (channels, composer, posts), the public embed, the limit check and webhooks."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civic.permissions import can_view_consultation, is_staff_role
+from consultations.models import Consultation
+from social import permissions, selectors, services
+from social.forms import ChannelForm, CrisisStopForm, HideCommentForm, ReauthoriseForm, ScheduleForm
+from social.models import Channel, ImportedComment, SocialPost
+from social.webhooks import verify_challenge, verify_signature
+
+logger = logging.getLogger(__name__)
+
+
+def _require(allowed: bool, reason: str = "") -> None:
+    if not allowed:
+        raise PermissionDenied(reason or _("You may not do this."))
+
+
+def _error_text(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(" ".join(messages_) for messages_ in error.message_dict.values())
+    return " ".join(error.messages)
+
+
+# --- Channels ------------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_list(request: HttpRequest) -> HttpResponse:
+    _require(is_staff_role(request.user))
+    can_manage = permissions.can_manage_channels(request.user)
+    form = ChannelForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        _require(can_manage, _("Only administrators connect social channels."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                channel = services.connect_channel(
+                    actor=request.user,
+                    platform=data["platform"],
+                    name=data["name"],
+                    base_url=data["base_url"],
+                    credentials=data["credentials"],
+                    token_expires_at=data["token_expires_at"],
+                )
+            except ValidationError as error:
+                for field, reasons in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, reasons)
+            else:
+                messages.success(request, _("Connected %(channel)s.") % {"channel": channel})
+                return redirect("social:channels")
+    return render(
+        request,
+        "social/channels.html",
+        {
+            "channels": selectors.channels(),
+            "form": form,
+            "can_manage": can_manage,
+            "stop": selectors.active_stop(),
+            "stop_form": CrisisStopForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def channel_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    channel = get_object_or_404(Channel.objects.listed(), pk=pk)
+    services.remove_channel(actor=request.user, channel=channel)
+    messages.success(request, _("Removed %(channel)s.") % {"channel": channel})
+    return redirect("social:channels")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_reauthorise(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(permissions.can_manage_channels(request.user))
+    channel = get_object_or_404(Channel.objects.listed(), pk=pk)
+    form = ReauthoriseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reauthorise_channel(
+                actor=request.user,
+                channel=channel,
+                credentials=form.cleaned_data["credentials"],
+                token_expires_at=form.cleaned_data["token_expires_at"],
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("%(channel)s is connected again.") % {"channel": channel})
+            return redirect("social:channels")
+    return render(request, "social/reauthorise.html", {"channel": channel, "form": form})
+
+
+# --- Crisis stop ---------------------------------------------------------------------------------
+@login_required
+@require_POST
+def crisis_stop(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("next") or reverse("social:channels")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("social:channels")
+    try:
+        if request.POST.get("action") == "lift":
+            services.lift_crisis_stop(actor=request.user)
+            messages.success(request, _("Publishing has resumed."))
+        else:
+            form = CrisisStopForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Say why publishing stops."))
+                return redirect(back)
+            services.start_crisis_stop(actor=request.user, reason=form.cleaned_data["reason"])
+            messages.warning(request, _("Publishing is stopped on every channel."))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect(back)
+
+
+# --- Composer and posts --------------------------------------------------------------------------
+def _consultation_or_none(request: HttpRequest, slug: str | None) -> Consultation | None:
+    if slug is None:
+        _require(permissions.can_use_composer(request.user))
+        return None
+    consultation = get_object_or_404(Consultation, slug=slug)
+    _require(permissions.can_use_composer(request.user, consultation))
+    return consultation
+
+
+def _default_text(consultation: Consultation | None, channel: Channel) -> str:
+    if consultation is None:
+        return ""
+    link = services.tracked_link(consultation, channel.platform)
+    hashtag = f"#{consultation.hashtag.lstrip('#')}" if consultation.hashtag else ""
+    return f"{consultation.title}\n\n{link} {hashtag}".strip()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def composer(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    consultation = _consultation_or_none(request, slug)
+    channels = list(Channel.objects.active())
+    schedule_form = ScheduleForm(request.POST or None, prefix="all")
+    texts = {channel.pk: _default_text(consultation, channel) for channel in channels}
+    errors: dict[int, str] = {}
+    alt_text = ""
+    attach_map = consultation is not None
+    if request.method == "POST":
+        alt_text = request.POST.get("alt_text", "").strip()
+        attach_map = consultation is not None and request.POST.get("attach_map") == "on"
+        texts = {channel.pk: request.POST.get(f"text_{channel.pk}", "") for channel in channels}
+        if not any(text.strip() for text in texts.values()):
+            messages.error(request, _("Write a text for at least one channel."))
+        elif schedule_form.is_valid():
+            created, errors = _create_drafts(
+                request,
+                consultation,
+                channels,
+                texts,
+                alt_text,
+                attach_map,
+                schedule_form.cleaned_data["scheduled_at"],
+            )
+            if created and not errors:
+                messages.success(
+                    request,
+                    _("%(count)s drafts wait for a second planner's approval.")
+                    % {"count": len(created)},
+                )
+                return redirect(_posts_url(consultation))
+    posts = selectors.posts_for(consultation) if consultation else selectors.manual_posts()
+    return render(
+        request,
+        "social/composer.html",
+        {
+            "consultation": consultation,
+            "rows": [
+                {"channel": c, "text": texts.get(c.pk, ""), "error": errors.get(c.pk, "")}
+                for c in channels
+            ],
+            "schedule_form": schedule_form,
+            "alt_text": alt_text,
+            "attach_map": attach_map,
+            "posts": posts,
+            "stop": selectors.active_stop(),
+            "stop_form": CrisisStopForm(),
+            "comments": selectors.comments_for(consultation)[:100] if consultation else [],
+            "user_id": request.user.pk,
+            "embed_url": request.build_absolute_uri(reverse("social:embed", args=[slug]))
+            if consultation
+            else "",
+        },
+    )
+
+
+def _create_drafts(request, consultation, channels, texts, alt_text, attach_map, scheduled_at):
+    created, errors = [], {}
+    image = None
+    if attach_map:
+        image, default_alt = services._map_image(consultation)
+        alt_text = alt_text or default_alt
+    for channel in channels:
+        text = texts[channel.pk].strip()
+        if not text:
+            continue
+        try:
+            post = services.create_post(
+                actor=request.user,
+                channel=channel,
+                text=text,
+                consultation=consultation,
+                scheduled_at=scheduled_at,
+                image=_copy(image) if image else None,
+                alt_text=alt_text if image else "",
+            )
+        except ValidationError as error:
+            errors[channel.pk] = _error_text(error)
+        else:
+            created.append(post)
+    return created, errors
+
+
+def _copy(image):
+    from django.core.files.base import ContentFile
+
+    image.seek(0)
+    return ContentFile(image.read(), name=image.name)
+
+
+def _posts_url(consultation: Consultation | None) -> str:
+    if consultation is None:
+        return reverse("social:compose")
+    return reverse("social:composer", args=[consultation.slug]) + "#posts"
+
+
+@login_required
+@require_POST
+def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    post = get_object_or_404(SocialPost.objects.select_related("consultation", "channel"), pk=pk)
+    _require(permissions.can_use_composer(request.user, post.consultation))
+    try:
+        if action == "approve":
+            services.approve_post(actor=request.user, post=post)
+            messages.success(request, _("Approved. The post goes out when it is due."))
+        elif action == "publish-now":
+            services.publish_now(actor=request.user, post=post)
+            messages.success(request, _("The post is on its way."))
+        elif action == "schedule":
+            form = ScheduleForm(request.POST, prefix=f"p{post.pk}")
+            if not form.is_valid():
+                raise ValidationError({"scheduled_at": _("Enter a valid date and time.")})
+            services.schedule_post(
+                actor=request.user, post=post, scheduled_at=form.cleaned_data["scheduled_at"]
+            )
+            messages.success(request, _("The time is saved."))
+        elif action == "edit":
+            services.update_post(actor=request.user, post=post, text=request.POST.get("text", ""))
+            messages.success(request, _("Saved. The post needs approval again."))
+        elif action in ("resend", "cancel"):
+            services.confirm_post(actor=request.user, post=post, resend=action == "resend")
+            messages.success(request, _("Your decision is recorded."))
+        elif action == "delete":
+            services.delete_post(actor=request.user, post=post)
+            messages.success(request, _("The post is deleted on the platform."))
+        else:
+            return HttpResponseBadRequest()
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect(_posts_url(post.consultation))
+
+
+@login_required
+@require_POST
+def comment_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(ImportedComment.objects.select_related("post"), pk=pk)
+    form = HideCommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.hide_imported_comment(
+            actor=request.user,
+            comment=comment,
+            hidden=request.POST.get("hide") == "1",
+            reason=form.cleaned_data.get("hidden_reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    consultation = comment.post.consultation
+    return redirect(_posts_url(consultation).replace("#posts", "#imported-comments"))
+
+
+@login_required
+@require_POST
+def check(request: HttpRequest) -> JsonResponse:
+    """The composer's live counters: the server applies each platform's rules."""
+    _require(permissions.can_use_composer(request.user))
+    try:
+        payload = json.loads(request.body or b"{}")
+        channel = Channel.objects.listed().get(pk=int(payload.get("channel")))
+        text = str(payload.get("text", ""))
+    except (ValueError, TypeError, Channel.DoesNotExist):
+        return JsonResponse({"channel": [_("Choose a channel.")]}, status=400)
+    result = services.check_text(
+        channel, text, has_image=bool(payload.get("image")), alt_text=str(payload.get("alt", ""))
+    )
+    return JsonResponse(
+        {
+            "ok": result.ok,
+            "length": result.length,
+            "limit": result.limit,
+            "remaining": result.remaining,
+            "errors": list(result.errors),
+            "warnings": list(result.warnings),
+            "cost_usd": str(result.cost_usd) if result.cost_usd is not None else None,
+        }
+    )
+
+
+# --- Public --------------------------------------------------------------------------------------
+@xframe_options_exempt
+@require_GET
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """A compact view of a consultation that other sites may frame (the "Deltag" tab)."""
+    consultation = get_object_or_404(Consultation, slug=slug)
+    if not can_view_consultation(request.user, consultation) or consultation.status == "draft":
+        raise PermissionDenied(_("This consultation is not public."))
+    return render(
+        request,
+        "social/embed.html",
+        {
+            "consultation": consultation,
+            "phase": consultation.current_phase(),
+            "url": request.build_absolute_uri(consultation.get_absolute_url())
+            + f"?utm_source=embed&utm_medium=iframe&utm_campaign={consultation.slug}",
+        },
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def facebook_webhook(request: HttpRequest) -> HttpResponse:
+    """Meta's subscription check (GET) and change notices (POST, signed over the raw body)."""
+    from django.conf import settings
+
+    if request.method == "GET":
+        challenge = verify_challenge(
+            {key: request.GET.get(key, "") for key in request.GET},
+            settings.SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN,
+        )
+        if challenge is None:
+            return HttpResponseForbidden("verification failed")
+        return HttpResponse(challenge, content_type="text/plain")
+    raw = request.body
+    header = request.headers.get("X-Hub-Signature-256")
+    channels = [
+        channel
+        for channel in Channel.objects.listed().filter(platform="facebook")
+        if verify_signature(raw, header, channel.credentials.get("app_secret", ""))
+    ]
+    if not channels:
+        return HttpResponseForbidden("bad signature")
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return HttpResponseBadRequest("not JSON")
+    post_ids = _commented_posts(payload, channels)
+    if post_ids:
+        from social.readback import import_comments
+
+        import_comments(post_ids)
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _commented_posts(payload: dict, channels: list[Channel]) -> list[int]:
+    """Our posts that a feed change notice says were commented on."""
+    remote_ids = set()
+    for entry in payload.get("entry", []) if isinstance(payload, dict) else []:
+        for change in entry.get("changes", []) if isinstance(entry, dict) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            if isinstance(value, dict) and value.get("item") == "comment" and value.get("post_id"):
+                remote_ids.add(str(value["post_id"]))
+    if not remote_ids:
+        return []
+    return list(
+        SocialPost.objects.filter(channel__in=channels, remote_id__in=remote_ids).values_list(
+            "pk", flat=True
+        )
+    )

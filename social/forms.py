@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from social.adapters import CREDENTIAL_FIELDS, config
+from social.models import PLATFORM_CHOICES
+
+
+class ChannelForm(forms.Form):
+    platform = forms.ChoiceField(label=_("Platform"), choices=PLATFORM_CHOICES)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        required=False,
+        help_text=_("Leave empty to use the account's own name."),
+    )
+    base_url = forms.URLField(
+        label=_("Base URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("The Mastodon instance or Bluesky server; empty for the platform's own host."),
+    )
+    credentials = forms.CharField(
+        label=_("Credentials"),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("One key=value per line. %(fields)s")
+        % {
+            "fields": "; ".join(
+                f"{platform}: {', '.join(fields)}" for platform, fields in CREDENTIAL_FIELDS.items()
+            )
+        },
+    )
+    token_expires_at = forms.DateTimeField(
+        label=_("Token expires"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def clean_credentials(self) -> dict[str, str]:
+        pairs = {}
+        for line in self.cleaned_data["credentials"].splitlines():
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep:
+                raise forms.ValidationError(_("Write each credential as key=value."))
+            pairs[key.strip()] = value.strip()
+        return pairs
+
+    def clean(self):
+        data = super().clean()
+        if data.get("platform") == config.MASTODON and not data.get("base_url"):
+            self.add_error("base_url", _("A Mastodon channel needs its instance URL."))
+        return data
+
+
+class ReauthoriseForm(forms.Form):
+    credentials = ChannelForm.base_fields["credentials"]
+    token_expires_at = ChannelForm.base_fields["token_expires_at"]
+    clean_credentials = ChannelForm.clean_credentials
+
+
+class CrisisStopForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown to every planner while publishing is stopped."),
+    )
+
+
+class ScheduleForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class HideCommentForm(forms.Form):
+    hidden_reason = forms.CharField(label=_("Reason for hiding"), max_length=300, required=False)

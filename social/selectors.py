@@ -1,0 +1,111 @@
+"""Reads for the social pages, the API and the consultation hub; constant query counts."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from social.models import (
+    Channel,
+    CrisisStop,
+    ImportedComment,
+    OutboxEntry,
+    PostState,
+    SocialPost,
+)
+from social.readback import METRIC_NAMES
+
+METRIC_LABELS = {
+    "reach": gettext_lazy("Reach"),
+    "views": gettext_lazy("Views"),
+    "reactions": gettext_lazy("Reactions"),
+    "comments": gettext_lazy("Comments"),
+    "shares": gettext_lazy("Shares"),
+}
+
+
+def posts_for(consultation) -> QuerySet[SocialPost]:
+    return (
+        SocialPost.objects.filter(consultation=consultation)
+        .select_related("channel", "created_by", "approved_by", "outbox")
+        .order_by("-created_at", "-id")
+    )
+
+
+def manual_posts() -> QuerySet[SocialPost]:
+    return posts_for(None).filter(consultation__isnull=True)
+
+
+def public_posts(consultation) -> list[SocialPost]:
+    """Published posts of a consultation with their public, visible comments (two queries)."""
+    visible = ImportedComment.objects.filter(is_hidden=False).order_by("created_at", "id")
+    return list(
+        SocialPost.objects.published()
+        .filter(consultation=consultation)
+        .select_related("channel")
+        .prefetch_related(
+            Prefetch("imported_comments", queryset=visible, to_attr="visible_comments")
+        )
+        .order_by("published_at", "id")
+    )
+
+
+def comments_for(consultation) -> QuerySet[ImportedComment]:
+    return (
+        ImportedComment.objects.filter(post__consultation=consultation)
+        .select_related("post")
+        .order_by("-created_at", "-id")
+    )
+
+
+def active_stop() -> CrisisStop | None:
+    return CrisisStop.objects.active().select_related("started_by").first()
+
+
+def channels() -> QuerySet[Channel]:
+    return Channel.objects.listed().prefetch_related("owners")
+
+
+def engagement_rows(post: SocialPost) -> list[tuple[str, int | None]]:
+    """(label, value) per metric; None means the platform does not give it ("not available")."""
+    metrics = post.metrics or {}
+    return [(str(METRIC_LABELS[name]), metrics.get(name)) for name in METRIC_NAMES]
+
+
+def totals(posts) -> dict[str, int | None]:
+    """Sums per metric over posts; None where no post has the figure."""
+    result: dict[str, int | None] = {}
+    for name in METRIC_NAMES:
+        values = [p.metrics.get(name) for p in posts if (p.metrics or {}).get(name) is not None]
+        result[name] = sum(values) if values else None
+    return result
+
+
+def summary_section(consultation) -> dict | None:
+    """The consultation summary's social section: {"title", "rows": [(label, value)]}.
+
+    Values that no platform provides read "not available", never 0.
+    """
+    posts = list(
+        SocialPost.objects.filter(consultation=consultation, state=PostState.PUBLISHED)
+        .select_related("channel")
+        .order_by("published_at")
+    )
+    if not posts:
+        return None
+    sums = totals(posts)
+    not_available = _("not available")
+    rows = [(_("Published posts"), len(posts))]
+    rows += [
+        (str(METRIC_LABELS[name]), sums[name] if sums[name] is not None else not_available)
+        for name in METRIC_NAMES
+    ]
+    return {"title": _("Social media"), "rows": rows}
+
+
+def outbox_of(post: SocialPost) -> OutboxEntry | None:
+    try:
+        return post.outbox
+    except OutboxEntry.DoesNotExist:
+        return None
