@@ -178,10 +178,48 @@ def _page_params(request: Request) -> tuple[int, int]:
     return page, size
 
 
+def comment_data(comment: Comment) -> dict:
+    """A comment and its displayed replies as CommentSerializer describes them.
+
+    Built by hand because a page holds a few hundred comments and a nested DRF serializer
+    costs about half a millisecond for each; tests hold the keys equal to the serializer's.
+    """
+    visible = comment.is_visible
+    other = getattr(comment, "in_reply_to", None)
+    return {
+        "id": comment.pk,
+        "parent": comment.parent_id,
+        "depth": comment.depth,
+        "in_reply_to": other.pk if other is not None else None,
+        "author": {"name": comment.author.public_name} if comment.author else None,
+        "body": comment.body if visible else "",
+        "body_html": str(comment.rendered_body) if visible else "",
+        "stance": comment.stance,
+        "is_official": comment.is_official,
+        "is_deleted": comment.is_deleted,
+        "is_hidden": comment.is_hidden,
+        "hidden_reason": comment.hidden_reason,
+        "edited_at": _datetime(comment.edited_at),
+        "created_at": _datetime(comment.created_at),
+        "upvotes": comment.upvotes,
+        "downvotes": comment.downvotes,
+        "score": comment.score,
+        "your_vote": getattr(comment, "viewer_vote", 0),
+        "replies": [comment_data(reply) for reply in getattr(comment, "display_replies", [])],
+    }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value):
+    return _DATETIME.to_representation(value) if value is not None else None
+
+
 def _single(comment: Comment, request: Request) -> dict:
     comment.viewer_vote = getattr(comment, "viewer_vote", 0)
     comment.display_replies = []
-    return CommentSerializer(comment, context={"request": request}).data
+    return comment_data(comment)
 
 
 # --- views ----------------------------------------------------------------------------------------
@@ -220,16 +258,17 @@ class _CommentsView(APIView):
             query["page"] = number
             return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-        data = {
-            "page": page.number,
-            "sort": page.sort,
-            "stance": page.stance,
-            "comment_count": target.comment_count,
-            "next": link(page.next_number) if page.has_next else None,
-            "previous": link(page.previous_number) if page.has_previous else None,
-            "results": page.roots,
-        }
-        return Response(CommentPageSerializer(data, context={"request": request}).data)
+        return Response(
+            {
+                "page": page.number,
+                "sort": page.sort,
+                "stance": page.stance,
+                "comment_count": target.comment_count,
+                "next": link(page.next_number) if page.has_next else None,
+                "previous": link(page.previous_number) if page.has_previous else None,
+                "results": [comment_data(root) for root in page.roots],
+            }
+        )
 
     def post(self, request: Request, pk: int) -> Response:
         target = _target_or_404(request, self.model, pk)

@@ -205,3 +205,19 @@ def test_schema_is_valid(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/topics/{id}/comments/" in response.content
+
+
+def test_hand_built_comment_data_matches_the_documented_serializer(api, topic, planner):
+    from debate.api import CommentPageSerializer, CommentSerializer, comment_data
+
+    root = CommentFactory(topic=topic, body="*root*")
+    CommentFactory(topic=topic, parent=root, author=planner, is_official=True)
+    data = api.get(f"/api/v1/topics/{topic.pk}/comments/").json()
+    assert set(data) == set(CommentPageSerializer().fields)
+    first = data["results"][0]
+    assert set(first) == set(CommentSerializer().fields)
+    assert set(first["replies"][0]) == set(CommentSerializer().fields)
+    assert first["body_html"] == "<p><em>root</em></p>"
+    root.viewer_vote, root.display_replies, root.in_reply_to = 0, [], None
+    expected = CommentSerializer(root).data
+    assert comment_data(root) == {**expected, "replies": []}
