@@ -11,10 +11,10 @@ HTML views and API views share one rule: `check(request, action)` raises `RateLi
 import math
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -87,10 +87,13 @@ def message(wait: int) -> str:
 
 
 def too_many_response(request, error: RateLimited):
-    """The 429 page with the reason and the wait, for HTML views."""
-    response = render(
-        request, "429.html", {"reason": str(error), "title": _("Too many attempts")}, status=429
-    )
+    """The 429 page with the reason and the wait, for HTML views.
+
+    The reason goes through the messages framework, which every page shows, so the shared 429
+    template needs nothing of its own to say how long to wait.
+    """
+    messages.warning(request, str(error))
+    response = render(request, "429.html", {"reason": str(error)}, status=429)
     response["Retry-After"] = str(error.wait)
     return response
 
