@@ -416,6 +416,16 @@ SOCIAL_OUTBOX_STALE_HOURS = env.int("SOCIAL_OUTBOX_STALE_HOURS", default=6)
 SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN = env("SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN", default="")
 # `manage.py social_worker` looks for due posts this often (seconds).
 SOCIAL_WORKER_INTERVAL_SECONDS = env.float("SOCIAL_WORKER_INTERVAL_SECONDS", default=10.0)
+# Distinct names for the social enums in the OpenAPI schema ("state" is used by other apps too).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "SocialChannelStateEnum": "social.models.ChannelState",
+        "SocialPostStateEnum": "social.models.PostState",
+        "SocialPlatformEnum": "social.models.PLATFORM_CHOICES",
+        # The consultations API's computed state, which the social enums would otherwise rename.
+        "ConsultationStateEnum": ["draft", "open", "upcoming", "closed"],
+    }
+)
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
