@@ -394,6 +394,10 @@ MODERATION_MAX_BLOCK_DAYS = env.int("MODERATION_MAX_BLOCK_DAYS", default=365)
 REPORTS_INLINE_MAX_ROWS = env.int("REPORTS_INLINE_MAX_ROWS", default=3000)
 # The live summary page is computed at most this often per consultation (0: every request).
 REPORTS_SUMMARY_CACHE_SECONDS = env.int("REPORTS_SUMMARY_CACHE_SECONDS", default=60)
+# A queued or running export older than this is taken as lost and started again on request.
+REPORTS_JOB_STALE_MINUTES = env.int("REPORTS_JOB_STALE_MINUTES", default=30)
+# `manage.py purge_exports` deletes export files older than this (the newest of each is kept).
+REPORTS_EXPORT_KEEP_DAYS = env.int("REPORTS_EXPORT_KEEP_DAYS", default=30)
 # [social settings]
 # Outgoing calls to the platforms give up after this long; a lost answer is reconciled later.
 SOCIAL_HTTP_TIMEOUT_SECONDS = env.float("SOCIAL_HTTP_TIMEOUT_SECONDS", default=15.0)

@@ -9,11 +9,13 @@ import hashlib
 import logging
 import os
 import tempfile
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,13 +52,19 @@ def export_request(*, consultation: Consultation, name: str, variant: str, user)
     new job queued for a worker."""
     _check_request(consultation=consultation, name=name, variant=variant, user=user)
     version = data_version(consultation)
+    # A job queued or running for longer than this was lost (a worker died mid-export or the
+    # broker dropped it); asking again starts a new one instead of waiting for it forever.
+    stale_before = timezone.now() - timedelta(minutes=settings.REPORTS_JOB_STALE_MINUTES)
     job = (
         ExportJob.objects.filter(
-            consultation=consultation,
-            name=name,
-            variant=variant,
-            data_version=version,
-            status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING, ExportJob.Status.DONE],
+            consultation=consultation, name=name, variant=variant, data_version=version
+        )
+        .filter(
+            Q(status=ExportJob.Status.DONE)
+            | Q(
+                status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+                created_at__gte=stale_before,
+            )
         )
         .order_by("-created_at", "-id")
         .first()
@@ -156,3 +164,25 @@ def _checksum(path: str) -> tuple[str, int]:
             digest.update(block)
             size += len(block)
     return digest.hexdigest(), size
+
+
+def export_files_purge(*, older_than_days: int) -> int:
+    """Delete jobs (and their files) older than this; return how many. The newest finished
+    file of each export is kept, so the API can still answer it at once."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    keep, seen = set(), set()
+    for row in (
+        ExportJob.objects.filter(status=ExportJob.Status.DONE)
+        .order_by("-created_at", "-id")
+        .values_list("consultation_id", "name", "variant", "id")
+    ):
+        if row[:3] not in seen:
+            seen.add(row[:3])
+            keep.add(row[3])
+    removed = 0
+    for job in ExportJob.objects.filter(created_at__lt=cutoff).exclude(pk__in=keep).iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        removed += 1
+    return removed

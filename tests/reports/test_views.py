@@ -280,3 +280,40 @@ def test_summary_is_cached_briefly(
     assert "Brand new idea" not in html
     settings.REPORTS_SUMMARY_CACHE_SECONDS = 0
     assert "Brand new idea" in client.get(summary_url(report_data.consultation)).content.decode()
+
+
+def test_a_lost_job_is_started_again(client, report_data, councillor, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.REPORTS_INLINE_MAX_ROWS = 0
+    client.force_login(councillor)
+    first = client.get(api_url(report_data.consultation, "ideas.csv"))
+    assert first.status_code == 202  # on_commit never runs inside the test's transaction
+    assert client.get(api_url(report_data.consultation, "ideas.csv")).status_code == 202
+    assert ExportJob.objects.count() == 1
+    ExportJob.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    client.get(api_url(report_data.consultation, "ideas.csv"))
+    assert ExportJob.objects.count() == 2
+
+
+def test_purge_keeps_the_newest_file_of_each_export(client, report_data, councillor):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.force_login(councillor)
+    body(client.get(api_url(report_data.consultation, "ideas.csv")))
+    factories.SupportFactory(idea=report_data.ideas["bench"])
+    body(client.get(api_url(report_data.consultation, "ideas.csv")))
+    old, new = ExportJob.objects.order_by("id")
+    ExportJob.objects.update(created_at=timezone.now() - timedelta(days=90))
+    storage = old.file.storage
+    assert storage.exists(old.file.name)
+    out = io.StringIO()
+    call_command("purge_exports", stdout=out)
+    assert "1 export jobs removed" in out.getvalue()
+    assert list(ExportJob.objects.values_list("pk", flat=True)) == [new.pk]
+    assert not storage.exists(old.file.name)
