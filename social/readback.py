@@ -49,7 +49,8 @@ def refresh_metrics(post_ids=None) -> int:
             services.mark_needs_reauth(channel=post.channel, reason=str(exc))
             continue
         except NotFound:
-            SocialPost.objects.filter(pk=post.pk).update(state=PostState.DELETED)
+            # Gone on the platform (or never there): keep the last figures rather than guess.
+            logger.warning("social: post %s is not on %s", post.pk, post.channel.platform)
             continue
         except AdapterError as exc:
             logger.warning("social: metrics of post %s not read: %s", post.pk, exc)
