@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from civic.models import AuditEntry
 from civic.permissions import is_councillor
@@ -239,13 +240,37 @@ def _attach_histories(items: list[QueueItem]) -> None:
             item.history = histories[item.author.pk]
 
 
-def item_log(target) -> QuerySet:
+LOG_LABELS = {
+    "moderation.report": _("reported it"),
+    "moderation.auto_hide": _("hid it automatically after several reports"),
+    "moderation.keep": _("kept it (reports dismissed)"),
+    "moderation.hide": _("hid it"),
+    "moderation.restore": _("restored it"),
+    "moderation.edit": _("edited it (edited by moderator)"),
+    "moderation.redact": _("redacted the photo"),
+    "moderation.approve": _("approved it"),
+    "moderation.reject": _("rejected it"),
+    "moderation.message": _("wrote to the author"),
+    "moderation.appeal": _("appealed"),
+    "moderation.appeal_accept": _("accepted the appeal"),
+    "moderation.appeal_reject": _("rejected the appeal"),
+}
+
+
+def item_log(target) -> list[AuditEntry]:
     """The audit entries about one contribution, newest first: who did what, when and why."""
     from django.contrib.contenttypes.models import ContentType
 
-    return AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
-    ).order_by("-created_at", "-id")
+    entries = list(
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:50]
+    )
+    for entry in entries:
+        entry.label = LOG_LABELS.get(entry.action, entry.action)
+    return entries
 
 
 def active_blocks(*, user) -> QuerySet:

@@ -79,7 +79,13 @@ def report(request, kind: str, pk: int):
     return render(
         request,
         "moderation/report_form.html",
-        {"form": form, "target": target, "consultation": consultation, "kind": kind},
+        {
+            "form": form,
+            "target": target,
+            "title": t.title_of(target),
+            "url": t.url_of(target),
+            "consultation": consultation,
+        },
     )
 
 
@@ -188,7 +194,7 @@ def item(request, kind: str, pk: int):
             "author": author,
             "history": histories.get(author.pk) if author else None,
             "blocks": selectors.active_blocks(user=author) if author else [],
-            "log": selectors.item_log(target)[:50],
+            "log": selectors.item_log(target),
             "hidden": t.is_hidden(target),
             "pending": t.is_pending(target),
             "appeals": Appeal.objects.filter(**t.filter_of(target)).select_related("author"),
