@@ -569,20 +569,31 @@ def fit_text(channel: Channel, headline: str, lines: list[str], tail: str, *, al
         headline = headline[: int(len(headline) * 0.8)].rstrip() + "…"
 
 
-def _map_image(consultation) -> tuple[ContentFile, str]:
+def _mapped_ideas(consultation) -> list[tuple[float, float]]:
     from ideas.models import Idea
-    from maps.static_map import Pin, render_png
 
-    points = list(
+    return list(
         Idea.objects.published()
         .filter(consultation=consultation, latitude__isnull=False, longitude__isnull=False)
         .values_list("longitude", "latitude")[:500]
     )
-    png = render_png(consultation.area, [Pin(lon, lat) for lon, lat in points])
-    alt = gettext("Map of the area of %(title)s with %(count)s ideas marked.") % {
+
+
+def map_alt_text(consultation, count: int | None = None) -> str:
+    if count is None:
+        count = len(_mapped_ideas(consultation))
+    return gettext("Map of the area of %(title)s with %(count)s ideas marked.") % {
         "title": consultation.title,
-        "count": len(points),
+        "count": count,
     }
+
+
+def _map_image(consultation) -> tuple[ContentFile, str]:
+    from maps.static_map import Pin, render_png
+
+    points = _mapped_ideas(consultation)
+    png = render_png(consultation.area, [Pin(lon, lat) for lon, lat in points])
+    alt = map_alt_text(consultation, len(points))
     return ContentFile(png, name=f"{consultation.slug}-map.png"), alt
 
 

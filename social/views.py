@@ -162,7 +162,7 @@ def composer(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     schedule_form = ScheduleForm(request.POST or None, prefix="all")
     texts = {channel.pk: _default_text(consultation, channel) for channel in channels}
     errors: dict[int, str] = {}
-    alt_text = ""
+    alt_text = services.map_alt_text(consultation) if consultation else ""
     attach_map = consultation is not None
     if request.method == "POST":
         alt_text = request.POST.get("alt_text", "").strip()

@@ -1,0 +1,84 @@
+"""A planner drafts a post for Mastodon, a second planner approves it, the worker publishes it on
+the fake Mastodon, and its favourites come back to the page; the hub links to it."""
+
+import pytest
+
+from social.fakes import FakeMastodon
+from social.models import PostState, SocialPost
+from social.outbox import run_due
+from social.readback import import_comments, refresh_metrics
+from tests import factories
+from tests.browser.conftest import a11y_check, login, visit
+from tests.social.factories import channel_for
+
+
+@pytest.fixture
+def browser_locale() -> str:
+    return "en-GB"
+
+
+@pytest.fixture
+def mastodon_fake():
+    fake = FakeMastodon().start()
+    yield fake
+    fake.stop()
+
+
+def test_draft_approve_publish_and_read_back(page, new_page, live_server, mastodon_fake):
+    consultation = factories.ConsultationFactory(title="Harbour baths", hashtag="harbourbaths")
+    channel = channel_for(mastodon_fake, name="Copenhagen on Mastodon")
+    author = factories.PlannerFactory(display_name="Line, Planning", show_name_publicly=True)
+    approver = factories.PlannerFactory(display_name="Omar, Comms", show_name_publicly=True)
+
+    login(page, live_server, author)
+    visit(page, f"{live_server.url}/social/c/{consultation.slug}/", "composer")
+    area = page.get_by_role("textbox", name="Mastodon: Copenhagen on Mastodon")
+    text = "Harbour baths: tell us where the new bath should go! #harbourbaths"
+    area.fill(text)
+    # The server counts like the instance (500 characters).
+    counter = page.locator(f"#counter_{channel.pk}")
+    counter.filter(has_text=f"{len(text)} of 500").wait_for()
+    assert text in page.locator(f'[data-preview-for="{channel.pk}"]').inner_text()
+    area.fill("x" * 501)
+    counter.filter(has_text="501 of 500").wait_for()
+    assert area.get_attribute("aria-invalid") == "true"
+    area.fill(text)
+    counter.filter(has_text=f"{len(text)} of 500").wait_for()
+    a11y_check(page, "composer-filled")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save drafts for approval").click()
+    assert "wait for a second planner" in page.inner_text(".messages")
+    assert "A second planner must approve your post." in page.inner_text("#posts")
+    assert page.get_by_role("button", name="Approve").count() == 0
+
+    second = new_page(locale="en-GB")
+    login(second, live_server, approver)
+    visit(second, f"{live_server.url}/social/c/{consultation.slug}/", "approver")
+    with second.expect_navigation():
+        second.get_by_role("button", name="Approve").click()
+    assert "Approved" in second.inner_text(".messages")
+
+    # The worker (Celery beat or `manage.py social_worker`) runs.
+    post = SocialPost.objects.get()
+    assert run_due().published == [post.pk]
+    post.refresh_from_db()
+    assert [s["text"] for s in mastodon_fake.published()] == [text]
+    mastodon_fake.engage(post.remote_id, reactions=7, shares=2)
+    mastodon_fake.reply(post.remote_id, "The north quay, please!", author="ida")
+    refresh_metrics()
+    import_comments()
+
+    visit(second, f"{live_server.url}/social/c/{consultation.slug}/", "published")
+    card = second.locator(".social-post").first
+    assert "Published" in card.inner_text()
+    figures = card.locator(".social-figures").inner_text()
+    assert "Reactions\n7" in figures and "Shares\n2" in figures
+    assert "Reach\nnot available" in figures
+    assert (
+        card.get_by_role("link", name="View on Mastodon").get_attribute("href") == post.remote_url
+    )
+
+    visit(page, consultation.get_absolute_url(), "hub")
+    assert page.get_by_role("link", name="Also discussed on Mastodon").count() == 1
+    assert "The north quay, please!" in page.inner_text("#social-heading ~ ul.social-comments")
+    assert post.state == PostState.PUBLISHED
