@@ -1,0 +1,160 @@
+"""What the benchmark scripts share: the environment of the benchmark database, Django set-up,
+timing helpers and writing a section of bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "RESULTS.md"
+BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/civic_bench"
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
+SECRET = "bench-only-" + "z" * 40
+# The consultation page target in the issue is for 10,000 ideas.
+SIZES = {"ideas": 10_000, "supports": 100_000, "comments": 20_000, "users": 2_000}
+
+
+def bench_env() -> dict[str, str]:
+    """Environment for the server and the scripts: our own database and Redis database."""
+    return {
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", BENCH_REDIS_URL),
+        "SECRET_KEY": SECRET,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_COOKIES": "0",
+        "LOG_LEVEL": "WARNING",
+        "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "civic_bench_static"),
+        # The per-address write limits would stop a load generator on one address at once.
+        "RATE_LIMIT_SUPPORT": "100000000/h",
+        "RATE_LIMIT_COMMENT": "100000000/h",
+        "DJANGO_SETTINGS_MODULE": "civic.settings",
+    }
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        query = "SELECT 1 FROM pg_database WHERE datname = %s"
+        if not connection.execute(query, [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(*, with_redis: bool = False) -> None:
+    """Django in this process against the benchmark database (migrated)."""
+    env = bench_env()
+    if not with_redis:
+        env.pop("REDIS_URL")
+    for key, value in env.items():
+        os.environ.setdefault(key, value)
+    sys.path.insert(0, str(ROOT))
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seeded_consultation(sizes: dict[str, int] | None = None, *, seed: int = 42):
+    """The `bench` consultation with `sizes`, seeded once (seed_bench) and reused afterwards."""
+    from bench import generator
+    from ideas.models import Idea
+
+    sizes = sizes or SIZES
+    consultation = generator.bench_consultation()
+    have = Idea.objects.filter(consultation=consultation).count()
+    if have < sizes["ideas"]:
+        started = time.perf_counter()
+        report = generator.seed(
+            ideas=sizes["ideas"] - have,
+            supports=sizes["supports"],
+            comments=sizes["comments"],
+            users=sizes["users"],
+            seed=seed,
+        )
+        print(f"seeded in {time.perf_counter() - started:.1f} s: {report.summary()}", flush=True)
+    return consultation
+
+
+def timed(call, runs: int, warmup: int = 3) -> tuple[float, float, list[float]]:
+    """Median and p95 in milliseconds over `runs` calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        call()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.median(timings), percentile(timings, 95), timings
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, int(round(p / 100 * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        with open("/proc/meminfo") as info:
+            kib = int(info.readline().split()[1])
+        memory = f" · {kib / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({platform.machine()}){memory} · Python "
+        f"{platform.python_version()} · PostgreSQL"
+    )
+
+
+def stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def replace_section(title: str, body: str) -> None:
+    """Put `## title` with `body` into RESULTS.md, replacing that section only, so the other
+    sections (each benchmark writes its own) stay as they are."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    section = f"## {title}\n\n{body.strip()}\n"
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: section + "\n", text).rstrip() + "\n"
+    else:
+        text = text.rstrip() + "\n\n" + section
+    RESULTS.write_text(text)
+
+
+def previous_section(title: str) -> str:
+    if not RESULTS.exists():
+        return ""
+    match = re.search(
+        rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", RESULTS.read_text(), re.S | re.M
+    )
+    return match.group(1) if match else ""
