@@ -107,6 +107,8 @@ def export_is_small(consultation: Consultation) -> bool:
 def export_for_download(*, consultation: Consultation, name: str, variant: str, user) -> ExportJob:
     """The job behind a download: finished at once when the consultation is small."""
     job = export_request(consultation=consultation, name=name, variant=variant, user=user)
+    if not job.is_finished:
+        job.refresh_from_db()  # an eager or quick worker may have finished it already
     if not job.is_finished and export_is_small(consultation):
         export_job_run(job_id=job.pk)
         job.refresh_from_db()

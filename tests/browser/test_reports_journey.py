@@ -2,12 +2,13 @@
 briefing; the same journey in Danish shows the page in the site's language."""
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from debate.models import PollAnswer
 from ideas.models import IdeaStatus, Support
 from tests import factories
-from tests.browser.conftest import login, visit
+from tests.browser.conftest import a11y_check, login, visit
 from tests.debate.factories import CommentFactory
 
 
@@ -76,6 +77,37 @@ def test_councillor_reads_the_summary_and_downloads_the_pdf(page, live_server, t
     reader = PdfReader(str(path))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Harbour baths" in text and "We will build it." in text
+
+
+def test_big_export_waits_on_the_job_page(
+    page, live_server, transactional_db, settings, monkeypatch
+):
+    """Exports of big consultations go through a job whose page updates its status in place
+    until the file is ready, then links it."""
+    from reports.models import ExportJob
+    from reports.services import export_job_run
+
+    settings.REPORTS_INLINE_MAX_ROWS = 0
+    # Hold the job back, as a busy worker would; the test runs it below.
+    monkeypatch.setattr("reports.tasks.run_export_job.delay", lambda job_id: None)
+    consultation = consultation_with_content()
+    login(page, live_server, factories.PlannerFactory())
+    visit(page, f"/reports/c/{consultation.slug}/download/data.xlsx", "job-queued")
+    assert "/reports/jobs/" in page.url
+    assert "being made" in page.get_by_role("status").inner_text()
+
+    export_job_run(job_id=ExportJob.objects.get().pk)
+    # htmx polls the status in place; the link appears without a reload.
+    page.get_by_text("The file is ready.").wait_for(timeout=10_000)
+    a11y_check(page, "job-done")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=f"Download {consultation.slug}-data.xlsx").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{consultation.slug}-data.xlsx"
+    with open(download.path(), "rb") as handle:
+        workbook = load_workbook(handle, read_only=True)
+        titles = [row[2] for row in list(workbook["Ideas"].values)[1:]]
+    assert sorted(titles) == ["Floating sauna", "Harbour bath", "More trees"]
 
 
 @pytest.mark.parametrize("browser_locale", ["da-DK"])

@@ -213,12 +213,12 @@ def test_job_progress_page(
         )
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert 'http-equiv="refresh"' in page.content.decode()
+    assert 'hx-trigger="every 2s"' in page.content.decode()
     assert "<progress" in page.content.decode()
     for callback in callbacks:
         callback()
     page = client.get(response["Location"]).content.decode()
-    assert 'http-equiv="refresh"' not in page
+    assert 'hx-trigger="every 2s"' not in page
     assert reverse("reports:job-file", args=[ExportJob.objects.get().pk]) in page
 
 
