@@ -166,7 +166,8 @@ def test_event_drafts_one_per_channel_in_the_consultation_language(mastodon_fake
     for post in opened:
         assert post.origin == Origin.OPENED
         assert post.state == PostState.AWAITING_APPROVAL
-        assert post.text.startswith("Sig din mening") or "Christiansholm" in post.text
+        assert post.text.startswith("Sig din mening: Christiansholm")
+        assert post.alt_text.startswith("Kort over området for Christiansholm")
         assert f"utm_source={post.channel.platform}" in post.text
         assert "utm_medium=social" in post.link and "utm_campaign=" in post.link
         assert "#Christiansholm" in post.text
@@ -176,6 +177,13 @@ def test_event_drafts_one_per_channel_in_the_consultation_language(mastodon_fake
         ).ok
     # Drafted once per event.
     assert [p for p in services.draft_due_event_posts() if p.consultation == consultation] == []
+
+
+def test_norwegian_consultations_get_norwegian_drafts(mastodon_fake):
+    channel_for(mastodon_fake)
+    consultation = factories.ConsultationFactory(language="nb", title="Sentrumstunnelen")
+    (post,) = [p for p in services.draft_due_event_posts() if p.consultation == consultation]
+    assert post.text.startswith("Si din mening: Sentrumstunnelen")
 
 
 def test_a_long_summary_is_shortened_to_fit_x(x_fake):
