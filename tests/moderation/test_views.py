@@ -188,3 +188,17 @@ class TestAppealPage:
         client.force_login(resident)
         url = reverse("moderation:appeal", kwargs={"kind": "comment", "pk": comment.pk})
         assert client.get(url).status_code == 403
+
+
+def test_profile_links_to_my_data_and_deletion(client, resident):
+    client.force_login(resident)
+    page = client.get(reverse("civic:profile")).content.decode()
+    assert reverse("moderation:my_data") in page
+    assert reverse("moderation:delete_account") in page
+
+
+def test_staff_header_links_to_the_queue(client, planner, resident):
+    client.force_login(planner)
+    assert reverse("moderation:queue") in client.get("/").content.decode()
+    client.force_login(resident)
+    assert reverse("moderation:queue") not in client.get("/").content.decode()
