@@ -326,3 +326,44 @@ def test_publish_now_and_delete_from_the_page(
 def test_draft_stays_draft_for_its_author(mastodon_channel):
     post = draft(mastodon_channel)
     assert post.state == PostState.AWAITING_APPROVAL
+
+
+def test_notice_composer_without_a_consultation(client, mastodon_channel):
+    author = factories.PlannerFactory()
+    login(client, author)
+    url = reverse("social:compose")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {f"text_{mastodon_channel.pk}": "Vandforsyningen er afbrudt"})
+    assert response.status_code == 302
+    post = SocialPost.objects.get()
+    assert post.consultation is None and post.link == "" and not post.image
+    assert "Vandforsyningen er afbrudt" in client.get(url).content.decode()
+
+
+def test_channel_needing_reauthorisation_is_shown_and_can_be_reconnected(
+    client, administrator, mastodon_fake
+):
+    channel = channel_for(mastodon_fake)
+    services.mark_needs_reauth(channel=channel, reason="The access token is invalid")
+    login(client, administrator)
+    page = client.get(reverse("social:channels")).content.decode()
+    assert "Needs re-authorisation" in page and "The access token is invalid" in page
+    response = client.post(
+        reverse("social:channel_reauthorise", args=[channel.pk]),
+        {"credentials": "access_token=mastodon-token"},
+    )
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert channel.state == "ok"
+
+
+def test_admin_pages_never_show_credentials(client, administrator, mastodon_fake):
+    channel = channel_for(mastodon_fake)
+    administrator.is_staff = True
+    administrator.is_superuser = True
+    administrator.save()
+    login(client, administrator)
+    page = client.get(reverse("admin:social_channel_change", args=[channel.pk]))
+    assert page.status_code == 200
+    assert "mastodon-token" not in page.content.decode()
+    assert channel.credentials_encrypted not in page.content.decode()
