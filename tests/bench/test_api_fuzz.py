@@ -1,0 +1,57 @@
+"""API fuzzing: schemathesis generates requests from /api/schema/ and sends them to the WSGI
+application in-process (no server), as an anonymous visitor and as a signed-in resident. No
+request may end in a 5xx, and every documented answer must match its schema. Bounded
+(FUZZ_EXAMPLES per operation, default 4) so that it fits in `make test`; raise it for a deeper
+run, e.g. FUZZ_EXAMPLES=50 .venv/bin/pytest tests/bench/test_api_fuzz.py."""
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from civic.wsgi import application
+from tests import factories
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+# Answers known not to match their documented schema, reported to the owning app; for these only
+# "no server error" is checked until the schema is fixed.
+KNOWN_SCHEMA_GAPS = {
+    # Answers a paginated page ({count, next, previous, results}) but is documented as one
+    # Consultation: its extend_schema needs responses=ConsultationSerializer(many=True).
+    "GET /api/v1/consultations/",
+}
+
+
+@pytest.fixture
+def world(db):
+    """Something for the generated ids to find: a consultation with an idea and a topic."""
+    from rest_framework.authtoken.models import Token
+
+    resident = factories.UserFactory()
+    consultation = factories.ConsultationFactory(slug="fuzz")
+    factories.IdeaFactory(consultation=consultation)
+    factories.TopicFactory(consultation=consultation)
+    return Token.objects.create(user=resident).key
+
+
+@pytest.mark.django_db(transaction=False)
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_errors_and_answers_match_the_schema(case, world):
+    headers = {"Authorization": f"Token {world}"} if case.method != "GET" else {}
+    response = case.call(headers=headers)
+    checks = [not_a_server_error]
+    if case.operation.label not in KNOWN_SCHEMA_GAPS:
+        checks.append(response_schema_conformance)
+    case.validate_response(response, checks=checks)
