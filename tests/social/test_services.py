@@ -188,7 +188,7 @@ def test_norwegian_consultations_get_norwegian_drafts(mastodon_fake):
 
 def test_a_long_summary_is_shortened_to_fit_x(x_fake):
     channel_for(x_fake)
-    consultation = factories.ConsultationFactory(summary="Lang tekst. " * 100)
+    consultation = factories.ConsultationFactory(summary="Lang tekst om havnen. " * 17)
     (post,) = [p for p in services.draft_due_event_posts() if p.consultation == consultation]
     assert services.check_text(post.channel, post.text, has_image=True, alt_text=post.alt_text).ok
     assert post.link in post.text

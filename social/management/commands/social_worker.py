@@ -21,7 +21,9 @@ class Command(BaseCommand):
         done = 0
         try:
             while not runs or done < runs:
-                close_old_connections()
+                if done:
+                    # A long-running loop must not hold a connection the database dropped.
+                    close_old_connections()
                 report = run_due()
                 if report.handled:
                     self.stdout.write(
