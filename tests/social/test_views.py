@@ -367,3 +367,21 @@ def test_admin_pages_never_show_credentials(client, administrator, mastodon_fake
     assert page.status_code == 200
     assert "mastodon-token" not in page.content.decode()
     assert channel.credentials_encrypted not in page.content.decode()
+
+
+def test_composer_query_count_does_not_grow_with_posts(
+    client, consultation, mastodon_channel, django_assert_max_num_queries
+):
+    login(client, factories.PlannerFactory())
+    url = reverse("social:composer", args=[consultation.slug])
+    draft(mastodon_channel, consultation=consultation)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for number in range(4):
+        post = published_post(mastodon_channel, consultation=consultation, remote_id=f"r{number}")
+        ImportedComment.objects.create(
+            post=post, platform="mastodon", remote_id="c", author_name="A", text="t"
+        )
+        draft(mastodon_channel, consultation=consultation)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
