@@ -398,10 +398,6 @@ REPORTS_SUMMARY_CACHE_SECONDS = env.int("REPORTS_SUMMARY_CACHE_SECONDS", default
 REPORTS_JOB_STALE_MINUTES = env.int("REPORTS_JOB_STALE_MINUTES", default=30)
 # `manage.py purge_exports` deletes export files older than this (the newest of each is kept).
 REPORTS_EXPORT_KEEP_DAYS = env.int("REPORTS_EXPORT_KEEP_DAYS", default=30)
-CELERY_BEAT_SCHEDULE["reports_purge_export_files"] = {
-    "task": "reports.purge_export_files",
-    "schedule": 24 * 60 * 60,
-}
 # [social settings]
 # Outgoing calls to the platforms give up after this long; a lost answer is reconciled later.
 SOCIAL_HTTP_TIMEOUT_SECONDS = env.float("SOCIAL_HTTP_TIMEOUT_SECONDS", default=15.0)

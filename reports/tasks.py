@@ -1,5 +1,4 @@
 from celery import shared_task
-from django.conf import settings
 
 
 @shared_task(acks_late=True)
@@ -8,11 +7,3 @@ def run_export_job(job_id: int) -> None:
     from .services import export_job_run
 
     export_job_run(job_id=job_id)
-
-
-@shared_task(name="reports.purge_export_files", acks_late=True)
-def purge_export_files() -> int:
-    """Daily from beat (CELERY_BEAT_SCHEDULE); the same as `manage.py purge_exports`."""
-    from .services import export_files_purge
-
-    return export_files_purge(older_than_days=settings.REPORTS_EXPORT_KEEP_DAYS)

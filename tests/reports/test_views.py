@@ -317,11 +317,3 @@ def test_purge_keeps_the_newest_file_of_each_export(client, report_data, council
     assert "1 export jobs removed" in out.getvalue()
     assert list(ExportJob.objects.values_list("pk", flat=True)) == [new.pk]
     assert not storage.exists(old.file.name)
-
-
-def test_purge_runs_daily_from_beat(settings, db):
-    from reports.tasks import purge_export_files
-
-    entry = settings.CELERY_BEAT_SCHEDULE["reports_purge_export_files"]
-    assert entry["task"] == purge_export_files.name
-    assert purge_export_files.delay().get() == 0
