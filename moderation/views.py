@@ -102,8 +102,12 @@ def queue(request, slug: str | None = None):
     elif not permissions.can_view_any_queue(request.user):
         raise PermissionDenied(_("Only planners and councillors see the moderation queue."))
     items = selectors.moderation_queue(viewer=request.user, consultation=consultation)
+    # Asked once per consultation, not per item: a long queue costs no extra queries.
+    may_act: dict[int, bool] = {}
     for item in items:
-        item.may_act = permissions.can_hide(request.user, item.consultation)
+        if item.consultation.pk not in may_act:
+            may_act[item.consultation.pk] = permissions.can_hide(request.user, item.consultation)
+        item.may_act = may_act[item.consultation.pk]
     consultations = selectors.queue_consultations(request.user).order_by("title")
     return render(
         request,
@@ -190,6 +194,7 @@ def item(request, kind: str, pk: int):
             "kind": kind,
             "title": t.title_of(target),
             "text": t.text_of(target),
+            "url": t.url_of(target),
             "consultation": consultation,
             "author": author,
             "history": histories.get(author.pk) if author else None,
