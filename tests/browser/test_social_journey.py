@@ -82,3 +82,22 @@ def test_draft_approve_publish_and_read_back(page, new_page, live_server, mastod
     assert page.get_by_role("link", name="Also discussed on Mastodon").count() == 1
     assert "The north quay, please!" in page.inner_text("#social-heading ~ ul.social-comments")
     assert post.state == PostState.PUBLISHED
+
+
+def test_administrator_connects_a_channel_and_stops_publishing(page, live_server, mastodon_fake):
+    administrator = factories.AdministratorFactory()
+    login(page, live_server, administrator)
+    visit(page, f"{live_server.url}/social/channels/", "channels-empty")
+    page.get_by_label("Platform").select_option("mastodon")
+    page.get_by_label("Base URL").fill(mastodon_fake.base_url)
+    page.get_by_label("Credentials").fill("access_token=mastodon-token")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Connect", exact=True).click()
+    assert "Connected Mastodon: Københavns Kommune." in page.inner_text(".messages")
+    assert "Københavns Kommune" in page.inner_text("table.data")
+    page.get_by_text("Crisis stop: pause every channel").click()
+    page.get_by_label("Reason").fill("Storm warning")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Stop all publishing").click()
+    a11y_check(page, "channels-stopped")
+    assert "Storm warning" in page.inner_text(".social-crisis")
