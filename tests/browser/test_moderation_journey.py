@@ -100,3 +100,28 @@ def test_planner_works_the_queue(page, new_page, live_server, transactional_db, 
         planner_page.get_by_role("button", name="Decide").click()
     assert Appeal.objects.get(comment=bad).status == "rejected"
     a11y_check(planner_page, "after-decision")
+
+
+def test_resident_sees_their_data_and_deletes_the_account(page, live_server, transactional_db):
+    from civic.models import User
+
+    resident = factories.UserFactory(display_name="Mette Unique", show_name_publicly=True)
+    consultation = factories.ConsultationFactory(title="Harbour baths")
+    factories.IdeaFactory(consultation=consultation, author=resident, title="A floating sauna")
+    login(page, live_server, resident)
+    visit(page, f"{live_server.url}/me/", "profile")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Download my data").click()
+    a11y_check(page, "my-data")
+    assert "A floating sauna" in page.inner_text("main")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Delete my account").first.click()
+    a11y_check(page, "delete-account")
+    page.get_by_label("Keep them, shown as “Deleted user”").check()
+    page.get_by_label("Your password").fill("pass-word-123")
+    page.get_by_label("I understand that this cannot be undone.").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete my account for good").click()
+    assert "Your account has been deleted" in page.inner_text(".messages")
+    resident = User.objects.get(pk=resident.pk)
+    assert resident.is_deleted and resident.email == ""
