@@ -109,3 +109,55 @@ def outbox_of(post: SocialPost) -> OutboxEntry | None:
         return post.outbox
     except OutboxEntry.DoesNotExist:
         return None
+
+
+def archive_records(consultation) -> list[dict]:
+    """What was posted about a consultation, by whom, when, and the platform's answer.
+
+    For the archive package and exports (reports.archive / reports.exports): one dict per post
+    that left the draft stage, with its imported public comments. Names are public names only.
+    """
+    posts = (
+        SocialPost.objects.filter(consultation=consultation)
+        .exclude(state__in=[PostState.DRAFT, PostState.AWAITING_APPROVAL])
+        .select_related("channel", "created_by", "approved_by")
+        .prefetch_related("imported_comments")
+        .order_by("published_at", "id")
+    )
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return [
+        {
+            "id": post.pk,
+            "platform": post.channel.platform,
+            "channel": post.channel.name,
+            "state": post.state,
+            "text": post.text,
+            "link": post.link,
+            "image_alt_text": post.alt_text,
+            "written_by": post.created_by.public_name if post.created_by else None,
+            "approved_by": post.approved_by.public_name if post.approved_by else None,
+            "approved_at": when(post.approved_at),
+            "scheduled_at": when(post.scheduled_at),
+            "published_at": when(post.published_at),
+            "remote_id": post.remote_id,
+            "remote_url": post.remote_url,
+            "platform_answer": post.remote_answer,
+            "engagement": {name: (post.metrics or {}).get(name) for name in METRIC_NAMES},
+            "error": post.error,
+            "comments": [
+                {
+                    "platform": comment.platform,
+                    "author": comment.author_name,
+                    "text": comment.text,
+                    "created_at": when(comment.created_at),
+                    "hidden": comment.is_hidden,
+                    "hidden_reason": comment.hidden_reason,
+                }
+                for comment in post.imported_comments.all()
+            ],
+        }
+        for post in posts
+    ]

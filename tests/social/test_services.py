@@ -306,3 +306,26 @@ def test_readback_commands_run(mastodon_fake):
     call_command("social_worker", "--runs", "1", "--interval", "0", stdout=out)
     call_command("social_draft_posts", stdout=out)
     assert "updated 1 posts" in out.getvalue()
+
+
+def test_archive_records_hold_what_was_posted_by_whom_and_the_answer(
+    mastodon_fake, consultation, django_assert_num_queries
+):
+    from social.selectors import archive_records
+
+    channel = channel_for(mastodon_fake)
+    post = approved(channel, consultation=consultation, text="Til arkivet")
+    draft(channel, consultation=consultation, text="Kladde, ikke i arkivet")
+    run_due()
+    post.refresh_from_db()
+    mastodon_fake.reply(post.remote_id, "Tak!")
+    import_comments()
+    with django_assert_num_queries(2):
+        records = archive_records(consultation)
+    (record,) = records
+    assert record["text"] == "Til arkivet" and record["remote_url"] == post.remote_url
+    assert record["written_by"] == post.created_by.public_name
+    assert record["approved_by"] == post.approved_by.public_name
+    assert record["platform_answer"]["id"] == post.remote_id
+    assert record["comments"][0]["text"] == "Tak!"
+    assert "@" not in str(record["written_by"])
