@@ -138,14 +138,18 @@ def stamp() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def replace_section(title: str, body: str) -> None:
+def replace_section(title: str, body: str, *, first: bool = False) -> None:
     """Put `## title` with `body` into RESULTS.md, replacing that section only, so the other
-    sections (each benchmark writes its own) stay as they are."""
+    sections (each benchmark writes its own) stay as they are. A new section goes at the end,
+    or right under the title with `first`."""
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     section = f"## {title}\n\n{body.strip()}\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
         text = pattern.sub(lambda _m: section + "\n", text).rstrip() + "\n"
+    elif first and "\n## " in text:
+        head, _sep, rest = text.partition("\n## ")
+        text = head.rstrip() + "\n\n" + section + "\n## " + rest
     else:
         text = text.rstrip() + "\n\n" + section
     RESULTS.write_text(text)
