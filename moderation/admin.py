@@ -1,1 +1,24 @@
-# Register your models here.
+from django.contrib import admin
+
+from .models import Appeal, Block, Report
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "consultation", "reason", "status", "created_at"]
+    list_filter = ["status", "reason", "consultation"]
+    raw_id_fields = ["reporter", "resolved_by", "idea", "image", "comment"]
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ["user", "consultation", "until", "lifted_at", "created_at"]
+    list_filter = ["consultation"]
+    raw_id_fields = ["user", "created_by"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "consultation", "status", "created_at", "decided_at"]
+    list_filter = ["status", "consultation"]
+    raw_id_fields = ["author", "decided_by", "idea", "image", "comment"]
