@@ -144,3 +144,31 @@ class ActionView(APIView):
             note=data["note"],
         )
         return Response({"done": result.done, "failed": result.failed})
+
+
+class AppealCreateSerializer(serializers.Serializer):
+    target_type = serializers.ChoiceField(choices=TARGET_TYPES)
+    target_id = serializers.IntegerField(min_value=1)
+    text = serializers.CharField(max_length=services.APPEAL_MAX_LENGTH)
+
+
+class AppealSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    target_type = serializers.CharField(source="target_kind")
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class AppealCreateView(APIView):
+    """The author appeals a moderation decision about their own contribution."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AppealCreateSerializer, responses={201: AppealSerializer})
+    def post(self, request):
+        serializer = AppealCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        target = t.load(data["target_type"], data["target_id"])
+        appeal = services.appeal_create(author=request.user, target=target, text=data["text"])
+        return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)

@@ -105,5 +105,25 @@ def test_actions_bulk_and_permissions(api, planner, resident, councillor, idea, 
 
 def test_schema_lists_the_endpoints(api):
     schema = api.get("/api/schema/?format=json").json()
-    for path in ("/api/v1/reports/", "/api/v1/moderation/queue/", "/api/v1/moderation/actions/"):
+    for path in (
+        "/api/v1/reports/",
+        "/api/v1/moderation/queue/",
+        "/api/v1/moderation/actions/",
+        "/api/v1/moderation/appeals/",
+    ):
         assert path in schema["paths"]
+
+
+def test_author_appeals_through_the_api(api, planner, author, resident, comment):
+    services.hide(actor=planner, target=comment, public_reason="offensive")
+    body = {"target_type": "comment", "target_id": comment.pk, "text": "A quote."}
+    api.force_authenticate(resident)
+    assert api.post("/api/v1/moderation/appeals/", body, format="json").status_code == 403
+    api.force_authenticate(author)
+    created = api.post("/api/v1/moderation/appeals/", body, format="json")
+    assert created.status_code == 201 and created.json()["status"] == "open"
+    again = api.post("/api/v1/moderation/appeals/", body, format="json")
+    assert again.status_code == 400 and "target_id" in again.json()
+    api.force_authenticate(planner)
+    queue = api.get("/api/v1/moderation/queue/").json()
+    assert queue[0]["appeals"] == ["A quote."]
