@@ -119,7 +119,10 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def environment(self) -> dict[str, str]:
-        return {**os.environ, **bench_env(), "ROOT_URLCONF": "bench.urls"}
+        env = {**os.environ, **bench_env(), "ROOT_URLCONF": "bench.urls"}
+        # Let Python keep compiled modules: each start then skips compiling the code base.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        return env
 
     def collectstatic(self) -> None:
         if not Path(bench_env()["STATIC_ROOT"], "staticfiles.json").exists():
@@ -135,6 +138,7 @@ class Server:
         command = [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "civic.wsgi",
+            "--config=python:bench.gunicorn_conf",
             f"--bind={HOST}:{PORT}",
             f"--workers={WORKERS}",
             "--worker-class=gthread",
@@ -364,6 +368,17 @@ def main(argv=None) -> dict:
     server.start()
     results: dict = {"runs": [], "work": str(work)}
     try:
+        # Unrecorded warm-up: connections, caches and every worker's first requests.
+        print("warm-up (15 s, not recorded) ...", flush=True)
+        run_locust(
+            work,
+            data,
+            "warm-up",
+            ["Supporter", "Reader", "Commenter", "TrivialReader"],
+            users=40,
+            seconds=15,
+            think=0,
+        )
         plan = [
             ("support storm, paced", ["Supporter"], paced, 1.0, None),
             ("support storm, saturated", ["Supporter"], saturated, 0, None),
