@@ -192,8 +192,24 @@ def keep(*, actor: User, target: t.Target, note: str = "") -> t.Target:
 
 
 def _auto_hidden(target: t.Target) -> bool:
+    """Hidden by the report threshold rather than by a person (so "keep" brings it back)."""
     if isinstance(target, IdeaImage):
-        return False
+        # A photo has no reason field; its log says who took it down last.
+        from django.contrib.contenttypes.models import ContentType
+
+        from civic.models import AuditEntry
+
+        last = (
+            AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(IdeaImage),
+                object_id=str(target.pk),
+                action__in=["moderation.auto_hide", "moderation.redact"],
+            )
+            .order_by("-created_at", "-id")
+            .values_list("action", flat=True)
+            .first()
+        )
+        return last == "moderation.auto_hide"
     return target.hidden_reason == str(PublicReason(PublicReason.AWAITING_DECISION).label)
 
 

@@ -9,7 +9,7 @@ from ideas.models import IdeaRevision, Publication
 from moderation import services
 from moderation.models import Appeal, AppealStatus, Block, Report, ReportStatus
 from tests.debate.factories import CommentFactory
-from tests.factories import IdeaFactory, UserFactory
+from tests.factories import IdeaFactory, PlannerFactory, UserFactory
 from tests.moderation.factories import IdeaImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,9 @@ class TestReports:
         _report(reporters[1], photo, reason="personal_data")
         photo.refresh_from_db()
         assert photo.is_redacted
+        services.keep(actor=PlannerFactory(), target=photo)
+        photo.refresh_from_db()
+        assert not photo.is_redacted
 
     def test_blocked_person_cannot_report(self, idea, resident, planner):
         services.block_user(
