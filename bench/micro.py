@@ -109,7 +109,35 @@ def cases(consultation):
 
         return call
 
+    from bench import generator
+    from ideas.models import Idea
+
+    writer_id = generator.seed_users(1, seed=42, prefix="micro-writer")[0]
+    token = generator.user_tokens([writer_id])[writer_id]
+    from ideas.models import Support
+
+    Support.objects.filter(user_id=writer_id).delete()
+    generator.recount(consultation)
+    idea_ids = iter(
+        Idea.objects.filter(consultation=consultation).published().values_list("pk", flat=True)
+    )
+    api = Client(HTTP_AUTHORIZATION=f"Token {token}")
+
+    def support():
+        response = api.post(f"/api/v1/ideas/{next(idea_ids)}/support/")
+        assert response.status_code == 201, response.status_code
+
+    def comment():
+        response = api.post(
+            f"/api/v1/topics/{topic.pk}/comments/",
+            {"body": "Micro benchmark comment about the harbour.", "stance": "for"},
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.status_code
+
     found = [
+        ("support POST (API, token)", support, 50),
+        ("comment POST (API, token)", comment, 50),
         ("consultation page (anonymous)", get(anonymous, f"/{slug}/"), 200),
         ("idea list, first page", get(anonymous, f"/ideas/c/{slug}/"), None),
         (
