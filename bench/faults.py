@@ -64,7 +64,9 @@ REDIS_START = [
 class Traffic:
     """A few threads reading the consultation page and supporting ideas, logging every answer."""
 
-    def __init__(self, data: dict, threads: int = 8):
+    def __init__(self, data: dict, *, offset: int, threads: int = 8):
+        # Each drill uses its own residents, so no support is refused as already given.
+        self.offset = offset
         self.data = data
         self.threads = threads
         self.answers: list[tuple[float, str, object, float]] = []
@@ -74,8 +76,8 @@ class Traffic:
         self.started = 0.0
 
     def _one(self, index: int) -> None:
-        rng = random.Random(index)
-        user_id, token = self.data["residents"][index]
+        rng = random.Random(self.offset + index)
+        user_id, token = self.data["residents"][self.offset + index]
         ideas = rng.sample(self.data["idea_ids"], 2_000)
         while not self.stop_flag.is_set():
             if rng.random() < 0.5 and ideas:
@@ -140,7 +142,7 @@ def integrity(consultation, confirmed) -> str:
 
 def drill_postgres(consultation, data) -> dict:
     command = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"]
-    with Traffic(data) as traffic:
+    with Traffic(data, offset=1000) as traffic:
         time.sleep(5)
         fault_at = time.monotonic() - traffic.started
         restart = subprocess.run(command, capture_output=True, text=True)
@@ -198,7 +200,7 @@ def request_export_while(data) -> str:
 
 
 def drill_redis(consultation, data) -> dict:
-    with Traffic(data) as traffic:
+    with Traffic(data, offset=2000) as traffic:
         time.sleep(4)
         fault_at = time.monotonic() - traffic.started
         try:
