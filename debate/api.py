@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civic import ratelimit
 from civic.permissions import can_view_consultation
 from consultations.models import Topic
 from ideas.models import Idea
@@ -280,6 +281,7 @@ class _CommentsView(APIView):
             parent = Comment.objects.filter(pk=data["parent"]).first()
             if parent is None:
                 raise ValidationError({"parent": ["There is no comment with this id."]})
+        ratelimit.raise_for_api(request, "comment")
         comment = services.comment_create(
             author=request.user,
             target=target,

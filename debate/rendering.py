@@ -7,6 +7,7 @@ exactly as the template engine would. The markup is the one `debate.css` styles.
 """
 
 from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +20,8 @@ class ThreadRenderer:
     def __init__(self, request, *, comments_url: str, may_reply: bool):
         self.comments_url = comments_url
         self.may_reply = may_reply
+        # Reports are moderation's; the address is looked up once, not once per comment.
+        self.report_prefix = reverse("moderation:report", kwargs={"kind": "comment", "pk": 0})[:-2]
         self.csrf = format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
         )
@@ -31,6 +34,8 @@ class ThreadRenderer:
             "comment_deleted": _("Comment deleted"),
             "hidden": _("Hidden by a moderator"),
             "reply": _("Reply"),
+            "report": _("Report"),
+            "report_what": _("this comment"),
             "edit": _("Edit"),
             "delete": _("Delete"),
             "your_comment": _("your comment"),
@@ -166,6 +171,15 @@ class ThreadRenderer:
                 base,
                 pk,
                 t["reply"],
+            )
+        if self.may_reply and comment.is_visible and not getattr(comment, "may_delete", False):
+            yield format_html(
+                ' <a class="button button-secondary button-small" href="{}{}/">{}'
+                '<span class="visually-hidden"> {}</span></a>',
+                self.report_prefix,
+                pk,
+                t["report"],
+                t["report_what"],
             )
         for allowed, action, label in (
             (getattr(comment, "may_edit", False), "edit", t["edit"]),

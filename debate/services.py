@@ -15,9 +15,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civic.audit import audit_record
+from civic.blocks import require_not_blocked
 from civic.markdown import markdown_to_text, render_markdown
 from civic.models import User
 from civic.notifications import notify
+from civic.wordlist import needs_review
 from consultations.models import Consultation, PollOption, Topic
 from consultations.rules import require_phase
 from ideas.models import Follow, Idea
@@ -247,6 +249,7 @@ def comment_create(
     consultation = target.consultation
     if not permissions.can_comment(author, consultation):
         raise PermissionDenied(_("Log in to take part in the debate."))
+    require_not_blocked(author, consultation)
     require_phase(consultation, "comment")
     if isinstance(target, Idea) and not target.is_public:
         raise PermissionDenied(_("This idea cannot be commented on."))
@@ -277,7 +280,8 @@ def comment_create(
     manages = permissions.can_manage_topics(author, consultation)
     publication = (
         CommentPublication.PENDING_MODERATION
-        if consultation.pre_moderation and not manages
+        # A word from the word list holds the comment back like pre-moderation does.
+        if (consultation.pre_moderation or needs_review(text)) and not manages
         else CommentPublication.PUBLISHED
     )
     comment = Comment(

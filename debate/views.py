@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civic import ratelimit
 from civic.permissions import can_view_consultation
 from consultations.models import Consultation, Topic
 from consultations.rules import require_phase
@@ -192,6 +193,10 @@ def _post_comment(request: HttpRequest, target: Topic | Idea) -> HttpResponse:
             if parent is None:
                 form.add_error(None, _("The comment you replied to no longer exists."))
     if form.is_valid():
+        try:
+            ratelimit.check(request, "comment")
+        except ratelimit.RateLimited as error:
+            return ratelimit.too_many_response(request, error)
         try:
             comment = services.comment_create(
                 author=request.user,

@@ -230,11 +230,20 @@ def _visible_consultation(request, slug) -> Consultation:
     return consultation
 
 
+def _public_images():
+    """Photos a moderator redacted stay in the database but leave every public answer."""
+    from django.db.models import Prefetch
+
+    from .models import IdeaImage
+
+    return Prefetch("images", queryset=IdeaImage.objects.filter(is_redacted=False))
+
+
 def _visible_idea(request, pk) -> Idea:
     idea = (
         selectors.with_viewer_supports(Idea.objects.all(), request.user)
         .select_related("consultation", "category", "author")
-        .prefetch_related("images", "consultation__phases")
+        .prefetch_related(_public_images(), "consultation__phases")
         .filter(pk=pk)
         .first()
     )
@@ -274,7 +283,7 @@ class ConsultationIdeasView(GenericAPIView):
             category=int(category) if category.isdigit() else None,
             status=params.get("status") or None,
             search=params.get("search", ""),
-        ).prefetch_related("images")
+        ).prefetch_related(_public_images())
         page = self.paginate_queryset(ideas)
         return self.get_paginated_response(
             IdeaSerializer(page, many=True, context={"request": request}).data

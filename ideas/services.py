@@ -25,9 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civic.audit import audit_record
+from civic.blocks import require_not_blocked
 from civic.models import User
 from civic.notifications import absolute_url, notify
 from civic.permissions import can_manage_consultation, can_participate
+from civic.wordlist import needs_review
 from consultations.models import Category, Consultation
 from consultations.rules import require_phase
 from maps.geometry import check_point_in_area
@@ -133,8 +135,9 @@ def _create_idea(
     return idea
 
 
-def _initial_publication(consultation: Consultation) -> str:
-    if consultation.pre_moderation:
+def _initial_publication(consultation: Consultation, *texts: str) -> str:
+    # Pre-moderated consultations, and text with a word from the word list, wait for a planner.
+    if consultation.pre_moderation or needs_review(*texts):
         return Publication.PENDING_MODERATION
     return Publication.PUBLISHED
 
@@ -155,6 +158,7 @@ def idea_submit(
     """A signed-in resident submits an idea while the phase allows it."""
     if not can_participate(author):
         raise PermissionDenied(_("Sign in to submit an idea."))
+    require_not_blocked(author, consultation)
     require_phase(consultation, "submit_idea")
     idea = _create_idea(
         consultation=consultation,
@@ -166,7 +170,7 @@ def idea_submit(
         address_label=address_label,
         photos=photos,
         author=author,
-        publication=_initial_publication(consultation),
+        publication=_initial_publication(consultation, title, description),
     )
     Follow.objects.get_or_create(user=author, idea=idea)
     audit_record(actor=author, action="idea.submit", target=idea)
@@ -316,7 +320,7 @@ def idea_confirm(*, token: str) -> tuple[Idea, User, bool]:
         address.verified = True
         address.save(update_fields=["verified"])
     idea.author = user
-    idea.publication = _initial_publication(idea.consultation)
+    idea.publication = _initial_publication(idea.consultation, idea.title, idea.description)
     idea.pending_email = ""
     idea.confirmation_expires_at = None
     idea.save(
@@ -488,6 +492,7 @@ def idea_support(*, user: User, idea: Idea) -> Support:
         raise PermissionDenied(_("Only published ideas can be supported."))
     if idea.author_id == user.pk:
         raise PermissionDenied(_("You cannot support your own idea."))
+    require_not_blocked(user, consultation)
     require_phase(consultation, "support")
     if consultation.support_limit is not None:
         # One person's supports are counted under a lock on their own row, so two requests

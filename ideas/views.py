@@ -224,7 +224,7 @@ def _detail_context(request, idea: Idea) -> dict:
     return {
         "idea": idea,
         "consultation": consultation,
-        "images": list(idea.images.all()),
+        "images": [image for image in idea.images.all() if not image.is_redacted],
         "status_changes": list(idea.status_changes.select_related("changed_by")),
         "can_edit": permissions.can_edit_idea(user, idea),
         "can_support": permissions.can_support_idea(user, idea),

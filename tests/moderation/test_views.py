@@ -83,8 +83,9 @@ class TestQueuePage:
         assert "Author's history: 1 ideas, 1 comments" in page
 
     def test_query_count_does_not_grow_with_the_queue(
-        self, client, planner, consultation, django_assert_max_num_queries
+        self, client, assigned_planner, consultation, django_assert_max_num_queries
     ):
+        planner = assigned_planner
         from tests.factories import IdeaFactory
 
         reporter = UserFactory()
