@@ -37,7 +37,10 @@ def test_planner_works_the_queue(page, new_page, live_server, transactional_db, 
 
     # A resident reports the comment through the report form.
     login(page, live_server, reporter)
-    visit(page, f"{live_server.url}/moderation/report/comment/{bad.pk}/", "report-form")
+    visit(page, topic.get_absolute_url(), "topic-before")
+    with page.expect_navigation():
+        page.locator(f"#comment-{bad.pk}").get_by_role("link", name="Report this comment").click()
+    a11y_check(page, "report-form")
     page.get_by_label("Personal data").check()
     page.get_by_label("Details").fill("A phone number and an insult.")
     with page.expect_navigation():
