@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -292,8 +292,8 @@ class ConsultationIdeasView(GenericAPIView):
     @extend_schema(request=IdeaWriteSerializer, responses={201: IdeaSerializer})
     def post(self, request, slug):
         consultation = _visible_consultation(request, slug)
-        if throttle.hit(request, "idea_submit"):
-            raise exceptions.Throttled()
+        # A 429 whose detail says how long to wait.
+        throttle.raise_for_api(request, "idea_submit")
         serializer = IdeaWriteSerializer(data=request.data, context={"consultation": consultation})
         serializer.is_valid(raise_exception=True)
         idea = services.idea_submit(
@@ -345,8 +345,7 @@ class IdeaSupportView(GenericAPIView):
 
     @extend_schema(request=None, responses={201: SupportSerializer})
     def post(self, request, pk):
-        if throttle.hit(request, "support"):
-            raise exceptions.Throttled()
+        throttle.raise_for_api(request, "support")
         services.idea_support(user=request.user, idea=_visible_idea(request, pk))
         return Response(self._state(request, pk), status=status.HTTP_201_CREATED)
 

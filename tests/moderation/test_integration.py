@@ -205,3 +205,25 @@ class TestRateLimits:
         ideas = IdeaFactory.create_batch(2, consultation=consultation)
         codes = [api.post(f"/api/v1/ideas/{idea.pk}/support/").status_code for idea in ideas]
         assert codes == [201, 429]
+
+
+def test_idea_submissions_over_the_limit_get_429_with_a_reason(settings, consultation):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "idea_submit": "1/h"}
+    api = APIClient()
+    api.force_authenticate(UserFactory())
+    body = {
+        "title": "Benches",
+        "description": "More benches.",
+        "location": {"type": "Point", "coordinates": list(INSIDE)},
+    }
+    url = f"/api/v1/consultations/{consultation.slug}/ideas/"
+    assert api.post(url, body, format="json").status_code == 201
+    second = api.post(url, body, format="json")
+    assert second.status_code == 429 and "Try again in" in second.json()["detail"]
+
+
+def test_author_of_a_hidden_idea_sees_the_reason_and_can_appeal(client, hidden_idea):
+    client.force_login(hidden_idea.author)
+    page = client.get(hidden_idea.get_absolute_url()).content.decode()
+    assert "personal data" in page
+    assert reverse("moderation:appeal", kwargs={"kind": "idea", "pk": hidden_idea.pk}) in page
