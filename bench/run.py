@@ -13,6 +13,7 @@ average, the commit and what changed since the previous run.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -87,8 +88,15 @@ def seed_speed() -> str:
 def step(name: str, command: list[str], timeout: int) -> str:
     print(f"== {name}", flush=True)
     started = time.perf_counter()
+    # Benchmarks post from one address many times a minute; the abuse limits would answer 429.
+    env = {
+        **os.environ,
+        "RATE_LIMIT_SUPPORT": "100000000/h",
+        "RATE_LIMIT_COMMENT": "100000000/h",
+        "RATE_LIMIT_IDEA_SUBMIT": "100000000/h",
+    }
     try:
-        completed = subprocess.run(command, cwd=ROOT, timeout=timeout)
+        completed = subprocess.run(command, cwd=ROOT, timeout=timeout, env=env)
         outcome = "ok" if completed.returncode == 0 else f"exit {completed.returncode}"
     except subprocess.TimeoutExpired:
         outcome = f"stopped after {timeout} s"
