@@ -25,11 +25,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from civic import ratelimit
 from civic.markdown import render_markdown
 from civic.permissions import can_view_consultation
 from consultations.models import Category, Consultation
 
-from . import selectors, services, throttle
+from . import selectors, services
 from .models import Idea, IdeaStatus
 from .permissions import can_view_idea
 from .selectors import SORTS
@@ -293,7 +294,7 @@ class ConsultationIdeasView(GenericAPIView):
     def post(self, request, slug):
         consultation = _visible_consultation(request, slug)
         # A 429 whose detail says how long to wait.
-        throttle.raise_for_api(request, "idea_submit")
+        ratelimit.raise_for_api(request, "idea_submit")
         serializer = IdeaWriteSerializer(data=request.data, context={"consultation": consultation})
         serializer.is_valid(raise_exception=True)
         idea = services.idea_submit(
@@ -345,7 +346,7 @@ class IdeaSupportView(GenericAPIView):
 
     @extend_schema(request=None, responses={201: SupportSerializer})
     def post(self, request, pk):
-        throttle.raise_for_api(request, "support")
+        ratelimit.raise_for_api(request, "support")
         services.idea_support(user=request.user, idea=_visible_idea(request, pk))
         return Response(self._state(request, pk), status=status.HTTP_201_CREATED)
 
