@@ -63,6 +63,11 @@ def _harstad(consultation, residents, users) -> int:
     if len(comments) < 2:
         return 0
     hidden, reported = comments
+    # Like the ideas demo: notices to demo people go to a digest nobody sends, not to the console.
+    hidden.author.__class__.objects.filter(pk=hidden.author_id).update(
+        notification_frequency="daily"
+    )
+    hidden.author.refresh_from_db(fields=["notification_frequency"])
     made = 0
     for reporter in [r for r in residents if r.pk != hidden.author_id][:2]:
         services.report_create(
