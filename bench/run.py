@@ -76,8 +76,9 @@ def seed_speed() -> str:
         f"into a fresh, migrated database: **{elapsed:.1f} s** for the whole command "
         f"(process start and Django set-up included). Its own account: {output}\n\n"
         "Ideas go through bench/seed.py's seed_ideas (bulk_create, shared with the map "
-        "benchmark); users, tokens, supports and comments are COPied (ids taken from the "
-        "sequences first); counters are then recomputed from the rows in one UPDATE per table."
+        "benchmark); users and tokens go through bulk_create; supports and comments are "
+        "COPied (comment ids taken from the sequence first); counters are then recomputed "
+        "from the rows in one UPDATE per table."
     )
     replace_section("Generator", body)
     with psycopg.connect(admin, autocommit=True) as connection:
