@@ -162,6 +162,7 @@ CELERY_BEAT_SCHEDULE = {
         "purge_unconfirmed_ideas": 60 * 60,
         "send_digests": 24 * 60 * 60,
         "purge_geocode_cache": 24 * 60 * 60,
+        "purge_exports": 24 * 60 * 60,
         "social_publish_due": 60,
         "social_refresh_metrics": 60 * 60,
         "social_import_comments": 15 * 60,

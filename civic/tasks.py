@@ -10,6 +10,7 @@ PERIODIC_COMMANDS = frozenset(
         "send_digests",
         "notify_phase_changes",
         "purge_unconfirmed_ideas",
+        "purge_exports",
         "purge_geocode_cache",
         "social_publish_due",
         "social_refresh_metrics",

@@ -85,7 +85,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
     def get_state(self, consultation) -> str:
         return consultation.state(self._now())
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_cover_image(self, consultation) -> str | None:
         if not consultation.cover_image:
             return None
@@ -265,6 +265,7 @@ class ConsultationListView(generics.GenericAPIView):
     @extend_schema(
         summary="List consultations",
         operation_id="consultations_list",
+        responses=ConsultationSerializer(many=True),
         parameters=[
             OpenApiParameter("state", OpenApiTypes.STR, enum=list(STATES), required=False),
         ],

@@ -90,8 +90,20 @@ def export_request(*, consultation: Consultation, name: str, variant: str, user)
         )
     from .tasks import run_export_job
 
-    transaction.on_commit(lambda: run_export_job.delay(job.pk))
+    transaction.on_commit(lambda: _enqueue(run_export_job, job.pk))
     return job
+
+
+def _enqueue(task, job_id: int) -> None:
+    """Hand the job to a worker. With the broker down the job stays queued, and a worker
+    starts it once the broker is back (jobs older than REPORTS_JOB_STALE_MINUTES are started
+    again on the next request for the same file), instead of the request failing."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.delay(job_id)
+    except OperationalError:
+        logger.warning("export job %s stays queued: the task broker is unavailable", job_id)
 
 
 def export_is_small(consultation: Consultation) -> bool:
