@@ -29,7 +29,7 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.synced node_modules/.installed ## Install the pinned dependencies
 
 messages: $(VENV)/.synced ## Compile the translations
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
 
 run: export DEBUG ?= 1
 run: $(VENV)/.synced messages ## Start the site on SQLite with demo data at http://127.0.0.1:8000
