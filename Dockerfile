@@ -26,11 +26,11 @@ COPY . .
 
 # Translations and static files are built into the image. The key is a placeholder that only
 # lets settings load during the build; the real one comes from the environment at run time.
+# Bytecode is compiled once here: otherwise every worker compiles the code base on its first
+# requests after each deploy (PYTHONDONTWRITEBYTECODE keeps it from being cached).
 RUN export SECRET_KEY=build-only-placeholder-key-never-used-at-run-time-000000000 \
     && python manage.py compilemessages --ignore=.venv -v 0 \
     && python manage.py collectstatic --no-input -v 0 \
-    # Bytecode compiled once here: otherwise every worker compiles the code base on its first
-    # requests after each deploy (PYTHONDONTWRITEBYTECODE keeps it from being cached).
     && python -m compileall -q /app /app/.venv/lib \
     && chmod +x bin/docker-entrypoint bin/healthcheck
 
