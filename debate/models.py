@@ -84,6 +84,8 @@ class Comment(models.Model):
     is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Set when a moderator edits the text, so the page can say so; edited_at stays the author's.
+    moderator_edited_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=200, blank=True)
     publication = models.CharField(

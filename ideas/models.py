@@ -97,6 +97,8 @@ class Idea(models.Model):
     confirmation_expires_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False, db_index=True)
     hidden_reason = models.CharField(max_length=200, blank=True)
+    # Set when a moderator edits the text, so the public pages can say who changed it.
+    moderator_edited_at = models.DateTimeField(null=True, blank=True)
     # Kept in the same transaction as the Support / Comment rows they count.
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
