@@ -421,6 +421,17 @@ SOCIAL_OUTBOX_STALE_HOURS = env.int("SOCIAL_OUTBOX_STALE_HOURS", default=6)
 SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN = env("SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN", default="")
 # `manage.py social_worker` looks for due posts this often (seconds).
 SOCIAL_WORKER_INTERVAL_SECONDS = env.float("SOCIAL_WORKER_INTERVAL_SECONDS", default=10.0)
+# "Connect with <platform>" on the channels page: each platform's app credentials. Register
+# {SITE_URL}/social/oauth/<platform>/callback/ as the app's redirect address. A platform whose
+# id or secret is empty is connected by pasting credentials instead.
+SOCIAL_X_CLIENT_ID = env("SOCIAL_X_CLIENT_ID", default="")
+SOCIAL_X_CLIENT_SECRET = env("SOCIAL_X_CLIENT_SECRET", default="")
+SOCIAL_FACEBOOK_APP_ID = env("SOCIAL_FACEBOOK_APP_ID", default="")
+SOCIAL_FACEBOOK_APP_SECRET = env("SOCIAL_FACEBOOK_APP_SECRET", default="")
+SOCIAL_INSTAGRAM_APP_ID = env("SOCIAL_INSTAGRAM_APP_ID", default="")
+SOCIAL_INSTAGRAM_APP_SECRET = env("SOCIAL_INSTAGRAM_APP_SECRET", default="")
+# Mastodon registers the app on each instance when it is connected: nothing to configure.
+SOCIAL_MASTODON_LOGIN = env.bool("SOCIAL_MASTODON_LOGIN", default=True)
 # Distinct names for the social enums in the OpenAPI schema ("state" is used by other apps too).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {

@@ -61,6 +61,39 @@ class ReauthoriseForm(forms.Form):
     clean_credentials = ChannelForm.clean_credentials
 
 
+class PlatformLoginForm(forms.Form):
+    """Start "Connect with <platform>": the platform is the button pressed (`platform`)."""
+
+    base_url = forms.URLField(
+        label=_("Mastodon instance or other host"),
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "Mastodon: the instance's address, e.g. https://mastodon.social. Other platforms: "
+            "leave empty to use the platform's own host."
+        ),
+    )
+    name = ChannelForm.base_fields["name"]
+
+    def __init__(self, *args, platform: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+
+    def clean(self):
+        data = super().clean()
+        if self.platform == config.MASTODON and not data.get("base_url"):
+            self.add_error("base_url", _("A Mastodon channel needs its instance URL."))
+        return data
+
+
+class PageChoiceForm(forms.Form):
+    page = forms.ChoiceField(label=_("Page"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, pages: list[dict[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["page"].choices = [(page["id"], page["name"]) for page in pages]
+
+
 class CrisisStopForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),

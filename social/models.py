@@ -42,6 +42,9 @@ class Channel(models.Model):
     name = models.CharField(_("name"), max_length=120)
     base_url = models.URLField(_("base URL"), blank=True)
     credentials_encrypted = models.TextField(editable=False, blank=True)
+    # What renews the access token without a person (a refresh token), encrypted like the
+    # credentials; empty for channels whose token does not expire or was pasted by hand.
+    token_grant_encrypted = models.TextField(editable=False, blank=True)
     remote_id = models.CharField(max_length=200, blank=True)
     remote_url = models.URLField(max_length=500, blank=True)
     token_expires_at = models.DateTimeField(_("token expires"), null=True, blank=True)
@@ -78,6 +81,19 @@ class Channel(models.Model):
     @credentials.setter
     def credentials(self, values: dict[str, Any]) -> None:
         self.credentials_encrypted = crypto.encrypt(dict(values))
+
+    @property
+    def token_grant(self) -> dict[str, Any]:
+        return crypto.decrypt(self.token_grant_encrypted)
+
+    @token_grant.setter
+    def token_grant(self, values: dict[str, Any]) -> None:
+        self.token_grant_encrypted = crypto.encrypt(dict(values)) if values else ""
+
+    @property
+    def renews_token(self) -> bool:
+        """Whether the platform login left a way to renew the token without a person."""
+        return bool(self.token_grant_encrypted)
 
 
 class PostState(models.TextChoices):

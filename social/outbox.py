@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from civic.audit import audit_record
-from social import services
+from social import services, tokens
 from social.adapters import (
     AdapterError,
     Ambiguous,
@@ -134,6 +134,9 @@ def claim_next(now: datetime | None = None) -> OutboxEntry | None:
 def run_due(*, now: datetime | None = None, limit: int = 50) -> RunReport:
     """Send what is due, one entry at a time, at most `limit` entries."""
     report = RunReport()
+    # Tokens close to expiry are renewed first, even during a crisis stop: a token that runs
+    # out while publishing is paused would otherwise need a person to log in again.
+    tokens.refresh_due(now)
     if CrisisStop.objects.active().exists():
         report.paused_by_crisis_stop = True
         return report
@@ -160,14 +163,19 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
     key = str(entry.idempotency_key)
     progress = dict(entry.progress or {})
     on_progress = _save_progress(entry.pk)
+
+    def send(adapter) -> PublishResult:
+        outgoing = services.outgoing(post)
+        result: PublishResult | None = None
+        if entry.maybe_sent and not adapter.idempotent_publish:
+            result = adapter.find_published(outgoing, key, progress=progress)
+        if result is None:
+            result = adapter.publish(outgoing, key, progress=progress, on_progress=on_progress)
+        return result
+
     try:
-        with services.adapter_for(channel) as adapter:
-            outgoing = services.outgoing(post)
-            result: PublishResult | None = None
-            if entry.maybe_sent and not adapter.idempotent_publish:
-                result = adapter.find_published(outgoing, key, progress=progress)
-            if result is None:
-                result = adapter.publish(outgoing, key, progress=progress, on_progress=on_progress)
+        # An expired token is renewed once and the send repeated: a refused request sent nothing.
+        result = tokens.call_with_refresh(channel, send)
     except RateLimited as exc:
         _retry(entry, exc, report, now=now, retry_after=exc.retry_after_seconds)
     except Ambiguous as exc:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from social import services
+from social import services, tokens
 from social.adapters import AdapterError, AuthExpired, NotFound
 from social.models import ChannelState, ImportedComment, PostState, SocialPost
 
@@ -41,10 +41,14 @@ def metrics_dict(metrics) -> dict:
 def refresh_metrics(post_ids=None) -> int:
     """Store each published post's current engagement; return how many were updated."""
     updated = 0
+    # One channel object per channel, so a token renewed for one post serves the next ones.
+    channels: dict[int, object] = {}
     for post in _readable_posts(post_ids):
         try:
-            with services.adapter_for(post.channel) as adapter:
-                metrics = adapter.fetch_metrics(post.remote_id)
+            metrics = tokens.call_with_refresh(
+                channels.setdefault(post.channel_id, post.channel),
+                lambda adapter, remote_id=post.remote_id: adapter.fetch_metrics(remote_id),
+            )
         except AuthExpired as exc:
             services.mark_needs_reauth(channel=post.channel, reason=str(exc))
             continue
@@ -65,17 +69,22 @@ def refresh_metrics(post_ids=None) -> int:
 def import_comments(post_ids=None) -> int:
     """Import new public replies to published posts; return how many were new."""
     imported = 0
+    channels: dict[int, object] = {}
     for post in _readable_posts(post_ids):
         started = timezone.now()
         try:
-            with services.adapter_for(post.channel) as adapter:
-                # Overlap a little: a comment posted during the last read may carry its time.
-                since = (
-                    post.comments_fetched_at - timedelta(minutes=5)
-                    if post.comments_fetched_at
-                    else None
-                )
-                remote = adapter.fetch_comments(post.remote_id, since=since)
+            # Overlap a little: a comment posted during the last read may carry its time.
+            since = (
+                post.comments_fetched_at - timedelta(minutes=5)
+                if post.comments_fetched_at
+                else None
+            )
+            remote = tokens.call_with_refresh(
+                channels.setdefault(post.channel_id, post.channel),
+                lambda adapter, remote_id=post.remote_id, since=since: adapter.fetch_comments(
+                    remote_id, since=since
+                ),
+            )
         except AuthExpired as exc:
             services.mark_needs_reauth(channel=post.channel, reason=str(exc))
             continue

@@ -8,6 +8,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -24,8 +25,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civic.permissions import can_view_consultation, is_staff_role
 from consultations.models import Consultation
-from social import permissions, selectors, services
-from social.forms import ChannelForm, CrisisStopForm, HideCommentForm, ReauthoriseForm, ScheduleForm
+from social import oauth, permissions, selectors, services
+from social.forms import (
+    ChannelForm,
+    CrisisStopForm,
+    HideCommentForm,
+    PageChoiceForm,
+    PlatformLoginForm,
+    ReauthoriseForm,
+    ScheduleForm,
+)
 from social.models import Channel, ImportedComment, SocialPost
 from social.webhooks import verify_challenge, verify_signature
 
@@ -69,6 +78,19 @@ def channel_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Connected %(channel)s.") % {"channel": channel})
                 return redirect("social:channels")
+    return _channels_page(request, form=form, can_manage=can_manage)
+
+
+def _channels_page(
+    request: HttpRequest,
+    *,
+    form: ChannelForm | None = None,
+    login_form: PlatformLoginForm | None = None,
+    can_manage: bool = True,
+    status: int = 200,
+) -> HttpResponse:
+    if can_manage and form is None:
+        form = ChannelForm()
     return render(
         request,
         "social/channels.html",
@@ -76,9 +98,13 @@ def channel_list(request: HttpRequest) -> HttpResponse:
             "channels": selectors.channels(),
             "form": form,
             "can_manage": can_manage,
+            # The platforms whose login is set up; the others are connected with the form.
+            "login_platforms": oauth.offered_platforms() if can_manage else [],
+            "login_form": login_form or PlatformLoginForm(),
             "stop": selectors.active_stop(),
             "stop_form": CrisisStopForm(),
         },
+        status=status,
     )
 
 
@@ -99,18 +125,142 @@ def channel_reauthorise(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReauthoriseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reauthorise_channel(
-                actor=request.user,
-                channel=channel,
-                credentials=form.cleaned_data["credentials"],
-                token_expires_at=form.cleaned_data["token_expires_at"],
-            )
+            with transaction.atomic():
+                services.reauthorise_channel(
+                    actor=request.user,
+                    channel=channel,
+                    credentials=form.cleaned_data["credentials"],
+                    token_expires_at=form.cleaned_data["token_expires_at"],
+                )
+                # A refresh token from an earlier login does not belong to a pasted token.
+                channel.token_grant = {}
+                channel.save(update_fields=["token_grant_encrypted"])
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
             messages.success(request, _("%(channel)s is connected again.") % {"channel": channel})
             return redirect("social:channels")
-    return render(request, "social/reauthorise.html", {"channel": channel, "form": form})
+    return render(
+        request,
+        "social/reauthorise.html",
+        {"channel": channel, "form": form, "login_offered": oauth.is_offered(channel.platform)},
+    )
+
+
+# --- Platform login (OAuth 2.0) ------------------------------------------------------------------
+def _login_failed(request: HttpRequest, error: oauth.LoginError) -> HttpResponse:
+    """A page that says what went wrong and leads back to where the login started."""
+    back = reverse("social:channels")
+    if error.channel_id is not None:
+        back = reverse("social:channel_reauthorise", args=[error.channel_id])
+    return render(
+        request,
+        "social/oauth_error.html",
+        {
+            "message": error.message,
+            "back": back,
+            "state_mismatch": isinstance(error, oauth.StateMismatch),
+        },
+        status=error.status,
+    )
+
+
+@login_required
+@require_POST
+def oauth_start(request: HttpRequest) -> HttpResponse:
+    """Send the administrator to the platform's consent dialog."""
+    _require(
+        permissions.can_manage_channels(request.user),
+        _("Only administrators connect social channels."),
+    )
+    channel = None
+    platform = request.POST.get("platform", "")
+    if request.POST.get("channel"):
+        try:
+            channel = Channel.objects.listed().get(pk=int(request.POST["channel"]))
+        except (ValueError, Channel.DoesNotExist):
+            return HttpResponseBadRequest(_("Choose a channel."))
+        platform = channel.platform
+    if not oauth.is_offered(platform):
+        return _login_failed(
+            request, oauth.LoginError(_("Connecting with this platform's login is not set up."))
+        )
+    form = PlatformLoginForm(request.POST, platform=platform)
+    if channel is None and not form.is_valid():
+        return _channels_page(request, login_form=form, status=400)
+    data = form.cleaned_data if channel is None else {}
+    try:
+        url = oauth.begin(
+            request.session,
+            platform=platform,
+            base_url=data.get("base_url", ""),
+            name=data.get("name", ""),
+            channel=channel,
+        )
+    except oauth.LoginError as error:
+        error.channel_id = channel.pk if channel else None
+        return _login_failed(request, error)
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
+    """Where the platform sends the browser back, with a code or the reason there is none."""
+    _require(
+        permissions.can_manage_channels(request.user),
+        _("Only administrators connect social channels."),
+    )
+    if platform not in oauth.OAUTH_PLATFORMS:
+        return HttpResponseBadRequest(_("Unknown platform."))
+    try:
+        result = oauth.complete(
+            request.session, platform=platform, params=request.GET, actor=request.user
+        )
+    except oauth.LoginDenied as error:
+        messages.warning(request, error.message)
+        if error.channel_id is not None:
+            return redirect("social:channel_reauthorise", error.channel_id)
+        return redirect("social:channels")
+    except oauth.LoginError as error:
+        return _login_failed(request, error)
+    except ValidationError as error:
+        return _login_failed(request, oauth.LoginError(_error_text(error)))
+    if isinstance(result, oauth.PageChoice):
+        return redirect("social:oauth_choose_page")
+    messages.success(request, _("%(channel)s is connected.") % {"channel": result})
+    return redirect("social:channels")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def oauth_choose_page(request: HttpRequest) -> HttpResponse:
+    """Facebook: the account manages several pages; the administrator picks the channel's."""
+    _require(
+        permissions.can_manage_channels(request.user),
+        _("Only administrators connect social channels."),
+    )
+    flow = oauth.pending_page_choice(request.session)
+    if flow is None:
+        return _login_failed(
+            request, oauth.StateMismatch(_("The login took too long. Start the connection again."))
+        )
+    try:
+        pages = oauth.page_choices(flow)
+        form = PageChoiceForm(request.POST or None, pages=pages)
+        if request.method == "POST" and form.is_valid():
+            try:
+                channel = oauth.choose_page(
+                    request.session, page_id=form.cleaned_data["page"], actor=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("%(channel)s is connected.") % {"channel": channel})
+                return redirect("social:channels")
+    except oauth.LoginError as error:
+        return _login_failed(request, error)
+    return render(request, "social/oauth_pages.html", {"form": form})
 
 
 # --- Crisis stop ---------------------------------------------------------------------------------
@@ -205,7 +355,7 @@ def composer(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "stop_form": CrisisStopForm(),
             "comments": selectors.comments_for(consultation)[:100] if consultation else [],
             "user_id": request.user.pk,
-            "embed_url": request.build_absolute_uri(reverse("social:embed", args=[slug]))
+            "embed_url": request.build_absolute_uri(reverse("embed", args=[slug]))
             if consultation
             else "",
         },

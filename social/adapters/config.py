@@ -104,3 +104,51 @@ GRAPH_AUTH_CODES = frozenset({102, 190})
 GRAPH_PERMISSION_CODES = frozenset({10, *range(200, 300)})
 GRAPH_DUPLICATE_CODES = frozenset({506})
 GRAPH_REMOVED_METRIC_CODE = 3001
+
+# --- Platform login (OAuth 2.0) ----------------------------------------------------------------
+OAUTH_SCOPES = {
+    X: "tweet.read tweet.write users.read offline.access media.write",
+    FACEBOOK: "pages_show_list,pages_manage_posts,pages_read_engagement,pages_manage_engagement,"
+    "pages_read_user_engagement,pages_manage_metadata,read_insights",
+    INSTAGRAM: "instagram_business_basic,instagram_business_content_publish,"
+    "instagram_business_manage_comments,instagram_business_manage_insights",
+    # verify_credentials needs read:accounts; the reference's three scopes do the posting.
+    MASTODON: "read:accounts read:statuses write:statuses write:media",
+}
+# Each login endpoint as (address on the platform's own hosts, path under any other base URL).
+# The dialogs and some token endpoints live on other hosts than the API; a channel pointed at
+# another base URL (a local fake, a proxy) finds all of them under that one URL.
+OAUTH_ENDPOINTS = {
+    X: {
+        "authorize": ("https://x.com/i/oauth2/authorize", "/i/oauth2/authorize"),
+        "token": ("https://api.x.com/2/oauth2/token", "/2/oauth2/token"),
+    },
+    FACEBOOK: {
+        "authorize": (
+            "https://www.facebook.com/{version}/dialog/oauth",
+            "/{version}/dialog/oauth",
+        ),
+        "token": (
+            "https://graph.facebook.com/{version}/oauth/access_token",
+            "/{version}/oauth/access_token",
+        ),
+        "accounts": ("https://graph.facebook.com/{version}/me/accounts", "/{version}/me/accounts"),
+    },
+    INSTAGRAM: {
+        "authorize": ("https://www.instagram.com/oauth/authorize", "/oauth/authorize"),
+        "token": ("https://api.instagram.com/oauth/access_token", "/oauth/access_token"),
+        "exchange": ("https://graph.instagram.com/access_token", "/access_token"),
+        "refresh": ("https://graph.instagram.com/refresh_access_token", "/refresh_access_token"),
+    },
+    # Every instance is its own host.
+    MASTODON: {
+        "apps": ("", "/api/v1/apps"),
+        "authorize": ("", "/oauth/authorize"),
+        "token": ("", "/oauth/token"),
+    },
+}
+# Renew a token this long before it expires. X's live two hours; Instagram's 60 days, and they
+# can only be renewed once a day old.
+TOKEN_REFRESH_AHEAD_SECONDS = {X: 15 * 60, INSTAGRAM: 10 * 24 * 3600}
+# Facebook page tasks that allow posting.
+FACEBOOK_POSTING_TASKS = frozenset({"CREATE_CONTENT", "MANAGE"})

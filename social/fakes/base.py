@@ -241,6 +241,8 @@ class FakePlatform:
                         str(body.get("id", "")), str(body.get("text", "")), body.get("author", "")
                     )
                     return FakeResponse(200, {"id": reply_id})
+                if action == "oauth" and request.method == "POST":
+                    return self._control_oauth(body)
                 if action == "script" and request.method == "POST":
                     self.script(
                         body.get("kind", ""),
@@ -255,6 +257,23 @@ class FakePlatform:
         except (TypeError, ValueError) as exc:
             return FakeResponse(400, {"error": str(exc)})
         return FakeResponse(404, {"error": f"unknown control {request.method} {action}"})
+
+    def _control_oauth(self, body: dict[str, Any]) -> FakeResponse:
+        """Steer the fake's login: {"consent": "allow"|"deny", "advance_seconds": n}."""
+        server = getattr(self, "oauth", None)
+        if server is None:
+            return FakeResponse(404, {"error": f"{self.platform} has no OAuth login here"})
+        if "consent" in body:
+            if body["consent"] not in ("allow", "deny"):
+                raise ValueError("consent is allow or deny")
+            server.consent = body["consent"]
+        if "advance_seconds" in body:
+            server.advance(float(body["advance_seconds"]))
+        return FakeResponse(200, {"consent": server.consent, "offset_seconds": server.offset})
+
+    def oauth_client(self) -> dict[str, str]:
+        """The app credentials this fake's login accepts ({} where it registers apps itself)."""
+        return {}
 
     # --- Dispatch --------------------------------------------------------------------------------
     def dispatch(self, request: FakeRequest) -> FakeResponse | object:

@@ -11,8 +11,13 @@ from typing import Any
 from social.adapters import config
 from social.fakes.base import FakeError, FakeRequest, FakeResponse
 from social.fakes.graph import GraphFake, graph_error, graph_time
+from social.fakes.oauth import OAuthRefusal
 
 # Graph API gives insights only to pages with at least this many likes.
+SHORT_LIVED_USER_TOKEN_SECONDS = 3600
+LONG_LIVED_USER_TOKEN_SECONDS = 60 * 24 * 3600
+PAGE_TASKS = ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"]
+
 INSIGHTS_MIN_FANS = 100
 
 
@@ -32,6 +37,7 @@ class FakeFacebookPost:
 
 class FakeFacebook(GraphFake):
     platform = config.FACEBOOK
+    token_kind = "page"  # noqa: S105 (a kind of token, not one)
 
     def __init__(
         self,
@@ -41,11 +47,17 @@ class FakeFacebook(GraphFake):
         access_token: str = "fb-page-token",  # noqa: S107 (the fake's demo credential)
         app_secret: str = "fb-app-secret",  # noqa: S107 (the fake's demo credential)
         fan_count: int = 15000,
+        app_id: str = "fb-app-id",
+        other_pages: tuple[tuple[str, str], ...] = (),
         **kwargs: Any,
     ):
-        super().__init__(access_token=access_token, app_secret=app_secret, **kwargs)
+        super().__init__(access_token=access_token, app_secret=app_secret, app_id=app_id, **kwargs)
         self.page_id = page_id
         self.page_name = page_name
+        # Further pages the logged-in person manages (listed by /me/accounts only).
+        self.pages = {page_id: page_name, **dict(other_pages)}
+        # Page token -> the page it speaks for.
+        self.page_tokens: dict[str, str] = {access_token: page_id}
         self.fan_count = fan_count
         self.posts: dict[str, FakeFacebookPost] = {}
         self.photos: dict[str, dict[str, Any]] = {}
@@ -58,7 +70,7 @@ class FakeFacebook(GraphFake):
             "app_secret": self.app_secret,
         }
 
-    # --- Helpers for tests and the demo ----------------------------------------------------------
+    # --- Helpers for tests and the demo -----------------------------------------------------------
     def set_engagement(self, post_id: str, **values: int) -> None:
         with self.lock:
             post = self.posts[post_id]
@@ -96,17 +108,38 @@ class FakeFacebook(GraphFake):
             )
             return comment_id
 
-    # --- Routing ---------------------------------------------------------------------------------
+    # --- Routing ----------------------------------------------------------------------------------
     def route(self, request: FakeRequest) -> FakeResponse:
-        path = self.segments(request)
         method = request.method
+        version = self.graph_version(request)
+        if version and method == "GET" and request.path == f"/{version}/dialog/oauth":
+            # www.facebook.com serves the Login dialog; the fake serves it beside the API.
+            return self.oauth.authorize(
+                request.query,
+                require_pkce=False,
+                denied={
+                    "error": "access_denied",
+                    "error_code": "200",
+                    "error_description": "Permissions error",
+                    "error_reason": "user_denied",
+                },
+            )
+        if version and method == "GET" and request.path == f"/{version}/oauth/access_token":
+            return self._access_token(request)
+        if version and method == "GET" and request.path == f"/{version}/me/accounts":
+            self.segments(request, kind="user")
+            return self._accounts(request)
+        path = self.segments(request)
         if path == ["me"] and method == "GET":
+            page_id = self.page_tokens.get(
+                request.param("access_token") or request.bearer, self.page_id
+            )
             return FakeResponse(
                 200,
                 {
-                    "id": self.page_id,
-                    "name": self.page_name,
-                    "link": f"https://www.facebook.com/{self.page_id}",
+                    "id": page_id,
+                    "name": self.pages.get(page_id, ""),
+                    "link": f"https://www.facebook.com/{page_id}",
                 },
             )
         if len(path) == 2 and path[0] == self.page_id:
@@ -129,6 +162,79 @@ class FakeFacebook(GraphFake):
         if path[1:] == ["insights"] and method == "GET":
             return self._insights(post, request)
         raise self.missing_object("/".join(path))
+
+    # --- Facebook Login ---------------------------------------------------------------------------
+    def _access_token(self, request: FakeRequest) -> FakeResponse:
+        """The code exchange, and fb_exchange_token for a long-lived user token."""
+        try:
+            client = self.oauth.client(request.query.get("client_id", ""))
+        except OAuthRefusal:
+            raise FakeError(
+                graph_error("Error validating application. Invalid application ID.", 101)
+            ) from None
+        if request.query.get("client_secret") != client.client_secret:
+            raise FakeError(graph_error("Error validating client secret.", 1))
+        if request.query.get("grant_type") == "fb_exchange_token":
+            short = request.query.get("fb_exchange_token", "")
+            self.check_token(short, "user")
+            answer = self.oauth.issue(
+                client.client_id,
+                self.oauth.access_tokens[short].scope,
+                lifetime=LONG_LIVED_USER_TOKEN_SECONDS,
+            )
+            return FakeResponse(200, _token_answer(answer))
+        try:
+            grant = self.oauth.redeem(
+                request.query.get("code", ""),
+                client_id=client.client_id,
+                redirect_uri=request.query.get("redirect_uri", ""),
+            )
+        except OAuthRefusal as refusal:
+            if "URI" in refusal.description:
+                raise FakeError(
+                    graph_error(
+                        "Error validating verification code. Please make sure your redirect_uri "
+                        "is identical to the one you used in the OAuth dialog request",
+                        100,
+                        subcode=36008,
+                    )
+                ) from None
+            raise FakeError(
+                graph_error("This authorization code has been used.", 100, subcode=36009)
+            ) from None
+        answer = self.oauth.issue(
+            client.client_id, grant.scope, lifetime=SHORT_LIVED_USER_TOKEN_SECONDS
+        )
+        return FakeResponse(200, _token_answer(answer))
+
+    def _accounts(self, request: FakeRequest) -> FakeResponse:
+        """The pages the user manages, each with a page token.
+
+        A page token got with a long-lived user token never expires; with a short-lived one it
+        dies with the user token.
+        """
+        user = self.oauth.access_tokens[request.param("access_token") or request.bearer]
+        long_lived = (user.expires_at or 0) - user.issued_at > 86400
+        data = []
+        for page_id, name in self.pages.items():
+            remaining = None if long_lived else max(1, int(user.expires_at - self.oauth.now()))
+            token = self.oauth.issue(user.client_id, "", kind="page", lifetime=remaining)[
+                "access_token"
+            ]
+            self.page_tokens[token] = page_id
+            data.append(
+                {
+                    "access_token": token,
+                    "category": "Government organization",
+                    "category_list": [{"id": "2235", "name": "Government organization"}],
+                    "name": name,
+                    "id": page_id,
+                    "tasks": PAGE_TASKS,
+                }
+            )
+        return FakeResponse(
+            200, {"data": data, "paging": {"cursors": {"before": "QVFIUm", "after": "QVFIUn"}}}
+        )
 
     def _check_message(self, message: str) -> None:
         if len(message) > config.FACEBOOK_MAX_MESSAGE:
@@ -273,3 +379,11 @@ class FakeFacebook(GraphFake):
             if name in values
         ]
         return FakeResponse(200, {"data": data, "paging": {}})
+
+
+def _token_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """The Graph API's token answer: no scope, no refresh token."""
+    shape = {"access_token": answer["access_token"], "token_type": "bearer"}
+    if "expires_in" in answer:
+        shape["expires_in"] = answer["expires_in"]
+    return shape

@@ -19,6 +19,7 @@ from social.fakes.base import (
     FakeRequest,
     FakeResponse,
 )
+from social.fakes.oauth import OAuthServer
 
 
 def graph_error(
@@ -52,21 +53,54 @@ def graph_time(moment: datetime | None = None) -> str:
 class GraphFake(FakePlatform):
     """Versioned paths, access_token with appsecret_proof, Graph error answers."""
 
+    # Which issued tokens the object endpoints accept: a page's or a user's.
+    token_kind = "user"  # noqa: S105 (a kind of token, not one)
+
     def __init__(
         self,
         *,
         access_token: str,
         app_secret: str = "",
+        app_id: str = "",
         rate_limit_minutes: int = 5,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.access_token = access_token
         self.app_secret = app_secret
+        self.app_id = app_id
         self.rate_limit_minutes = rate_limit_minutes
         self.token_expired = False
+        # Login issues no refresh tokens on the Graph API: long-lived tokens are exchanged.
+        self.oauth = OAuthServer(issue_refresh_tokens=False)
+        if app_id:
+            self.oauth.register(app_id, app_secret)
 
-    def segments(self, request: FakeRequest) -> list[str]:
+    def oauth_client(self) -> dict[str, str]:
+        return {"client_id": self.app_id, "client_secret": self.app_secret} if self.app_id else {}
+
+    def graph_version(self, request: FakeRequest) -> str:
+        parts = [p for p in request.path.split("/") if p]
+        return parts[0] if parts and parts[0] in config.GRAPH_API_SUPPORTED_VERSIONS else ""
+
+    def check_token(self, token: str, kind: str | None = None) -> None:
+        """Raise the Graph answer for a missing, unknown, wrong-kind or expired token."""
+        if not token:
+            raise FakeError(graph_error("An active access token must be used.", 2500))
+        if token == self.access_token:
+            if self.token_expired:
+                raise FakeError(self._expired())
+            return
+        state = self.oauth.state(token)
+        issued = self.oauth.access_tokens.get(token)
+        if state == "unknown" or issued is None or issued.kind != (kind or self.token_kind):
+            raise FakeError(
+                graph_error("Invalid OAuth access token - Cannot parse access token", 190)
+            )
+        if state == "expired":
+            raise FakeError(self._expired())
+
+    def segments(self, request: FakeRequest, *, kind: str | None = None) -> list[str]:
         """The path after the version, after checking version, token and proof."""
         parts = [p for p in request.path.split("/") if p]
         if not parts or parts[0] not in config.GRAPH_API_SUPPORTED_VERSIONS:
@@ -76,14 +110,7 @@ class GraphFake(FakePlatform):
                 )
             )
         token = request.param("access_token") or request.bearer
-        if not token:
-            raise FakeError(graph_error("An active access token must be used.", 2500))
-        if token != self.access_token:
-            raise FakeError(
-                graph_error("Invalid OAuth access token - Cannot parse access token", 190)
-            )
-        if self.token_expired:
-            raise FakeError(self._expired())
+        self.check_token(token, kind)
         if self.app_secret:
             proof = request.param("appsecret_proof")
             if not proof:

@@ -10,6 +10,12 @@ from social import limits
 from social.adapters import config
 from social.fakes.base import FakeError, FakeRequest, FakeResponse
 from social.fakes.graph import GraphFake, graph_error, graph_time
+from social.fakes.oauth import OAuthRefusal
+
+SHORT_LIVED_TOKEN_SECONDS = 3600
+LONG_LIVED_TOKEN_SECONDS = 60 * 24 * 3600
+# A long-lived token can be refreshed once it is a day old.
+REFRESH_MIN_AGE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -51,9 +57,15 @@ class FakeInstagram(GraphFake):
         access_token: str = "ig-token",  # noqa: S107 (the fake's demo credential)
         app_secret: str = "",
         polls_until_finished: int = 1,
+        app_id: str = "ig-app-id",
+        login_secret: str = "ig-app-secret",  # noqa: S107 (the fake's demo credential)
         **kwargs: Any,
     ):
         super().__init__(access_token=access_token, app_secret=app_secret, **kwargs)
+        # Instagram Login's app; the proof on API calls is only checked when app_secret is set.
+        self.app_id = app_id
+        self.login_secret = login_secret
+        self.oauth.register(app_id, login_secret)
         self.ig_user_id = ig_user_id
         self.username = username
         self.polls_until_finished = polls_until_finished
@@ -67,6 +79,9 @@ class FakeInstagram(GraphFake):
             "access_token": self.access_token,
             "app_secret": self.app_secret,
         }
+
+    def oauth_client(self) -> dict[str, str]:
+        return {"client_id": self.app_id, "client_secret": self.login_secret}
 
     def set_insights(self, media_id: str, **values: int | None) -> None:
         with self.lock:
@@ -104,8 +119,25 @@ class FakeInstagram(GraphFake):
             return comment_id
 
     def route(self, request: FakeRequest) -> FakeResponse:
-        path = self.segments(request)
         method = request.method
+        if method == "GET" and request.path == "/oauth/authorize":
+            # www.instagram.com serves the consent page; the fake serves it beside the API.
+            return self.oauth.authorize(
+                request.query,
+                require_pkce=False,
+                denied={
+                    "error": "access_denied",
+                    "error_reason": "user_denied",
+                    "error_description": "The user denied your request.",
+                },
+            )
+        if method == "POST" and request.path == "/oauth/access_token":
+            return self._code_exchange(request)
+        if method == "GET" and request.path == "/access_token":
+            return self._long_lived(request)
+        if method == "GET" and request.path == "/refresh_access_token":
+            return self._refresh(request)
+        path = self.segments(request)
         if path == ["me"] and method == "GET":
             return FakeResponse(
                 200, {"user_id": self.ig_user_id, "username": self.username, "id": self.ig_user_id}
@@ -140,6 +172,86 @@ class FakeInstagram(GraphFake):
         if path[1:] == ["comments"] and method == "GET":
             return self._comments(media)
         raise self.missing_object("/".join(path))
+
+    # --- Instagram Login --------------------------------------------------------------------------
+    def _code_exchange(self, request: FakeRequest) -> FakeResponse:
+        """api.instagram.com/oauth/access_token: the code for a short-lived token."""
+        form = request.form
+        try:
+            client = self.oauth.client(form.get("client_id", ""), form.get("client_secret", ""))
+            if form.get("grant_type") != "authorization_code":
+                raise OAuthRefusal("invalid_request", "Invalid grant_type")
+            grant = self.oauth.redeem(
+                form.get("code", ""),
+                client_id=client.client_id,
+                redirect_uri=form.get("redirect_uri", ""),
+            )
+        except OAuthRefusal as refusal:
+            message = {
+                "invalid_client": "Invalid platform app",
+                "invalid_grant": "Invalid authorization code",
+            }.get(refusal.error, refusal.description)
+            return FakeResponse(
+                400, {"error_type": "OAuthException", "code": 400, "error_message": message}
+            )
+        answer = self.oauth.issue(client.client_id, grant.scope, lifetime=SHORT_LIVED_TOKEN_SECONDS)
+        return FakeResponse(
+            200,
+            {
+                "data": [
+                    {
+                        "access_token": answer["access_token"],
+                        "user_id": self.ig_user_id,
+                        "permissions": grant.scope,
+                    }
+                ]
+            },
+        )
+
+    def _long_lived(self, request: FakeRequest) -> FakeResponse:
+        """graph.instagram.com/access_token?grant_type=ig_exchange_token."""
+        if request.query.get("grant_type") != "ig_exchange_token":
+            raise FakeError(graph_error("Unsupported grant_type", 100))
+        short = request.query.get("access_token", "")
+        self.check_token(short)
+        client = self.oauth.clients[self.oauth.access_tokens[short].client_id]
+        if request.query.get("client_secret") != client.client_secret:
+            raise FakeError(graph_error("Error validating client secret.", 1))
+        answer = self.oauth.issue(
+            client.client_id,
+            self.oauth.access_tokens[short].scope,
+            lifetime=LONG_LIVED_TOKEN_SECONDS,
+        )
+        return FakeResponse(
+            200,
+            {
+                "access_token": answer["access_token"],
+                "token_type": "bearer",
+                "expires_in": answer["expires_in"],
+            },
+        )
+
+    def _refresh(self, request: FakeRequest) -> FakeResponse:
+        """graph.instagram.com/refresh_access_token: a valid token a day old or more."""
+        if request.query.get("grant_type") != "ig_refresh_token":
+            raise FakeError(graph_error("Unsupported grant_type", 100))
+        token = request.query.get("access_token", "")
+        self.check_token(token)
+        self.oauth.refresh_requests += 1
+        try:
+            answer = self.oauth.reissue(token, min_age=REFRESH_MIN_AGE_SECONDS)
+        except OAuthRefusal:
+            raise FakeError(
+                graph_error("The access token can be refreshed when it is 24 hours old.", 190)
+            ) from None
+        return FakeResponse(
+            200,
+            {
+                "access_token": answer["access_token"],
+                "token_type": "bearer",
+                "expires_in": answer["expires_in"],
+            },
+        )
 
     def _create_container(self, request: FakeRequest) -> FakeResponse:
         image_url = request.param("image_url", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,18 @@ from social.fakes.base import (
     FakePlatform,
     FakeRequest,
     FakeResponse,
+)
+from social.fakes.oauth import OAuthRefusal, OAuthServer
+
+# Scopes an app may ask for (a subset of Mastodon's).
+MASTODON_SCOPES = (
+    "read",
+    "write",
+    "profile",
+    "read:accounts",
+    "read:statuses",
+    "write:statuses",
+    "write:media",
 )
 
 
@@ -123,12 +136,15 @@ class FakeMastodon(FakePlatform):
         self.statuses: dict[str, FakeStatus] = {}
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], str] = {}
+        # Apps register themselves (POST /api/v1/apps); Mastodon's tokens do not expire.
+        self.oauth = OAuthServer(access_lifetime=None, issue_refresh_tokens=False)
+        self.apps: list[dict[str, Any]] = []
 
     def credentials(self) -> dict[str, str]:
         """What a channel needs to talk to this fake, by the adapter's credential names."""
         return {"access_token": self.access_token}
 
-    # --- Helpers for tests and the demo ----------------------------------------------------------
+    # --- Helpers for tests and the demo -----------------------------------------------------------
     def set_engagement(self, status_id: str, **values: int) -> None:
         with self.lock:
             status = self.statuses[status_id]
@@ -176,7 +192,7 @@ class FakeMastodon(FakePlatform):
         with self.lock:
             return [s for s in self.statuses.values() if s.account is self.account]
 
-    # --- Routing ---------------------------------------------------------------------------------
+    # --- Routing ----------------------------------------------------------------------------------
     def scripted_error(self, kind: str, request: FakeRequest) -> FakeResponse:
         if kind == EXPIRED_TOKEN:
             return FakeResponse(401, {"error": "The access token is invalid"})
@@ -197,11 +213,30 @@ class FakeMastodon(FakePlatform):
             return FakeResponse(503, {"error": "Service Unavailable"})
         return FakeResponse(422, {"error": "Validation failed: Text can't be blank"})
 
+    def _authorized(self, token: str) -> bool:
+        if token == self.access_token:
+            return not self.token_expired
+        return self.oauth.state(token) == "valid"
+
     def route(self, request: FakeRequest) -> FakeResponse:
         method, path = request.method, request.path
         if method == "GET" and path == "/api/v2/instance":
             return FakeResponse(200, self._instance())
-        if request.bearer != self.access_token or self.token_expired:
+        if method == "POST" and path == "/api/v1/apps":
+            return self._register_app(request)
+        if method == "GET" and path == "/oauth/authorize":
+            return self.oauth.authorize(
+                request.query,
+                require_pkce=False,
+                denied={
+                    "error": "access_denied",
+                    "error_description": "The resource owner or authorization server denied "
+                    "the request.",
+                },
+            )
+        if method == "POST" and path == "/oauth/token":
+            return self._token(request)
+        if not self._authorized(request.bearer):
             raise FakeError(FakeResponse(401, {"error": "The access token is invalid"}))
         if method == "GET" and path == "/api/v1/accounts/verify_credentials":
             return FakeResponse(200, self.account)
@@ -240,6 +275,85 @@ class FakeMastodon(FakePlatform):
                     200, {"ancestors": [], "descendants": self._descendants(status.id)}
                 )
         raise FakeError(FakeResponse(404, {"error": "Record not found"}))
+
+    # --- OAuth ------------------------------------------------------------------------------------
+    def _register_app(self, request: FakeRequest) -> FakeResponse:
+        name = (request.param("client_name") or "").strip()
+        redirect = request.param("redirect_uris") or ""
+        redirect_uris = redirect if isinstance(redirect, list) else str(redirect).split()
+        scopes = (request.param("scopes") or "read").split()
+        if not name:
+            raise FakeError(
+                FakeResponse(422, {"error": "Validation failed: Application name can't be blank"})
+            )
+        if not redirect_uris:
+            raise FakeError(
+                FakeResponse(422, {"error": "Validation failed: Redirect URI can't be blank"})
+            )
+        if not set(scopes) <= set(MASTODON_SCOPES):
+            raise FakeError(FakeResponse(422, {"error": "Validation failed: Scopes are invalid"}))
+        client = self.oauth.register(
+            secrets.token_urlsafe(32), secrets.token_urlsafe(32), redirect_uris, scopes
+        )
+        app = {
+            "id": self.new_id(),
+            "name": name,
+            "website": request.param("website") or None,
+            "scopes": scopes,
+            "redirect_uri": "\n".join(redirect_uris),
+            "redirect_uris": redirect_uris,
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+            "vapid_key": "BCk-QqERU0q-CfYZjcuB6lnyyOYfJ2AifKqfeGIm7Z-HiTU5T9eTG5GxVA0_OH5mMlI4"
+            "UkkDTpaZwozy0TzdZ2M=",
+        }
+        self.apps.append(app)
+        return FakeResponse(200, app)
+
+    def _token(self, request: FakeRequest) -> FakeResponse:
+        """POST /oauth/token: Doorkeeper's answers, client credentials in the body."""
+        try:
+            client = self.oauth.client(
+                request.param("client_id") or "", request.param("client_secret") or ""
+            )
+            if request.param("grant_type") != "authorization_code":
+                raise OAuthRefusal(
+                    "unsupported_grant_type",
+                    "The authorization grant type is not supported by the authorization server.",
+                )
+            try:
+                grant = self.oauth.redeem(
+                    request.param("code") or "",
+                    client_id=client.client_id,
+                    redirect_uri=request.param("redirect_uri") or "",
+                    verifier=request.param("code_verifier"),
+                )
+            except OAuthRefusal as refusal:
+                raise OAuthRefusal(
+                    "invalid_grant",
+                    "The provided authorization grant is invalid, expired, revoked, does not "
+                    "match the redirection URI used in the authorization request, or was issued "
+                    "to another client.",
+                ) from refusal
+        except OAuthRefusal as refusal:
+            if refusal.error == "invalid_client":
+                refusal.description = (
+                    "Client authentication failed due to unknown client, no client "
+                    "authentication included, or unsupported authentication method."
+                )
+            return FakeResponse(
+                refusal.status, {"error": refusal.error, "error_description": refusal.description}
+            )
+        answer = self.oauth.issue(client.client_id, grant.scope)
+        return FakeResponse(
+            200,
+            {
+                "access_token": answer["access_token"],
+                "token_type": "Bearer",
+                "scope": grant.scope,
+                "created_at": int(self.oauth.now()),
+            },
+        )
 
     def _instance(self) -> dict[str, Any]:
         return {

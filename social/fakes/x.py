@@ -19,6 +19,10 @@ from social.fakes.base import (
     FakeRequest,
     FakeResponse,
 )
+from social.fakes.oauth import OAuthRefusal, OAuthServer, basic_credentials
+
+# X's OAuth 2.0 access tokens live two hours.
+ACCESS_TOKEN_SECONDS = 7200
 
 
 def problem(status: int, title: str, detail: str, type_: str = "about:blank") -> FakeResponse:
@@ -74,10 +78,16 @@ class FakeX(FakePlatform):
         username: str = "kobenhavn",
         name: str = "Københavns Kommune",
         rate_limit_seconds: int = 120,
+        client_id: str = "x-client-id",
+        client_secret: str = "x-client-secret",  # noqa: S107 (the fake's demo credential)
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.access_token = access_token
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.oauth = OAuthServer(access_lifetime=ACCESS_TOKEN_SECONDS)
+        self.oauth.register(client_id, client_secret)
         self.user_id = user_id
         self.username = username
         self.name = name
@@ -90,6 +100,9 @@ class FakeX(FakePlatform):
     def credentials(self) -> dict[str, str]:
         """What a channel needs to talk to this fake, by the adapter's credential names."""
         return {"access_token": self.access_token, "user_id": self.user_id}
+
+    def oauth_client(self) -> dict[str, str]:
+        return {"client_id": self.client_id, "client_secret": self.client_secret}
 
     def set_metrics(self, tweet_id: str, **values: int) -> None:
         with self.lock:
@@ -163,10 +176,24 @@ class FakeX(FakePlatform):
             },
         )
 
+    def _authorized(self, token: str) -> bool:
+        if token == self.access_token:
+            return not self.token_expired
+        return self.oauth.state(token) == "valid"
+
     def route(self, request: FakeRequest) -> FakeResponse:
-        if request.bearer != self.access_token or self.token_expired:
-            raise FakeError(self._unauthorized())
         method, path = request.method, request.path
+        if method == "GET" and path == "/i/oauth2/authorize":
+            # x.com serves the consent dialog; the fake serves it beside the API.
+            return self.oauth.authorize(
+                request.query,
+                require_pkce=True,
+                denied={"error": "access_denied"},
+            )
+        if method == "POST" and path == "/2/oauth2/token":
+            return self._token(request)
+        if not self._authorized(request.bearer):
+            raise FakeError(self._unauthorized())
         if method == "POST" and path == "/2/tweets":
             return self._create(request)
         if method == "POST" and path == "/2/media/upload":
@@ -185,6 +212,46 @@ class FakeX(FakePlatform):
             tweet = self.tweets.pop(path.rsplit("/", 1)[1], None)
             return FakeResponse(200, {"data": {"deleted": tweet is not None}})
         raise FakeError(problem(404, "Not Found Error", f"Unknown path {path}"))
+
+    # --- OAuth 2.0 --------------------------------------------------------------------------------
+    def _token(self, request: FakeRequest) -> FakeResponse:
+        """POST /2/oauth2/token: a confidential client authenticates with HTTP Basic."""
+        basic = basic_credentials(request.headers.get("authorization", ""))
+        try:
+            if basic is None:
+                raise OAuthRefusal("unauthorized_client", "Missing valid authorization header", 401)
+            client = self.oauth.client(*basic)
+            grant_type = request.form.get("grant_type", "")
+            if grant_type == "authorization_code":
+                try:
+                    grant = self.oauth.redeem(
+                        request.form.get("code", ""),
+                        client_id=client.client_id,
+                        redirect_uri=request.form.get("redirect_uri", ""),
+                        verifier=request.form.get("code_verifier"),
+                    )
+                except OAuthRefusal as refusal:
+                    # X names every bad code the same way, whatever the cause.
+                    raise OAuthRefusal(
+                        "invalid_request", "Value passed for the authorization code was invalid."
+                    ) from refusal
+                return FakeResponse(200, self.oauth.issue(client.client_id, grant.scope))
+            if grant_type == "refresh_token":
+                try:
+                    answer = self.oauth.refresh(
+                        request.form.get("refresh_token", ""), client_id=client.client_id
+                    )
+                except OAuthRefusal as refusal:
+                    raise OAuthRefusal(
+                        "invalid_request", "Value passed for the token was invalid."
+                    ) from refusal
+                return FakeResponse(200, answer)
+            raise OAuthRefusal("invalid_request", "Unsupported grant_type.")
+        except OAuthRefusal as refusal:
+            return FakeResponse(
+                refusal.status,
+                {"error": refusal.error, "error_description": refusal.description},
+            )
 
     def _create(self, request: FakeRequest) -> FakeResponse:
         body = request.json if isinstance(request.json, dict) else {}

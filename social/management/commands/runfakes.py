@@ -10,6 +10,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from social.adapters import config
 from social.fakes import FAKES
 
+LOGIN_SETTINGS = {
+    config.X: ("SOCIAL_X_CLIENT_ID", "SOCIAL_X_CLIENT_SECRET"),
+    config.FACEBOOK: ("SOCIAL_FACEBOOK_APP_ID", "SOCIAL_FACEBOOK_APP_SECRET"),
+    config.INSTAGRAM: ("SOCIAL_INSTAGRAM_APP_ID", "SOCIAL_INSTAGRAM_APP_SECRET"),
+}
+
 
 class Command(BaseCommand):
     help = "Serve local fakes of Facebook, Instagram, X, Mastodon and Bluesky until interrupted."
@@ -39,10 +45,19 @@ class Command(BaseCommand):
                 fakes.append(fake)
                 credentials = " ".join(f"{k}={v}" for k, v in fake.credentials().items() if v)
                 self.stdout.write(f"{platform:10} {fake.base_url}  {credentials}")
+                login = fake.oauth_client()
+                if login:
+                    # The settings that offer "Connect with <platform>" against this fake.
+                    prefix = LOGIN_SETTINGS[platform]
+                    self.stdout.write(
+                        f"{'':10} {prefix[0]}={login['client_id']} "
+                        f"{prefix[1]}={login['client_secret']}"
+                    )
             self.stdout.write(
                 "Steer them over HTTP: GET /_fake/posts, POST /_fake/engagement "
                 '{"id", "figures": {"reach", "views", "reactions", "shares"}}, POST /_fake/replies '
-                '{"id", "text", "author"}, POST /_fake/script {"kind", "times", "method", "path"}.'
+                '{"id", "text", "author"}, POST /_fake/script {"kind", "times", "method", "path"}, '
+                'POST /_fake/oauth {"consent": "allow"|"deny", "advance_seconds"}.'
             )
             self.stdout.write(self.style.SUCCESS("Fake platforms are serving. Ctrl-C stops them."))
             self.stdout.flush()

@@ -19,7 +19,10 @@ def _pairs(values: list[str]) -> dict[str, str]:
 
 
 class Command(BaseCommand):
-    help = "Manage social channels: add, list, remove."
+    help = (
+        "Manage social channels: add (with pasted credentials; the channels page also offers "
+        "each platform's login), list, refresh-tokens, remove."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -37,6 +40,10 @@ class Command(BaseCommand):
             help="; ".join(f"{p}: {', '.join(f)}" for p, f in CREDENTIAL_FIELDS.items()),
         )
         sub.add_parser("list", help="Show the connected channels.")
+        sub.add_parser(
+            "refresh-tokens",
+            help="Renew the tokens that expire soon (the outbox run does this every minute).",
+        )
         remove = sub.add_parser("remove", help="Stop using a channel.")
         remove.add_argument("channel_id", type=int)
 
@@ -46,7 +53,13 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{channel.pk:4}  {channel.platform:10} {channel.state:13} "
                     f"{channel.name}  {channel.base_url or '(default host)'}"
+                    + ("  (token renewed automatically)" if channel.renews_token else "")
                 )
+            return
+        if action == "refresh-tokens":
+            from social.tokens import refresh_due
+
+            self.stdout.write(f"Tokens renewed or already fresh: {refresh_due()}.")
             return
         if action == "remove":
             channel = Channel.objects.listed().filter(pk=options["channel_id"]).first()
