@@ -1,8 +1,9 @@
 """What the benchmark scripts share: the environment of the benchmark database, Django set-up,
-timing helpers and writing a section of bench/RESULTS.md."""
+their command line, timing helpers and writing a section of bench/RESULTS.md."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,14 +61,39 @@ def setup_django(*, with_redis: bool = False) -> None:
         env.pop("REDIS_URL")
     for key, value in env.items():
         os.environ.setdefault(key, value)
-    sys.path.insert(0, str(ROOT))
-    ensure_database(os.environ["DATABASE_URL"])
+    start_django()
+
+
+def setup_test_client_django(database_url: str, *, migrate: bool = True) -> None:
+    """Django in this process for a benchmark timed through the test client: the script's own
+    database (DATABASE_URL overrides it) with the settings' defaults otherwise, and static files
+    served without the manifest, which would need collectstatic and renders the same pages."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civic.settings")
+    os.environ.setdefault("DATABASE_URL", database_url)
+    os.environ.setdefault("SECRET_KEY", SECRET)
+    start_django(migrate=migrate)
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def start_django(*, migrate: bool = True) -> None:
+    """django.setup() with the environment as it is; with `migrate`, the database is created
+    if missing and migrated first."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    if migrate:
+        ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def seeded_consultation(sizes: dict[str, int] | None = None, *, seed: int = 42):
@@ -90,17 +117,83 @@ def seeded_consultation(sizes: dict[str, int] | None = None, *, seed: int = 42):
     return consultation
 
 
-def timed(call, runs: int, warmup: int = 3) -> tuple[float, float, list[float]]:
-    """Median and p95 in milliseconds over `runs` calls after `warmup` untimed ones."""
+def benchmark_arguments(doc: str, *, runs: int) -> argparse.ArgumentParser:
+    """The command line the in-process benchmarks share (bench/run.py passes --write and
+    --runs); read it with `parse_benchmark_arguments`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=runs, help="timed runs of each request")
+    parser.add_argument(
+        "--write", action="store_true", help="replace this benchmark's section of RESULTS.md"
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="seed this share of the data the targets are set for, e.g. 0.02 for a quick check "
+        "(figures at another scale are printed, never written)",
+    )
+    return parser
+
+
+def parse_benchmark_arguments(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    if args.scale <= 0:
+        parser.error("--scale must be above 0")
+    # RESULTS.md holds the figures judged against the targets: those are for the full data.
+    if args.write and args.scale != 1:
+        parser.error("--write records full-size runs only; leave out --scale")
+    return args
+
+
+def scaled(count: int, scale: float) -> int:
+    """`count` rows at `scale`, at least one."""
+    return max(1, round(count * scale))
+
+
+@contextmanager
+def reporting_time(what: str):
+    """Print how long the block took: "{what} in 1.2 s"."""
+    started = time.perf_counter()
+    yield
+    print(f"{what} in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def timed(call, runs: int, warmup: int = 3, *, before=None) -> tuple[float, float, list[float]]:
+    """Median and p95 in milliseconds over `runs` calls after `warmup` untimed ones; `before`,
+    when given, runs untimed ahead of each timed call (emptying a cache, say)."""
     for _ in range(warmup):
         call()
     timings = []
     for _ in range(runs):
+        if before is not None:
+            before()
         started = time.perf_counter()
         call()
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     return statistics.median(timings), percentile(timings, 95), timings
+
+
+def getting(client, url: str):
+    """A call that GETs `url` with the test `client` and insists on a 200: timing an error page
+    would measure nothing."""
+
+    def call():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return call
+
+
+def with_query_count(call):
+    """Call once more, counting its queries: returns (its result, the number of queries)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = call()
+    return result, len(queries)
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -120,18 +213,22 @@ def commit() -> str:
     ).stdout.strip()
 
 
-def machine() -> str:
-    memory = ""
-    try:
-        with open("/proc/meminfo") as info:
-            kib = int(info.readline().split()[1])
-        memory = f" · {kib / 1024 / 1024:.0f} GiB"
-    except OSError:
-        pass
+def machine(*, memory: bool = True) -> str:
+    """Cores and architecture, the memory (unless left out), Python and the database."""
+    gib = memory_gib() if memory else None
+    size = f" · {gib:.0f} GiB" if gib is not None else ""
     return (
-        f"{os.cpu_count()} cores ({platform.machine()}){memory} · Python "
+        f"{os.cpu_count()} cores ({platform.machine()}){size} · Python "
         f"{platform.python_version()} · PostgreSQL"
     )
+
+
+def memory_gib() -> float | None:
+    try:
+        with open("/proc/meminfo") as info:
+            return int(info.readline().split()[1]) / 1024 / 1024
+    except OSError:
+        return None
 
 
 def stamp() -> str:

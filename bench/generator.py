@@ -26,19 +26,7 @@ from django.utils import timezone
 
 BENCH_SLUG = "bench"
 USER_DOMAIN = "bench.invalid"
-# Christiansholm, Copenhagen: the same outline as the map benchmark.
-AREA = {
-    "type": "Polygon",
-    "coordinates": [
-        [
-            [12.5925, 55.6780],
-            [12.5995, 55.6780],
-            [12.5995, 55.6815],
-            [12.5925, 55.6815],
-            [12.5925, 55.6780],
-        ]
-    ],
-}
+CATEGORIES = (("Play", "#1b7837"), ("Water", "#2166ac"), ("Traffic", "#b2182b"))
 # Share of comments per depth 0..6: a wide first level that thins out, as real threads do.
 DEPTH_SHARES = (0.10, 0.30, 0.25, 0.175, 0.10, 0.05, 0.025)
 TOPIC_TITLES = ("What should the harbour site hold?", "Traffic and parking", "Phasing the works")
@@ -144,12 +132,14 @@ def insert_objects(model, objects: list) -> list:
 
 
 def bench_consultation(slug: str = BENCH_SLUG):
-    """The benchmark consultation, created with an open phase that allows everything."""
-    from consultations.models import Category, Consultation, Phase
+    """The benchmark consultation (Christiansholm, like the map benchmark's), created with an
+    open phase that allows everything."""
+    from bench.seed import ALLOWS_EVERYTHING, AREA, seed_consultation
+    from consultations.models import Consultation, Phase
 
-    consultation, created = Consultation.objects.get_or_create(
-        slug=slug,
-        defaults={
+    consultation, _created = seed_consultation(
+        slug,
+        {
             "title": "Christiansholm (benchmark)",
             "summary": "Seeded by manage.py seed_bench.",
             "body": "Benchmark data.",
@@ -159,25 +149,10 @@ def bench_consultation(slug: str = BENCH_SLUG):
             # References are unique across consultations; the slug keeps two bench runs apart.
             "reference_prefix": ("B" + slug.upper().replace("-", ""))[:8],
         },
+        phase={"kind": Phase.Kind.IDEAS, **ALLOWS_EVERYTHING},
+        opened_days_ago=7,
+        categories=CATEGORIES,
     )
-    if created:
-        now = timezone.now()
-        Phase.objects.create(
-            consultation=consultation,
-            kind=Phase.Kind.IDEAS,
-            starts_at=now - timedelta(days=7),
-            ends_at=now + timedelta(days=365),
-            allows_ideas=True,
-            allows_support=True,
-            allows_comments=True,
-            allows_poll=True,
-        )
-        for position, (name, colour) in enumerate(
-            [("Play", "#1b7837"), ("Water", "#2166ac"), ("Traffic", "#b2182b")]
-        ):
-            Category.objects.create(
-                consultation=consultation, name=name, colour=colour, position=position
-            )
     return consultation
 
 
@@ -389,10 +364,9 @@ def recount(consultation) -> None:
 
 
 def analyze() -> None:
-    if is_postgres():
-        with connection.cursor() as cursor:
-            for table in ("ideas_idea", "ideas_support", "debate_comment", "civic_user"):
-                cursor.execute(f"ANALYZE {table}")
+    from bench.seed import analyze as analyze_tables
+
+    analyze_tables("ideas_idea", "ideas_support", "debate_comment", "civic_user")
 
 
 def seed(

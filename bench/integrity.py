@@ -54,7 +54,6 @@ def check(consultation, successes: Iterable[tuple[int, int]] = ()) -> IntegrityR
     from django.db.models import Count
 
     from consultations.models import Topic
-    from debate.models import Comment
     from ideas.models import Idea, Support
 
     report = IntegrityReport()
@@ -77,13 +76,7 @@ def check(consultation, successes: Iterable[tuple[int, int]] = ()) -> IntegrityR
     per_idea = Counter()
     for (idea_id, _user), n in rows.items():
         per_idea[idea_id] += n
-    comments_per_idea = dict(
-        Comment.objects.countable()
-        .filter(idea__consultation=consultation)
-        .values("idea_id")
-        .annotate(n=Count("id"))
-        .values_list("idea_id", "n")
-    )
+    comments_per_idea = countable_comments_per(consultation, "idea")
     for idea_id, shown, shown_comments in (
         Idea.objects.filter(consultation=consultation)
         .values_list("pk", "support_count", "comment_count")
@@ -95,16 +88,26 @@ def check(consultation, successes: Iterable[tuple[int, int]] = ()) -> IntegrityR
             report.idea_count_mismatches.append(
                 (idea_id, shown_comments, comments_per_idea.get(idea_id, 0))
             )
-    counted_topics = dict(
-        Comment.objects.countable()
-        .filter(topic__consultation=consultation)
-        .values("topic_id")
-        .annotate(n=Count("id"))
-        .values_list("topic_id", "n")
-    )
+    counted_topics = countable_comments_per(consultation, "topic")
     for topic_id, shown in Topic.objects.filter(consultation=consultation).values_list(
         "pk", "comment_count"
     ):
         if shown != counted_topics.get(topic_id, 0):
             report.topic_count_mismatches.append((topic_id, shown, counted_topics.get(topic_id, 0)))
     return report
+
+
+def countable_comments_per(consultation, owner: str) -> dict[int, int]:
+    """The comments that count towards a counter, per `owner` ("idea" or "topic") of the
+    consultation: {owner id: number}."""
+    from django.db.models import Count
+
+    from debate.models import Comment
+
+    return dict(
+        Comment.objects.countable()
+        .filter(**{f"{owner}__consultation": consultation})
+        .values(f"{owner}_id")
+        .annotate(n=Count("id"))
+        .values_list(f"{owner}_id", "n")
+    )

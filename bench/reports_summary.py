@@ -1,9 +1,10 @@
 """Benchmark: the reports of a consultation with 10,000 ideas, 100,000 supports and 50,000
 comments, on PostgreSQL.
 
-    .venv/bin/python bench/reports_summary.py [--runs 10] [--write]
+    .venv/bin/python bench/reports_summary.py [--runs 10] [--write] [--scale 0.02]
 
-DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/civic_reports_bench.
+DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/civic_reports_bench; --scale seeds
+that share of the rows for a quick check (such figures are never written).
 
 Creates the database if needed, migrates, seeds the data once with bulk_create (ideas through
 bench/seed.py, fixed seeds) and measures:
@@ -19,26 +20,19 @@ With --write the figures replace the "Reports" section of bench/RESULTS.md.
 import argparse
 import json
 import os
-import platform
-import random
 import resource
-import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civic.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/civic_reports_bench")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-IDEAS = 10_000
-SUPPORTS = 100_000
-COMMENTS = 50_000
-PEOPLE = 2_500
+from bench import common  # noqa: E402 - the path above makes bench importable
+
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/civic_reports_bench"
+SIZES = {"ideas": 10_000, "supports": 100_000, "comments": 50_000, "people": 2_500}
 SLUG = "bench-reports"
 NOTES = (
     "Notes: the first summary row sets REPORTS_SUMMARY_CACHE_SECONDS=0, so every request c"
@@ -51,66 +45,24 @@ NOTES = (
     " Other sessions' benchmarks and tests ran on the same 2 cores at the time (see the lo"
     "ad average)."
 )
-AREA = {
-    "type": "Polygon",
-    "coordinates": [
-        [
-            [12.5925, 55.6780],
-            [12.5995, 55.6780],
-            [12.5995, 55.6815],
-            [12.5925, 55.6815],
-            [12.5925, 55.6780],
-        ]
-    ],
-}
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup(migrate: bool = True):
-    import django
-
-    if migrate:
-        ensure_database(os.environ["DATABASE_URL"])
-    django.setup()
+    common.setup_test_client_django(DATABASE_URL, migrate=migrate)
     from django.conf import settings
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     settings.MEDIA_ROOT = Path("/tmp/civic-reports-bench-media")  # noqa: S108
-    if migrate:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
 
 
-def seed():
+def seed(sizes: dict[str, int]):
     """The consultation and its data, made once; later runs reuse them."""
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from bench.seed import ALLOWS_EVERYTHING, AREA, CATEGORIES, seed_consultation
+    from consultations.models import Consultation, Phase
+    from debate.models import Comment
 
-    from bench.seed import seed_ideas
-    from civic.models import User
-    from consultations.models import Category, Consultation, Phase, PollOption, Topic
-    from debate.models import Comment, PollAnswer
-    from ideas.models import Idea, Support
-
-    consultation, created = Consultation.objects.get_or_create(
-        slug=SLUG,
-        defaults={
+    consultation, created = seed_consultation(
+        SLUG,
+        {
             "title": "Christiansholm (reports benchmark)",
             "summary": "10,000 ideas, 100,000 supports, 50,000 comments.",
             "status": Consultation.Status.PUBLISHED,
@@ -118,46 +70,43 @@ def seed():
             "reference_prefix": "REP",
             "language": "da",
         },
+        phase={"kind": Phase.Kind.IDEAS, **ALLOWS_EVERYTHING},
+        opened_days_ago=30,
+        open_days_ahead=30,
+        categories=CATEGORIES,
     )
-    if not created and Comment.objects.filter(consultation=consultation).count() >= COMMENTS:
-        return consultation
-    started = time.perf_counter()
+    if created or Comment.objects.filter(consultation=consultation).count() < sizes["comments"]:
+        with common.reporting_time("seeded"):
+            write_rows(consultation, sizes)
+    return consultation
+
+
+def write_rows(consultation, sizes: dict[str, int]) -> None:
+    """Ideas, people, their supports, three topics with polls and answers, and comments (half
+    arguments on the topics, half on ideas; as many replies again), spread over four weeks."""
+    import random
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from bench.seed import analyze, seed_ideas, seed_people, topic_with_poll
+    from debate.models import Comment, PollAnswer
+    from ideas.models import Idea, Support
+
     rng = random.Random(7)
     now = timezone.now()
+    seed_ideas(consultation, sizes["ideas"], seed=11)
     with transaction.atomic():
-        Phase.objects.create(
-            consultation=consultation,
-            kind=Phase.Kind.IDEAS,
-            starts_at=now - timedelta(days=30),
-            ends_at=now + timedelta(days=30),
-            allows_ideas=True,
-            allows_support=True,
-            allows_comments=True,
-            allows_poll=True,
-        )
-        for position, (name, colour) in enumerate(
-            [("Bathing", "#0a7f5a"), ("Culture", "#8e44ad"), ("Traffic", "#c0392b")]
-        ):
-            Category.objects.create(
-                consultation=consultation, name=name, colour=colour, position=position
-            )
-    seed_ideas(consultation, IDEAS, seed=11)
-    with transaction.atomic():
-        people = User.objects.bulk_create(
-            [
-                User(
-                    username=f"bench-reports-{n}",
-                    email=f"bench-reports-{n}@example.org",
-                    display_name=f"Bench person {n}",
-                    pseudonym_code=f"R{n:05d}",
-                    show_name_publicly=n % 3 == 0,
-                )
-                for n in range(PEOPLE)
-            ],
-            batch_size=2_000,
+        people = seed_people(
+            sizes["people"],
+            show_name_every=3,
+            email="bench-reports-{}@example.org",
+            username="bench-reports-{}",
+            display_name="Bench person {}",
+            pseudonym_code="R{:05d}",
         )
         idea_ids = list(Idea.objects.filter(consultation=consultation).values_list("id", flat=True))
-        per_person = SUPPORTS // PEOPLE
+        per_person = sizes["supports"] // len(people)
         supports = []
         for person in people:
             for idea_id in rng.sample(idea_ids, per_person):
@@ -177,30 +126,25 @@ def seed():
                 "WHERE s.idea_id = ideas_idea.id) WHERE consultation_id = %s",
                 [consultation.pk],
             )
-        topics = [
-            Topic.objects.create(
-                consultation=consultation,
-                title=f"Topic {n}",
+        polls = [
+            topic_with_poll(
+                consultation,
+                f"Topic {n}",
+                options=("Yes", "No", "Unsure"),
                 poll_question=f"Question {n}?",
                 position=n,
             )
             for n in range(3)
         ]
-        options = {
-            topic.pk: [
-                PollOption.objects.create(topic=topic, label=label, position=i)
-                for i, label in enumerate(("Yes", "No", "Unsure"))
-            ]
-            for topic in topics
-        }
+        topics = [topic for topic, _options in polls]
         answers = [
-            PollAnswer(topic=topic, option=rng.choice(options[topic.pk]), user=person)
-            for topic in topics
+            PollAnswer(topic=topic, option=rng.choice(options), user=person)
+            for topic, options in polls
             for person in people[:1500]
         ]
         PollAnswer.objects.bulk_create(answers, batch_size=5_000)
         roots = []
-        for n in range(COMMENTS // 2):
+        for n in range(sizes["comments"] // 2):
             on_topic = n % 2 == 0
             roots.append(
                 Comment(
@@ -217,7 +161,7 @@ def seed():
             )
         roots = Comment.objects.bulk_create(roots, batch_size=5_000)
         replies = []
-        for n in range(COMMENTS - len(roots)):
+        for n in range(sizes["comments"] - len(roots)):
             parent = rng.choice(roots)
             replies.append(
                 Comment(
@@ -240,15 +184,13 @@ def seed():
                     "WHERE consultation_id = %s AND id %% 50 = %s",
                     [moment, consultation.pk, index],
                 )
-            cursor.execute("ANALYZE")
-    print(f"seeded in {time.perf_counter() - started:.1f} s")
-    return consultation
+        analyze()
 
 
 def measure_summary(consultation, runs: int, cache_seconds: int) -> dict:
-    from django.db import connection
+    from django.conf import settings
+    from django.core.cache import cache
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from civic.models import Role, User
 
@@ -256,30 +198,19 @@ def measure_summary(consultation, runs: int, cache_seconds: int) -> dict:
         username="bench-councillor",
         defaults={"email": "bench-councillor@example.org", "role": Role.COUNCILLOR},
     )
-    from django.conf import settings
-    from django.core.cache import cache
-
     settings.REPORTS_SUMMARY_CACHE_SECONDS = cache_seconds
     cache.clear()
     client = Client()
     client.force_login(councillor)
-    url = f"/reports/c/{consultation.slug}/"
-    for _ in range(2):
-        assert client.get(url).status_code == 200
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        size = len(client.get(url).content)
-    timings.sort()
+    get = common.getting(client, f"/reports/c/{consultation.slug}/")
+    median, _p95, timings = common.timed(get, runs, warmup=2)
+    response, queries = common.with_query_count(get)
     return {
-        "median_ms": statistics.median(timings),
+        "median_ms": median,
+        # This section has always reported this rank as its p95; kept so that runs compare.
         "p95_ms": timings[max(0, int(len(timings) * 0.95) - 1)],
-        "queries": len(queries),
-        "kib": size // 1024,
+        "queries": queries,
+        "kib": len(response.content) // 1024,
     }
 
 
@@ -315,30 +246,29 @@ def export_in_subprocess(name: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--write", action="store_true")
+def main(argv=None):
+    parser = common.benchmark_arguments(__doc__, runs=10)
     parser.add_argument("--export", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = common.parse_benchmark_arguments(parser, argv)
     if args.export:
         print(json.dumps(measure_export(args.export)))
         return
     setup()
-    from debate.models import Comment
+    from debate.models import Comment, PollAnswer
     from ideas.models import Idea, Support
 
-    consultation = seed()
+    consultation = seed({name: common.scaled(count, args.scale) for name, count in SIZES.items()})
     counts = (
         Idea.objects.filter(consultation=consultation).count(),
         Support.objects.filter(consultation=consultation).count(),
         Comment.objects.filter(consultation=consultation).count(),
+        PollAnswer.objects.filter(topic__consultation=consultation).count(),
     )
     summary = measure_summary(consultation, args.runs, 0)
     cached = measure_summary(consultation, args.runs, 60)
     xlsx = export_in_subprocess("data.xlsx")
     pdf = export_in_subprocess("summary.pdf")
-    load = os.getloadavg()
+    load = common.load_average()
     xlsx_met = xlsx["seconds"] < 20 and xlsx["rss_peak_mb"] < 300
     rows = [
         f"| summary page (councillor), computed every time | {summary['kib']} KiB HTML, "
@@ -361,15 +291,13 @@ def main():
         [
             "## Reports",
             "",
-            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores "
-            f"({platform.machine()}) · Python {platform.python_version()} · PostgreSQL · "
-            f"{counts[0]:,} ideas, {counts[1]:,} supports, {counts[2]:,} comments, 4,500 poll "
-            f"answers in one consultation · `bench/reports_summary.py`.",
+            f"{common.stamp()} · {common.machine(memory=False)} · {counts[0]:,} ideas, "
+            f"{counts[1]:,} supports, {counts[2]:,} comments, {counts[3]:,} poll answers in one "
+            "consultation · `bench/reports_summary.py`.",
             "",
             f"Summary page: {args.runs} timed runs after 2 warm-up runs through Django's test "
             "client. Exports: each in a fresh process, so the peak resident memory is the "
-            "export's own (plus Django's start-up). Load average before the run: "
-            f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}.",
+            f"export's own (plus Django's start-up). Load average before the run: {load}.",
             "",
             "| measured | size | result | target | met |",
             "| --- | --- | --- | --- | --- |",
@@ -381,18 +309,7 @@ def main():
     )
     print(section)
     if args.write:
-        write_results(section)
-
-
-def write_results(section: str) -> None:
-    """Replace the Reports section of RESULTS.md (or add it), leaving other sections alone."""
-    results = ROOT / "bench" / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    start = text.find("\n## Reports\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + (text[end:] if end >= 0 else "\n")
-    results.write_text(text.rstrip("\n") + "\n\n" + section)
+        common.replace_section("Reports", section.removeprefix("## Reports\n"))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
-"""Deterministic bulk seeding of ideas for benchmarks.
+"""Deterministic bulk seeding for benchmarks: ideas, and the consultations, people and polls the
+benchmark scripts set around them.
 
+    consultation, created = seed_consultation("bench-x", {...}, phase={...})
     seed_ideas(consultation, 100_000, seed=42)
 
 Ideas are spread uniformly over the consultation's area (rejection sampling inside the outline),
@@ -11,14 +13,33 @@ gives the same ideas. Not for production data: it bypasses the submission rules 
 import random
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from consultations.models import Category, Consultation
+from civic.models import User
+from consultations.models import Category, Consultation, Phase, PollOption, Topic
 from ideas.models import Idea, IdeaStatus, Publication
 
+# Christiansholm, Copenhagen: a small island, so that many ideas crowd the map.
+WEST, SOUTH, EAST, NORTH = 12.5925, 55.6780, 12.5995, 55.6815
+CATEGORIES = (("Bathing", "#0a7f5a"), ("Culture", "#8e44ad"), ("Traffic", "#c0392b"))
+ALLOWS_EVERYTHING = {
+    "allows_ideas": True,
+    "allows_support": True,
+    "allows_comments": True,
+    "allows_poll": True,
+}
+
+
+def rectangle(west: float, south: float, east: float, north: float) -> dict:
+    """A GeoJSON polygon for a longitude/latitude box, as consultations store their area."""
+    corners = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [corners]}
+
+
+AREA = rectangle(WEST, SOUTH, EAST, NORTH)
 WORDS = (
     "harbour bath",
     "beach bar with sand under your feet",
@@ -91,3 +112,80 @@ def seed_ideas(
         if batch:
             Idea.objects.bulk_create(batch)
     return count
+
+
+def seed_consultation(
+    slug: str,
+    defaults: dict,
+    *,
+    phase: dict,
+    opened_days_ago: int = 1,
+    open_days_ahead: int = 365,
+    categories=(),
+) -> tuple[Consultation, bool]:
+    """The consultation `slug`; a new one (made with `defaults`) gets a phase of `phase`'s kind
+    and allows_* flags, open from `opened_days_ago` to `open_days_ahead`, and `categories`
+    ((name, colour) pairs). Returns it and whether it was new."""
+    consultation, created = Consultation.objects.get_or_create(slug=slug, defaults=defaults)
+    if created:
+        now = timezone.now()
+        Phase.objects.create(
+            consultation=consultation,
+            starts_at=now - timedelta(days=opened_days_ago),
+            ends_at=now + timedelta(days=open_days_ahead),
+            **phase,
+        )
+        for position, (name, colour) in enumerate(categories):
+            Category.objects.create(
+                consultation=consultation, name=name, colour=colour, position=position
+            )
+    return consultation, created
+
+
+def seed_people(count: int, *, show_name_every: int, **fields: str) -> list[User]:
+    """`count` users whose `fields` are templates filled in with their number ("person{}@…");
+    the username is the e-mail address unless given, and every `show_name_every`-th shows its
+    name. The ones missing (by e-mail) are created, with unusable passwords; all are returned
+    in the order of their numbers."""
+    fields.setdefault("username", fields["email"])
+    emails = [fields["email"].format(n) for n in range(count)]
+    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    User.objects.bulk_create(
+        [
+            User(
+                **{name: template.format(n) for name, template in fields.items()},
+                show_name_publicly=n % show_name_every == 0,
+                password="!",  # unusable
+            )
+            for n, email in enumerate(emails)
+            if email not in existing
+        ],
+        batch_size=2_000,
+    )
+    by_email = {user.email: user for user in User.objects.filter(email__in=emails)}
+    return [by_email[email] for email in emails]
+
+
+def topic_with_poll(consultation, title: str, *, options, **defaults) -> tuple[Topic, list]:
+    """The topic `title` (made with `defaults` if missing) and its poll options, the labels
+    `options` in order when it has none yet."""
+    topic, _created = Topic.objects.get_or_create(
+        consultation=consultation, title=title, defaults=defaults
+    )
+    choices = list(topic.poll_options.order_by("position"))
+    if not choices:
+        choices = [
+            PollOption.objects.create(topic=topic, label=label, position=position)
+            for position, label in enumerate(options)
+        ]
+    return topic, choices
+
+
+def analyze(*tables: str) -> None:
+    """Fresh planner statistics for `tables` (the whole database without any) after bulk
+    writes, so that timed queries get the plans real data would. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for statement in [f"ANALYZE {table}" for table in tables] or ["ANALYZE"]:
+            cursor.execute(statement)
