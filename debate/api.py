@@ -41,7 +41,14 @@ class CommentSerializer(serializers.Serializer):
     is_deleted = serializers.BooleanField()
     is_hidden = serializers.BooleanField()
     hidden_reason = serializers.CharField()
-    edited_at = serializers.DateTimeField(allow_null=True)
+    edited_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the author last edited the comment."
+    )
+    moderator_edited_at = serializers.DateTimeField(
+        allow_null=True,
+        read_only=True,
+        help_text="When a moderator last edited the comment; shown publicly as such.",
+    )
     created_at = serializers.DateTimeField()
     upvotes = serializers.IntegerField()
     downvotes = serializers.IntegerField()
@@ -201,6 +208,7 @@ def comment_data(comment: Comment) -> dict:
         "is_hidden": comment.is_hidden,
         "hidden_reason": comment.hidden_reason,
         "edited_at": _datetime(comment.edited_at),
+        "moderator_edited_at": _datetime(comment.moderator_edited_at),
         "created_at": _datetime(comment.created_at),
         "upvotes": comment.upvotes,
         "downvotes": comment.downvotes,

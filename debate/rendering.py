@@ -31,6 +31,7 @@ class ThreadRenderer:
             "a_deleted_user": _("a deleted user"),
             "official": _("Official answer"),
             "edited": _("edited"),
+            "moderator_edited": _("Edited by a moderator"),
             "comment_deleted": _("Comment deleted"),
             "hidden": _("Hidden by a moderator"),
             "reply": _("Reply"),
@@ -127,6 +128,17 @@ class ThreadRenderer:
                 ' <span class="meta comment-edited" title="{}">({})</span>',
                 dateformat.format(timezone.localtime(comment.edited_at), "j. F Y H:i"),
                 t["edited"],
+            )
+        if comment.moderator_edited_at and not comment.is_deleted:
+            # Shown to everyone, apart from the author's own "edited", so no reader takes the
+            # moderator's words for the author's.
+            moderated = timezone.localtime(comment.moderator_edited_at)
+            yield format_html(
+                ' <span class="meta comment-moderator-edited">({} <time datetime="{}">{}</time>)'
+                "</span>",
+                t["moderator_edited"],
+                moderated.isoformat(),
+                dateformat.format(moderated, "j. F Y H:i"),
             )
         other = getattr(comment, "in_reply_to", None)
         if other is not None:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Category, Consultation
@@ -148,6 +149,14 @@ class Idea(models.Model):
     @property
     def is_public(self) -> bool:
         return self.publication == Publication.PUBLISHED and not self.is_hidden
+
+    @cached_property
+    def edited_by_author(self) -> bool:
+        """Changed by its author (or on their behalf) since submitting, not only by a moderator."""
+        if self.moderator_edited_at is None:
+            # Without a moderator edit every revision is the author's.
+            return self.revisions.exists()
+        return self.revisions.filter(edited_by_moderator=False).exists()
 
 
 def idea_image_path(instance, filename):

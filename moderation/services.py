@@ -62,6 +62,22 @@ def _moderator_check(actor: User, action: str, consultation: Consultation) -> No
     )
 
 
+def _load_for_decision(actor: User, action: str, target: t.Target) -> t.Target:
+    """The item locked for this decision, once the actor may take it."""
+    target = t.load(t.kind_of(target), target.pk, for_update=True)
+    _moderator_check(actor, action, t.consultation_of(target))
+    return target
+
+
+def _save_once(row, already: str) -> None:
+    """Save a row its unique constraint allows once; a second one is a readable 400."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationError({"target_id": already}) from None
+
+
 # --- Reports ---------------------------------------------------------------------------------
 
 
@@ -83,20 +99,8 @@ def report_create(*, reporter: User, target: t.Target, reason: str, text: str = 
         raise ValidationError({"text": _("Tell us what is wrong.")})
     report = Report(reporter=reporter, reason=reason, text=text, **t.fields_of(target))
     report.full_clean(exclude=["consultation", "idea", "image", "comment", "reporter"])
-    try:
-        with transaction.atomic():
-            report.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"target_id": _("You have already reported this. A planner will look at it.")}
-        ) from None
-    audit_record(
-        actor=reporter,
-        action="moderation.report",
-        target=target,
-        reason=reason,
-        consultation_id=consultation.pk,
-    )
+    _save_once(report, _("You have already reported this. A planner will look at it."))
+    _record(reporter, "report", target, reason)
     _hide_when_reported_enough(target)
     return report
 
@@ -114,13 +118,7 @@ def _hide_when_reported_enough(target: t.Target) -> None:
     if reporters < threshold:
         return
     _set_hidden(target, True, public_reason_text(PublicReason.AWAITING_DECISION))
-    audit_record(
-        actor=None,
-        action="moderation.auto_hide",
-        target=target,
-        reason=_("%(n)s reports from different people") % {"n": reporters},
-        consultation_id=t.consultation_of(target).pk,
-    )
+    _record(None, "auto_hide", target, _("%(n)s reports from different people") % {"n": reporters})
 
 
 # --- Decisions on one item -------------------------------------------------------------------
@@ -156,7 +154,8 @@ def _record(actor, action: str, target: t.Target, note: str, **changes) -> None:
     )
 
 
-def _tell_author(target: t.Target, subject, body, *, may_appeal: bool) -> None:
+def _tell_author(target: t.Target, body, *, may_appeal: bool) -> None:
+    """Tell the author which decision was taken on their contribution, and why."""
     author = t.author_of(target)
     if author is None:
         return
@@ -168,27 +167,30 @@ def _tell_author(target: t.Target, subject, body, *, may_appeal: bool) -> None:
             body=body,
             appeal=gettext_lazy("If you think this is wrong, you can appeal with a short text."),
         )
-    notify(recipient=author, kind=NOTIFY_KIND, subject=subject, body=body, url=url)
-
-
-def _decision_subject(target: t.Target):
-    return format_lazy(
+    subject = format_lazy(
         gettext_lazy("A moderator has looked at your contribution “{title}”"),
         title=t.title_of(target),
     )
+    notify(recipient=author, kind=NOTIFY_KIND, subject=subject, body=body, url=url)
 
 
 @transaction.atomic
 def keep(*, actor: User, target: t.Target, note: str = "") -> t.Target:
     """Dismiss the reports: the content stays (and comes back if reports had hidden it)."""
-    target = t.load(t.kind_of(target), target.pk, for_update=True)
-    _moderator_check(actor, "keep", t.consultation_of(target))
+    target = _load_for_decision(actor, "keep", target)
     was_auto_hidden = t.is_hidden(target) and _auto_hidden(target)
     if was_auto_hidden:
         _set_hidden(target, False)
     dismissed = _resolve_reports(target, actor, ReportStatus.DISMISSED)
     _record(actor, "keep", target, note, reports=dismissed, restored=was_auto_hidden)
     return target
+
+
+def _uphold_reports(actor: User, action: str, target: t.Target, note: str, body, **changes):
+    """A decision against the content: its open reports were right, and the author may appeal."""
+    upheld = _resolve_reports(target, actor, ReportStatus.UPHELD)
+    _record(actor, action, target, note, reports=upheld, **changes)
+    _tell_author(target, body, may_appeal=True)
 
 
 def _auto_hidden(target: t.Target) -> bool:
@@ -216,27 +218,25 @@ def _auto_hidden(target: t.Target) -> bool:
 @transaction.atomic
 def hide(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
     """Hide with a public reason; the public sees "hidden by the moderator: <reason>"."""
-    target = t.load(t.kind_of(target), target.pk, for_update=True)
-    _moderator_check(actor, "hide", t.consultation_of(target))
+    target = _load_for_decision(actor, "hide", target)
     reason = public_reason_text(public_reason)
     _set_hidden(target, True, reason)
-    upheld = _resolve_reports(target, actor, ReportStatus.UPHELD)
-    _record(actor, "hide", target, note, public_reason=public_reason, reports=upheld)
-    _tell_author(
+    _uphold_reports(
+        actor,
+        "hide",
         target,
-        _decision_subject(target),
+        note,
         format_lazy(
             gettext_lazy("It has been hidden. Reason: {reason}. {note}"), reason=reason, note=note
         ),
-        may_appeal=True,
+        public_reason=public_reason,
     )
     return target
 
 
 @transaction.atomic
 def restore(*, actor: User, target: t.Target, note: str = "") -> t.Target:
-    target = t.load(t.kind_of(target), target.pk, for_update=True)
-    _moderator_check(actor, "restore", t.consultation_of(target))
+    target = _load_for_decision(actor, "restore", target)
     if not t.is_hidden(target):
         raise ValidationError({"target_id": _("This content is not hidden.")})
     _set_hidden(target, False)
@@ -244,7 +244,6 @@ def restore(*, actor: User, target: t.Target, note: str = "") -> t.Target:
     _record(actor, "restore", target, note)
     _tell_author(
         target,
-        _decision_subject(target),
         format_lazy(gettext_lazy("It is visible again. {note}"), note=note),
         may_appeal=False,
     )
@@ -256,16 +255,14 @@ def redact_photo(*, actor: User, target: IdeaImage, note: str = "") -> IdeaImage
     """Take a photo off the public pages; the file stays for the log and a possible appeal."""
     if not isinstance(target, IdeaImage):
         raise ValidationError({"target_type": _("Only photos can be redacted.")})
-    target = t.load("photo", target.pk, for_update=True)
-    _moderator_check(actor, "redact", t.consultation_of(target))
+    target = _load_for_decision(actor, "redact", target)
     _set_hidden(target, True)
-    upheld = _resolve_reports(target, actor, ReportStatus.UPHELD)
-    _record(actor, "redact", target, note, reports=upheld)
-    _tell_author(
+    _uphold_reports(
+        actor,
+        "redact",
         target,
-        _decision_subject(target),
+        note,
         format_lazy(gettext_lazy("The photo has been removed from public view. {note}"), note=note),
-        may_appeal=True,
     )
     return target
 
@@ -274,50 +271,64 @@ def redact_photo(*, actor: User, target: IdeaImage, note: str = "") -> IdeaImage
 def edit_content(
     *, actor: User, target: t.Target, text: str, title: str | None = None, note: str = ""
 ) -> t.Target:
-    """Edit personal data out; the original text is kept as a revision for the log."""
-    target = t.load(t.kind_of(target), target.pk, for_update=True)
-    _moderator_check(actor, "edit", t.consultation_of(target))
+    """Edit personal data out; the original text is kept as a revision for the log.
+
+    The item is marked as edited by a moderator (shown on the public pages) in the same
+    transaction; the author's own "edited" time is left as it was.
+    """
+    target = _load_for_decision(actor, "edit", target)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("The edited text cannot be empty.")})
     if isinstance(target, Idea):
-        IdeaRevision.objects.create(
-            idea=target,
-            title=target.title,
-            description=target.description,
-            category_name=target.category.name if target.category_id else "",
-            latitude=target.latitude,
-            longitude=target.longitude,
-            edited_by=actor,
-            edited_by_moderator=True,
-        )
-        original = {"title": target.title, "description": target.description}
-        if title is not None and title.strip():
-            target.title = title.strip()
-        target.description = text
-        target.full_clean()
-        target.save()
+        original = _edit_idea(target, actor=actor, text=text, title=title)
     elif isinstance(target, Comment):
-        CommentRevision.objects.create(comment=target, body=target.body)
-        original = {"body": target.body}
-        target.body = text
-        target.body_html = render_markdown(text)
-        target.edited_at = timezone.now()
-        target.full_clean(exclude=["consultation", "topic", "idea", "parent", "root", "author"])
-        target.save(update_fields=["body", "body_html", "edited_at"])
+        original = _edit_comment(target, text=text)
     else:
         raise ValidationError({"target_type": _("Photos are redacted, not edited.")})
-    upheld = _resolve_reports(target, actor, ReportStatus.UPHELD)
-    _record(
-        actor, "edit", target, note, original=original, edited_by_moderator=True, reports=upheld
-    )
-    _tell_author(
+    _uphold_reports(
+        actor,
+        "edit",
         target,
-        _decision_subject(target),
+        note,
         format_lazy(gettext_lazy("A moderator has edited it. {note}"), note=note),
-        may_appeal=True,
+        original=original,
+        edited_by_moderator=True,
     )
     return target
+
+
+def _edit_idea(idea: Idea, *, actor: User, text: str, title: str | None) -> dict:
+    IdeaRevision.objects.create(
+        idea=idea,
+        title=idea.title,
+        description=idea.description,
+        category_name=idea.category.name if idea.category_id else "",
+        latitude=idea.latitude,
+        longitude=idea.longitude,
+        edited_by=actor,
+        edited_by_moderator=True,
+    )
+    original = {"title": idea.title, "description": idea.description}
+    if title is not None and title.strip():
+        idea.title = title.strip()
+    idea.description = text
+    idea.moderator_edited_at = timezone.now()
+    idea.full_clean()
+    idea.save()
+    return original
+
+
+def _edit_comment(comment: Comment, *, text: str) -> dict:
+    CommentRevision.objects.create(comment=comment, body=comment.body)
+    original = {"body": comment.body}
+    comment.body = text
+    comment.body_html = render_markdown(text)
+    # Not edited_at: that is the time the author last edited their own words.
+    comment.moderator_edited_at = timezone.now()
+    comment.full_clean(exclude=["consultation", "topic", "idea", "parent", "root", "author"])
+    comment.save(update_fields=["body", "body_html", "moderator_edited_at"])
+    return original
 
 
 @transaction.atomic
@@ -326,8 +337,7 @@ def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
     from debate.services import comment_publish
     from ideas.services import idea_approve
 
-    target = t.load(t.kind_of(target), target.pk, for_update=True)
-    _moderator_check(actor, "approve", t.consultation_of(target))
+    target = _load_for_decision(actor, "approve", target)
     if not t.is_pending(target):
         raise ValidationError({"target_id": _("This item is not waiting for approval.")})
     if isinstance(target, Idea):
@@ -341,8 +351,7 @@ def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
 @transaction.atomic
 def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
     """Refuse a pre-moderated item: it stays unpublished and hidden, and the author may appeal."""
-    target = t.load(t.kind_of(target), target.pk, for_update=True)
-    _moderator_check(actor, "reject", t.consultation_of(target))
+    target = _load_for_decision(actor, "reject", target)
     if not t.is_pending(target):
         raise ValidationError({"target_id": _("This item is not waiting for approval.")})
     reason = public_reason_text(public_reason)
@@ -350,7 +359,6 @@ def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "")
     _record(actor, "reject", target, note, public_reason=public_reason)
     _tell_author(
         target,
-        _decision_subject(target),
         format_lazy(
             gettext_lazy("It will not be published. Reason: {reason}. {note}"),
             reason=reason,
@@ -384,6 +392,14 @@ def message_author(*, actor: User, target: t.Target, subject: str, body: str) ->
 # --- Blocks ----------------------------------------------------------------------------------
 
 
+def _block_check(actor: User, consultation: Consultation | None, site_wide_refusal: str) -> None:
+    """A consultation's moderators block within it; only some staff block site-wide."""
+    if consultation is None:
+        _require(permissions.can_block_site_wide(actor), site_wide_refusal)
+    else:
+        _moderator_check(actor, "block", consultation)
+
+
 @transaction.atomic
 def block_user(
     *,
@@ -395,13 +411,11 @@ def block_user(
     target: t.Target | None = None,
 ) -> Block:
     """Block a person from one consultation (or the site, when consultation is None)."""
-    if consultation is None:
-        _require(
-            permissions.can_block_site_wide(actor),
-            _("Only administrators and unrestricted planners block people from the whole site."),
-        )
-    else:
-        _moderator_check(actor, "block", consultation)
+    _block_check(
+        actor,
+        consultation,
+        _("Only administrators and unrestricted planners block people from the whole site."),
+    )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the person is blocked.")})
@@ -445,10 +459,7 @@ def block_user(
 
 @transaction.atomic
 def lift_block(*, actor: User, block: Block, note: str = "") -> Block:
-    if block.consultation_id is None:
-        _require(permissions.can_block_site_wide(actor), _("You may not lift this block."))
-    else:
-        _moderator_check(actor, "block", block.consultation)
+    _block_check(actor, block.consultation, _("You may not lift this block."))
     block.lifted_at = timezone.now()
     block.save(update_fields=["lifted_at"])
     audit_record(
@@ -468,15 +479,7 @@ def appealable(target: t.Target) -> bool:
     """Hidden, redacted, rejected or moderator-edited content can be appealed."""
     if t.is_hidden(target):
         return True
-    if isinstance(target, Idea):
-        return target.revisions.filter(edited_by_moderator=True).exists()
-    if isinstance(target, Comment):
-        from civic.models import AuditEntry
-
-        return AuditEntry.objects.filter(
-            action="moderation.edit", object_id=str(target.pk), content_type__model="comment"
-        ).exists()
-    return False
+    return getattr(target, "moderator_edited_at", None) is not None
 
 
 @transaction.atomic
@@ -496,20 +499,8 @@ def appeal_create(*, author: User, target: t.Target, text: str) -> Appeal:
     if not appealable(target):
         raise ValidationError({"target_id": _("There is no moderation decision to appeal.")})
     appeal = Appeal(author=author, text=text, **t.fields_of(target))
-    try:
-        with transaction.atomic():
-            appeal.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"target_id": _("An appeal about this is already waiting for a decision.")}
-        ) from None
-    audit_record(
-        actor=author,
-        action="moderation.appeal",
-        target=target,
-        reason=text,
-        consultation_id=t.consultation_of(target).pk,
-    )
+    _save_once(appeal, _("An appeal about this is already waiting for a decision."))
+    _record(author, "appeal", target, text)
     return appeal
 
 
