@@ -76,7 +76,7 @@ class FailSoftRedisCache(RedisCache):
             return super().incr(key, delta, version)
         except UNAVAILABLE as exc:
             _log("incr", exc)
-            # What a missing key answers; callers already handle it (ideas.throttle counts
+            # What a missing key answers; callers already handle it (civic.ratelimit counts
             # the attempt as the first of its window).
             raise ValueError(f"Key {key!r} not found (cache unavailable)") from exc
 

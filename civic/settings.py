@@ -354,12 +354,14 @@ UNCONFIRMED_IDEA_TTL_HOURS = env.int("UNCONFIRMED_IDEA_TTL_HOURS", default=72)
 # --- Moderation and abuse limits ----------------------------------------------------------------
 AUTO_HIDE_REPORT_THRESHOLD = env.int("AUTO_HIDE_REPORT_THRESHOLD", default=3)
 RATE_LIMITS = {
-    # "count/period" per person and per IP; periods: s, m, h, d.
+    # "count/period" per person; periods: s, m, h, d. One IP address may do RATE_LIMIT_IP_FACTOR
+    # times as much (a school or library shares one address).
     "idea_submit": env("RATE_LIMIT_IDEA_SUBMIT", default="10/h"),
     "comment": env("RATE_LIMIT_COMMENT", default="30/h"),
     "support": env("RATE_LIMIT_SUPPORT", default="120/h"),
     "report": env("RATE_LIMIT_REPORT", default="20/h"),
 }
+RATE_LIMIT_IP_FACTOR = env.int("RATE_LIMIT_IP_FACTOR", default=10)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class DebateConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "debate"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from ideas.models import Idea
+
+        from . import selectors
+        from .models import Comment
+
+        # The hub's cached key figures count comments and ideas; any change to one (a new,
+        # edited, hidden or deleted comment, a vote saving its score) forgets them.
+        def forget_figures(sender, instance, **kwargs):
+            selectors.forget_consultation_figures(instance.consultation_id)
+
+        for model in (Comment, Idea):
+            label = model._meta.label_lower
+            post_save.connect(
+                forget_figures,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"debate-figures-save-{label}",
+            )
+            post_delete.connect(
+                forget_figures,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"debate-figures-delete-{label}",
+            )

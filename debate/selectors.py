@@ -4,6 +4,8 @@ consultation's key figures. Each runs a fixed number of queries, however large t
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -291,7 +293,34 @@ class Figures:
     participants: int
 
 
+# The hub shows the key figures on every view, and counting a big consultation's participants
+# takes tens of milliseconds, so they are kept in the cache. New, edited, hidden and deleted
+# comments (a vote saves its comment's score too) and saved or deleted ideas forget them at
+# once (debate.apps); supports and poll answers show within FIGURES_TTL, which spares a support
+# storm from recounting on every page view.
+FIGURES_TTL = 60
+
+
+def _figures_key(consultation_id: int) -> str:
+    return f"debate:figures:{consultation_id}"
+
+
 def consultation_figures(consultation: Consultation) -> Figures:
+    """Ideas, supports, comments and participants, from the cache when they are there."""
+    key = _figures_key(consultation.pk)
+    figures = cache.get(key)
+    if figures is None:
+        figures = count_consultation_figures(consultation)
+        cache.set(key, figures, FIGURES_TTL)
+    return figures
+
+
+def forget_consultation_figures(consultation_id: int) -> None:
+    """Drop the cached figures once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: cache.delete(_figures_key(consultation_id)))
+
+
+def count_consultation_figures(consultation: Consultation) -> Figures:
     """Ideas, supports, comments and participants (distinct people who submitted, supported,
     commented or answered a poll) in three queries."""
     ideas = Idea.objects.published().filter(consultation=consultation)

@@ -13,6 +13,7 @@ in a multipart request `location` is the GeoJSON as a string.
 
 import json
 import math
+from dataclasses import asdict
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -133,6 +134,7 @@ class IdeaSerializer(serializers.ModelSerializer):
             "viewer_supports",
             "images",
             "created_at",
+            "moderator_edited_at",
         ]
         read_only_fields = fields
 
@@ -240,14 +242,13 @@ def _public_images():
     return Prefetch("images", queryset=IdeaImage.objects.filter(is_redacted=False))
 
 
-def _visible_idea(request, pk) -> Idea:
-    idea = (
-        selectors.with_viewer_supports(Idea.objects.all(), request.user)
-        .select_related("consultation", "category", "author")
-        .prefetch_related(_public_images(), "consultation__phases")
-        .filter(pk=pk)
-        .first()
-    )
+def _visible_idea(request, pk, *, for_display: bool = True) -> Idea:
+    """The idea if the viewer may see it, else 404; `for_display` adds what the serializer
+    shows (category, author, photos), which the support and follow writes do not need."""
+    ideas = selectors.for_viewer(Idea.objects.all(), request.user)
+    if for_display:
+        ideas = ideas.select_related("category", "author").prefetch_related(_public_images())
+    idea = ideas.filter(pk=pk).first()
     if idea is None or not can_view_idea(request.user, idea):
         raise Http404
     return idea
@@ -336,24 +337,17 @@ class IdeaSupportView(GenericAPIView):
     serializer_class = SupportSerializer
     permission_classes = [IsAuthenticated]
 
-    def _state(self, request, pk) -> dict:
-        idea = _visible_idea(request, pk)
-        return {
-            "support_count": idea.support_count,
-            "viewer_supports": idea.viewer_supports,
-            "supports_left": services.supports_left(request.user, idea.consultation),
-        }
-
     @extend_schema(request=None, responses={201: SupportSerializer})
     def post(self, request, pk):
         ratelimit.raise_for_api(request, "support")
-        services.idea_support(user=request.user, idea=_visible_idea(request, pk))
-        return Response(self._state(request, pk), status=status.HTTP_201_CREATED)
+        idea = _visible_idea(request, pk, for_display=False)
+        state = services.idea_support(user=request.user, idea=idea)
+        return Response(asdict(state), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=SupportSerializer)
     def delete(self, request, pk):
-        services.idea_unsupport(user=request.user, idea=_visible_idea(request, pk))
-        return Response(self._state(request, pk))
+        idea = _visible_idea(request, pk, for_display=False)
+        return Response(asdict(services.idea_unsupport(user=request.user, idea=idea)))
 
 
 class IdeaStatusView(GenericAPIView):
@@ -395,10 +389,10 @@ class IdeaFollowView(GenericAPIView):
 
     @extend_schema(request=None, responses={201: FollowSerializer})
     def post(self, request, pk):
-        services.follow(user=request.user, idea=_visible_idea(request, pk))
+        services.follow(user=request.user, idea=_visible_idea(request, pk, for_display=False))
         return Response({"following": True}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=FollowSerializer)
     def delete(self, request, pk):
-        services.unfollow(user=request.user, idea=_visible_idea(request, pk))
+        services.unfollow(user=request.user, idea=_visible_idea(request, pk, for_display=False))
         return Response({"following": False})

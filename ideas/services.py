@@ -9,14 +9,15 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Required, TypedDict, Unpack
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -97,16 +98,28 @@ def _allocate_reference(consultation: Consultation) -> tuple[int, str]:
     return number, f"{locked.reference_prefix}-{year}-{number:05d}"
 
 
+class IdeaFields(TypedDict, total=False):
+    """What a person writes and pins when submitting an idea, however it reaches us."""
+
+    title: Required[str]
+    description: Required[str]
+    latitude: Required[float]
+    longitude: Required[float]
+    category: Category | None
+    address_label: str
+    photos: Sequence[Photo]
+
+
 def _create_idea(
     *,
     consultation: Consultation,
     title: str,
     description: str,
-    category: Category | None,
     latitude: float,
     longitude: float,
-    address_label: str,
-    photos: Sequence[Photo],
+    category: Category | None = None,
+    address_label: str = "",
+    photos: Sequence[Photo] = (),
     **fields,
 ) -> Idea:
     _check_category(consultation, category)
@@ -143,18 +156,7 @@ def _initial_publication(consultation: Consultation, *texts: str) -> str:
 
 
 @transaction.atomic
-def idea_submit(
-    *,
-    author: User,
-    consultation: Consultation,
-    title: str,
-    description: str,
-    latitude: float,
-    longitude: float,
-    category: Category | None = None,
-    address_label: str = "",
-    photos: Sequence[Photo] = (),
-) -> Idea:
+def idea_submit(*, author: User, consultation: Consultation, **fields: Unpack[IdeaFields]) -> Idea:
     """A signed-in resident submits an idea while the phase allows it."""
     if not can_participate(author):
         raise PermissionDenied(_("Sign in to submit an idea."))
@@ -162,15 +164,9 @@ def idea_submit(
     require_phase(consultation, "submit_idea")
     idea = _create_idea(
         consultation=consultation,
-        title=title,
-        description=description,
-        category=category,
-        latitude=latitude,
-        longitude=longitude,
-        address_label=address_label,
-        photos=photos,
+        **fields,
         author=author,
-        publication=_initial_publication(consultation, title, description),
+        publication=_initial_publication(consultation, fields["title"], fields["description"]),
     )
     Follow.objects.get_or_create(user=author, idea=idea)
     audit_record(actor=author, action="idea.submit", target=idea)
@@ -183,13 +179,7 @@ def idea_submit_on_behalf(
     entered_by: User,
     on_behalf_of: str,
     consultation: Consultation,
-    title: str,
-    description: str,
-    latitude: float,
-    longitude: float,
-    category: Category | None = None,
-    address_label: str = "",
-    photos: Sequence[Photo] = (),
+    **fields: Unpack[IdeaFields],
 ) -> Idea:
     """A planner enters a paper or phone submission; it is marked as such on the idea."""
     if not can_manage_consultation(entered_by, consultation):
@@ -199,13 +189,7 @@ def idea_submit_on_behalf(
         raise ValidationError({"on_behalf_of": _("Enter who submitted the idea.")})
     idea = _create_idea(
         consultation=consultation,
-        title=title,
-        description=description,
-        category=category,
-        latitude=latitude,
-        longitude=longitude,
-        address_label=address_label,
-        photos=photos,
+        **fields,
         entered_by=entered_by,
         on_behalf_of=on_behalf_of,
         publication=Publication.PUBLISHED,
@@ -221,16 +205,7 @@ def idea_submit_on_behalf(
 
 @transaction.atomic
 def idea_submit_anonymous(
-    *,
-    email: str,
-    consultation: Consultation,
-    title: str,
-    description: str,
-    latitude: float,
-    longitude: float,
-    category: Category | None = None,
-    address_label: str = "",
-    photos: Sequence[Photo] = (),
+    *, email: str, consultation: Consultation, **fields: Unpack[IdeaFields]
 ) -> Idea:
     """A visitor without an account submits; the idea waits for the e-mail to be confirmed."""
     require_phase(consultation, "submit_idea")
@@ -239,13 +214,7 @@ def idea_submit_anonymous(
         raise ValidationError({"email": _("Enter your e-mail address.")})
     idea = _create_idea(
         consultation=consultation,
-        title=title,
-        description=description,
-        category=category,
-        latitude=latitude,
-        longitude=longitude,
-        address_label=address_label,
-        photos=photos,
+        **fields,
         publication=Publication.PENDING_CONFIRMATION,
         pending_email=email,
         confirmation_expires_at=timezone.now()
@@ -472,6 +441,19 @@ def idea_withdraw(*, user: User, idea: Idea) -> Idea:
 
 
 # --- Supports --------------------------------------------------------------------------------
+# A support storm (a consultation shared on social media) is the busiest write on the site, so
+# these two services issue only the statements they need: the unique constraint decides about a
+# second support through INSERT ... ON CONFLICT DO NOTHING (no savepoint to roll back to), and
+# the counter update returns the new count, so nothing is read again afterwards.
+
+
+@dataclass(frozen=True)
+class SupportState:
+    """What a support box shows after a change: the idea's count and the person's own state."""
+
+    support_count: int
+    viewer_supports: bool
+    supports_left: int | None
 
 
 def supports_left(user: User, consultation: Consultation) -> int | None:
@@ -482,48 +464,141 @@ def supports_left(user: User, consultation: Consultation) -> int | None:
     return max(consultation.support_limit - used, 0)
 
 
-@transaction.atomic
-def idea_support(*, user: User, idea: Idea) -> Support:
-    """Support an idea once. The unique constraint makes a second support impossible."""
+def _require_supporter(user: User) -> None:
     if not can_participate(user):
         raise PermissionDenied(_("Sign in to support ideas."))
+
+
+def _require_not_blocked_from(user: User, idea: Idea) -> None:
+    # Ideas read for this person carry `viewer_blocked` (selectors.with_viewer_blocked), which
+    # saves asking again; without it the block is looked up here.
+    if getattr(idea, "viewer_blocked", True):
+        require_not_blocked(user, idea.consultation)
+
+
+def _quoted(model, *fields: str) -> list[str]:
+    """The quoted table and column names of a model, for the statements below. They come from
+    the model's own metadata, never from input, hence the `noqa: S608` on those statements."""
+    quote = connection.ops.quote_name
+    return [quote(model._meta.db_table)] + [quote(model._meta.get_field(f).column) for f in fields]
+
+
+def _insert_support(user: User, idea: Idea) -> bool:
+    """Store the support unless the person already supports the idea; True when stored.
+
+    Sends post_save as Model.save() would, so what listens (cached pages, key figures) hears of
+    the new support.
+    """
+    table, idea_col, user_col, consultation_col, created_col, id_col = _quoted(
+        Support, "idea", "user", "consultation", "created_at", "id"
+    )
+    created_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({idea_col}, {user_col}, {consultation_col}, {created_col}) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING {id_col}",
+            [
+                idea.pk,
+                user.pk,
+                idea.consultation_id,
+                connection.ops.adapt_datetimefield_value(created_at),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    support = Support(
+        pk=row[0],
+        idea=idea,
+        user=user,
+        consultation_id=idea.consultation_id,
+        created_at=created_at,
+    )
+    support._state.adding, support._state.db = False, connection.alias
+    post_save.send(
+        sender=Support,
+        instance=support,
+        created=True,
+        update_fields=None,
+        raw=False,
+        using=connection.alias,
+    )
+    return True
+
+
+def _delete_support(user: User, idea: Idea) -> bool:
+    """Remove the person's support of the idea; True when there was one. Sends post_delete."""
+    table, idea_col, user_col, id_col = _quoted(Support, "idea", "user", "id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {idea_col} = %s AND {user_col} = %s "  # noqa: S608
+            f"RETURNING {id_col}",
+            [idea.pk, user.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    support = Support(pk=row[0], idea=idea, user=user, consultation_id=idea.consultation_id)
+    post_delete.send(sender=Support, instance=support, using=connection.alias, origin=support)
+    return True
+
+
+def _count_support_change(user: User, idea: Idea, delta: int, action: str) -> int:
+    """Move the idea's counter in the same transaction as the row it counts, audit the change,
+    and return the new count."""
+    table, count_col, id_col = _quoted(Idea, "support_count", "id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {count_col} = {count_col} + %s WHERE {id_col} = %s "  # noqa: S608
+            f"RETURNING {count_col}",
+            [delta, idea.pk],
+        )
+        (count,) = cursor.fetchone()
+    idea.support_count = count
+    audit_record(actor=user, action=action, target=idea)
+    return count
+
+
+@transaction.atomic
+def idea_support(*, user: User, idea: Idea) -> SupportState:
+    """Support an idea once. The unique constraint makes a second support impossible."""
+    _require_supporter(user)
     consultation = idea.consultation
     if not idea.is_public:
         raise PermissionDenied(_("Only published ideas can be supported."))
     if idea.author_id == user.pk:
         raise PermissionDenied(_("You cannot support your own idea."))
-    require_not_blocked(user, consultation)
+    _require_not_blocked_from(user, idea)
     require_phase(consultation, "support")
+    left = None
     if consultation.support_limit is not None:
         # One person's supports are counted under a lock on their own row, so two requests
         # at the same moment cannot both take the last support.
         User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
-        if supports_left(user, consultation) == 0:
+        left = supports_left(user, consultation)
+        if left == 0:
             raise PermissionDenied(
                 _("You have used all %(n)s supports in this consultation.")
                 % {"n": consultation.support_limit}
             )
-    try:
-        with transaction.atomic():
-            support = Support.objects.create(idea=idea, user=user, consultation=consultation)
-    except IntegrityError:
-        raise PermissionDenied(_("You already support this idea.")) from None
-    Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
-    audit_record(actor=user, action="idea.support", target=idea)
-    return support
+    if not _insert_support(user, idea):
+        raise PermissionDenied(_("You already support this idea."))
+    count = _count_support_change(user, idea, +1, "idea.support")
+    idea.viewer_supports = True
+    return SupportState(count, True, None if left is None else left - 1)
 
 
 @transaction.atomic
-def idea_unsupport(*, user: User, idea: Idea) -> None:
+def idea_unsupport(*, user: User, idea: Idea) -> SupportState:
     """Take a support back, while the support phase runs."""
-    if not can_participate(user):
-        raise PermissionDenied(_("Sign in to support ideas."))
-    require_phase(idea.consultation, "support")
-    deleted, _rows = Support.objects.filter(idea=idea, user=user).delete()
-    if not deleted:
+    _require_supporter(user)
+    consultation = idea.consultation
+    require_phase(consultation, "support")
+    if not _delete_support(user, idea):
         raise PermissionDenied(_("You do not support this idea."))
-    Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") - 1)
-    audit_record(actor=user, action="idea.unsupport", target=idea)
+    count = _count_support_change(user, idea, -1, "idea.unsupport")
+    idea.viewer_supports = False
+    return SupportState(count, False, supports_left(user, consultation))
 
 
 # --- Official answers ------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civic import ratelimit
 from civic.permissions import can_view_consultation
 from consultations.models import Consultation
+from consultations.rules import phase_allows, require_phase
 
-from . import permissions, selectors, services, throttle
+from . import permissions, selectors, services
 from .forms import (
     AnonymousForm,
     AnswerForm,
@@ -116,8 +118,6 @@ def idea_create(request, slug):
         or permissions.can_submit_idea(user, consultation)
         or permissions.can_submit_anonymously(user, consultation)
     ):
-        from consultations.rules import require_phase
-
         require_phase(consultation, "submit_idea")
         raise PermissionDenied(_("You cannot submit ideas here."))
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
@@ -128,8 +128,10 @@ def idea_create(request, slug):
     extra_forms = [f for f in (anonymous_form, behalf_form) if f is not None]
     if request.method == "POST" and _all_valid([form, *photos, *extra_forms]):
         # Counted once the form is complete, so correcting mistakes costs nothing.
-        if throttle.hit(request, "idea_submit"):
-            return _too_many(request)
+        try:
+            ratelimit.check(request, "idea_submit")
+        except ratelimit.RateLimited as error:
+            return ratelimit.too_many_response(request, error)
         fields = {
             "consultation": consultation,
             "title": form.cleaned_data["title"],
@@ -182,10 +184,6 @@ def idea_create(request, slug):
     )
 
 
-def _too_many(request):
-    return render(request, "429.html", status=429)
-
-
 def idea_confirm(request, token):
     try:
         idea, user, created = services.idea_confirm(token=token)
@@ -216,22 +214,27 @@ def idea_detail(request, reference):
     return render(request, "ideas/idea_detail.html", context)
 
 
-def _detail_context(request, idea: Idea) -> dict:
+def _support_context(request, idea: Idea, supports_left: int | None) -> dict:
+    """What the support box (ideas/_support.html) shows."""
     user = request.user
     consultation = idea.consultation
-    from consultations.rules import phase_allows
-
     return {
         "idea": idea,
         "consultation": consultation,
+        "can_support": permissions.can_support_idea(user, idea),
+        "support_phase": phase_allows(consultation, "support"),
+        "supports_left": supports_left,
+    }
+
+
+def _detail_context(request, idea: Idea) -> dict:
+    user = request.user
+    left = services.supports_left(user, idea.consultation) if user.is_authenticated else None
+    return {
+        **_support_context(request, idea, left),
         "images": [image for image in idea.images.all() if not image.is_redacted],
         "status_changes": list(idea.status_changes.select_related("changed_by")),
         "can_edit": permissions.can_edit_idea(user, idea),
-        "can_support": permissions.can_support_idea(user, idea),
-        "support_phase": phase_allows(consultation, "support"),
-        "supports_left": services.supports_left(user, consultation)
-        if user.is_authenticated
-        else None,
         "follows": user.is_authenticated and Follow.objects.filter(user=user, idea=idea).exists(),
         "can_follow": permissions.can_follow(user),
         "revision_count": idea.revisions.count(),
@@ -306,21 +309,20 @@ def idea_withdraw(request, reference):
 @require_POST
 def idea_support(request, reference):
     idea = _idea(request, reference)
-    if throttle.hit(request, "support"):
-        return _too_many(request)
+    try:
+        ratelimit.check(request, "support")
+    except ratelimit.RateLimited as error:
+        return ratelimit.too_many_response(request, error)
     if request.POST.get("action") == "unsupport":
-        services.idea_unsupport(user=request.user, idea=idea)
+        state = services.idea_unsupport(user=request.user, idea=idea)
         message = _("You no longer support this idea.")
     else:
-        services.idea_support(user=request.user, idea=idea)
+        state = services.idea_support(user=request.user, idea=idea)
         message = _("Thank you for your support.")
     if request.htmx:
-        idea = _idea(request, reference)
-        return render(
-            request,
-            "ideas/_support.html",
-            {**_detail_context(request, idea), "support_message": message},
-        )
+        # The service updated the idea's count and the viewer's state; nothing is read again.
+        context = _support_context(request, idea, state.supports_left)
+        return render(request, "ideas/_support.html", {**context, "support_message": message})
     messages.success(request, message)
     return redirect(idea)
 
@@ -373,16 +375,26 @@ def idea_approve(request, reference):
     return redirect(idea)
 
 
+def _follow_or_unfollow(request, *, followed: str, unfollowed: str, **target) -> None:
+    """Follow the idea or consultation in `target`, or stop following it, and say so."""
+    if request.POST.get("action") == "unfollow":
+        services.unfollow(user=request.user, **target)
+        messages.success(request, unfollowed)
+    else:
+        services.follow(user=request.user, **target)
+        messages.success(request, followed)
+
+
 @login_required
 @require_POST
 def idea_follow(request, reference):
     idea = _idea(request, reference)
-    if request.POST.get("action") == "unfollow":
-        services.unfollow(user=request.user, idea=idea)
-        messages.success(request, _("You no longer follow this idea."))
-    else:
-        services.follow(user=request.user, idea=idea)
-        messages.success(request, _("You follow this idea and get an e-mail when it is answered."))
+    _follow_or_unfollow(
+        request,
+        idea=idea,
+        followed=_("You follow this idea and get an e-mail when it is answered."),
+        unfollowed=_("You no longer follow this idea."),
+    )
     return redirect(idea)
 
 
@@ -390,14 +402,12 @@ def idea_follow(request, reference):
 @require_POST
 def consultation_follow(request, slug):
     consultation = _consultation(request, slug)
-    if request.POST.get("action") == "unfollow":
-        services.unfollow(user=request.user, consultation=consultation)
-        messages.success(request, _("You no longer follow this consultation."))
-    else:
-        services.follow(user=request.user, consultation=consultation)
-        messages.success(
-            request, _("You follow this consultation and get an e-mail when a new phase starts.")
-        )
+    _follow_or_unfollow(
+        request,
+        consultation=consultation,
+        followed=_("You follow this consultation and get an e-mail when a new phase starts."),
+        unfollowed=_("You no longer follow this consultation."),
+    )
     target = request.POST.get("next") or ""
     if target.startswith("/") and not target.startswith("//"):
         return HttpResponseRedirect(target)

@@ -1,0 +1,139 @@
+"""The support write path stays lean: a support storm is the busiest write on the site.
+
+Counted in a transactional test, so the numbers are the statements a request sends in
+production (no savepoints of the test's own transaction). The rows and counters are checked too:
+being lean must not lose or double a support.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from ideas.models import Idea, Support
+from tests.factories import ConsultationFactory, IdeaFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _warm_content_types():
+    """The audit log's content type is looked up once per process and then kept in memory."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(Idea)
+
+
+def _api(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+def _html(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def _count(call):
+    """The request's response and how many statements it sent, leaving out transaction
+    control, which SQLite's backend logs and PostgreSQL's does not."""
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    statements = [
+        q["sql"] for q in queries.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)
+    ]
+    return response, len(statements)
+
+
+def _row_and_counter(idea) -> tuple[int, int]:
+    idea.refresh_from_db()
+    return Support.objects.filter(idea=idea).count(), idea.support_count
+
+
+@pytest.mark.parametrize(
+    ("support_limit", "post_queries", "delete_queries"),
+    [
+        # token, idea (with the viewer's block), phases, insert, counter, audit entry
+        (None, 6, 6),
+        # + the lock on the person's row and the count of their supports
+        (5, 8, 7),
+    ],
+)
+def test_api_support_and_unsupport_query_counts(support_limit, post_queries, delete_queries):
+    idea = IdeaFactory(consultation=ConsultationFactory(support_limit=support_limit))
+    api = _api(UserFactory())
+    url = f"/api/v1/ideas/{idea.pk}/support/"
+
+    response, queries = _count(lambda: api.post(url))
+    assert response.status_code == 201
+    assert queries == post_queries
+    left = None if support_limit is None else support_limit - 1
+    assert response.json() == {"support_count": 1, "viewer_supports": True, "supports_left": left}
+    assert _row_and_counter(idea) == (1, 1)
+
+    response, queries = _count(lambda: api.delete(url))
+    assert response.status_code == 200
+    assert queries == delete_queries
+    assert response.json() == {
+        "support_count": 0,
+        "viewer_supports": False,
+        "supports_left": support_limit,
+    }
+    assert _row_and_counter(idea) == (0, 0)
+
+
+def test_api_second_support_is_refused_without_touching_the_counter():
+    idea = IdeaFactory(consultation=ConsultationFactory())
+    api = _api(UserFactory())
+    url = f"/api/v1/ideas/{idea.pk}/support/"
+    assert api.post(url).status_code == 201
+    response = api.post(url)
+    assert response.status_code == 403
+    assert response.json()["detail"] == "You already support this idea."
+    assert api.delete(url).status_code == 200
+    response = api.delete(url)
+    assert response.status_code == 403
+    assert response.json()["detail"] == "You do not support this idea."
+    assert _row_and_counter(idea) == (0, 0)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_html_support_and_unsupport_query_counts(htmx):
+    idea = IdeaFactory(consultation=ConsultationFactory())
+    client = _html(UserFactory())
+    url = f"/ideas/{idea.reference}/support/"
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    # session, user, idea (with the viewer's support and block), phases, insert, counter, audit
+    response, queries = _count(lambda: client.post(url, **headers))
+    assert response.status_code == (200 if htmx else 302)
+    assert queries == 7
+    if htmx:
+        assert "1 support" in response.content.decode()
+        assert "Withdraw my support" in response.content.decode()
+    assert _row_and_counter(idea) == (1, 1)
+
+    response, queries = _count(lambda: client.post(url, {"action": "unsupport"}, **headers))
+    assert response.status_code == (200 if htmx else 302)
+    assert queries == 7
+    if htmx:
+        assert "0 supports" in response.content.decode()
+        assert "Support this idea" in response.content.decode()
+    assert _row_and_counter(idea) == (0, 0)
+
+
+def test_blocked_person_is_refused_with_the_reason():
+    from moderation.models import Block
+
+    idea = IdeaFactory(consultation=ConsultationFactory())
+    person = UserFactory()
+    Block.objects.create(user=person, consultation=idea.consultation, reason="Spam")
+    response = _api(person).post(f"/api/v1/ideas/{idea.pk}/support/")
+    assert response.status_code == 403
+    assert "blocked" in response.json()["detail"]
+    assert "Spam" in response.json()["detail"]
+    assert _row_and_counter(idea) == (0, 0)
