@@ -28,6 +28,10 @@ KINDS = {
     "comment_reply": _("Replies to my comments"),
     "official_reply": _("Official replies from the municipality"),
     "new_topic": _("New debate topics in consultations I follow"),
+    # Moderation decisions reach their author like every other notice, and can be opted out of.
+    "moderation": _("Moderation decisions about my contributions"),
+    # Channel owners hear when a platform stops accepting a channel's login.
+    "social_channel": _("Social media channels that need re-authorisation"),
 }
 # Unsubscribing with this kind opts out of every kind (used in the digest's header).
 ALL_KINDS = "all"

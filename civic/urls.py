@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from social import views as social_views
+
 from . import views
 
 handler404 = "civic.views.error_404"
@@ -26,6 +28,9 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("reports/", include("reports.urls")),
     path("social/", include("social.urls")),
+    # The consultation card other sites frame; the only page that may be framed.
+    path("embed/<slug:slug>/", social_views.embed, name="embed"),
+    path("", include("frontend.urls")),
     path("debate/", include("debate.urls")),
     path("ideas/", include("ideas.urls")),
     path("", include("consultations.urls")),

@@ -287,3 +287,63 @@ def check_post(
         warnings=tuple(warnings),
         cost_usd=cost_usd,
     )
+
+
+# --- Images --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImageRules:
+    """What one platform accepts as an attached image; `social.images` prepares images to fit.
+
+    `aspect` is (narrowest, widest) width/height, or None where any shape is taken;
+    `formats` are Pillow format names, the first one is used when the image must be re-encoded.
+    """
+
+    max_bytes: int
+    max_side: int
+    max_pixels: int
+    formats: tuple[str, ...]
+    aspect: tuple[float, float] | None = None
+    min_side: int = 1
+
+
+IMAGE_RULES = {
+    # Photos up to 10 MB; Facebook shows them at most 2048 px wide, so larger is only weight.
+    config.FACEBOOK: ImageRules(
+        max_bytes=config.FACEBOOK_MAX_IMAGE_BYTES,
+        max_side=2048,
+        max_pixels=2048 * 2048,
+        formats=("PNG", "JPEG"),
+    ),
+    # JPEG only, under 8 MiB, between 4:5 (portrait) and 1.91:1 (landscape); 1440 px wide at
+    # most and 320 at least, or Instagram rescales it itself.
+    config.INSTAGRAM: ImageRules(
+        max_bytes=config.INSTAGRAM_MAX_IMAGE_BYTES,
+        max_side=1440,
+        max_pixels=1440 * 1800,
+        formats=("JPEG",),
+        aspect=(4 / 5, 1.91),
+        min_side=320,
+    ),
+    # X: images up to 5 MB.
+    config.X: ImageRules(
+        max_bytes=5 * 1024 * 1024,
+        max_side=4096,
+        max_pixels=4096 * 4096,
+        formats=("PNG", "JPEG", "WEBP"),
+    ),
+    # Mastodon's defaults (each instance may raise them): 10 MB before 4.4 raised it to 16 MB,
+    # and at most 3840x2160 pixels' worth (8,294,400), which the server scales down to.
+    config.MASTODON: ImageRules(
+        max_bytes=10 * 1024 * 1024,
+        max_side=3840,
+        max_pixels=3840 * 2160,
+        formats=("PNG", "JPEG", "WEBP"),
+    ),
+    # Bluesky blobs: at most 1,000,000 bytes; the app shows images at most 2000 px on a side.
+    config.BLUESKY: ImageRules(
+        max_bytes=config.BLUESKY_MAX_BLOB_BYTES,
+        max_side=2000,
+        max_pixels=2000 * 2000,
+        formats=("PNG", "JPEG", "WEBP"),
+    ),
+}

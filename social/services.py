@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.audit import audit_record
 from civic.notifications import absolute_url, notify
-from social import limits, permissions
+from social import charts, images, limits, permissions
 from social.adapters import (
     CREDENTIAL_FIELDS,
     AdapterError,
@@ -203,21 +204,48 @@ def tracked_link(consultation, platform: str) -> str:
 
 
 def image_of(post: SocialPost) -> tuple[MediaImage, ...]:
+    """The post's image as its platform accepts it.
+
+    Drafts store an image already prepared for their channel; an image stored before (or one
+    the platform's rules have since tightened for) is prepared again, and where the platform
+    fetches the image by address (Instagram, Facebook) the prepared copy is stored beside it.
+    """
     if not post.image:
         return ()
     with post.image.open("rb") as handle:
         data = handle.read()
     name = post.image.name.rsplit("/", 1)[-1]
-    mime = "image/png" if name.lower().endswith(".png") else "image/jpeg"
-    return (
-        MediaImage(
-            data=data,
-            alt_text=post.alt_text,
-            mime_type=mime,
-            url=absolute_url(post.image.url),
-            filename=name,
-        ),
-    )
+    try:
+        prepared = images.prepare(data, post.channel.platform)
+    except ValidationError:
+        # Not an image we can read: send it as it is and let the platform say what is wrong.
+        mime = "image/png" if name.lower().endswith(".png") else "image/jpeg"
+        url = absolute_url(post.image.url)
+    else:
+        mime = prepared.mime_type
+        url = absolute_url(post.image.url)
+        if prepared.data != data:
+            name = f"{name.rsplit('.', 1)[0]}-{post.channel.platform}.{prepared.extension}"
+            url = absolute_url(_stored_copy(post.image.name, name, prepared.data))
+            data = prepared.data
+    return (MediaImage(data=data, alt_text=post.alt_text, mime_type=mime, url=url, filename=name),)
+
+
+def _stored_copy(original: str, name: str, data: bytes) -> str:
+    """The address of a prepared copy beside the original, stored once."""
+    path = f"{original.rsplit('/', 1)[0]}/{name}" if "/" in original else name
+    if not default_storage.exists(path):
+        path = default_storage.save(path, ContentFile(data))
+    return default_storage.url(path)
+
+
+def prepared_image(image: ContentFile, platform: str) -> ContentFile:
+    """An attached image made to fit the platform, named for its (possibly new) format."""
+    image.seek(0)
+    prepared = images.prepare(image.read(), platform)
+    image.seek(0)
+    stem = (image.name or "image").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return ContentFile(prepared.data, name=f"{stem}.{prepared.extension}")
 
 
 def outgoing(post: SocialPost) -> OutgoingPost:
@@ -290,6 +318,7 @@ def create_post(
         scheduled_at=scheduled_at,
     )
     if image is not None:
+        image = prepared_image(image, channel.platform)
         post.image.save(image.name, image, save=False)
     _validate_schedule(scheduled_at)
     post.full_clean()
@@ -588,6 +617,27 @@ def map_alt_text(consultation, count: int | None = None) -> str:
     }
 
 
+def _results_chart(consultation) -> tuple[ContentFile, str] | None:
+    """The bar chart of the most supported ideas, or None when nobody has supported any."""
+    ideas = charts.leading_ideas(consultation)
+    if not ideas:
+        return None
+    png = charts.render(consultation, ideas)
+    return (
+        ContentFile(png, name=f"{consultation.slug}-results.png"),
+        charts.alt_text(consultation, ideas),
+    )
+
+
+def _event_image(consultation, origin: str) -> tuple[ContentFile, str]:
+    """Results posts show the supporters per idea; the others the map of the area."""
+    if origin == Origin.RESULTS:
+        chart = _results_chart(consultation)
+        if chart is not None:
+            return chart
+    return _map_image(consultation)
+
+
 def _map_image(consultation) -> tuple[ContentFile, str]:
     from maps.static_map import Pin, render_png
 
@@ -614,7 +664,7 @@ def draft_for_event(
     created = []
     with translation.override(consultation.language):
         headline, lines = _event_text(consultation, origin, phase=phase, ideas=ideas)
-        image, alt = _map_image(consultation)
+        image, alt = _event_image(consultation, origin)
         for channel in channels:
             link = tracked_link(consultation, channel.platform)
             hashtag = f"#{consultation.hashtag.lstrip('#')}" if consultation.hashtag else ""
@@ -629,8 +679,8 @@ def draft_for_event(
                 origin_key=origin_key,
                 state=PostState.AWAITING_APPROVAL,
             )
-            post.image.save(image.name, ContentFile(image.read()), save=False)
-            image.seek(0)
+            fitted = prepared_image(image, channel.platform)
+            post.image.save(fitted.name, fitted, save=False)
             post.full_clean()
             post.save()
             audit_record(

@@ -140,7 +140,7 @@ def test_detail_open_graph_tags(client):
     page = client.get(consultation.get_absolute_url()).content.decode()
     assert '<meta property="og:title" content="Harbour &lt;bath&gt;">' in page
     assert '<meta property="og:description" content="Sum &amp; more">' in page
-    assert "og:image" not in page
+    assert f"/cards/consultation/{consultation.slug}.png" in page
 
 
 def test_results_are_shown_once_published(client, planner):
@@ -224,7 +224,8 @@ def test_list_page_in_danish_and_norwegian(client, settings, language, heading):
     assert heading in page
 
 
-def test_open_graph_image_is_the_absolute_cover_url(client):
+def test_open_graph_image_is_the_card_with_the_cover_description(client):
+    from django.conf import settings
     from django.core.files.base import ContentFile
 
     from tests.consultations.images import png_bytes
@@ -232,8 +233,7 @@ def test_open_graph_image_is_the_absolute_cover_url(client):
     consultation = factories.ConsultationFactory(cover_alt="The quay at dusk")
     consultation.cover_image.save("cover.png", ContentFile(png_bytes()))
     page = client.get(consultation.get_absolute_url()).content.decode()
-    assert (
-        f'<meta property="og:image" content="http://testserver{consultation.cover_image.url}">'
-        in page
-    )
+    assert f'<meta property="og:image" content="{settings.SITE_URL}/cards/consultation/' in page
     assert 'alt="The quay at dusk"' in page
+    assert '<meta property="og:image:alt" content="Consultation' in page
+    assert 'The quay at dusk">' in page
