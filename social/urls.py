@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -21,6 +22,10 @@ urlpatterns = [
     ),
     path("comments/<int:pk>/visibility/", views.comment_visibility, name="comment_visibility"),
     path("check/", views.check, name="check"),
-    path("embed/<slug:slug>/", views.embed, name="embed"),
+    path(
+        "embed/<slug:slug>/",
+        RedirectView.as_view(pattern_name="embed", permanent=True, query_string=True),
+        name="embed",
+    ),
     path("webhooks/facebook/", views.facebook_webhook, name="facebook_webhook"),
 ]
