@@ -10,7 +10,10 @@
    supports keep being served with the cache bypassed; an export requested meanwhile is
    reported (queued for later, or how it fails).
 3. A Celery worker's process killed (SIGKILL) in the middle of an export job: with acks_late
-   and reject_on_worker_lost the task is delivered again; the job must end done, once.
+   and reject_on_worker_lost the task is delivered again, and the delivery takes the job over
+   (same task id, reports.services.export_job_claim); the job must end done, by a second
+   attempt, as one job with one file. Needs neither a restart of a shared service nor the load
+   server, so `--only worker` runs it alone.
 
 PostgreSQL and Redis are shared with other work on this machine: each outage lasts seconds, and
 both are always started again, whatever happens. With --write the outcome replaces the "Fault
@@ -41,6 +44,7 @@ from bench.common import (  # noqa: E402 - the path above makes bench importable
     commit,
     load_average,
     replace_section,
+    seeded_consultation,
     setup_django,
     stamp,
 )
@@ -276,6 +280,9 @@ def drill_worker(consultation, work: Path) -> dict:
         result["status_when_killed"] = job.status
         time.sleep(1)
         children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        from django.utils import timezone
+
+        killed_at = timezone.now()
         for pid in children:
             os.kill(int(pid), signal.SIGKILL)
         result["killed_pool_processes"] = len(children)
@@ -286,15 +293,25 @@ def drill_worker(consultation, work: Path) -> dict:
                 break
             time.sleep(1)
         result["final_status"] = job.status
+        result["attempts"] = job.attempts
+        result["seconds_from_kill_to_done"] = (
+            round((job.finished_at - killed_at).total_seconds(), 1) if job.finished_at else None
+        )
         result["jobs_for_this_file"] = ExportJob.objects.filter(
             consultation=consultation, name="data.xlsx"
         ).count()
+        result["files_for_this_job"] = _files_of(job)
         text = (work / "celery.log").read_text(errors="replace")
         result["worker_lost_logged"] = "WorkerLostError" in text
         result["task_received_times"] = sum(
             1 for line in text.splitlines() if "run_export_job" in line and "received" in line
         )
-        result["ok"] = job.status == ExportJob.Status.DONE and result["jobs_for_this_file"] == 1
+        result["ok"] = (
+            job.status == ExportJob.Status.DONE
+            and job.attempts == 2
+            and result["jobs_for_this_file"] == 1
+            and result["files_for_this_job"] == 1
+        )
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -303,6 +320,16 @@ def drill_worker(consultation, work: Path) -> dict:
             worker.kill()
             worker.wait()
     return result
+
+
+def _files_of(job) -> int:
+    """Files stored under the job's folder: one, however many attempts it took."""
+    storage = job.file.storage
+    folder = os.path.dirname(job.file.field.generate_filename(job, "file"))
+    try:
+        return len(storage.listdir(folder)[1])
+    except FileNotFoundError:
+        return 0
 
 
 def render(results: dict) -> str:
@@ -329,24 +356,28 @@ def main(argv=None) -> dict:
     chosen = args.only.split(",")
     setup_django(with_redis=True)
     work = Path(tempfile.mkdtemp(prefix="civic-faults-"))
-    consultation, data_path = prepare(work)
-    data = json.loads(data_path.read_text())
     results = {"when": stamp(), "commit": commit(), "load": load_average(), "drills": {}}
-    server = Server(work / "gunicorn.log")
-    server.start()
-    try:
-        if "postgres" in chosen:
-            print("drill: PostgreSQL restart ...", flush=True)
-            results["drills"]["PostgreSQL restarted during load"] = drill_postgres(
-                consultation, data
-            )
-        if "redis" in chosen:
-            print("drill: Redis stopped ...", flush=True)
-            results["drills"]["Redis stopped during load"] = drill_redis(consultation, data)
-    finally:
-        start_redis()
-        subprocess.run(["pg_ctlcluster", "15", "main", "start"], capture_output=True)
-        server.stop()
+    if {"postgres", "redis"} & set(chosen):
+        consultation, data_path = prepare(work)
+        data = json.loads(data_path.read_text())
+        server = Server(work / "gunicorn.log")
+        server.start()
+        try:
+            if "postgres" in chosen:
+                print("drill: PostgreSQL restart ...", flush=True)
+                results["drills"]["PostgreSQL restarted during load"] = drill_postgres(
+                    consultation, data
+                )
+            if "redis" in chosen:
+                print("drill: Redis stopped ...", flush=True)
+                results["drills"]["Redis stopped during load"] = drill_redis(consultation, data)
+        finally:
+            start_redis()
+            subprocess.run(["pg_ctlcluster", "15", "main", "start"], capture_output=True)
+            server.stop()
+    else:
+        # The worker drill alone needs the seeded consultation, not the load server.
+        consultation = seeded_consultation()
     if "worker" in chosen:
         print("drill: Celery worker killed mid-job ...", flush=True)
         results["drills"]["Celery worker killed mid-export"] = drill_worker(consultation, work)

@@ -11,6 +11,7 @@ PERIODIC_COMMANDS = frozenset(
         "notify_phase_changes",
         "purge_unconfirmed_ideas",
         "purge_exports",
+        "requeue_stale_exports",
         "purge_geocode_cache",
         "social_publish_due",
         "social_refresh_metrics",

@@ -2,8 +2,9 @@
 briefing, all data as JSON and CSV, the ideas as GeoJSON, the photos, the moderation log and
 `manifest.json` listing every file with its SHA-256 checksum and size.
 
-Social posts with the platform's answers join the package when the social app stores them: add
-them as another member here (and a sheet in reports.exports.SHEETS)."""
+What was posted on the social channels is there as `social.json` (every post with who wrote and
+approved it, the platform's answer, the engagement and the imported public comments) and
+`social.csv` (one row per post); the arrivals from each channel are data/referrals.*."""
 
 import csv
 import hashlib
@@ -23,6 +24,9 @@ from .exports import ExportContext
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 MANIFEST = "manifest.json"
+# The social sheet goes to the package's top level as social.json (with the comments nested)
+# and social.csv, not among the flat data files.
+SOCIAL = "social"
 
 
 def _sha256(path: str) -> str:
@@ -100,7 +104,8 @@ def consultation_record(consultation) -> dict:
 def write_archive(ctx: ExportContext, path: str) -> None:
     consultation = ctx.consultation
     outer_progress = ctx.progress
-    steps = 4 + 2 * len(exports.SHEETS)
+    data_sheets = [item for item in exports.SHEETS if item.name != SOCIAL]
+    steps = 5 + 2 * len(data_sheets)
     done = 0
 
     def step() -> None:
@@ -141,7 +146,7 @@ def write_archive(ctx: ExportContext, path: str) -> None:
                 consultation_record(consultation), out, ensure_ascii=False, indent=2
             ),
         )
-        for item in exports.SHEETS:
+        for item in data_sheets:
             add(
                 f"data/{item.name}.json",
                 lambda out, item=item: exports.write_json_rows(ctx, item, out),
@@ -150,6 +155,15 @@ def write_archive(ctx: ExportContext, path: str) -> None:
             add(f"data/{item.name}.csv", lambda out, item=item: exports.write_csv(ctx, item, out))
             step()
         add("data/ideas.geojson", lambda out: exports.write_geojson(ctx, out))
+        step()
+        add(
+            "social.json",
+            lambda out: json.dump(exports.social_records(ctx), out, ensure_ascii=False, indent=2),
+        )
+        add(
+            "social.csv",
+            lambda out: exports.write_csv(ctx, exports.sheet(SOCIAL), out),
+        )
         step()
 
         def write_audit_json(out) -> None:

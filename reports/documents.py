@@ -153,6 +153,14 @@ def render_docx(consultation: Consultation, *, include_hidden_counts: bool) -> b
             document.add_heading(section["title"], level=1)
             _table(document, [_("Figure"), _("Count")], section["rows"])
 
+        document.add_heading(_("Arrivals by channel"), level=1)
+        if summary.arrivals:
+            _table(document, [_("Channel"), _("Visits"), _("Share")], arrival_rows(summary))
+        else:
+            document.add_paragraph(
+                _("No visitor has arrived from a social channel or an embedded page yet.")
+            )
+
         document.add_heading(_("Map of the ideas"), level=1)
         document.add_picture(io.BytesIO(summary_map_png(summary)), width=Cm(16))
         buffer = io.BytesIO()
@@ -168,11 +176,20 @@ def figure_rows(summary: Summary) -> list[list]:
         [_("Supports"), figures.supports],
         [_("Comments"), figures.comments],
         [pgettext("report figure", "Poll answers"), figures.poll_answers],
+        [
+            _("Social reach"),
+            _("not available") if figures.social_reach is None else figures.social_reach,
+        ],
+        [_("Arrivals from social media"), figures.social_arrivals],
     ]
     if figures.hidden_ideas is not None:
         rows.append([_("Hidden ideas"), figures.hidden_ideas])
         rows.append([_("Hidden comments"), figures.hidden_comments])
     return rows
+
+
+def arrival_rows(summary: Summary) -> list[list]:
+    return [[row["label"], row["visits"], f"{row['percent']} %"] for row in summary.arrivals]
 
 
 def _table(document, headers: list[str], rows: list[list]) -> None:

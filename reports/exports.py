@@ -7,7 +7,8 @@ adds hidden and unpublished items, marked as such. Neither holds e-mail addresse
 or a name its owner chose not to show: public exports name every author by a pseudonym that is
 stable within the one export ("Participant 17"), full exports by the person's public name.
 
-A sheet is a `Sheet` in `SHEETS`; the social app adds its "social posts" sheet there later.
+A sheet is a `Sheet` in `SHEETS`: ideas, comments, supports per idea, poll answers, the social
+posts with the platforms' answers and engagement, and the arrivals from each channel per day.
 """
 
 import csv
@@ -15,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Max, Min
 from django.utils import timezone
@@ -28,7 +29,11 @@ from civic.models import User
 from consultations.models import Consultation, PollOption
 from debate.models import Comment, PollAnswer
 from ideas.models import Idea, Support
+from social.models import PostState
+from social.readback import METRIC_NAMES
+from social.selectors import archive_records
 
+from .models import SOURCE_CHOICES, Referral
 from .permissions import FULL
 from .selectors import public_comments, public_ideas
 
@@ -361,6 +366,112 @@ POLL_COLUMNS = [
 ]
 
 
+# --- social posts ------------------------------------------------------------------------------
+
+
+def social_records(ctx: ExportContext) -> list[dict]:
+    """social.selectors.archive_records for this export: the public variant holds the published
+    posts only, with their visible comments; the full one every post that left the drafts."""
+    records = archive_records(ctx.consultation)
+    if ctx.full:
+        return records
+    public = []
+    for record in records:
+        if record["state"] != PostState.PUBLISHED:
+            continue
+        record = {key: value for key, value in record.items() if key not in SOCIAL_STAFF_KEYS}
+        record["comments"] = [
+            {key: value for key, value in comment.items() if key != "hidden_reason"}
+            for comment in record["comments"]
+            if not comment["hidden"]
+        ]
+        public.append(record)
+    return public
+
+
+# What the planners' workflow left on a post, for staff only.
+SOCIAL_STAFF_KEYS = frozenset(
+    {"written_by", "approved_by", "approved_at", "scheduled_at", "platform_answer", "error"}
+)
+
+
+def social_rows(ctx: ExportContext) -> Iterator[dict]:
+    for record in social_records(ctx):
+        answer = record.get("platform_answer")
+        yield {
+            "id": record["id"],
+            "platform": record["platform"],
+            "channel": record["channel"],
+            "state": record["state"],
+            "published_at": record["published_at"],
+            "text": record["text"],
+            "link": record["link"],
+            "image_alt_text": record["image_alt_text"],
+            "remote_url": record["remote_url"],
+            "remote_id": record["remote_id"],
+            # None where the platform does not give the figure: an empty cell, never 0.
+            **{name: record["engagement"][name] for name in METRIC_NAMES},
+            "imported_comments": len(record["comments"]),
+            "written_by": record.get("written_by"),
+            "approved_by": record.get("approved_by"),
+            "approved_at": record.get("approved_at"),
+            "scheduled_at": record.get("scheduled_at"),
+            "platform_answer": json.dumps(answer, ensure_ascii=False, sort_keys=True)
+            if answer
+            else "",
+            "error": record.get("error", ""),
+        }
+
+
+SOCIAL_COLUMNS = [
+    Column("id", "id"),
+    Column("platform", "platform"),
+    Column("channel", "channel"),
+    Column("state", "state", full_only=True),
+    Column("published_at", "published_at"),
+    Column("text", "text"),
+    Column("link", "link"),
+    Column("image_alt_text", "image_alt_text"),
+    Column("remote_url", "remote_url"),
+    Column("remote_id", "remote_id"),
+    *[Column(name, name) for name in METRIC_NAMES],
+    Column("imported_comments", "imported_comments"),
+    Column("written_by", "written_by", full_only=True),
+    Column("approved_by", "approved_by", full_only=True),
+    Column("approved_at", "approved_at", full_only=True),
+    Column("scheduled_at", "scheduled_at", full_only=True),
+    Column("platform_answer", "platform_answer", full_only=True),
+    Column("error", "error", full_only=True),
+]
+
+
+# --- arrivals per channel and day --------------------------------------------------------------
+
+
+def _referrals_queryset(ctx: ExportContext):
+    return Referral.objects.filter(consultation=ctx.consultation, visits__gt=0)
+
+
+def referral_rows(ctx: ExportContext) -> Iterator[dict]:
+    labels = dict(SOURCE_CHOICES)
+    rows = _referrals_queryset(ctx).order_by("day", "source").values("day", "source", "visits")
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "day": row["day"],
+            "source": row["source"],
+            "channel": str(labels.get(row["source"], row["source"])),
+            "visits": row["visits"],
+        }
+
+
+REFERRAL_COLUMNS = [
+    Column("day", "day"),
+    Column("source", "source"),
+    Column("channel", "channel"),
+    Column("visits", "visits"),
+]
+
+
 SHEETS: list[Sheet] = [
     Sheet(
         "ideas",
@@ -389,6 +500,20 @@ SHEETS: list[Sheet] = [
         POLL_COLUMNS,
         poll_rows,
         lambda ctx: PollOption.objects.filter(topic__consultation=ctx.consultation).count(),
+    ),
+    Sheet(
+        "social",
+        lambda: _("Social posts"),
+        SOCIAL_COLUMNS,
+        social_rows,
+        lambda ctx: len(social_records(ctx)),
+    ),
+    Sheet(
+        "referrals",
+        lambda: _("Arrivals by channel"),
+        REFERRAL_COLUMNS,
+        referral_rows,
+        lambda ctx: _referrals_queryset(ctx).count(),
     ),
 ]
 
@@ -475,6 +600,8 @@ def write_csv(ctx: ExportContext, item: Sheet, stream) -> None:
 def _json_default(value):
     if isinstance(value, datetime):
         return timezone.localtime(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value)!r}")
 
 

@@ -1,11 +1,14 @@
-"""Export jobs: a file made in the background, its progress and the finished file."""
+"""Export jobs (a file made in the background, its progress and the finished file) and the
+daily count of visitors who arrived from a social channel or an embedded page."""
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
+from social.models import PLATFORM_CHOICES
 
 
 def export_file_path(instance, filename):
@@ -44,6 +47,15 @@ class ExportJob(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who works on the job. Each claim increments `attempts`, and an attempt writes to the job
+    # only while `attempts` is still its own number, so an attempt that was taken over (its
+    # worker presumed dead) can never overwrite the one that replaced it.
+    task_id = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life: queued, claimed or progress made. Past REPORTS_JOB_STALE_MINUTES
+    # the job is presumed lost and is sent to a worker again.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -68,3 +80,39 @@ class ExportJob(models.Model):
     @property
     def download_filename(self) -> str:
         return f"{self.consultation.slug}-{self.name}"
+
+
+EMBED = "embed"
+# The platforms the municipality posts to, and the embed on other sites (social.views).
+SOCIAL_SOURCES = tuple(value for value, _label in PLATFORM_CHOICES)
+SOURCE_CHOICES = [*PLATFORM_CHOICES, (EMBED, _("Embedded page"))]
+SOURCES = frozenset(value for value, _label in SOURCE_CHOICES)
+
+
+class Referral(models.Model):
+    """Visitors who arrived at a consultation from one source on one day.
+
+    Counted by reports.middleware from the UTM parameters of the links the platform posts
+    (social.services.tracked_link) and of the embed's links: one row per consultation, source
+    and day, incremented in place.
+    """
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="referrals"
+    )
+    source = models.CharField(_("source"), max_length=16, choices=SOURCE_CHOICES)
+    day = models.DateField(_("day"))
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+
+    class Meta:
+        ordering = ["consultation", "day", "source"]
+        verbose_name = _("arrival count")
+        verbose_name_plural = _("arrival counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "source", "day"], name="referral_one_row_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.consultation_id} {self.source} {self.day}: {self.visits}"

@@ -1,10 +1,10 @@
 """Reads behind the summary: key figures, participation over time, ideas by category and status,
-the best-supported ideas, the balance of each debate and poll results.
+the best-supported ideas, the balance of each debate, poll results, the social channels' reach
+and how many visitors each channel brought.
 
 `consultation_summary` runs a fixed number of queries however large the consultation is. It
 counts only what the public sees (published, not hidden); staff additionally get the number of
-hidden items. Social reach is not counted yet: social posts arrive with the social app, which
-adds its own section (`Summary.sections` is the place for it).
+hidden items. Other apps contribute sections (`Summary.sections`); the social app's is there.
 """
 
 import hashlib
@@ -25,8 +25,11 @@ from consultations.models import Consultation, PollOption, Topic
 from debate.models import Comment, PollAnswer, Stance
 from ideas.models import Idea, IdeaStatus, Support
 from maps.static_map import Pin
+from social import selectors as social_selectors
+from social.models import SocialPost
 
 from .charts import Bar, Chart, Series, styled_series
+from .models import SOCIAL_SOURCES, SOURCE_CHOICES, Referral
 
 TOP_IDEAS = 10
 # Beyond this many days, participation is shown per week so the chart stays readable.
@@ -45,6 +48,10 @@ class KeyFigures:
     poll_respondents: int
     hidden_ideas: int | None = None
     hidden_comments: int | None = None
+    # Sum of the published posts' reach; None when no platform reports one ("not available").
+    social_reach: int | None = None
+    # Visitors who followed a link posted on a social channel (the embed not included).
+    social_arrivals: int = 0
 
 
 @dataclass
@@ -67,7 +74,9 @@ class Summary:
     topics: list[TopicBalance]
     map_pins: list[Pin]
     charts: list[Chart] = field(default_factory=list)
-    # Extra sections other apps contribute later (e.g. social reach); each a dict with
+    # Visitors per source (arrivals_by_channel), most first.
+    arrivals: list[dict] = field(default_factory=list)
+    # Sections other apps contribute (the social app's engagement); each a dict with "slug",
     # "title" and "rows" [(label, value)].
     sections: list[dict] = field(default_factory=list)
 
@@ -92,6 +101,10 @@ def consultation_summary(consultation: Consultation, *, include_hidden_counts: b
     figures = key_figures(consultation, daily, include_hidden_counts=include_hidden_counts)
     by_category = ideas_by_category(consultation)
     by_status = ideas_by_status(consultation)
+    posts = social_selectors.published_posts_of(consultation)
+    arrivals = arrivals_by_channel(consultation)
+    figures.social_reach = social_selectors.total_reach(posts)
+    figures.social_arrivals = sum(row["visits"] for row in arrivals if row["social"])
     summary = Summary(
         consultation=consultation,
         figures=figures,
@@ -102,8 +115,12 @@ def consultation_summary(consultation: Consultation, *, include_hidden_counts: b
         top_ideas=top_ideas(consultation),
         topics=topic_balances(consultation),
         map_pins=map_pins(consultation),
+        arrivals=arrivals,
     )
     summary.charts = [over_time, by_category, by_status]
+    social = social_selectors.summary_section(consultation, posts=posts)
+    if social:
+        summary.sections.append(social)
     return summary
 
 
@@ -384,6 +401,33 @@ def topic_balances(consultation: Consultation) -> list[TopicBalance]:
     return balances
 
 
+def arrivals_by_channel(consultation: Consultation) -> list[dict]:
+    """Visitors per source over the whole consultation (reports.middleware counts them), with
+    each source's share of all arrivals and its first and last day: one query."""
+    labels = dict(SOURCE_CHOICES)
+    rows = list(
+        Referral.objects.filter(consultation=consultation)
+        .values("source")
+        .annotate(visits=Sum("visits"), first=Min("day"), last=Max("day"))
+        .order_by()
+    )
+    total = sum(row["visits"] for row in rows)
+    result = [
+        {
+            "source": row["source"],
+            "label": str(labels.get(row["source"], row["source"])),
+            "social": row["source"] in SOCIAL_SOURCES,
+            "visits": row["visits"],
+            "percent": round(100 * row["visits"] / total) if total else 0,
+            "first": row["first"],
+            "last": row["last"],
+        }
+        for row in rows
+        if row["visits"]
+    ]
+    return sorted(result, key=lambda row: (-row["visits"], row["label"]))
+
+
 def map_pins(consultation: Consultation) -> list[Pin]:
     rows = (
         public_ideas(consultation)
@@ -397,7 +441,8 @@ def data_version(consultation: Consultation) -> str:
     """A fingerprint that changes whenever anything an export shows changes.
 
     Counts catch deletions (a withdrawn support leaves no timestamp); the latest timestamps and
-    the audit log catch edits, hiding and answers. Five aggregate queries.
+    the audit log catch edits, hiding and answers; the social posts' updates catch new
+    engagement, and the sum of arrivals new visitors. Seven aggregate queries.
     """
     ideas = Idea.objects.filter(consultation=consultation).aggregate(
         n=Count("id"), last=Max("updated_at")
@@ -422,5 +467,9 @@ def data_version(consultation: Consultation) -> str:
         .exclude(action__startswith="reports.")
         .aggregate(n=Count("id"), last=Max("created_at"), first=Min("created_at"))
     )
-    parts = [consultation.updated_at, ideas, supports, comments, polls, audit]
+    posts = SocialPost.objects.filter(consultation=consultation).aggregate(
+        n=Count("id"), last=Max("updated_at"), metrics=Max("metrics_fetched_at")
+    )
+    arrivals = Referral.objects.filter(consultation=consultation).aggregate(n=Sum("visits"))
+    parts = [consultation.updated_at, ideas, supports, comments, polls, audit, posts, arrivals]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

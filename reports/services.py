@@ -3,6 +3,13 @@
 A file is fresh while the consultation's data fingerprint (selectors.data_version) is the one
 it was made from; asking again after any change makes a new one. Small consultations are
 exported within the request; big ones go to a Celery worker and the caller polls the job.
+
+A worker may die mid-export (killed, out of memory, machine lost). Celery then delivers the task
+again (acks_late, reject_on_worker_lost) and that delivery takes the job over; a job whose worker
+went quiet for REPORTS_JOB_STALE_MINUTES is sent again by `export_jobs_requeue_stale`. Each take-
+over is a new attempt, and only the newest attempt may write to the job (see ExportJob.attempts).
+
+Arrivals from the social channels are counted here too (`referral_count`).
 """
 
 import hashlib
@@ -14,8 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +32,7 @@ from ideas.models import Idea
 
 from .exports import ExportContext
 from .formats import FORMATS
-from .models import ExportJob
+from .models import ExportJob, Referral
 from .permissions import FULL, can_export, can_export_archive
 from .selectors import data_version
 
@@ -52,24 +58,21 @@ def export_request(*, consultation: Consultation, name: str, variant: str, user)
     new job queued for a worker."""
     _check_request(consultation=consultation, name=name, variant=variant, user=user)
     version = data_version(consultation)
-    # A job queued or running for longer than this was lost (a worker died mid-export or the
-    # broker dropped it); asking again starts a new one instead of waiting for it forever.
-    stale_before = timezone.now() - timedelta(minutes=settings.REPORTS_JOB_STALE_MINUTES)
     job = (
         ExportJob.objects.filter(
             consultation=consultation, name=name, variant=variant, data_version=version
         )
         .filter(
-            Q(status=ExportJob.Status.DONE)
-            | Q(
-                status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
-                created_at__gte=stale_before,
-            )
+            status__in=[ExportJob.Status.DONE, ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
         )
         .order_by("-created_at", "-id")
         .first()
     )
     if job is not None:
+        if not job.is_finished and job.heartbeat_at < _stale_before():
+            # Lost (a worker died mid-export or the broker dropped the task): asking again
+            # sends it to a worker again instead of waiting for it forever.
+            transaction.on_commit(lambda: export_job_requeue(job))
         return job
     job = ExportJob(
         consultation=consultation,
@@ -127,21 +130,82 @@ def export_for_download(*, consultation: Consultation, name: str, variant: str, 
     return job
 
 
-def export_job_run(*, job_id: int) -> None:
-    """Make the job's file. Only the caller that moves the job from queued to running works on
-    it, so a job is never made twice by a worker and a request at the same time."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, progress=0
+MAX_ATTEMPTS = 3
+
+
+class Superseded(Exception):
+    """Another attempt took the job over; this one stops without writing."""
+
+
+def _stale_before():
+    return timezone.now() - timedelta(minutes=settings.REPORTS_JOB_STALE_MINUTES)
+
+
+def export_job_claim(*, job_id: int, task_id: str = "") -> int | None:
+    """Take the job for one attempt and return the attempt's number, or None if it is not ours.
+
+    A queued job is free. A running job is taken over only when its attempt is gone: the same
+    Celery task is delivered again (the broker does so only after the worker that had it died)
+    or the job showed no sign of life for REPORTS_JOB_STALE_MINUTES. The update is conditional on
+    the attempt number read, so of two claims at the same moment exactly one wins.
+    """
+    row = (
+        ExportJob.objects.filter(pk=job_id)
+        .values("status", "task_id", "attempts", "heartbeat_at")
+        .first()
+    )
+    if row is None or row["status"] not in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING):
+        return None
+    if row["status"] == ExportJob.Status.RUNNING:
+        redelivered = bool(task_id) and row["task_id"] == task_id
+        if not redelivered and row["heartbeat_at"] >= _stale_before():
+            return None  # someone is working on it
+    attempt = row["attempts"] + 1
+    now = timezone.now()
+    if attempt > MAX_ATTEMPTS:
+        # Every attempt so far died (a file too big for the worker's memory, say): stop
+        # sending it round and let the person asking see the failure.
+        ExportJob.objects.filter(pk=job_id, attempts=row["attempts"]).update(
+            status=ExportJob.Status.FAILED,
+            error=_("The export stopped %(count)s times before it was finished.")
+            % {"count": row["attempts"]},
+            finished_at=now,
+        )
+        logger.error("export job %s failed after %s attempts", job_id, row["attempts"])
+        return None
+    claimed = ExportJob.objects.filter(
+        pk=job_id, status=row["status"], attempts=row["attempts"]
+    ).update(
+        status=ExportJob.Status.RUNNING,
+        progress=0,
+        attempts=attempt,
+        task_id=task_id,
+        claimed_at=now,
+        heartbeat_at=now,
     )
     if not claimed:
+        return None
+    if row["status"] == ExportJob.Status.RUNNING:
+        logger.warning("export job %s taken over by attempt %s", job_id, attempt)
+    return attempt
+
+
+def export_job_run(*, job_id: int, task_id: str = "") -> None:
+    """Make the job's file. Only the attempt that claimed the job works on it, so a job is never
+    made twice at once by a worker and a request, or by two deliveries of its task."""
+    attempt = export_job_claim(job_id=job_id, task_id=task_id)
+    if attempt is None:
         return
+    ours = ExportJob.objects.filter(pk=job_id, attempts=attempt)
     job = ExportJob.objects.select_related("consultation").get(pk=job_id)
     last = {"percent": 0}
 
     def progress(percent: int) -> None:
-        if percent > last["percent"]:
-            last["percent"] = percent
-            ExportJob.objects.filter(pk=job_id).update(progress=percent)
+        # Progress is the heartbeat; finding the job taken over ends this attempt.
+        percent = max(percent, last["percent"])
+        last["percent"] = percent
+        if not ours.update(progress=percent, heartbeat_at=timezone.now()):
+            raise Superseded
 
     consultation = job.consultation
     version = data_version(consultation)
@@ -151,15 +215,19 @@ def export_job_run(*, job_id: int) -> None:
             path = os.path.join(workdir, job.name)
             FORMATS[job.name].build(ctx, path)
             checksum, size = _checksum(path)
+            _remove_earlier_files(job)
             with open(path, "rb") as handle:
                 job.file.save(f"{consultation.slug}-{job.name}", File(handle), save=False)
+    except Superseded:
+        logger.warning("export job %s: attempt %s was taken over and stops", job_id, attempt)
+        return
     except Exception as error:
         logger.exception("export job %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id).update(
+        ours.update(
             status=ExportJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         return
-    ExportJob.objects.filter(pk=job_id).update(
+    finished = ours.update(
         status=ExportJob.Status.DONE,
         progress=100,
         file=job.file.name,
@@ -167,7 +235,58 @@ def export_job_run(*, job_id: int) -> None:
         size=size,
         data_version=version,
         finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
     )
+    if not finished:
+        # Taken over between the last progress and now: the newer attempt writes the file.
+        job.file.delete(save=False)
+
+
+def _remove_earlier_files(job: ExportJob) -> None:
+    """An attempt that died after storing its file left it behind; the job keeps one file."""
+    folder = os.path.dirname(job.file.field.generate_filename(job, "file"))
+    storage = job.file.storage
+    try:
+        _dirs, files = storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in files:
+        storage.delete(f"{folder}/{name}")
+
+
+def export_job_requeue(job: ExportJob) -> bool:
+    """Send a lost job to a worker again; False if another caller did so first.
+
+    Touching the heartbeat first (conditional on the value read) keeps two sweeps, or a sweep
+    and a request, from sending the same job twice, and gives the new task a full period.
+    """
+    touched = ExportJob.objects.filter(
+        pk=job.pk,
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+        heartbeat_at=job.heartbeat_at,
+    ).update(heartbeat_at=timezone.now())
+    if not touched:
+        return False
+    from .tasks import run_export_job
+
+    # A running job's attempt is presumed dead now; the new task may take it over once the
+    # heartbeat is stale again, or at once when it finds the job still queued.
+    if job.status == ExportJob.Status.RUNNING:
+        ExportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
+            status=ExportJob.Status.QUEUED, progress=0
+        )
+    _enqueue(run_export_job, job.pk)
+    return True
+
+
+def export_jobs_requeue_stale() -> int:
+    """Send every job that showed no sign of life for REPORTS_JOB_STALE_MINUTES to a worker
+    again (the periodic sweep); return how many were sent."""
+    stale = ExportJob.objects.filter(
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+        heartbeat_at__lt=_stale_before(),
+    ).order_by("heartbeat_at")
+    return sum(1 for job in stale if export_job_requeue(job))
 
 
 def _checksum(path: str) -> tuple[str, int]:
@@ -200,3 +319,27 @@ def export_files_purge(*, older_than_days: int) -> int:
         job.delete()
         removed += 1
     return removed
+
+
+# --- arrivals from the social channels ------------------------------------------------------------
+
+
+def referral_count(*, slug: str, source: str, day) -> bool:
+    """Count one visitor who arrived at consultation `slug` from `source` on `day`.
+
+    One statement, race-free on PostgreSQL and SQLite alike: the row is inserted with one visit
+    or, when it exists, incremented in place by the database (ON CONFLICT ... DO UPDATE), and a
+    slug that names no consultation inserts nothing. Returns whether a consultation was found.
+    """
+    referrals = connection.ops.quote_name(Referral._meta.db_table)
+    consultations = connection.ops.quote_name(Consultation._meta.db_table)
+    # Only table names are formatted in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {referrals} (consultation_id, source, day, visits) "  # noqa: S608
+        f"SELECT id, %s, %s, 1 FROM {consultations} WHERE slug = %s "
+        "ON CONFLICT (consultation_id, source, day) "
+        f"DO UPDATE SET visits = {referrals}.visits + 1"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [source, day, slug])
+        return cursor.rowcount > 0

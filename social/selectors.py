@@ -82,16 +82,39 @@ def totals(posts) -> dict[str, int | None]:
     return result
 
 
-def summary_section(consultation) -> dict | None:
-    """The consultation summary's social section: {"title", "rows": [(label, value)]}.
-
-    Values that no platform provides read "not available", never 0.
-    """
-    posts = list(
+def published_posts_of(consultation) -> list[SocialPost]:
+    """The consultation's published posts with their channels, oldest first (one query)."""
+    return list(
         SocialPost.objects.filter(consultation=consultation, state=PostState.PUBLISHED)
         .select_related("channel")
-        .order_by("published_at")
+        .order_by("published_at", "id")
     )
+
+
+def reach_of(post: SocialPost) -> int | None:
+    """How many saw the post: its reach, or its views (impressions) where the platform counts
+    only those (X). None when the platform gives neither (Mastodon, Bluesky)."""
+    metrics = post.metrics or {}
+    for name in ("reach", "views"):
+        if metrics.get(name) is not None:
+            return metrics[name]
+    return None
+
+
+def total_reach(posts) -> int | None:
+    """The reach summed over posts; None, never 0, when no post's platform reports one."""
+    values = [value for value in map(reach_of, posts) if value is not None]
+    return sum(values) if values else None
+
+
+def summary_section(consultation, posts: list[SocialPost] | None = None) -> dict | None:
+    """The consultation summary's social section: {"slug", "title", "rows": [(label, value)]}.
+
+    Values that no platform provides read "not available", never 0. `posts` are the published
+    posts when the caller has them already (published_posts_of), saving the query.
+    """
+    if posts is None:
+        posts = published_posts_of(consultation)
     if not posts:
         return None
     sums = totals(posts)
@@ -101,7 +124,7 @@ def summary_section(consultation) -> dict | None:
         (str(METRIC_LABELS[name]), sums[name] if sums[name] is not None else not_available)
         for name in METRIC_NAMES
     ]
-    return {"title": _("Social media"), "rows": rows}
+    return {"slug": "social", "title": _("Social media"), "rows": rows}
 
 
 def outbox_of(post: SocialPost) -> OutboxEntry | None:

@@ -188,3 +188,113 @@ def closed(report_data):
     consultation.status = "closed"
     consultation.save()
     return consultation
+
+
+@dataclass
+class SocialData:
+    consultation: object
+    posts: dict = field(default_factory=dict)
+    expected: dict = field(default_factory=dict)
+
+
+def social_post(consultation, channel, *, state="published", metrics=None, **extra):
+    from social.models import SocialPost
+
+    published = state == "published"
+    return SocialPost.objects.create(
+        consultation=consultation,
+        channel=channel,
+        text=f"News on {channel.platform}",
+        link=f"https://borgerdialog.example/{consultation.slug}/?utm_source={channel.platform}",
+        state=state,
+        metrics=metrics or {},
+        published_at=timezone.now() if published else None,
+        remote_id=f"{channel.platform}-{SocialPost.objects.count() + 1}" if published else "",
+        remote_url=f"https://{channel.platform}.example/p/{SocialPost.objects.count() + 1}"
+        if published
+        else "",
+        **extra,
+    )
+
+
+@pytest.fixture
+def social_data(report_data, planner) -> SocialData:
+    """Posts on three platforms with the engagement each platform reports (Facebook reach, X
+    views only, Mastodon nothing), posts that must not count, and arrivals per channel."""
+    from reports.models import Referral
+    from social.models import Channel, ImportedComment
+
+    consultation = report_data.consultation
+    approver = factories.UserFactory(
+        role="planner", display_name="Approving Anna", show_name_publicly=True
+    )
+    facebook = Channel.objects.create(platform="facebook", name="Harbour town")
+    x = Channel.objects.create(platform="x", name="@harbourtown")
+    mastodon = Channel.objects.create(platform="mastodon", name="@harbour@social.example")
+    data = SocialData(consultation=consultation)
+    data.posts["facebook"] = social_post(
+        consultation,
+        facebook,
+        metrics={"reach": 1200, "views": None, "reactions": 30, "comments": 4, "shares": 2},
+        remote_answer={"id": "fb-answer-1", "post_id": "100_1"},
+        created_by=planner,
+        approved_by=approver,
+        approved_at=timezone.now(),
+    )
+    data.posts["x"] = social_post(
+        consultation,
+        x,
+        metrics={"reach": None, "views": 800, "reactions": 12, "comments": None, "shares": 3},
+    )
+    data.posts["mastodon"] = social_post(
+        consultation, mastodon, metrics={"reactions": 5, "comments": 1, "shares": 1}
+    )
+    data.posts["failed"] = social_post(
+        consultation,
+        facebook,
+        state="failed",
+        metrics={"reach": 99999},
+        error="Token expired at the platform",
+    )
+    data.posts["draft"] = social_post(consultation, facebook, state="draft")
+    other = factories.ConsultationFactory(title="Elsewhere")
+    social_post(other, facebook, metrics={"reach": 5000})
+    ImportedComment.objects.create(
+        post=data.posts["facebook"],
+        platform="facebook",
+        remote_id="c1",
+        author_name="Jens",
+        text="Good plan!",
+        created_at=timezone.now(),
+    )
+    ImportedComment.objects.create(
+        post=data.posts["facebook"],
+        platform="facebook",
+        remote_id="c2",
+        author_name="Troll",
+        text="Hidden insult",
+        created_at=timezone.now(),
+        is_hidden=True,
+        hidden_reason="Insults",
+    )
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    for source, day, visits in (
+        ("facebook", yesterday, 10),
+        ("facebook", today, 5),
+        ("x", today, 3),
+        ("embed", yesterday, 7),
+    ):
+        Referral.objects.create(consultation=consultation, source=source, day=day, visits=visits)
+    Referral.objects.create(consultation=other, source="facebook", day=today, visits=100)
+    # Counted by hand from the rows above.
+    data.expected.update(
+        published_posts=3,
+        reach=1200 + 800,  # Facebook's reach and X's views; Mastodon gives neither
+        reactions=30 + 12 + 5,
+        arrivals_social=10 + 5 + 3,
+        arrivals={"Facebook": 15, "Embedded page": 7, "X": 3},
+        first_day=yesterday,
+        last_day=today,
+    )
+    return data

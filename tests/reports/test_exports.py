@@ -113,7 +113,14 @@ def test_full_exports_hold_no_e_mail_phone_or_hidden_name(report_data, name):
 
 def test_xlsx_sheets_read_back(report_data):
     workbook = load_workbook(io.BytesIO(export(report_data, "data.xlsx")), read_only=True)
-    assert workbook.sheetnames == ["Ideas", "Comments", "Supports per idea", "Poll answers"]
+    assert workbook.sheetnames == [
+        "Ideas",
+        "Comments",
+        "Supports per idea",
+        "Poll answers",
+        "Social posts",
+        "Arrivals by channel",
+    ]
     ideas = list(workbook["Ideas"].values)
     header, rows = ideas[0], ideas[1:]
     assert "hidden" not in header and "on_behalf_of" not in header
@@ -280,3 +287,77 @@ def test_verify_archive_notices_tampering(report_data, closed, tmp_path):
                 content += b"forged,row\n"
             target.writestr(member, content)
     assert verify_archive(io.BytesIO(tampered.getvalue())) == ["data/ideas.csv"]
+
+
+def test_social_sheet_reads_back_with_engagement_and_answer(social_data):
+    workbook = load_workbook(io.BytesIO(export(social_data, "data.xlsx", "full")), read_only=True)
+    values = list(workbook["Social posts"].values)
+    rows = [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    by_id = {row["id"]: row for row in rows}
+    posts = social_data.posts
+    # Every post that left the drafts, the failed one with its error; never the draft.
+    assert set(by_id) == {posts[name].pk for name in ("facebook", "x", "mastodon", "failed")}
+    facebook = by_id[posts["facebook"].pk]
+    assert (facebook["platform"], facebook["reach"], facebook["reactions"]) == (
+        "facebook",
+        1200,
+        30,
+    )
+    assert facebook["views"] is None  # not given by the platform: empty, never 0
+    assert json.loads(facebook["platform_answer"])["id"] == "fb-answer-1"
+    assert facebook["imported_comments"] == 2 and facebook["approved_by"] == "Approving Anna"
+    assert by_id[posts["x"].pk]["views"] == 800 and by_id[posts["x"].pk]["reach"] is None
+    assert by_id[posts["failed"].pk]["error"] == "Token expired at the platform"
+
+
+def test_public_social_sheet_holds_published_posts_only(social_data):
+    workbook = load_workbook(io.BytesIO(export(social_data, "data.xlsx")), read_only=True)
+    values = list(workbook["Social posts"].values)
+    header, rows = values[0], values[1:]
+    assert {"platform_answer", "error", "written_by", "state"}.isdisjoint(header)
+    assert len(rows) == 3
+    facebook = next(row for row in rows if row[header.index("platform")] == "facebook")
+    assert facebook[header.index("imported_comments")] == 1  # the hidden comment left out
+
+
+def test_referrals_sheet_reads_back(social_data):
+    workbook = load_workbook(io.BytesIO(export(social_data, "data.xlsx")), read_only=True)
+    values = list(workbook["Arrivals by channel"].values)
+    assert values[0] == ("day", "source", "channel", "visits")
+    rows = [(row[0].date(), row[1], row[3]) for row in values[1:]]
+    first, last = social_data.expected["first_day"], social_data.expected["last_day"]
+    assert rows == [
+        (first, "embed", 7),
+        (first, "facebook", 10),
+        (last, "facebook", 5),
+        (last, "x", 3),
+    ]
+
+
+def test_archive_holds_social_posts_and_arrivals(social_data, closed):
+    blob = export(social_data, "archive.zip", "full")
+    assert verify_archive(io.BytesIO(blob)) == []
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        names = set(archive.namelist())
+        manifest = {entry["path"] for entry in json.loads(archive.read("manifest.json"))["files"]}
+        assert {"social.json", "social.csv", "data/referrals.json", "data/referrals.csv"} <= (
+            names & manifest
+        )
+        assert "data/social.json" not in names
+        records = json.loads(archive.read("social.json"))
+        facebook = next(r for r in records if r["id"] == social_data.posts["facebook"].pk)
+        assert facebook["platform_answer"] == {"id": "fb-answer-1", "post_id": "100_1"}
+        assert facebook["engagement"]["reach"] == 1200 and facebook["engagement"]["views"] is None
+        assert [c["text"] for c in facebook["comments"]] == ["Good plan!", "Hidden insult"]
+        assert facebook["written_by"] and "@" not in facebook["written_by"]
+        social_csv = list(
+            csv.DictReader(io.StringIO(archive.read("social.csv").decode("utf-8-sig")))
+        )
+        assert len(social_csv) == 4
+        assert {row["platform"] for row in social_csv} == {"facebook", "x", "mastodon"}
+        referrals = json.loads(archive.read("data/referrals.json"))
+        assert sum(row["visits"] for row in referrals) == 25
+        assert {row["day"] for row in referrals} == {
+            social_data.expected["first_day"].isoformat(),
+            social_data.expected["last_day"].isoformat(),
+        }
