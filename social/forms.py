@@ -76,6 +76,9 @@ class PlatformLoginForm(forms.Form):
     name = ChannelForm.base_fields["name"]
 
     def __init__(self, *args, platform: str = "", **kwargs):
+        # Shown on the same page as ChannelForm, whose fields share these names: own ids keep
+        # every label pointing at its own field.
+        kwargs.setdefault("auto_id", "id_login_%s")
         super().__init__(*args, **kwargs)
         self.platform = platform
 

@@ -88,11 +88,13 @@ def test_administrator_connects_a_channel_and_stops_publishing(page, live_server
     administrator = factories.AdministratorFactory()
     login(page, live_server, administrator)
     visit(page, f"{live_server.url}/social/channels/", "channels-empty")
-    page.get_by_label("Platform").select_option("mastodon")
-    page.get_by_label("Base URL").fill(mastodon_fake.base_url)
-    page.get_by_label("Credentials").fill("access_token=mastodon-token")
+    # The credentials form, not the platform-login one above it.
+    connect = page.get_by_role("region", name="Connect a channel with credentials")
+    connect.get_by_label("Platform").select_option("mastodon")
+    connect.get_by_label("Base URL").fill(mastodon_fake.base_url)
+    connect.get_by_label("Credentials").fill("access_token=mastodon-token")
     with page.expect_navigation():
-        page.get_by_role("button", name="Connect", exact=True).click()
+        connect.get_by_role("button", name="Connect", exact=True).click()
     assert "Connected Mastodon: Københavns Kommune." in page.inner_text(".messages")
     assert "Københavns Kommune" in page.inner_text("table.data")
     page.get_by_text("Crisis stop: pause every channel").click()
