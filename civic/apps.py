@@ -8,6 +8,13 @@ class CivicConfig(AppConfig):
     name = "civic"
     verbose_name = _("Accounts and audit")
 
+    def ready(self):
+        from django.contrib.auth import get_user_model
+
+        from civic import pagecache
+
+        pagecache.follow_public_names(get_user_model())
+
 
 class CivicAdminConfig(admin_apps.SimpleAdminConfig):
     default = False

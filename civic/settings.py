@@ -383,6 +383,11 @@ MAP_FEED_MAX_POINTS = env.int("MAP_FEED_MAX_POINTS", default=3000)
 MAP_FEED_MAX_FEATURES = env.int("MAP_FEED_MAX_FEATURES", default=5000)
 # Cluster answers are cached this long (0: never); single pins are always fresh.
 MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
+# Anonymous visitors' copies of the hub, idea list and idea pages (civic/pagecache.py); every
+# change to a consultation replaces them at once, this caps the age for clock-driven changes.
+# Off by default in tests: most run inside a transaction that never commits, so the changes they
+# make would never replace a cached page (tests/civic/test_pagecache.py turns it on).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if TESTING else 30)
 # [ideas settings]
 # [debate settings]
 # [moderation settings]

@@ -58,3 +58,8 @@ def consultation_for_viewer(user, slug: str) -> Consultation:
     if consultation is None or not civic.can_view_consultation(user, consultation):
         raise Http404
     return consultation
+
+
+def consultation_id_for_slug(slug: str) -> int | None:
+    """The id behind a consultation address, for keys of cached pages (civic.pagecache)."""
+    return Consultation.objects.filter(slug=slug).values_list("id", flat=True).first()

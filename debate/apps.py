@@ -8,10 +8,15 @@ class DebateConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from civic import pagecache
         from ideas.models import Idea
 
         from . import selectors
         from .models import Comment
+
+        # Cached public pages (civic.pagecache) show comments; votes and poll answers are
+        # counts, shown within PAGE_CACHE_SECONDS like supports.
+        pagecache.follow(Comment, lambda comment: comment.consultation_id)
 
         # The hub's cached key figures count comments and ideas; any change to one (a new,
         # edited, hidden or deleted comment, a vote saving its score) forgets them.

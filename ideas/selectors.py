@@ -266,3 +266,10 @@ def consultation_figures(consultation: Consultation) -> dict:
         .filter(consultation=consultation)
         .aggregate(ideas=Count("id"), supports=Sum("support_count"))
     )
+
+
+def consultation_id_for_reference(reference: str) -> int | None:
+    """The consultation of an idea address, for keys of cached pages (civic.pagecache)."""
+    return (
+        Idea.objects.filter(reference=reference).values_list("consultation_id", flat=True).first()
+    )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from civic import pagecache
 from social import services, tokens
 from social.adapters import AdapterError, AuthExpired, NotFound
 from social.models import ChannelState, ImportedComment, PostState, SocialPost
@@ -106,6 +107,10 @@ def import_comments(post_ids=None) -> int:
             ]
             before = ImportedComment.objects.filter(post=post).count()
             ImportedComment.objects.bulk_create(rows, ignore_conflicts=True)
-            imported += ImportedComment.objects.filter(post=post).count() - before
+            new = ImportedComment.objects.filter(post=post).count() - before
+            imported += new
             SocialPost.objects.filter(pk=post.pk).update(comments_fetched_at=started)
+            if new and post.consultation_id:
+                # bulk_create sends no signals; the hub shows the imported comments.
+                pagecache.changed(post.consultation_id)
     return imported

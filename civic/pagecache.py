@@ -1,0 +1,198 @@
+"""Whole-page cache for anonymous visitors of the busiest public pages.
+
+Why: when a consultation is shared on Facebook, the crowd that follows the link is almost all
+anonymous and reads the same few pages (the hub, the idea list, an idea). Building the hub costs
+tens of milliseconds of queries and templates; a cached copy costs two cache reads.
+
+Correctness: every cached page belongs to a consultation, and its key carries that consultation's
+version. Each app names the models whose rows show on its public pages (`follow`, in its
+AppConfig.ready); saving or deleting such a row (an idea, a comment, a phase, an official answer,
+a moderation decision) bumps the version after the transaction commits, so the next visitor gets
+a freshly built page. Counts that change by the second (supports, comment votes, poll answers)
+do not bump it: anonymous visitors see them at most PAGE_CACHE_SECONDS old, which also caps the
+age of what changes with the clock alone (a phase that opens at ten o'clock). Changing a
+person's shown name or deleting an account bumps every consultation's version. Writes that
+bypass the ORM's signals (queryset.update, bulk_create) call `changed()` themselves when what
+they write shows on these pages.
+
+Per-visitor parts: signed-in visitors, visitors with a session (an anonymous idea waiting for
+confirmation) or with pending messages are never served from the cache. The only per-visitor
+string in an anonymous page is the CSRF token of its forms (language switcher); it is swapped for
+this visitor's own token on every hit.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)(")')
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+GLOBAL = "all"
+
+
+def _version_key(scope) -> str:
+    return f"pagecache:version:{scope}"
+
+
+def changed(consultation_id: int | None = None) -> None:
+    """Forget the cached pages of one consultation (or of all, with no id) once this commits."""
+    scope = consultation_id if consultation_id is not None else GLOBAL
+    transaction.on_commit(lambda: _bump(scope))
+
+
+def _bump(scope) -> None:
+    key = _version_key(scope)
+    try:
+        cache.incr(key)
+    except ValueError:
+        # Missing (never set, evicted, cache restarted): start from the clock so a version
+        # is never reused for different content.
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
+        return False
+    if request.user.is_authenticated:
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _page_key(request: HttpRequest, versions: dict) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    stamp = "-".join(str(versions.get(k, 0)) for k in sorted(versions))
+    return f"pagecache:page:{get_language()}:{stamp}:{path}"
+
+
+def _versions(consultation_id: int) -> dict:
+    keys = [_version_key(GLOBAL), _version_key(consultation_id)]
+    found = cache.get_many(keys)
+    return {key: found.get(key, 0) for key in keys}
+
+
+def _from_cache(request: HttpRequest, entry: dict) -> HttpResponse:
+    content = entry["content"]
+    if b"csrfmiddlewaretoken" in content:
+        token = get_token(request).encode()
+        content = CSRF_FIELD.sub(lambda m: m.group(1) + token + m.group(3), content)
+    response = HttpResponse(content, status=200)
+    for name, value in entry["headers"].items():
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _store(key: str, response: HttpResponse) -> None:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return
+    if response.has_header("Cache-Control") and "private" in response["Cache-Control"]:
+        return
+    entry = {
+        "content": response.content,
+        "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+    }
+    cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+
+
+def anonymous_page(consultation_of: Callable[..., int | None]):
+    """Cache a view's page for anonymous visitors under its consultation's version.
+
+    `consultation_of(**view_kwargs)` returns the consultation id the page belongs to, or None
+    when there is no such page (the view then answers its own 404).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not _cacheable_request(request):
+                return view(request, *args, **kwargs)
+            consultation_id = consultation_of(**kwargs)
+            if consultation_id is None:
+                return view(request, *args, **kwargs)
+            key = _page_key(request, _versions(consultation_id))
+            entry = cache.get(key)
+            if entry is not None:
+                response = _from_cache(request, entry)
+            else:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response.render()
+                _store(key, response)
+            # The page differs by language and by being signed in (the session cookie).
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+# --- What invalidates -----------------------------------------------------------------------------
+# Each app names its models whose rows show on public pages (in its AppConfig.ready), so this
+# module knows none of them. `consultation_of(instance)` returns the consultation id of a row.
+
+
+def follow(model, consultation_of: Callable[[object], int | None]) -> None:
+    """Forget a consultation's cached pages whenever a row of `model` is saved or deleted."""
+    from django.db.models.signals import post_delete, post_save
+
+    def on_change(sender, instance, **kwargs):
+        consultation_id = consultation_of(instance)
+        # None: the row belongs to no consultation, or its parent is gone in the same delete
+        # (whose own signal forgets the pages).
+        if consultation_id is not None:
+            changed(consultation_id)
+
+    label = model._meta.label_lower
+    for signal in (post_save, post_delete):
+        signal.connect(
+            on_change, sender=model, weak=False, dispatch_uid=f"pagecache:{signal}:{label}"
+        )
+
+
+def via_parent(field_name: str) -> Callable[[object], int | None]:
+    """consultation_of for a row that belongs to a consultation through its parent (an image
+    through its idea): no query when the parent is loaded, one small one otherwise."""
+
+    def consultation_of(instance) -> int | None:
+        field = instance._meta.get_field(field_name)
+        parent = instance._state.fields_cache.get(field.name)
+        if parent is not None:
+            return parent.consultation_id
+        return (
+            field.related_model.objects.filter(pk=getattr(instance, field.attname))
+            .values_list("consultation_id", flat=True)
+            .first()
+        )
+
+    return consultation_of
+
+
+PUBLIC_NAME_FIELDS = frozenset({"display_name", "show_name_publicly", "username", "is_deleted"})
+
+
+def follow_public_names(user_model) -> None:
+    """A person's shown name is on pages of every consultation they took part in: changing it
+    (or deleting the account) forgets all cached pages. Logins save only last_login and new
+    accounts have no contributions yet, so neither forgets anything."""
+    from django.db.models.signals import post_save
+
+    def on_save(sender, instance, created, update_fields=None, **kwargs):
+        if created or (update_fields is not None and not PUBLIC_NAME_FIELDS & set(update_fields)):
+            return
+        changed()
+
+    post_save.connect(on_save, sender=user_model, weak=False, dispatch_uid="pagecache:user")

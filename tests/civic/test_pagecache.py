@@ -1,0 +1,174 @@
+"""The anonymous page cache (civic.pagecache): hits for the crowd, never for signed-in people,
+and every change that shows on a page replaces the cached copy once it commits."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from debate.services import comment_create
+from moderation import services as moderation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 30
+
+
+@pytest.fixture
+def pages(consultation):
+    idea = factories.IdeaFactory(consultation=consultation, title="A bench by the water")
+    return {
+        "hub": consultation.get_absolute_url(),
+        "list": reverse("ideas:list", kwargs={"slug": consultation.slug}),
+        "idea": idea.get_absolute_url(),
+        "the_idea": idea,
+    }
+
+
+def _get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def _is_hit(response) -> bool:
+    return response.get("X-Page-Cache") == "hit"
+
+
+@pytest.mark.parametrize("name", ["hub", "list", "idea"])
+def test_second_anonymous_visit_is_served_from_the_cache(client, pages, name):
+    first = _get(client, pages[name])
+    second = _get(Client(), pages[name])
+    assert not _is_hit(first)
+    assert _is_hit(second)
+    assert TOKEN.sub("", first.content.decode()) == TOKEN.sub("", second.content.decode())
+    assert "Cookie" in second["Vary"] and "Accept-Language" in second["Vary"]
+
+
+def test_a_hit_costs_one_query_whatever_the_page_shows(client, consultation, pages):
+    factories.IdeaFactory.create_batch(15, consultation=consultation)
+    _get(client, pages["hub"])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _is_hit(_get(Client(), pages["hub"]))
+    # The consultation's id behind the address; the rest comes from the cache.
+    assert len(queries) == 1
+
+
+def test_signed_in_people_never_get_a_cached_page(client, pages, resident):
+    _get(Client(), pages["hub"])
+    client.force_login(resident)
+    first, second = _get(client, pages["hub"]), _get(client, pages["hub"])
+    assert not _is_hit(first) and not _is_hit(second)
+    assert "Log out" in second.content.decode()
+
+
+def test_visitors_with_a_session_are_not_served_from_the_cache(client, pages):
+    _get(client, pages["hub"])
+    visitor = Client()
+    session = visitor.session
+    session["pending_idea"] = 1
+    session.save()
+    visitor.cookies["sessionid"] = session.session_key
+    assert not _is_hit(_get(visitor, pages["hub"]))
+
+
+def test_each_visitor_gets_a_csrf_token_that_works(pages):
+    _get(Client(), pages["hub"])
+    visitor = Client(enforce_csrf_checks=True)
+    hit = _get(visitor, pages["hub"])
+    assert _is_hit(hit)
+    token = TOKEN.search(hit.content.decode()).group(1)
+    answer = visitor.post(reverse("set_language"), {"language": "da", "csrfmiddlewaretoken": token})
+    assert answer.status_code == 302
+
+
+def test_languages_are_cached_apart(pages):
+    english = _get(Client(HTTP_ACCEPT_LANGUAGE="en"), pages["hub"])
+    danish = _get(Client(HTTP_ACCEPT_LANGUAGE="da"), pages["hub"])
+    assert not _is_hit(danish)
+    assert english["Content-Language"] == "en" and danish["Content-Language"] == "da"
+    assert _is_hit(_get(Client(HTTP_ACCEPT_LANGUAGE="da"), pages["hub"]))
+
+
+def test_a_new_idea_shows_at_once(client, consultation, pages, django_capture_on_commit_callbacks):
+    _get(client, pages["list"])
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.IdeaFactory(consultation=consultation, title="Kayak rental at the quay")
+    fresh = _get(Client(), pages["list"])
+    assert not _is_hit(fresh)
+    assert "Kayak rental at the quay" in fresh.content.decode()
+
+
+def test_a_hidden_idea_leaves_the_cached_pages_at_once(
+    client, pages, planner, django_capture_on_commit_callbacks
+):
+    for name in ("hub", "list", "idea"):
+        assert "A bench by the water" in _get(client, pages[name]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.hide(actor=planner, target=pages["the_idea"], public_reason="personal_data")
+    for name in ("hub", "list"):
+        assert "A bench by the water" not in _get(Client(), pages[name]).content.decode()
+    assert Client().get(pages["idea"]).status_code == 404
+
+
+def test_a_new_comment_shows_on_the_idea_page_at_once(
+    client, pages, resident, django_capture_on_commit_callbacks
+):
+    _get(client, pages["idea"])
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(author=resident, target=pages["the_idea"], body="Yes, with shade please.")
+    assert "Yes, with shade please." in _get(Client(), pages["idea"]).content.decode()
+
+
+def test_a_changed_display_name_replaces_the_pages_of_every_consultation(
+    client, consultation, django_capture_on_commit_callbacks
+):
+    author = factories.UserFactory(display_name="Kim", show_name_publicly=True)
+    other = factories.ConsultationFactory()
+    ideas = [
+        factories.IdeaFactory(consultation=c, author=author, title=f"Idea in {c.slug}")
+        for c in (consultation, other)
+    ]
+    for idea in ideas:
+        assert "Kim" in _get(client, idea.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        author.display_name = "Kim Larsen"
+        author.save()
+    for idea in ideas:
+        assert "Kim Larsen" in _get(Client(), idea.get_absolute_url()).content.decode()
+
+
+def test_a_login_does_not_empty_the_cache(
+    client, pages, resident, django_capture_on_commit_callbacks
+):
+    _get(client, pages["hub"])
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().force_login(resident)
+    assert _is_hit(_get(Client(), pages["hub"]))
+
+
+def test_pages_that_are_not_found_or_not_public_are_not_cached(client, planner):
+    draft = factories.ConsultationFactory(status="draft")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get("/c/no-such-consultation/").status_code == 404
+    planners = Client()
+    planners.force_login(planner)
+    assert planners.get(draft.get_absolute_url()).status_code == 200
+    again = client.get(draft.get_absolute_url())
+    assert again.status_code == 404 and not _is_hit(again)
+
+
+def test_no_cache_when_the_setting_is_zero(client, pages, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    _get(client, pages["hub"])
+    assert not _is_hit(_get(Client(), pages["hub"]))
