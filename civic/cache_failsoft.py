@@ -8,7 +8,7 @@ so a missing cache costs speed, never correctness. Errors are logged at most onc
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -27,7 +27,29 @@ def _log(operation: str, exc: BaseException) -> None:
         logger.warning("cache unavailable (%s), serving without it: %s", operation, exc)
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new redis.Redis (and its table of ~170 response callbacks) for
+    every cache call; one per connection pool is enough, since redis.Redis is thread-safe and
+    borrows a pooled connection per command. Saves a fraction of a millisecond per call, and
+    pages make several."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients.setdefault(pool, self._client(connection_pool=pool))
+        return client
+
+
 class FailSoftRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
     def _soft(self, operation, call, fallback):
         try:
             return call()

@@ -245,7 +245,8 @@ def _public_images():
 def _visible_idea(request, pk, *, for_display: bool = True) -> Idea:
     """The idea if the viewer may see it, else 404; `for_display` adds what the serializer
     shows (category, author, photos), which the support and follow writes do not need."""
-    ideas = selectors.for_viewer(Idea.objects.all(), request.user)
+    # Writes answer from what the service returns, so they skip the viewer's-support subquery.
+    ideas = selectors.for_viewer(Idea.objects.all(), request.user, with_supports=for_display)
     if for_display:
         ideas = ideas.select_related("category", "author").prefetch_related(_public_images())
     idea = ideas.filter(pk=pk).first()

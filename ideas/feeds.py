@@ -145,12 +145,26 @@ def idea_features(
         # Zoomed out, a handful of ideas is still better shown as pins (the browser groups
         # them) than as circles saying "1"; past that, the server folds them.
         max_points = min(max_points, settings.MAP_CLUSTER_MIN_IDEAS)
-    # One row more than allowed tells us the view is too crowded for single pins.
-    rows = list(ideas.order_by().values(*FEATURE_FIELDS)[: max_points + 1])
-    if len(rows) <= max_points:
-        url_pattern = idea_url_pattern()
-        features = [point_feature(row, url_pattern) for row in rows]
-        return _collection(features, total=len(features), clustered=False, bbox=bbox)
+    size = _cell_size_for(consultation, bbox, zoom, max_features)
+    key = _clusters_key(consultation, bbox, size, (max_points, max_features), category, status)
+    # A view that was too crowded for pins moments ago still is: answer its cached clusters
+    # without reading the first MAP_FEED_MAX_POINTS rows again to find out.
+    clusters = cache.get(key) if key else None
+    if clusters is None:
+        # One row more than allowed tells us the view is too crowded for single pins.
+        rows = list(ideas.order_by().values(*FEATURE_FIELDS)[: max_points + 1])
+        if len(rows) <= max_points:
+            url_pattern = idea_url_pattern()
+            features = [point_feature(row, url_pattern) for row in rows]
+            return _collection(features, total=len(features), clustered=False, bbox=bbox)
+        clusters = grid_clusters(ideas, size, limit=max_features)
+        if key:
+            cache.set(key, clusters, settings.MAP_CLUSTER_CACHE_SECONDS)
+    features = [cluster_feature(cluster) for cluster in clusters]
+    return _collection(features, total=sum(c["count"] for c in clusters), clustered=True, bbox=bbox)
+
+
+def _cell_size_for(consultation, bbox: BBox | None, zoom: int | None, max_features: int) -> float:
     extent = bbox
     if extent is None:
         # Without a box the ideas lie in the area, or anywhere when there is none; sizing the
@@ -158,34 +172,21 @@ def idea_features(
         bounds = area_bounds(consultation.area)
         extent = BBox(*bounds) if bounds else BBox(-180.0, -90.0, 180.0, 90.0)
     # Half the cap: cells on the box edges can add a margin beyond the area estimate.
-    size = cell_size(zoom, extent, max_cells=max_features // 2)
-    clusters = _cached_clusters(ideas, size, max_features, consultation, bbox, category, status)
-    features = [cluster_feature(cluster) for cluster in clusters]
-    return _collection(features, total=sum(c["count"] for c in clusters), clustered=True, bbox=bbox)
+    return cell_size(zoom, extent, max_cells=max_features // 2)
 
 
-def _cached_clusters(ideas, size, limit, consultation, bbox, category, status) -> list[dict]:
-    """Grid clusters, kept for MAP_CLUSTER_CACHE_SECONDS.
+def _clusters_key(consultation, bbox, size, limits, category, status) -> str | None:
+    """Cache key of a view's grid clusters, kept MAP_CLUSTER_CACHE_SECONDS (None: not kept).
 
     Folding 100,000 rows is the one expensive read on the map and everyone who opens the page
     asks for the same overview; counts that lag a new idea by half a minute are fine at a zoom
     where one idea is a pixel. Single pins are never cached, so a new idea shows at once there.
     """
-    timeout = settings.MAP_CLUSTER_CACHE_SECONDS
-    if timeout <= 0:
-        return grid_clusters(ideas, size, limit=limit)
+    if settings.MAP_CLUSTER_CACHE_SECONDS <= 0:
+        return None
     box = (bbox.west, bbox.south, bbox.east, bbox.north) if bbox else None
-    key = (
-        "maps:clusters:"
-        + hashlib.sha256(
-            repr((consultation.pk, box, size, limit, category, status)).encode()
-        ).hexdigest()
-    )
-    clusters = cache.get(key)
-    if clusters is None:
-        clusters = grid_clusters(ideas, size, limit=limit)
-        cache.set(key, clusters, timeout)
-    return clusters
+    fingerprint = repr((consultation.pk, box, size, limits, category, status)).encode()
+    return "maps:clusters:" + hashlib.sha256(fingerprint).hexdigest()
 
 
 def _collection(features: list, *, total: int, clustered: bool, bbox: BBox | None) -> dict:

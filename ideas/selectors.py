@@ -215,11 +215,13 @@ def with_viewer_blocked(queryset: QuerySet, viewer) -> QuerySet:
     return queryset.annotate(viewer_blocked=Exists(blocks))
 
 
-def for_viewer(queryset: QuerySet, viewer) -> QuerySet:
+def for_viewer(queryset: QuerySet, viewer, *, with_supports: bool = True) -> QuerySet:
     """Ideas with what permission checks and the support services ask: the consultation and its
-    phases, and the viewer's own support and block."""
+    phases, the viewer's block and (unless a write needs no page) the viewer's own support."""
+    if with_supports:
+        queryset = with_viewer_supports(queryset, viewer)
     return (
-        with_viewer_blocked(with_viewer_supports(queryset, viewer), viewer)
+        with_viewer_blocked(queryset, viewer)
         .select_related("consultation")
         .prefetch_related("consultation__phases")
     )

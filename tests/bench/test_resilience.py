@@ -84,6 +84,12 @@ def test_cache_with_redis_down_misses_and_drops_writes(dead_redis):
         dead_redis.incr("k")
 
 
+def test_one_redis_client_serves_every_call_of_a_pool(dead_redis):
+    client = dead_redis._cache
+    assert client.get_client() is client.get_client(write=True)
+    assert client.get_client().connection_pool is client._get_connection_pool(write=False)
+
+
 def test_rate_limit_lets_people_act_when_redis_is_down(settings, rf, dead_redis, monkeypatch):
     from civic import ratelimit
 

@@ -184,6 +184,20 @@ def test_crowded_high_zoom_view_falls_back_to_clusters(client, consultation, set
     assert feed(client, consultation, bbox=AREA_BBOX, zoom=18).json()["clustered"] is False
 
 
+def test_a_crowded_view_answers_its_cached_clusters_without_reading_the_ideas(
+    client, consultation, settings, django_assert_num_queries
+):
+    settings.MAP_FEED_MAX_POINTS = 10
+    spread_ideas(consultation, 25)
+    first = feed(client, consultation, zoom=14).json()
+    with django_assert_num_queries(1):  # the consultation behind the address, nothing more
+        again = feed(client, consultation, zoom=14).json()
+    assert again == first and again["clustered"] is True
+    settings.MAP_CLUSTER_CACHE_SECONDS = 0
+    with django_assert_num_queries(3):  # no cache: the rows, then the grid
+        assert feed(client, consultation, zoom=14).json() == first
+
+
 def test_feature_count_is_capped_and_counts_still_sum(client, settings):
     settings.MAP_FEED_MAX_FEATURES = 20
     settings.MAP_FEED_MAX_POINTS = 5
