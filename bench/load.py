@@ -9,8 +9,9 @@ a trivial view) on 127.0.0.1 only, and runs:
 1. support storm, 100 residents pausing ~1 s between supports (latency at that load);
 2. support storm at saturation (100 residents, no pause) and the same against the trivial
    view, for the throughput ratio; then the same writes as raw psycopg inserts;
-3. reading crowd (consultation page, whole-area map feed, idea pages), paced and saturated,
-   and the trivial view read at saturation;
+3. the consultation page alone (anonymous, as the readers of a shared post open it), then the
+   reading crowd (consultation page, whole-area map feed, idea pages picked at random among all
+   10,000), each paced and saturated, and the trivial view read at saturation;
 4. mixed: supporters, readers and commenters together, paced.
 
 After each run the integrity check (bench/integrity.py) compares the supports and comments the
@@ -383,6 +384,8 @@ def main(argv=None) -> dict:
             ("support storm, paced", ["Supporter"], paced, 1.0, None),
             ("support storm, saturated", ["Supporter"], saturated, 0, None),
             ("trivial view, POST, saturated", ["TrivialWriter"], saturated, 0, None),
+            ("consultation page crowd, paced", ["HubReader"], paced, 1.0, None),
+            ("consultation page crowd, saturated", ["HubReader"], saturated, 0, None),
             ("reading crowd, paced", ["Reader"], paced, 1.0, None),
             ("reading crowd, saturated", ["Reader"], saturated, 0, None),
             ("trivial view, GET, saturated", ["TrivialReader"], saturated, 0, None),
@@ -430,6 +433,7 @@ def render(results: dict) -> str:
 
     storm_ratio = rps("support storm, saturated") / rps("trivial view, POST, saturated")
     read_ratio = rps("reading crowd, saturated") / rps("trivial view, GET, saturated")
+    hub_ratio = rps("consultation page crowd, saturated") / rps("trivial view, GET, saturated")
     raw_ratio = rps("support storm, saturated") / results["raw"]["rps"]
     lines = [
         f"{results['when']} · commit {results['commit']} · {results['machine']} · "
@@ -461,6 +465,7 @@ def render(results: dict) -> str:
     rss = results["rss_mib"]
     storm_paced = aggregate(runs["support storm, paced"])
     read_paced = aggregate(runs["reading crowd, paced"])
+    hub_paced = aggregate(runs["consultation page crowd, paced"])
     lost_free = all(run.get("integrity_ok", True) for run in results["runs"])
     lines += [
         "",
@@ -479,10 +484,17 @@ def render(results: dict) -> str:
         f"| zero lost or doubled supports, counters equal rows | "
         f"{'none lost or doubled' if lost_free else 'PROBLEMS (see table)'} | "
         f"{'yes' if lost_free else 'NO'} |",
-        f"| reading crowd >= 60 % of trivial GET (saturated) | {read_ratio:.0%} "
-        f"({rps('reading crowd, saturated'):.0f} / {rps('trivial view, GET, saturated'):.0f} "
-        f"req/s) | {'yes' if read_ratio >= 0.6 else 'NO'} |",
-        f"| reading crowd p99 < 150 ms (paced) | {read_paced['p99']:.0f} ms | "
+        f"| consultation page (10,000 ideas) >= 60 % of trivial GET (saturated) | "
+        f"{hub_ratio:.0%} ({rps('consultation page crowd, saturated'):.0f} / "
+        f"{rps('trivial view, GET, saturated'):.0f} req/s) | "
+        f"{'yes' if hub_ratio >= 0.6 else 'NO'} |",
+        f"| consultation page p99 < 150 ms (paced) | {hub_paced['p99']:.0f} ms | "
+        f"{'yes' if hub_paced['p99'] < 150 else 'NO'} |",
+        f"| whole reading crowd (with idea pages at random) >= 60 % of trivial GET "
+        f"(saturated) | {read_ratio:.0%} ({rps('reading crowd, saturated'):.0f} / "
+        f"{rps('trivial view, GET, saturated'):.0f} req/s) | "
+        f"{'yes' if read_ratio >= 0.6 else 'NO'} |",
+        f"| whole reading crowd p99 < 150 ms (paced) | {read_paced['p99']:.0f} ms | "
         f"{'yes' if read_paced['p99'] < 150 else 'NO'} |",
         f"| gunicorn worker memory < 200 MB after the runs | "
         f"{', '.join(f'{m:.0f}' for m in rss)} MiB | "

@@ -6,7 +6,9 @@ confirmed writes to, one JSON line each, for the integrity check:
 {"support": [idea_id, user_id]} for a 201 on a support, {"comment": id} for a 201 on a comment.
 BENCH_THINK_SECONDS is each simulated person's pause between requests (0: as fast as possible).
 
-Classes: Supporter (support storm), Reader (reading crowd), Commenter, TrivialReader and
+Classes: Supporter (support storm), Reader (reading crowd: consultation page, map feed and idea
+pages picked at random among all ideas), HubReader (the consultation page alone), Commenter,
+TrivialReader and
 TrivialWriter (the same kind of requests against bench.urls' trivial view: the ceiling).
 """
 
@@ -90,6 +92,17 @@ class Reader(FastHttpUser):
     def idea_page(self):
         reference = _rng.choice(DATA["idea_references"])
         self.client.get(f"/ideas/{reference}/", name="GET idea page")
+
+
+class HubReader(FastHttpUser):
+    """An anonymous visitor opening the consultation page a post links to, and nothing else:
+    the page the reading-crowd target names."""
+
+    wait_time = wait()
+
+    @task
+    def consultation_page(self):
+        self.client.get(f"/{DATA['slug']}/", name="GET consultation page")
 
 
 class Commenter(FastHttpUser):

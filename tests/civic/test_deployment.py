@@ -1,6 +1,7 @@
 """The production configuration: `check --deploy`, the static files build, and the files that
 describe the deployment (.env.example, compose.yaml, the Docker entry point)."""
 
+import ast
 import os
 import re
 import secrets
@@ -65,6 +66,26 @@ def test_settings_refuse_to_start_without_a_secret_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _database_options(**extra) -> dict:
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))"
+    env = _production_env(DATABASE_URL="postgres://civic@127.0.0.1:5432/civic", **extra)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "civic.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip())
+
+
+def test_postgresql_prepares_hot_statements_unless_a_pooler_forbids_it():
+    assert _database_options() == {"server_side_binding": True, "prepare_threshold": 5}
+    assert not _database_options(DB_SERVER_SIDE_BINDING="0")
 
 
 def test_collectstatic_builds_the_hashed_compressed_files(tmp_path):
