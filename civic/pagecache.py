@@ -107,6 +107,41 @@ def _store(key: str, response: HttpResponse) -> None:
     cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
 
 
+# A change makes every visitor of a busy page miss at the same moment; one of them builds the
+# page while the others wait for it (polling the cache) instead of all building it at once.
+BUILD_LOCK_SECONDS = 10
+WAIT_FOR_BUILDER_SECONDS = 2.0
+POLL_SECONDS = 0.02
+
+
+def _rendered(response: HttpResponse) -> HttpResponse:
+    if hasattr(response, "render") and callable(response.render):
+        response.render()
+    return response
+
+
+def _build_once(key: str, request: HttpRequest, build: Callable[[], HttpResponse]):
+    lock = f"{key}:building"
+    if cache.add(lock, 1, timeout=BUILD_LOCK_SECONDS):
+        try:
+            response = _rendered(build())
+            _store(key, response)
+        finally:
+            cache.delete(lock)
+        return response
+    deadline = time.monotonic() + WAIT_FOR_BUILDER_SECONDS
+    # No lock to be seen (the builder is done, failed, or the cache is down): build it here.
+    while cache.has_key(lock) and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        entry = cache.get(key)
+        if entry is not None:
+            return _from_cache(request, entry)
+    entry = cache.get(key)
+    if entry is not None:
+        return _from_cache(request, entry)
+    return _rendered(build())
+
+
 def anonymous_page(consultation_of: Callable[..., int | None]):
     """Cache a view's page for anonymous visitors under its consultation's version.
 
@@ -127,10 +162,7 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
             if entry is not None:
                 response = _from_cache(request, entry)
             else:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render") and callable(response.render):
-                    response.render()
-                _store(key, response)
+                response = _build_once(key, request, lambda: view(request, *args, **kwargs))
             # The page differs by language and by being signed in (the session cookie).
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
             return response

@@ -1,5 +1,7 @@
 """Reads of consultations that depend on who is asking."""
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -60,6 +62,30 @@ def consultation_for_viewer(user, slug: str) -> Consultation:
     return consultation
 
 
+SLUG_ID_SECONDS = 3600
+
+
+def _slug_key(slug: str) -> str:
+    return f"consultations:id-of:{slug}"
+
+
 def consultation_id_for_slug(slug: str) -> int | None:
-    """The id behind a consultation address, for keys of cached pages (civic.pagecache)."""
-    return Consultation.objects.filter(slug=slug).values_list("id", flat=True).first()
+    """The id behind a consultation address, for keys of cached pages (civic.pagecache).
+
+    Kept in the cache, so a cached page costs no query; saving or deleting the consultation
+    forgets it (`forget_slug`), so a slug given to another consultation never leads to the old
+    one's pages.
+    """
+    key = _slug_key(slug)
+    consultation_id = cache.get(key)
+    if consultation_id is None:
+        consultation_id = (
+            Consultation.objects.filter(slug=slug).values_list("id", flat=True).first()
+        )
+        if consultation_id is not None:
+            cache.set(key, consultation_id, SLUG_ID_SECONDS)
+    return consultation_id
+
+
+def forget_slug(slug: str) -> None:
+    transaction.on_commit(lambda: cache.delete(_slug_key(slug)))

@@ -270,8 +270,25 @@ def consultation_figures(consultation: Consultation) -> dict:
     )
 
 
+REFERENCE_CONSULTATION_SECONDS = 24 * 3600
+
+
 def consultation_id_for_reference(reference: str) -> int | None:
-    """The consultation of an idea address, for keys of cached pages (civic.pagecache)."""
-    return (
-        Idea.objects.filter(reference=reference).values_list("consultation_id", flat=True).first()
-    )
+    """The consultation of an idea address, for keys of cached pages (civic.pagecache).
+
+    Kept in the cache: an idea never moves to another consultation and its reference is never
+    given to another idea, so the answer cannot go stale (a deleted idea's page is a 404, which
+    is never cached).
+    """
+    # Hashed: the address may hold any character, which cache keys should not.
+    key = "ideas:consultation-of:" + hashlib.sha256(reference.encode()).hexdigest()[:32]
+    consultation_id = cache.get(key)
+    if consultation_id is None:
+        consultation_id = (
+            Idea.objects.filter(reference=reference)
+            .values_list("consultation_id", flat=True)
+            .first()
+        )
+        if consultation_id is not None:
+            cache.set(key, consultation_id, REFERENCE_CONSULTATION_SECONDS)
+    return consultation_id
