@@ -130,6 +130,14 @@ class Idea(models.Model):
                 condition=Q(publication="published", is_hidden=False),
                 name="idea_public_lonlat",
             ),
+            # The daily shuffle's ids and the key figures' count and sum of supports, read
+            # from the index alone (PostgreSQL: about half the time of a table scan).
+            models.Index(
+                fields=["consultation", "id"],
+                include=["support_count"],
+                condition=Q(publication="published", is_hidden=False),
+                name="idea_public_ids",
+            ),
             models.Index(
                 fields=["consultation", "publication", "-support_count"],
                 name="idea_consultation_supports",

@@ -153,9 +153,10 @@ class DailyShuffle:
 
     def ordered_ids(self) -> list[int]:
         if self._ids is None:
+            # The page's own filters, none of its joins: one pass over the consultation's ideas
+            # (an `id IN (subquery)` form of it took PostgreSQL half as long again).
             narrow = with_shuffle_key(
-                self._queryset.model.objects.filter(pk__in=self._queryset.values("pk")),
-                self._day,
+                self._queryset.select_related(None).order_by(), self._day
             ).order_by("shuffle_key", "id")
             consultation_id = self._consultation_id
             version = cache.get(_order_version_key(consultation_id), 0)
@@ -168,7 +169,11 @@ class DailyShuffle:
             )
             ids = cache.get(key)
             if ids is None:
-                ids = list(narrow.values_list("id", flat=True))
+                # Straight from the cursor: a hundred thousand ids through the queryset's
+                # row-by-row iterator cost more than the query itself.
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    ids = [row[0] for row in cursor.fetchall()]
                 cache.set(key, ids, self.ORDER_TTL)
             self._ids = ids
         return self._ids
