@@ -71,10 +71,13 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def _page_key(request: HttpRequest, versions: dict) -> str:
+def _page_key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    stamp = "-".join(str(versions.get(k, 0)) for k in sorted(versions))
-    return f"pagecache:page:{get_language()}:{stamp}:{path}"
+    return f"pagecache:page:{get_language()}:{path}"
+
+
+def _current(entry, versions: dict) -> bool:
+    return entry is not None and entry.get("versions") == versions
 
 
 def _versions(consultation_id: int) -> dict:
@@ -95,12 +98,16 @@ def _from_cache(request: HttpRequest, entry: dict) -> HttpResponse:
     return response
 
 
-def _store(key: str, response: HttpResponse) -> None:
+def _store(key: str, consultation_id: int, versions: dict, response: HttpResponse) -> None:
     if response.status_code != 200 or response.streaming or response.cookies:
         return
     if response.has_header("Cache-Control") and "private" in response["Cache-Control"]:
         return
     entry = {
+        # The versions read before the page was built: a change committed while it was being
+        # built leaves them behind, so the next visitor builds it again.
+        "consultation": consultation_id,
+        "versions": versions,
         "content": response.content,
         "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
     }
@@ -120,12 +127,13 @@ def _rendered(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _build_once(key: str, request: HttpRequest, build: Callable[[], HttpResponse]):
+def _build_once(key: str, consultation_id: int, request: HttpRequest, build: Callable):
+    versions = _versions(consultation_id)
     lock = f"{key}:building"
     if cache.add(lock, 1, timeout=BUILD_LOCK_SECONDS):
         try:
             response = _rendered(build())
-            _store(key, response)
+            _store(key, consultation_id, versions, response)
         finally:
             cache.delete(lock)
         return response
@@ -134,10 +142,10 @@ def _build_once(key: str, request: HttpRequest, build: Callable[[], HttpResponse
     while cache.has_key(lock) and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         entry = cache.get(key)
-        if entry is not None:
+        if _current(entry, versions):
             return _from_cache(request, entry)
     entry = cache.get(key)
-    if entry is not None:
+    if _current(entry, versions):
         return _from_cache(request, entry)
     return _rendered(build())
 
@@ -146,7 +154,9 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
     """Cache a view's page for anonymous visitors under its consultation's version.
 
     `consultation_of(**view_kwargs)` returns the consultation id the page belongs to, or None
-    when there is no such page (the view then answers its own 404).
+    when there is no such page (the view then answers its own 404). A stored page carries the
+    versions it was built under and its consultation, so a hit costs two cache reads: the page,
+    then the versions it names.
     """
 
     def decorator(view):
@@ -154,15 +164,19 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            consultation_id = consultation_of(**kwargs)
-            if consultation_id is None:
-                return view(request, *args, **kwargs)
-            key = _page_key(request, _versions(consultation_id))
+            key = _page_key(request)
             entry = cache.get(key)
-            if entry is not None:
+            if entry is not None and _current(entry, _versions(entry["consultation"])):
                 response = _from_cache(request, entry)
             else:
-                response = _build_once(key, request, lambda: view(request, *args, **kwargs))
+                # Missing or out of date. The address is looked up again rather than taken
+                # from the old copy: its slug may belong to another consultation by now.
+                consultation_id = consultation_of(**kwargs)
+                if consultation_id is None:
+                    return view(request, *args, **kwargs)
+                response = _build_once(
+                    key, consultation_id, request, lambda: view(request, *args, **kwargs)
+                )
             # The page differs by language and by being signed in (the session cookie).
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
             return response

@@ -208,7 +208,13 @@ def test_visitors_arriving_together_wait_for_one_build(pages, monkeypatch):
     def sleep(seconds):
         slept.append(seconds)
         page_key = key_seen["lock"].removesuffix(":building")
-        pagecache.cache.set(page_key, {"content": b"<p>built by the other</p>", "headers": {}})
+        entry = {
+            "consultation": pages["the_idea"].consultation_id,
+            "versions": pagecache._versions(pages["the_idea"].consultation_id),
+            "content": b"<p>built by the other</p>",
+            "headers": {},
+        }
+        pagecache.cache.set(page_key, entry)
 
     monkeypatch.setattr(pagecache.time, "sleep", sleep)
     with monkeypatch.context() as patch:
@@ -226,3 +232,27 @@ def test_a_visitor_builds_the_page_when_the_builder_gave_up(pages, monkeypatch):
     monkeypatch.setattr(pagecache.time, "sleep", lambda seconds: pytest.fail("waited"))
     response = _get(Client(), pages["hub"])
     assert not _is_hit(response) and "A bench by the water" in response.content.decode()
+
+
+def test_a_hit_costs_two_cache_reads(client, pages, monkeypatch):
+    from civic import pagecache
+
+    _get(client, pages["hub"])
+    reads, depth = [], [0]
+
+    def counting(name, real):
+        def read(*args, **kwargs):
+            if not depth[0]:  # the local-memory cache's get_many calls its own get
+                reads.append(name)
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return read
+
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(pagecache.cache, name, counting(name, getattr(pagecache.cache, name)))
+    assert _is_hit(_get(Client(), pages["hub"]))
+    assert reads == ["get", "get_many"]  # the page, then the versions it was built under
