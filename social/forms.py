@@ -1,10 +1,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from social.adapters import CREDENTIAL_FIELDS, config
 from social.models import PLATFORM_CHOICES
+
+
+def _credentials_help() -> str:
+    # Translated when shown: interpolating at import would fix the language of the first
+    # request's process for everyone.
+    fields = "; ".join(
+        f"{platform}: {', '.join(names)}" for platform, names in CREDENTIAL_FIELDS.items()
+    )
+    return gettext("One key=value per line. %(fields)s") % {"fields": fields}
 
 
 class ChannelForm(forms.Form):
@@ -24,12 +35,7 @@ class ChannelForm(forms.Form):
     credentials = forms.CharField(
         label=_("Credentials"),
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("One key=value per line. %(fields)s")
-        % {
-            "fields": "; ".join(
-                f"{platform}: {', '.join(fields)}" for platform, fields in CREDENTIAL_FIELDS.items()
-            )
-        },
+        help_text=lazy(lambda: _credentials_help(), str)(),
     )
     token_expires_at = forms.DateTimeField(
         label=_("Token expires"),

@@ -385,3 +385,16 @@ def test_composer_query_count_does_not_grow_with_posts(
         draft(mastodon_channel, consultation=consultation)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_credentials_help_speaks_the_visitors_language():
+    from django.utils import translation
+
+    from social.forms import ChannelForm
+
+    with translation.override("en"):
+        english = str(ChannelForm().fields["credentials"].help_text)
+    with translation.override("da"):
+        danish = str(ChannelForm().fields["credentials"].help_text)
+    assert english.startswith("One key=value per line.") and "mastodon: access_token" in english
+    assert danish.startswith("Én nøgle=værdi pr. linje.") and "mastodon: access_token" in danish
