@@ -75,10 +75,10 @@ def seed_speed() -> str:
         f"`manage.py seed_bench --ideas 100000 --supports 200000 --comments 20000 --users 5000` "
         f"into a fresh, migrated database: **{elapsed:.1f} s** for the whole command "
         f"(process start and Django set-up included). Its own account: {output}\n\n"
-        "Ideas go through bench/seed.py's seed_ideas (bulk_create, shared with the map "
-        "benchmark); users and tokens go through bulk_create; supports and comments are "
-        "COPied (comment ids taken from the sequence first); counters are then recomputed "
-        "from the rows in one UPDATE per table."
+        "Ideas go through bench/seed.py's seed_ideas (shared with the map benchmark), "
+        "supports and comments are COPied (ids taken from the sequence first); users and "
+        "tokens go through bulk_create; counters are then recomputed from the rows in one "
+        "UPDATE per table."
     )
     replace_section("Generator", body)
     with psycopg.connect(admin, autocommit=True) as connection:

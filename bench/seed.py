@@ -5,8 +5,9 @@ benchmark scripts set around them.
     seed_ideas(consultation, 100_000, seed=42)
 
 Ideas are spread uniformly over the consultation's area (rejection sampling inside the outline),
-numbered after the consultation's existing ideas, and written with bulk_create in batches, so
-100,000 ideas take seconds rather than the hours the submission service would. The same seed
+numbered after the consultation's existing ideas, and written in batches (COPY on PostgreSQL,
+bulk_create elsewhere), so 100,000 ideas take seconds rather than the hours the submission
+service would. The same seed
 gives the same ideas. Not for production data: it bypasses the submission rules on purpose.
 """
 
@@ -75,6 +76,9 @@ def seed_ideas(
     categories = list(
         Category.objects.filter(consultation=consultation).values_list("pk", flat=True)
     )
+    # COPY on PostgreSQL, bulk_create elsewhere.
+    from bench.generator import insert_values
+
     statuses = [IdeaStatus.SUBMITTED] * 6 + [IdeaStatus.UNDER_REVIEW, IdeaStatus.ACCEPTED]
     now = timezone.now()
     with transaction.atomic():
@@ -89,28 +93,29 @@ def seed_ideas(
                 if area is None or area.covers(Point(lon, lat)):
                     break
             batch.append(
-                Idea(
-                    consultation=locked,
-                    number=number,
-                    reference=f"{locked.reference_prefix}-B{seed}-{number:07d}",
-                    title=f"{rng.choice(WORDS).capitalize()} {number}",
-                    description="Seeded for the map benchmark.",
-                    category_id=rng.choice(categories) if categories else None,
-                    latitude=round(lat, 7),
-                    longitude=round(lon, 7),
-                    address_label=f"{rng.choice(STREETS)} {rng.randint(1, 60)}",
-                    status=rng.choice(statuses),
-                    publication=Publication.PUBLISHED,
-                    is_hidden=rng.random() < hidden_share,
-                    support_count=int(rng.expovariate(0.3)),
-                    created_at=now - timedelta(minutes=offset),
-                )
+                {
+                    "consultation_id": locked.pk,
+                    "number": number,
+                    "reference": f"{locked.reference_prefix}-B{seed}-{number:07d}",
+                    "title": f"{rng.choice(WORDS).capitalize()} {number}",
+                    "description": "Seeded for the map benchmark.",
+                    "category_id": rng.choice(categories) if categories else None,
+                    "latitude": round(lat, 7),
+                    "longitude": round(lon, 7),
+                    "address_label": f"{rng.choice(STREETS)} {rng.randint(1, 60)}",
+                    "status": rng.choice(statuses),
+                    "publication": Publication.PUBLISHED,
+                    "is_hidden": rng.random() < hidden_share,
+                    "support_count": int(rng.expovariate(0.3)),
+                    "created_at": now - timedelta(minutes=offset),
+                    "updated_at": now - timedelta(minutes=offset),
+                }
             )
             if len(batch) >= batch_size:
-                Idea.objects.bulk_create(batch)
+                insert_values(Idea, batch)
                 batch = []
         if batch:
-            Idea.objects.bulk_create(batch)
+            insert_values(Idea, batch)
     return count
 
 
