@@ -10,10 +10,14 @@ AppConfig.ready); saving or deleting such a row (an idea, a comment, a phase, an
 a moderation decision) bumps the version after the transaction commits, so the next visitor gets
 a freshly built page. Counts that change by the second (supports, comment votes, poll answers)
 do not bump it: anonymous visitors see them at most PAGE_CACHE_SECONDS old, which also caps the
-age of what changes with the clock alone (a phase that opens at ten o'clock). Changing a
+age of what changes with the clock alone (a phase that opens at ten o'clock); past that, one
+visitor builds the page again while the others still get the aged copy for that moment. Changing a
 person's shown name or deleting an account bumps every consultation's version. Writes that
 bypass the ORM's signals (queryset.update, bulk_create) call `changed()` themselves when what
 they write shows on these pages.
+
+Crowds: when a change replaces a busy page, one visitor builds it and the others wait for that
+copy (polling the cache for up to WAIT_FOR_BUILDER_SECONDS) instead of all building it at once.
 
 Per-visitor parts: signed-in visitors, visitors with a session (an anonymous idea waiting for
 confirmation) or with pending messages are never served from the cache. The only per-visitor
@@ -110,8 +114,11 @@ def _store(key: str, consultation_id: int, versions: dict, response: HttpRespons
         "versions": versions,
         "content": response.content,
         "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+        "fresh_until": time.time() + settings.PAGE_CACHE_SECONDS,
     }
-    cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+    # Kept twice as long as it is fresh: an aged copy of unchanged content is what the other
+    # visitors get while one of them builds the page again (_refresh).
+    cache.set(key, entry, timeout=2 * settings.PAGE_CACHE_SECONDS)
 
 
 # A change makes every visitor of a busy page miss at the same moment; one of them builds the
@@ -150,6 +157,26 @@ def _build_once(key: str, consultation_id: int, request: HttpRequest, build: Cal
     return _rendered(build())
 
 
+def _refresh(key: str, entry: dict, request, consultation_id: int | None, build: Callable):
+    """A copy older than PAGE_CACHE_SECONDS whose content has not changed since (its versions
+    are current): one visitor builds it again while the others keep getting the copy, so the
+    clock never makes a crowd wait. Changed content is never served like this (_build_once)."""
+    if consultation_id is None:  # the address leads nowhere now: the view says so
+        return build()
+    lock = f"{key}:building"
+    if not cache.add(lock, 1, timeout=BUILD_LOCK_SECONDS):
+        response = _from_cache(request, entry)
+        response["X-Page-Cache"] = "stale"
+        return response
+    versions = _versions(consultation_id)
+    try:
+        response = _rendered(build())
+        _store(key, consultation_id, versions, response)
+    finally:
+        cache.delete(lock)
+    return response
+
+
 def anonymous_page(consultation_of: Callable[..., int | None]):
     """Cache a view's page for anonymous visitors under its consultation's version.
 
@@ -164,19 +191,24 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
+
+            def view_call():
+                return view(request, *args, **kwargs)
+
             key = _page_key(request)
             entry = cache.get(key)
             if entry is not None and _current(entry, _versions(entry["consultation"])):
-                response = _from_cache(request, entry)
+                if time.time() < entry.get("fresh_until", 0):
+                    response = _from_cache(request, entry)
+                else:
+                    response = _refresh(key, entry, request, consultation_of(**kwargs), view_call)
             else:
                 # Missing or out of date. The address is looked up again rather than taken
                 # from the old copy: its slug may belong to another consultation by now.
                 consultation_id = consultation_of(**kwargs)
                 if consultation_id is None:
                     return view(request, *args, **kwargs)
-                response = _build_once(
-                    key, consultation_id, request, lambda: view(request, *args, **kwargs)
-                )
+                response = _build_once(key, consultation_id, request, view_call)
             # The page differs by language and by being signed in (the session cookie).
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
             return response

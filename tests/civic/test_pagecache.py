@@ -256,3 +256,52 @@ def test_a_hit_costs_two_cache_reads(client, pages, monkeypatch):
         monkeypatch.setattr(pagecache.cache, name, counting(name, getattr(pagecache.cache, name)))
     assert _is_hit(_get(Client(), pages["hub"]))
     assert reads == ["get", "get_many"]  # the page, then the versions it was built under
+
+
+def _age_the_stored_copy(url):
+    """Make the stored copy of `url` older than PAGE_CACHE_SECONDS, its content unchanged."""
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from civic import pagecache
+
+    with translation.override("en"):
+        key = pagecache._page_key(RequestFactory().get(url))
+    entry = pagecache.cache.get(key)
+    entry["fresh_until"] = 0
+    pagecache.cache.set(key, entry)
+
+
+def test_an_aged_copy_is_built_again_by_one_visitor(client, pages):
+    _get(client, pages["hub"])
+    _age_the_stored_copy(pages["hub"])
+    again = _get(Client(), pages["hub"])
+    assert again.get("X-Page-Cache") is None  # built anew
+    assert _is_hit(_get(Client(), pages["hub"]))  # and fresh again
+
+
+def test_others_get_the_aged_copy_while_one_visitor_builds_it(client, pages, monkeypatch):
+    from civic import pagecache
+
+    _get(client, pages["hub"])
+    _age_the_stored_copy(pages["hub"])
+    monkeypatch.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)  # lock is held
+    monkeypatch.setattr(pagecache.time, "sleep", lambda seconds: pytest.fail("waited"))
+    stale = _get(Client(), pages["hub"])
+    assert stale["X-Page-Cache"] == "stale"
+    assert "A bench by the water" in stale.content.decode()
+
+
+def test_changed_content_is_never_served_from_an_aged_copy(
+    client, pages, planner, monkeypatch, django_capture_on_commit_callbacks
+):
+    from civic import pagecache
+
+    _get(client, pages["list"])
+    _age_the_stored_copy(pages["list"])
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.hide(actor=planner, target=pages["the_idea"], public_reason="personal_data")
+    monkeypatch.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)
+    page = _get(Client(), pages["list"])
+    assert page.get("X-Page-Cache") != "stale"
+    assert "A bench by the water" not in page.content.decode()
