@@ -194,6 +194,17 @@ def test_csv_and_xlsx_neutralise_formulas(report_data):
     assert cells and all(cell.data_type == "s" for cell in cells)
 
 
+def test_xlsx_keeps_text_as_typed_without_what_xml_cannot_hold(report_data):
+    idea = report_data.ideas["bench"]
+    idea.title = "Bench\x0b by the water\x1f, 0045 12"
+    idea.description = "www.example.org\nline two"
+    idea.save()
+    workbook = load_workbook(io.BytesIO(export(report_data, "data.xlsx")))
+    values = [c.value for row in workbook["Ideas"].iter_rows() for c in row]
+    assert "Bench by the water, 0045 12" in values  # not a number, no control characters
+    assert "www.example.org\nline two" in values  # not a link, the line break kept
+
+
 def test_geojson_schema_and_values(report_data):
     collection = json.loads(export(report_data, "ideas.geojson"))
     jsonschema.validate(collection, GEOJSON_SCHEMA)
