@@ -134,16 +134,22 @@ def _rendered(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _build_and_store(key: str, lock: str, consultation_id: int, versions: dict, build):
+    """Build the page as the holder of `lock`, store it under the versions read before, and
+    let go of the lock whatever happens."""
+    try:
+        response = _rendered(build())
+        _store(key, consultation_id, versions, response)
+    finally:
+        cache.delete(lock)
+    return response
+
+
 def _build_once(key: str, consultation_id: int, request: HttpRequest, build: Callable):
     versions = _versions(consultation_id)
     lock = f"{key}:building"
     if cache.add(lock, 1, timeout=BUILD_LOCK_SECONDS):
-        try:
-            response = _rendered(build())
-            _store(key, consultation_id, versions, response)
-        finally:
-            cache.delete(lock)
-        return response
+        return _build_and_store(key, lock, consultation_id, versions, build)
     deadline = time.monotonic() + WAIT_FOR_BUILDER_SECONDS
     # No lock to be seen (the builder is done, failed, or the cache is down): build it here.
     while cache.has_key(lock) and time.monotonic() < deadline:
@@ -168,13 +174,7 @@ def _refresh(key: str, entry: dict, request, consultation_id: int | None, build:
         response = _from_cache(request, entry)
         response["X-Page-Cache"] = "stale"
         return response
-    versions = _versions(consultation_id)
-    try:
-        response = _rendered(build())
-        _store(key, consultation_id, versions, response)
-    finally:
-        cache.delete(lock)
-    return response
+    return _build_and_store(key, lock, consultation_id, _versions(consultation_id), build)
 
 
 def anonymous_page(consultation_of: Callable[..., int | None]):

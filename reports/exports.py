@@ -553,7 +553,8 @@ def _xlsx_value(value, zone):
     # Exact class tests: this runs once per cell, a million times in a big export.
     kind = value.__class__
     if kind is str:
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        # isprintable() is a fast test that nearly all text passes (line breaks do not).
+        return value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
     if kind is datetime:
         return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
     return value
