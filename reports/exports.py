@@ -572,8 +572,10 @@ def write_xlsx(ctx: ExportContext, path, sheets: list[Sheet] | None = None) -> N
             worksheet = workbook.add_worksheet(_sheet_title(item.title()))
             columns = item.columns_for(ctx)
             worksheet.write_row(0, 0, [column.header for column in columns])
+            keys = [column.key for column in columns]
+            write_row, value = worksheet.write_row, _xlsx_value
             for number, row in enumerate(item.rows(ctx), start=1):
-                worksheet.write_row(number, 0, [_xlsx_value(row[c.key], zone) for c in columns])
+                write_row(number, 0, [value(row[key], zone) for key in keys])
                 progress.step()
     finally:
         workbook.close()
