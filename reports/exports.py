@@ -561,8 +561,9 @@ def _xlsx_value(value, zone):
 
 
 def write_xlsx(ctx: ExportContext, path, sheets: list[Sheet] | None = None) -> None:
-    """The workbook, one sheet per `Sheet`, written row by row with XlsxWriter: a million cells
-    in a few seconds and flat memory (openpyxl's write-only mode took three times as long)."""
+    """The workbook, one sheet per `Sheet`, written row by row with XlsxWriter in constant-memory
+    mode: memory stays flat however many rows, and a million cells take about two thirds of the
+    time openpyxl's write-only mode took (bench/RESULTS.md, Reports)."""
     sheets = sheets or SHEETS
     progress = Progress(ctx, sum(item.count(ctx) for item in sheets))
     workbook = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
