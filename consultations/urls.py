@@ -4,7 +4,7 @@ from civic.pagecache import anonymous_page
 
 from . import selectors, views
 
-by_slug = anonymous_page(lambda slug: selectors.consultation_id_for_slug(slug))
+by_slug = anonymous_page(selectors.consultation_id_for_slug)
 
 app_name = "consultations"
 

@@ -5,8 +5,8 @@ from consultations.selectors import consultation_id_for_slug
 
 from . import selectors, views
 
-by_slug = anonymous_page(lambda slug: consultation_id_for_slug(slug))
-by_reference = anonymous_page(lambda reference: selectors.consultation_id_for_reference(reference))
+by_slug = anonymous_page(consultation_id_for_slug)
+by_reference = anonymous_page(selectors.consultation_id_for_reference)
 
 app_name = "ideas"
 
