@@ -2,7 +2,7 @@
 
 Why: when a consultation is shared on Facebook, the crowd that follows the link is almost all
 anonymous and reads the same few pages (the hub, the idea list, an idea). Building the hub costs
-tens of milliseconds of queries and templates; a cached copy costs two cache reads.
+tens of milliseconds of queries and templates; a cached copy costs one cache round trip.
 
 Correctness: every cached page belongs to a consultation, and its key carries that consultation's
 version. Each app names the models whose rows show on its public pages (`follow`, in its
@@ -20,9 +20,9 @@ Crowds: when a change replaces a busy page, one visitor builds it and the others
 copy (polling the cache for up to WAIT_FOR_BUILDER_SECONDS) instead of all building it at once.
 
 Per-visitor parts: signed-in visitors, visitors with a session (an anonymous idea waiting for
-confirmation) or with pending messages are never served from the cache. The only per-visitor
-string in an anonymous page is the CSRF token of its forms (language switcher); it is swapped for
-this visitor's own token on every hit.
+confirmation) or with pending messages are never served from the cache. The language switcher
+needs no CSRF token (civic/urls.py says why), so most anonymous pages are the same bytes for
+everyone; a page that does carry a form token gets this visitor's own token on every hit.
 """
 
 from __future__ import annotations
@@ -88,6 +88,35 @@ def _versions(consultation_id: int) -> dict:
     keys = [_version_key(GLOBAL), _version_key(consultation_id)]
     found = cache.get_many(keys)
     return {key: found.get(key, 0) for key in keys}
+
+
+# Which consultation each page key belonged to when this process last read it. It lets a hit
+# read the page and its versions in one round trip; the entry itself still names its
+# consultation, so a key whose page now belongs elsewhere costs one more read, never a wrong page.
+_consultation_of_key: dict[str, int] = {}
+KNOWN_KEYS_MAX = 10_000
+
+
+def _lookup(key: str) -> tuple[dict | None, dict | None]:
+    """The cached entry for `key` and the current versions of the consultation it names."""
+    known = _consultation_of_key.get(key)
+    if known is None:
+        entry = cache.get(key)
+        versions = None
+    else:
+        version_keys = [_version_key(GLOBAL), _version_key(known)]
+        found = cache.get_many([key, *version_keys])
+        entry = found.get(key)
+        versions = {k: found.get(k, 0) for k in version_keys}
+    if entry is None:
+        return None, None
+    consultation_id = entry["consultation"]
+    if consultation_id != known:
+        if len(_consultation_of_key) >= KNOWN_KEYS_MAX:
+            _consultation_of_key.clear()
+        _consultation_of_key[key] = consultation_id
+        versions = _versions(consultation_id)
+    return entry, versions
 
 
 def _from_cache(request: HttpRequest, entry: dict) -> HttpResponse:
@@ -182,8 +211,8 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
 
     `consultation_of(**view_kwargs)` returns the consultation id the page belongs to, or None
     when there is no such page (the view then answers its own 404). A stored page carries the
-    versions it was built under and its consultation, so a hit costs two cache reads: the page,
-    then the versions it names.
+    versions it was built under and its consultation, so a hit costs one cache round trip: the
+    page and the versions of the consultation it named last time (_lookup).
     """
 
     def decorator(view):
@@ -196,8 +225,8 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
                 return view(request, *args, **kwargs)
 
             key = _page_key(request)
-            entry = cache.get(key)
-            if entry is not None and _current(entry, _versions(entry["consultation"])):
+            entry, versions = _lookup(key)
+            if entry is not None and _current(entry, versions):
                 if time.time() < entry.get("fresh_until", 0):
                     response = _from_cache(request, entry)
                 else:

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from social import views as social_views
@@ -19,7 +20,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", views.profile, name="profile_legacy"),
     path("me/", include(("civic.urls_me", "civic"), namespace="civic")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher is on every page. Without a CSRF token in it, a page for anonymous
+    # visitors is the same bytes for each of them, so a cached copy is served as it is (no
+    # per-visitor token to swap in, no cookie to set) and could be cached by a proxy too. A
+    # forged switch can do no more than change the language a visitor reads in; the view still
+    # answers POST only, so no link or crawler changes it.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -4,6 +4,7 @@ and every change that shows on a page replaces the cached copy once it commits."
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -82,14 +83,47 @@ def test_visitors_with_a_session_are_not_served_from_the_cache(client, pages):
     assert not _is_hit(_get(visitor, pages["hub"]))
 
 
-def test_each_visitor_gets_a_csrf_token_that_works(pages):
+@pytest.mark.parametrize("name", ["hub", "list", "idea"])
+def test_an_anonymous_hit_is_the_same_for_everyone_and_sets_no_cookie(pages, name):
+    _get(Client(), pages[name])
+    one, other = _get(Client(), pages[name]), _get(Client(), pages[name])
+    assert _is_hit(one) and _is_hit(other)
+    assert one.content == other.content
+    assert not one.cookies and not TOKEN.search(one.content.decode())
+
+
+def test_the_language_switch_of_a_cached_page_works_with_csrf_checks_on(pages):
     _get(Client(), pages["hub"])
     visitor = Client(enforce_csrf_checks=True)
-    hit = _get(visitor, pages["hub"])
-    assert _is_hit(hit)
-    token = TOKEN.search(hit.content.decode()).group(1)
-    answer = visitor.post(reverse("set_language"), {"language": "da", "csrfmiddlewaretoken": token})
+    assert _is_hit(_get(visitor, pages["hub"]))
+    answer = visitor.post(reverse("set_language"), {"language": "da", "next": pages["hub"]})
     assert answer.status_code == 302
+    assert visitor.cookies[settings.LANGUAGE_COOKIE_NAME].value == "da"
+    # Still POST only: a link or a crawler changes nobody's language.
+    switch = Client().get(reverse("set_language") + "?language=da")
+    assert settings.LANGUAGE_COOKIE_NAME not in switch.cookies
+
+
+def test_a_cached_page_with_a_form_gets_each_visitors_own_token_that_works(rf):
+    from django.middleware.csrf import CsrfViewMiddleware
+    from django.views.decorators.csrf import csrf_protect
+
+    from civic import pagecache
+
+    entry = {
+        "content": b'<form><input name="csrfmiddlewaretoken" value="BUILDERSTOKEN"></form>',
+        "headers": {"Content-Type": "text/html; charset=utf-8"},
+    }
+    request = rf.get("/")
+    response = pagecache._from_cache(request, entry)
+    CsrfViewMiddleware(lambda r: response).process_response(request, response)
+    token = TOKEN.search(response.content.decode()).group(1)
+    assert token != "BUILDERSTOKEN"
+    post = rf.post("/", {"csrfmiddlewaretoken": token})
+    post.COOKIES["csrftoken"] = response.cookies["csrftoken"].value
+    post._dont_enforce_csrf_checks = False
+    accepted = csrf_protect(lambda r: pagecache.HttpResponse("ok"))(post)
+    assert accepted.status_code == 200
 
 
 def test_languages_are_cached_apart(pages):
