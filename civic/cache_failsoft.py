@@ -102,6 +102,23 @@ class FailSoftRedisCache(RedisCache):
             # the attempt as the first of its window).
             raise ValueError(f"Key {key!r} not found (cache unavailable)") from exc
 
+    def incr_in_window(self, timeouts: dict[str, int]) -> list[int]:
+        """Add one to each counter, creating a missing one with its timeout in seconds, and
+        return the counts: one round trip for all of them (Django's incr costs two per key, an
+        EXISTS and an INCRBY). A counter that exists keeps its expiry, so a window ends on time.
+        """
+
+        def call():
+            pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+            for key, timeout in timeouts.items():
+                name = self.make_and_validate_key(key)
+                pipeline.set(name, 0, ex=timeout, nx=True)
+                pipeline.incr(name)
+            return pipeline.execute()[1::2]
+
+        # Unavailable: each attempt is the first of its window (let the person act).
+        return self._soft("incr_in_window", call, [1] * len(timeouts))
+
     def clear(self):
         parent = super()
         return self._soft("clear", lambda: parent.clear(), False)

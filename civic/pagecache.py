@@ -90,6 +90,13 @@ def _versions(consultation_id: int) -> dict:
     return {key: found.get(key, 0) for key in keys}
 
 
+def consultation_version(consultation_id: int):
+    """The version of what a consultation's pages show: it changes whenever the consultation,
+    a phase or a row that shows on its pages is saved or deleted (or a shown name changes).
+    Other caches of consultation data use it to know when to read again."""
+    return tuple(_versions(consultation_id).values())
+
+
 # Which consultation each page key belonged to when this process last read it. It lets a hit
 # read the page and its versions in one round trip; the entry itself still names its
 # consultation, so a key whose page now belongs elsewhere costs one more read, never a wrong page.

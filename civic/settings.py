@@ -397,6 +397,10 @@ MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
 # Off by default in tests: most run inside a transaction that never commits, so the changes they
 # make would never replace a cached page (tests/civic/test_pagecache.py turns it on).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if TESTING else 30)
+# How long a worker may reuse its copy of a consultation and its phases for the rules of a
+# support (consultations.selectors.consultation_for_rules) while the consultation's version is
+# unchanged; the cap for when the cache is down. Off in tests for the reason above.
+CONSULTATION_RULES_SECONDS = env.int("CONSULTATION_RULES_SECONDS", default=0 if TESTING else 5)
 # [ideas settings]
 # [debate settings]
 # [moderation settings]

@@ -1,11 +1,16 @@
 """Reads of consultations that depend on who is asking."""
 
+import copy
+import time
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from civic import pagecache
 from civic import permissions as civic
 
 from .models import Category, Consultation, Phase
@@ -89,3 +94,38 @@ def consultation_id_for_slug(slug: str) -> int | None:
 
 def forget_slug(slug: str) -> None:
     transaction.on_commit(lambda: cache.delete(_slug_key(slug)))
+
+
+# Which consultation each worker last read for the rules of a write, by id:
+# (version, read until, consultation with its phases).
+_for_rules: dict[int, tuple[object, float, Consultation]] = {}
+
+
+def consultation_for_rules(consultation_id: int) -> Consultation | None:
+    """The consultation with its phases, as the rules of a support read them (status, phases,
+    support limit), or None when it does not exist.
+
+    A support storm asks this for every support, so each worker keeps the copy it read while
+    the consultation's version (civic.pagecache) is unchanged: saving the consultation or a
+    phase changes it. Phases that open or close by the clock need no new copy, the rules compare
+    their times with now. The copy is read again after CONSULTATION_RULES_SECONDS whatever the
+    version says, so a cache that is down delays a planner's change by no more than that.
+    """
+    seconds = settings.CONSULTATION_RULES_SECONDS
+    if seconds <= 0:
+        return Consultation.objects.prefetch_related("phases").filter(pk=consultation_id).first()
+    version = pagecache.consultation_version(consultation_id)
+    kept = _for_rules.get(consultation_id)
+    now = time.monotonic()
+    if kept is None or kept[0] != version or now >= kept[1]:
+        consultation = (
+            Consultation.objects.prefetch_related("phases").filter(pk=consultation_id).first()
+        )
+        if consultation is None:
+            _for_rules.pop(consultation_id, None)
+            return None
+        kept = (version, now + seconds, consultation)
+        _for_rules[consultation_id] = kept
+    # Each caller gets its own object (threads share the worker's copy); the phases read are
+    # shared, and nothing on this path changes them.
+    return copy.copy(kept[2])

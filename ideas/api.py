@@ -341,14 +341,20 @@ class IdeaSupportView(GenericAPIView):
     @extend_schema(request=None, responses={201: SupportSerializer})
     def post(self, request, pk):
         ratelimit.raise_for_api(request, "support")
-        idea = _visible_idea(request, pk, for_display=False)
-        state = services.idea_support(user=request.user, idea=idea)
+        state = services.idea_support(user=request.user, idea=self._idea(request, pk))
         return Response(asdict(state), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=SupportSerializer)
     def delete(self, request, pk):
-        idea = _visible_idea(request, pk, for_display=False)
+        idea = self._idea(request, pk)
         return Response(asdict(services.idea_unsupport(user=request.user, idea=idea)))
+
+    @staticmethod
+    def _idea(request, pk) -> Idea:
+        idea = selectors.idea_for_support(pk=pk, viewer=request.user)
+        if idea is None:
+            raise Http404
+        return idea
 
 
 class IdeaStatusView(GenericAPIView):

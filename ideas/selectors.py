@@ -232,6 +232,48 @@ def for_viewer(queryset: QuerySet, viewer, *, with_supports: bool = True) -> Que
     )
 
 
+# What the support rules (ideas.services.idea_support) and the audit entry read of an idea.
+SUPPORT_FIELDS = (
+    "id",
+    "consultation_id",
+    "author_id",
+    "publication",
+    "is_hidden",
+    "reference",
+    "title",
+)
+
+
+def idea_for_support(*, pk: int, viewer) -> Idea | None:
+    """The idea a support (or taking one back) acts on, or None when the viewer may not see it.
+
+    The busiest write on the site reads only what its rules ask: these few columns in one
+    short statement (the idea page's query, with its joins and annotations, cost the support
+    more than the support itself), and the consultation with its phases as the rules read it
+    (consultations.selectors.consultation_for_rules). Whether the viewer is blocked is left to
+    the service, which asks when it has to.
+    """
+    from consultations.selectors import consultation_for_rules
+
+    from .permissions import can_view_idea
+
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Idea._meta.get_field(f).column) for f in SUPPORT_FIELDS)
+    table, id_column = quote(Idea._meta.db_table), quote(Idea._meta.pk.column)
+    # The names come from the model's metadata, never from input.
+    sql = f"SELECT {columns} FROM {table} WHERE {id_column} = %s"  # noqa: S608
+    idea = next(iter(Idea.objects.raw(sql, [pk])), None)
+    if idea is None:
+        return None
+    consultation = consultation_for_rules(idea.consultation_id)
+    if consultation is None:
+        return None
+    idea.consultation = consultation
+    if not can_view_idea(viewer, idea):
+        return None
+    return idea
+
+
 def idea_for_viewer(*, reference: str, viewer) -> Idea | None:
     """The idea with what its page shows, or None when the viewer may not see it."""
     from .permissions import can_view_idea

@@ -82,6 +82,7 @@ def test_cache_with_redis_down_misses_and_drops_writes(dead_redis):
     dead_redis.delete("k")
     with pytest.raises(ValueError):
         dead_redis.incr("k")
+    assert dead_redis.incr_in_window({"a": 60, "b": 60}) == [1, 1]
 
 
 def test_one_redis_client_serves_every_call_of_a_pool(dead_redis):
