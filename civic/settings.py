@@ -397,6 +397,10 @@ MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
 # Off by default in tests: most run inside a transaction that never commits, so the changes they
 # make would never replace a cached page (tests/civic/test_pagecache.py turns it on).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if TESTING else 30)
+# How long a web worker serves a page it found current in the cache without asking the cache
+# again: a crowd on one page then costs no round trip for most visits, and a change reaches
+# anonymous visitors this much later. Off in tests, which check that changes show at once.
+PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=0 if TESTING else 1.0)
 # How long a worker may reuse its copy of a consultation and its phases for the rules of a
 # support (consultations.selectors.consultation_for_rules) while the consultation's version is
 # unchanged; the cap for when the cache is down. Off in tests for the reason above.
