@@ -96,6 +96,17 @@ def start_django(*, migrate: bool = True) -> None:
         call_command("migrate", verbosity=0)
 
 
+def empty_caches() -> None:
+    """Empty the cache and what this process remembers of it (civic.pagecache keeps the pages
+    it found current for PAGE_CACHE_LOCAL_SECONDS), so the next request is built from scratch."""
+    from django.core.cache import cache
+
+    from civic import pagecache
+
+    cache.clear()
+    pagecache.forget_checked()
+
+
 def seeded_consultation(sizes: dict[str, int] | None = None, *, seed: int = 42):
     """The `bench` consultation with `sizes`, seeded once (seed_bench) and reused afterwards."""
     from bench import generator

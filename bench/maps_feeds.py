@@ -86,12 +86,10 @@ def partial_row(consultation, runs: int) -> str:
 
 def measure(client, url: str, runs: int, *, cold: bool = False) -> dict:
     """Time `url`; with cold=True the cache is emptied before every request."""
-    from django.core.cache import cache
-
     get = common.getting(client, url)
-    median, p95, _ = common.timed(get, runs, before=cache.clear if cold else None)
+    median, p95, _ = common.timed(get, runs, before=common.empty_caches if cold else None)
     if cold:
-        cache.clear()
+        common.empty_caches()
     response, queries = common.with_query_count(get)
     return {
         "median": median,

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402 - the path above makes bench importable
     commit,
+    empty_caches,
     load_average,
     machine,
     replace_section,
@@ -95,10 +96,9 @@ def cases(consultation):
 
     def uncached(call):
         """The same request with the cache emptied first: what a cold or expired cache costs."""
-        from django.core.cache import cache
 
         def wrapped():
-            cache.clear()
+            empty_caches()
             return call()
 
         return wrapped

@@ -189,7 +189,6 @@ def write_rows(consultation, sizes: dict[str, int]) -> None:
 
 def measure_summary(consultation, runs: int, cache_seconds: int) -> dict:
     from django.conf import settings
-    from django.core.cache import cache
     from django.test import Client
 
     from civic.models import Role, User
@@ -199,7 +198,7 @@ def measure_summary(consultation, runs: int, cache_seconds: int) -> dict:
         defaults={"email": "bench-councillor@example.org", "role": Role.COUNCILLOR},
     )
     settings.REPORTS_SUMMARY_CACHE_SECONDS = cache_seconds
-    cache.clear()
+    common.empty_caches()
     client = Client()
     client.force_login(councillor)
     get = common.getting(client, f"/reports/c/{consultation.slug}/")

@@ -101,6 +101,12 @@ _checked: dict[str, tuple[float, dict]] = {}
 CHECKED_KEYS_MAX = 200
 
 
+def forget_checked() -> None:
+    """Forget the pages this worker found current (for whoever empties the cache itself: tests
+    and benchmarks that time a page built from scratch)."""
+    _checked.clear()
+
+
 def _checked_moments_ago(key: str) -> dict | None:
     kept = _checked.get(key)
     if kept is None or time.monotonic() >= kept[0]:

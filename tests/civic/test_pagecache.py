@@ -22,9 +22,9 @@ def _page_cache_on(settings):
     from civic import pagecache
 
     settings.PAGE_CACHE_SECONDS = 30
-    pagecache._checked.clear()
+    pagecache.forget_checked()
     yield
-    pagecache._checked.clear()
+    pagecache.forget_checked()
 
 
 @pytest.fixture
