@@ -516,7 +516,8 @@ def render(results: dict) -> str:
         f"gunicorn {WORKERS} workers x {THREADS} threads (gthread), DEBUG off, Redis cache; "
         "locust (FastHttpUser) on the same machine, 100 concurrent simulated people. "
         "Data: the `bench` consultation, 10,000 ideas, 100,000 supports, 20,000 comments "
-        "(`manage.py seed_bench`). Paced runs: each person pauses 0.5-1.5 s between requests; "
+        "(`manage.py seed_bench`). Paced runs: each person pauses 0.5-1.5 s between requests "
+        "and sends the first at a random moment within the first pause; "
         "saturated runs: no pause (the server's throughput). Latencies in ms as locust "
         "measures them (rounded to two significant digits above 100 ms).",
         "",
