@@ -316,35 +316,23 @@ def check_integrity(consultation, result: dict) -> str:
 # What a support sends to the database (tests/ideas/test_support_queries.py counts them): the
 # token with its person, the idea, the person's block, the row, the counter and the audit entry.
 SUPPORT_STATEMENTS = [
-    (
-        "SELECT t.key, t.user_id, u.id, u.password, u.email, u.role, u.is_active"
-        " FROM authtoken_token t JOIN civic_user u ON u.id = t.user_id WHERE t.key = %(token)s",
-    ),
-    (
-        "SELECT id, consultation_id, author_id, publication, is_hidden, reference, title"
-        " FROM ideas_idea WHERE id = %(idea)s",
-    ),
-    (
-        "SELECT id FROM moderation_block WHERE user_id = %(user)s AND lifted_at IS NULL"
-        " AND (until IS NULL OR until > now())"
-        " AND (consultation_id IS NULL OR consultation_id = %(consultation)s)"
-        " ORDER BY until DESC LIMIT 1",
-    ),
-    (
-        "INSERT INTO ideas_support (idea_id, user_id, consultation_id, created_at)"
-        " VALUES (%(idea)s, %(user)s, %(consultation)s, now()) ON CONFLICT DO NOTHING"
-        " RETURNING id",
-    ),
-    (
-        "UPDATE ideas_idea SET support_count = support_count + 1 WHERE id = %(idea)s"
-        " RETURNING support_count",
-    ),
-    (
-        "INSERT INTO civic_auditentry (actor_id, actor_label, action, content_type_id,"
-        " object_id, object_repr, consultation_id, reason, changes, created_at)"
-        " VALUES (%(user)s, 'bench', 'idea.support', NULL, %(idea)s, 'bench',"
-        " %(consultation)s, '', '{}', now())",
-    ),
+    "SELECT t.key, t.user_id, u.id, u.password, u.email, u.role, u.is_active"
+    " FROM authtoken_token t JOIN civic_user u ON u.id = t.user_id WHERE t.key = %(token)s",
+    "SELECT id, consultation_id, author_id, publication, is_hidden, reference, title"
+    " FROM ideas_idea WHERE id = %(idea)s",
+    "SELECT id FROM moderation_block WHERE user_id = %(user)s AND lifted_at IS NULL"
+    " AND (until IS NULL OR until > now())"
+    " AND (consultation_id IS NULL OR consultation_id = %(consultation)s)"
+    " ORDER BY until DESC LIMIT 1",
+    "INSERT INTO ideas_support (idea_id, user_id, consultation_id, created_at)"
+    " VALUES (%(idea)s, %(user)s, %(consultation)s, now()) ON CONFLICT DO NOTHING"
+    " RETURNING id",
+    "UPDATE ideas_idea SET support_count = support_count + 1 WHERE id = %(idea)s"
+    " RETURNING support_count",
+    "INSERT INTO civic_auditentry (actor_id, actor_label, action, content_type_id,"
+    " object_id, object_repr, consultation_id, reason, changes, created_at)"
+    " VALUES (%(user)s, 'bench', 'idea.support', NULL, %(idea)s, 'bench',"
+    " %(consultation)s, '', '{}', now())",
 ]
 WRITE_STATEMENTS = SUPPORT_STATEMENTS[3:5]
 
@@ -386,7 +374,7 @@ def raw_support_inserts(
                     "consultation": consultation.pk,
                 }
                 with connection.transaction():
-                    for (sql,) in statements:
+                    for sql in statements:
                         cursor = connection.execute(sql, values)
                         if cursor.description is not None:
                             cursor.fetchall()

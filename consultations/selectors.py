@@ -111,16 +111,18 @@ def consultation_for_rules(consultation_id: int) -> Consultation | None:
     their times with now. The copy is read again after CONSULTATION_RULES_SECONDS whatever the
     version says, so a cache that is down delays a planner's change by no more than that.
     """
+
+    def read():
+        return Consultation.objects.prefetch_related("phases").filter(pk=consultation_id).first()
+
     seconds = settings.CONSULTATION_RULES_SECONDS
     if seconds <= 0:
-        return Consultation.objects.prefetch_related("phases").filter(pk=consultation_id).first()
+        return read()
     version = pagecache.consultation_version(consultation_id)
     kept = _for_rules.get(consultation_id)
     now = time.monotonic()
     if kept is None or kept[0] != version or now >= kept[1]:
-        consultation = (
-            Consultation.objects.prefetch_related("phases").filter(pk=consultation_id).first()
-        )
+        consultation = read()
         if consultation is None:
             _for_rules.pop(consultation_id, None)
             return None

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic.permissions import can_manage_consultation
+from civic.sql import quoted
 from consultations.models import Consultation
 
 from .models import Idea, IdeaStatus, Publication, Support
@@ -257,11 +258,8 @@ def idea_for_support(*, pk: int, viewer) -> Idea | None:
 
     from .permissions import can_view_idea
 
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(Idea._meta.get_field(f).column) for f in SUPPORT_FIELDS)
-    table, id_column = quote(Idea._meta.db_table), quote(Idea._meta.pk.column)
-    # The names come from the model's metadata, never from input.
-    sql = f"SELECT {columns} FROM {table} WHERE {id_column} = %s"  # noqa: S608
+    table, *columns = quoted(Idea, *SUPPORT_FIELDS)
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {columns[0]} = %s"  # noqa: S608
     idea = next(iter(Idea.objects.raw(sql, [pk])), None)
     if idea is None:
         return None

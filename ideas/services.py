@@ -30,6 +30,7 @@ from civic.blocks import require_not_blocked
 from civic.models import User
 from civic.notifications import absolute_url, notify
 from civic.permissions import can_manage_consultation, can_participate
+from civic.sql import quoted
 from civic.wordlist import needs_review
 from consultations.models import Category, Consultation
 from consultations.rules import require_phase
@@ -476,20 +477,13 @@ def _require_not_blocked_from(user: User, idea: Idea) -> None:
         require_not_blocked(user, idea.consultation)
 
 
-def _quoted(model, *fields: str) -> list[str]:
-    """The quoted table and column names of a model, for the statements below. They come from
-    the model's own metadata, never from input, hence the `noqa: S608` on those statements."""
-    quote = connection.ops.quote_name
-    return [quote(model._meta.db_table)] + [quote(model._meta.get_field(f).column) for f in fields]
-
-
 def _insert_support(user: User, idea: Idea) -> bool:
     """Store the support unless the person already supports the idea; True when stored.
 
     Sends post_save as Model.save() would, so what listens (cached pages, key figures) hears of
     the new support.
     """
-    table, idea_col, user_col, consultation_col, created_col, id_col = _quoted(
+    table, idea_col, user_col, consultation_col, created_col, id_col = quoted(
         Support, "idea", "user", "consultation", "created_at", "id"
     )
     created_at = timezone.now()
@@ -528,7 +522,7 @@ def _insert_support(user: User, idea: Idea) -> bool:
 
 def _delete_support(user: User, idea: Idea) -> bool:
     """Remove the person's support of the idea; True when there was one. Sends post_delete."""
-    table, idea_col, user_col, id_col = _quoted(Support, "idea", "user", "id")
+    table, idea_col, user_col, id_col = quoted(Support, "idea", "user", "id")
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {table} WHERE {idea_col} = %s AND {user_col} = %s "  # noqa: S608
@@ -546,7 +540,7 @@ def _delete_support(user: User, idea: Idea) -> bool:
 def _count_support_change(user: User, idea: Idea, delta: int, action: str) -> int:
     """Move the idea's counter in the same transaction as the row it counts, audit the change,
     and return the new count."""
-    table, count_col, id_col = _quoted(Idea, "support_count", "id")
+    table, count_col, id_col = quoted(Idea, "support_count", "id")
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {count_col} = {count_col} + %s WHERE {id_col} = %s "  # noqa: S608

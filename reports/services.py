@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic.audit import audit_record
+from civic.sql import quoted
 from consultations.models import Consultation
 from debate.models import Comment
 from ideas.models import Idea
@@ -331,8 +332,8 @@ def referral_count(*, slug: str, source: str, day) -> bool:
     or, when it exists, incremented in place by the database (ON CONFLICT ... DO UPDATE), and a
     slug that names no consultation inserts nothing. Returns whether a consultation was found.
     """
-    referrals = connection.ops.quote_name(Referral._meta.db_table)
-    consultations = connection.ops.quote_name(Consultation._meta.db_table)
+    (referrals,) = quoted(Referral)
+    (consultations,) = quoted(Consultation)
     # Only table names are formatted in; every value is a parameter.
     sql = (
         f"INSERT INTO {referrals} (consultation_id, source, day, visits) "  # noqa: S608
