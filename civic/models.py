@@ -16,6 +16,11 @@ def new_pseudonym_code() -> str:
     return "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(6))
 
 
+def new_username() -> str:
+    """An internal handle that nobody sees or types: people log in with their e-mail."""
+    return f"u-{secrets.token_hex(10)}"
+
+
 class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
     PLANNER = "planner", _("Planner")
@@ -88,6 +93,19 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.public_name
+
+    def save(self, *args, **kwargs):
+        # allauth looks addresses up in lower case only; an address stored in other letters
+        # (admin, commands) would escape its "already in use" check and then hit the unique index.
+        self.email = (self.email or "").strip().lower()
+        # allauth (e-mail and eID sign-up alike) saves the user without a username, since log-in
+        # is by e-mail; the unique column still needs a distinct value for every account.
+        if not self.username:
+            self.username = new_username()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "username"}
+        super().save(*args, **kwargs)
 
     @property
     def pseudonym(self) -> str:
