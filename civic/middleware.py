@@ -1,14 +1,13 @@
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from .permissions import is_staff_role
+from .two_factor import needs_totp_setup, setup_reason
 
 # Paths a planner without two-factor authentication may still open: the account pages where
-# they set it up, and what the pages themselves need.
-_ALWAYS_ALLOWED = ("/accounts/", "/static/", "/media/", "/healthz", "/i18n/", "/jsi18n/")
+# they set it up, and what the pages themselves need. The API answers for itself with a 403 and
+# the reason (civic.two_factor's DRF authentication), not with a redirect to a page.
+_ALWAYS_ALLOWED = ("/accounts/", "/static/", "/media/", "/healthz", "/i18n/", "/jsi18n/", "/api/")
 
 
 class StaffTwoFactorMiddleware:
@@ -18,22 +17,9 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.REQUIRE_STAFF_2FA and self._needs_setup(request):
-            messages.info(
-                request,
-                _(
-                    "Planners and administrators protect their account with an authenticator "
-                    "app. Set it up to continue."
-                ),
-            )
+        if not request.path.startswith(_ALWAYS_ALLOWED) and needs_totp_setup(
+            getattr(request, "user", None)
+        ):
+            messages.info(request, setup_reason())
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-    @staticmethod
-    def _needs_setup(request) -> bool:
-        user = getattr(request, "user", None)
-        if not is_staff_role(user) or request.path.startswith(_ALWAYS_ALLOWED):
-            return False
-        from allauth.mfa.models import Authenticator
-
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

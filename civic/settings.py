@@ -299,9 +299,10 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # DRF's session and token authentication, refusing staff without TOTP (REQUIRE_STAFF_2FA).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "civic.two_factor.SessionAuthentication",
+        "civic.two_factor.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
