@@ -20,6 +20,8 @@ class UserAdmin(BaseUserAdmin):
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+    # Both follow the role when the account is saved (civic.models.User.save).
+    readonly_fields = ("is_staff", "is_superuser")
 
 
 @admin.register(AuditEntry)

@@ -105,6 +105,14 @@ class User(AbstractUser):
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "username"}
+        # The role is the one source of an administrator's powers: Django Administration
+        # (is_staff) and every model permission (is_superuser) follow it, wherever it is saved.
+        admin_powers = self.role == Role.ADMINISTRATOR and not self.is_deleted
+        if (self.is_staff, self.is_superuser) != (admin_powers, admin_powers):
+            self.is_staff = self.is_superuser = admin_powers
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
         super().save(*args, **kwargs)
 
     @property
@@ -120,17 +128,24 @@ class User(AbstractUser):
             return self.display_name.strip()
         return str(self.pseudonym)
 
+    # For templates; the predicates in civic.permissions are the definitions.
     @property
     def is_administrator(self) -> bool:
-        return self.is_superuser or self.role == Role.ADMINISTRATOR
+        from .permissions import is_administrator
+
+        return is_administrator(self)
 
     @property
     def is_planner(self) -> bool:
-        return self.role == Role.PLANNER
+        from .permissions import is_planner
+
+        return is_planner(self)
 
     @property
     def is_councillor(self) -> bool:
-        return self.role == Role.COUNCILLOR
+        from .permissions import is_councillor
+
+        return is_councillor(self)
 
 
 class AuditEntry(models.Model):

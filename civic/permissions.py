@@ -14,7 +14,8 @@ def is_signed_in(user) -> bool:
 
 
 def is_administrator(user) -> bool:
-    return is_signed_in(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+    """The role alone decides; User.save keeps is_staff and is_superuser in step with it."""
+    return is_signed_in(user) and user.role == Role.ADMINISTRATOR
 
 
 def is_planner(user) -> bool:
