@@ -19,6 +19,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from .client_address import client_ip
+
+__all__ = ["RateLimited", "check", "client_ip", "hit", "raise_for_api", "too_many_response"]
+
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -37,12 +41,6 @@ def parse_rate(rate: str) -> tuple[int, int]:
     period = period.strip()
     units = int(period[:-1]) if period[:-1].isdigit() else 1
     return int(count), units * PERIODS[period[-1]]
-
-
-def client_ip(request) -> str:
-    # Our proxy appends the address it saw; entries to the left of it are the client's claims.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 def hit(request, action: str) -> bool:

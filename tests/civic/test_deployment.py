@@ -112,7 +112,7 @@ def test_every_setting_read_from_the_environment_is_documented():
 def test_compose_file_describes_the_whole_stack():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"proxy", "web", "worker", "beat", "db", "redis"}
     assert services["db"]["image"].startswith("postgres:15")
     assert services["redis"]["image"].startswith("redis:7")
     assert services["worker"]["command"][:4] == ["celery", "-A", "civic", "worker"]
