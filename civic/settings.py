@@ -203,12 +203,18 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_ADAPTER = "civic.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
-    # Failed-login throttling: allauth counts per IP and per account.
+    # Failed log-ins: per IP, and per account from one IP ("key" is the account and the address,
+    # civic.adapters), so nobody can lock someone else's account by guessing at it.
     "login_failed": env("LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key"),
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Failures of one account from every address after which each attempt on it waits (0.5 s, then
+# doubling up to the maximum) instead of being refused.
+LOGIN_FAILED_DELAY_AFTER = env.int("LOGIN_FAILED_DELAY_AFTER", default=10)
+LOGIN_FAILED_DELAY_MAX_SECONDS = env.float("LOGIN_FAILED_DELAY_MAX_SECONDS", default=3.0)
 # Extra sign-up fields (display name, "show my name publicly") on top of allauth's own form.
 ACCOUNT_SIGNUP_FORM_CLASS = "civic.forms.SignupForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
