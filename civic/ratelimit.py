@@ -10,6 +10,7 @@ HTML views and API views share one rule: `check(request, action)` raises `RateLi
 `too_many_response` turns into a readable 429 page and `raise_for_api` into DRF's 429.
 """
 
+import hashlib
 import math
 
 from django.conf import settings
@@ -21,7 +22,16 @@ from django.utils.translation import ngettext
 
 from .client_address import client_ip
 
-__all__ = ["RateLimited", "check", "client_ip", "hit", "raise_for_api", "too_many_response"]
+__all__ = [
+    "RateLimited",
+    "check",
+    "check_key",
+    "client_ip",
+    "hit",
+    "mail_limit_message",
+    "raise_for_api",
+    "too_many_response",
+]
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -72,6 +82,24 @@ def check(request, action: str) -> None:
         raise RateLimited(action, wait=max(1, (window + 1) * period - math.floor(now)))
 
 
+def check_key(action: str, key: str) -> None:
+    """Count one attempt of `action` for `key` (say, the e-mail address a message goes to),
+    whoever makes it and from wherever; raise RateLimited when it is over settings.RATE_LIMITS.
+
+    The key is stored only as a hash, so the cache holds no addresses.
+    """
+    rate = settings.RATE_LIMITS.get(action)
+    if not rate:
+        return
+    limit, period = parse_rate(rate)
+    now = timezone.now().timestamp()
+    window = int(now) // period
+    digest = hashlib.sha256(key.strip().lower().encode()).hexdigest()
+    (count,) = _counts([f"throttle:{action}:key:{digest}:{window}"], timeout=period + 5)
+    if count > limit:
+        raise RateLimited(action, wait=max(1, (window + 1) * period - math.floor(now)))
+
+
 def _counts(keys: list[str], timeout: int) -> list[int]:
     """Add one attempt to each window's counter and return the counts; in one round trip where
     the cache can (civic.cache_failsoft.FailSoftRedisCache.incr_in_window)."""
@@ -104,6 +132,18 @@ def message(wait: int) -> str:
     return ngettext(
         "You did this too many times in a short while. Try again in %(n)d minute.",
         "You did this too many times in a short while. Try again in %(n)d minutes.",
+        minutes,
+    ) % {"n": minutes}
+
+
+def mail_limit_message(wait: int) -> str:
+    """Why no more e-mail goes to an address for now: it was not necessarily this person."""
+    minutes = max(1, math.ceil(wait / 60))
+    return ngettext(
+        "This address has received too many e-mails from us in a short while. "
+        "Try again in %(n)d minute.",
+        "This address has received too many e-mails from us in a short while. "
+        "Try again in %(n)d minutes.",
         minutes,
     ) % {"n": minutes}
 

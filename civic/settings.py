@@ -383,6 +383,9 @@ RATE_LIMITS = {
     "comment": env("RATE_LIMIT_COMMENT", default="30/h"),
     "support": env("RATE_LIMIT_SUPPORT", default="120/h"),
     "report": env("RATE_LIMIT_REPORT", default="20/h"),
+    # Per target address, whoever asks (civic.ratelimit.check_key): confirmation e-mails of
+    # anonymous submissions, so nobody can flood someone else's inbox.
+    "confirmation_email": env("RATE_LIMIT_CONFIRMATION_EMAIL", default="5/d"),
 }
 RATE_LIMIT_IP_FACTOR = env.int("RATE_LIMIT_IP_FACTOR", default=10)
 

@@ -25,6 +25,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civic import ratelimit
 from civic.audit import audit_record
 from civic.blocks import require_not_blocked
 from civic.models import User
@@ -213,6 +214,10 @@ def idea_submit_anonymous(
     email = (email or "").strip()
     if not email:
         raise ValidationError({"email": _("Enter your e-mail address.")})
+    try:  # the confirmation goes to an address anyone may type: limit mails per address
+        ratelimit.check_key("confirmation_email", email)
+    except ratelimit.RateLimited as error:
+        raise ValidationError({"email": ratelimit.mail_limit_message(error.wait)}) from None
     idea = _create_idea(
         consultation=consultation,
         **fields,
