@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from civic import ratelimit
 from civic.permissions import can_view_consultation
+from civic.redirects import next_path
 from consultations.models import Consultation
 from consultations.rules import phase_allows, require_phase
 
@@ -408,10 +409,7 @@ def consultation_follow(request, slug):
         followed=_("You follow this consultation and get an e-mail when a new phase starts."),
         unfollowed=_("You no longer follow this consultation."),
     )
-    target = request.POST.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return HttpResponseRedirect(target)
-    return redirect(consultation)
+    return redirect(next_path(request, consultation.get_absolute_url()))
 
 
 @login_required

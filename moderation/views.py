@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civic import ratelimit
+from civic.redirects import next_path
 from consultations.models import Consultation
 
 from . import permissions, privacy, selectors, services
@@ -128,9 +129,7 @@ def act(request):
     """One action on the items ticked in the queue (or the one whose button was pressed)."""
     form = QueueActionForm(request.POST)
     keys = request.POST.getlist("items")
-    back = request.POST.get("next") or reverse("moderation:queue")
-    if not back.startswith("/"):
-        back = reverse("moderation:queue")
+    back = next_path(request, reverse("moderation:queue"))
     if not form.is_valid():
         messages.error(request, _("Choose an action."))
         return redirect(back)
@@ -245,8 +244,7 @@ def lift_block(request, pk: int):
     block = get_object_or_404(Block.objects.select_related("consultation"), pk=pk)
     services.lift_block(actor=request.user, block=block, note=request.POST.get("note", ""))
     messages.success(request, _("The block has been lifted."))
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") else reverse("moderation:queue"))
+    return redirect(next_path(request, reverse("moderation:queue")))
 
 
 # --- Appeals ---------------------------------------------------------------------------------

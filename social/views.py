@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civic.permissions import can_view_consultation, is_staff_role
+from civic.redirects import next_path
 from consultations.models import Consultation
 from social import oauth, permissions, selectors, services
 from social.forms import (
@@ -267,9 +268,7 @@ def oauth_choose_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def crisis_stop(request: HttpRequest) -> HttpResponse:
-    back = request.POST.get("next") or reverse("social:channels")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("social:channels")
+    back = next_path(request, reverse("social:channels"))
     try:
         if request.POST.get("action") == "lift":
             services.lift_crisis_stop(actor=request.user)
