@@ -320,6 +320,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "civic.api.Pagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "civic.api.exception_handler",
+    # DRF's own throttles read X-Forwarded-For only through this many proxies (the per-IP limits
+    # of this site use civic.client_address, which also knows TRUSTED_PROXIES).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",

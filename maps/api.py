@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from civic import ratelimit
+
 from . import geocoding
 
 
@@ -25,8 +27,8 @@ class GeocoderThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:
             ident = request.user.pk
-        else:
-            ident = self.get_ident(request)
+        else:  # the address read through our trusted proxies, not a header the client wrote
+            ident = ratelimit.client_ip(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

@@ -74,3 +74,27 @@ def test_the_proxy_settings_are_documented():
     example = (ROOT / ".env.example").read_text()
     assert "TRUSTED_PROXY_COUNT=0" in example
     assert "# TRUSTED_PROXIES=" in example
+
+
+def test_the_geocoder_throttle_cannot_be_dodged_with_a_made_up_header(client, db, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = []
+    settings.GEOCODER_THROTTLE_RATE = "3/min"
+    statuses = [
+        client.get(
+            "/api/v1/geocode/",
+            {"q": "Papirøen"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.7",
+            REMOTE_ADDR="10.0.0.2",
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [200, 200, 200, 429, 429]
+    # Another client behind the same proxy has its own allowance.
+    other = client.get(
+        "/api/v1/geocode/",
+        {"q": "Papirøen"},
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert other.status_code == 200
