@@ -18,6 +18,7 @@ class CivicConfig(AppConfig):
 
 class CivicAdminConfig(admin_apps.SimpleAdminConfig):
     default = False
+    default_site = "civic.admin_site.AdminSite"
 
     """Django's admin, discovering every app's admin module except django-leaflet's.
 

@@ -80,11 +80,15 @@ def test_a_superuser_demoted_in_code_loses_every_power(client, db):
     assert not _may_connect_channels(client)
 
 
-def test_the_superuser_flag_alone_grants_nothing(db):
+def test_the_superuser_flag_alone_grants_nothing(client, db):
     person = factories.UserFactory()
+    client.force_login(person)
+    # Flags set behind the model's back (a bulk update, a database console).
     User.objects.filter(pk=person.pk).update(is_superuser=True, is_staff=True)
     person.refresh_from_db()
     assert not person.is_administrator and not permissions.is_administrator(person)
+    assert client.get("/admin/").status_code == 302
+    assert client.get(reverse("admin:civic_user_changelist")).status_code == 302
 
 
 @pytest.mark.parametrize("change", [{"is_active": False}, {"is_deleted": True}])
