@@ -179,3 +179,13 @@ def test_eid_sign_up_with_the_address_of_an_existing_account_asks_instead_of_fai
     assert response.status_code == 200
     assert User.objects.filter(email__iexact="taken@example.org").count() == 1
     assert not EmailAddress.objects.filter(email__iexact="taken@example.org", user__isnull=True)
+
+
+def test_without_enumeration_prevention_a_case_variant_gets_a_form_error(client, db, settings):
+    settings.ACCOUNT_PREVENT_ENUMERATION = False
+    factories.UserFactory(email="kendt@example.org")
+    response = _sign_up(client, "KENDT@Example.org")
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert "already registered" in response.content.decode()
+    assert User.objects.filter(email__iexact="kendt@example.org").count() == 1
