@@ -344,6 +344,7 @@ def comment_publish(*, actor: User, comment: Comment) -> Comment:
 def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     if not permissions.can_edit_comment(actor, comment):
         raise PermissionDenied(_("Only the author may edit this comment."))
+    require_not_blocked(actor, comment.consultation)
     require_phase(comment.consultation, "comment")
     text = clean_comment_body(body)
     if text == comment.body:
@@ -365,6 +366,7 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
         return comment  # a second click on "delete" changes nothing
     if not permissions.can_delete_comment(actor, comment):
         raise PermissionDenied(_("Only the author may delete this comment."))
+    require_not_blocked(actor, comment.consultation)
     counted = comment.publication == CommentPublication.PUBLISHED
     comment.is_deleted = True
     comment.deleted_at = timezone.now()
@@ -393,6 +395,7 @@ def comment_vote(*, user: User, comment: Comment, value: int) -> Comment:
         if comment.author_id == getattr(user, "pk", None):
             raise PermissionDenied(_("You cannot vote on your own comment."))
         raise PermissionDenied(_("You cannot vote on this comment."))
+    require_not_blocked(user, comment.consultation)
     require_phase(comment.consultation, "comment")
     # The comment's row lock serialises the votes on it, so the counts and the score computed
     # from them stay exact however many people vote at once; the unique constraint backs it up.
@@ -457,6 +460,7 @@ def poll_answer(*, user: User, topic: Topic, option_ids: Sequence[int]) -> list[
         raise ValidationError({"options": _("This topic has no poll.")})
     if not permissions.can_answer_poll(user, topic):
         raise PermissionDenied(_("Log in to answer the poll."))
+    require_not_blocked(user, topic.consultation)
     require_phase(topic.consultation, "answer_poll")
     try:
         wanted = sorted({int(option_id) for option_id in option_ids})
@@ -480,6 +484,7 @@ def poll_answer(*, user: User, topic: Topic, option_ids: Sequence[int]) -> list[
 
 @transaction.atomic
 def poll_withdraw(*, user: User, topic: Topic) -> None:
+    require_not_blocked(user, topic.consultation)
     require_phase(topic.consultation, "answer_poll")
     PollAnswer.objects.filter(topic=topic, user=user).delete()
 

@@ -347,6 +347,8 @@ def idea_approve(*, user: User, idea: Idea) -> Idea:
 def _require_author_window(user: User, idea: Idea, supported_reason: str) -> None:
     if not can_participate(user) or idea.author_id != user.pk:
         raise PermissionDenied(_("Only the author may change this idea."))
+    # A block covers changing and withdrawing one's own ideas, not only writing new ones.
+    require_not_blocked(user, idea.consultation)
     if idea.publication not in (Publication.PUBLISHED, Publication.PENDING_MODERATION):
         raise PermissionDenied(_("This idea can no longer be changed."))
     if idea.support_count > 0:
@@ -586,6 +588,7 @@ def idea_support(*, user: User, idea: Idea) -> SupportState:
 def idea_unsupport(*, user: User, idea: Idea) -> SupportState:
     """Take a support back, while the support phase runs."""
     _require_supporter(user)
+    _require_not_blocked_from(user, idea)
     consultation = idea.consultation
     require_phase(consultation, "support")
     if not _delete_support(user, idea):
