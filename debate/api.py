@@ -15,6 +15,7 @@ from civic import ratelimit
 from civic.permissions import can_view_consultation
 from consultations.models import Topic
 from ideas.models import Idea
+from ideas.permissions import can_view_idea
 
 from . import selectors, services
 from .models import COMMENT_MAX_LENGTH, Comment, Stance
@@ -148,21 +149,18 @@ def _target_or_404(request: Request, model, pk: int):
     target = get_object_or_404(queryset, pk=pk)
     if not can_view_consultation(request.user, target.consultation):
         raise Http404
-    if isinstance(target, Idea) and not target.is_public:
+    if isinstance(target, Idea) and not can_view_idea(request.user, target):
         raise Http404
     return target
 
 
 def _comment_or_404(request: Request, pk: int) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("consultation", "author", "topic", "idea").prefetch_related(
-            "consultation__phases"
-        ),
+    return get_object_or_404(
+        selectors.comments_visible_to(request.user)
+        .select_related("consultation", "author", "topic", "idea")
+        .prefetch_related("consultation__phases"),
         pk=pk,
     )
-    if not can_view_consultation(request.user, comment.consultation):
-        raise Http404
-    return comment
 
 
 def _page_params(request: Request) -> tuple[int, int]:
@@ -353,8 +351,6 @@ class CommentView(APIView):
     @extend_schema(summary="One comment", responses=CommentSerializer)
     def get(self, request: Request, pk: int) -> Response:
         comment = _comment_or_404(request, pk)
-        if comment.publication != "published" and comment.author_id != request.user.pk:
-            raise Http404
         return Response(_single(comment, request))
 
     @extend_schema(

@@ -15,6 +15,7 @@ from civic.permissions import can_view_consultation
 from consultations.models import Consultation, Topic
 from consultations.rules import require_phase
 from ideas.models import Idea
+from ideas.permissions import can_view_idea
 
 from . import permissions, selectors, services
 from .forms import (
@@ -55,21 +56,18 @@ def _visible_idea(request: HttpRequest, pk: int) -> Idea:
         Idea.objects.select_related("consultation").prefetch_related("consultation__phases"),
         pk=pk,
     )
-    if not idea.is_public or not can_view_consultation(request.user, idea.consultation):
+    if not can_view_idea(request.user, idea):
         raise Http404
     return idea
 
 
 def _comment(request: HttpRequest, pk: int) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("consultation", "author", "topic", "idea").prefetch_related(
-            "consultation__phases"
-        ),
+    return get_object_or_404(
+        selectors.comments_visible_to(request.user)
+        .select_related("consultation", "author", "topic", "idea")
+        .prefetch_related("consultation__phases"),
         pk=pk,
     )
-    if not can_view_consultation(request.user, comment.consultation):
-        raise Http404
-    return comment
 
 
 def comments_url() -> str:
