@@ -359,14 +359,20 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
 
 
 @transaction.atomic
-def comment_delete(*, actor: User, comment: Comment) -> Comment:
-    """Remove the text and its history; the comment keeps its place so replies keep context."""
+def comment_delete(*, actor: User, comment: Comment, erasing_account: bool = False) -> Comment:
+    """Remove the text and its history; the comment keeps its place so replies keep context.
+
+    A block stops a person from withdrawing single comments, but not from deleting their
+    account with everything in it (`erasing_account`): erasure is a right a block does not
+    take away.
+    """
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.is_deleted and comment.author_id == getattr(actor, "pk", None):
         return comment  # a second click on "delete" changes nothing
     if not permissions.can_delete_comment(actor, comment):
         raise PermissionDenied(_("Only the author may delete this comment."))
-    require_not_blocked(actor, comment.consultation)
+    if not erasing_account:
+        require_not_blocked(actor, comment.consultation)
     counted = comment.publication == CommentPublication.PUBLISHED
     comment.is_deleted = True
     comment.deleted_at = timezone.now()

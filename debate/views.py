@@ -14,6 +14,7 @@ from civic import ratelimit
 from civic.permissions import can_view_consultation
 from consultations.models import Consultation, Topic
 from consultations.rules import require_phase
+from consultations.selectors import consultation_for_viewer
 from ideas.models import Idea
 from ideas.permissions import can_view_idea
 
@@ -340,7 +341,7 @@ def poll_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = get_object_or_404(Consultation, slug=slug)
+    consultation = consultation_for_viewer(request.user, slug, queryset=Consultation.objects.all())
     if not permissions.can_manage_topics(request.user, consultation):
         raise PermissionDenied(_("Only the planners of this consultation may open topics."))
     form = TopicForm(request.POST or None)

@@ -16,7 +16,6 @@ import math
 from dataclasses import asdict
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -28,8 +27,8 @@ from rest_framework.response import Response
 
 from civic import ratelimit
 from civic.markdown import render_markdown
-from civic.permissions import can_view_consultation
 from consultations.models import Category, Consultation
+from consultations.selectors import consultation_for_viewer
 
 from . import selectors, services
 from .models import Idea, IdeaStatus
@@ -227,10 +226,9 @@ PARSERS = [JSONParser, MultiPartParser, FormParser]
 
 
 def _visible_consultation(request, slug) -> Consultation:
-    consultation = get_object_or_404(Consultation.objects.prefetch_related("phases"), slug=slug)
-    if not can_view_consultation(request.user, consultation):
-        raise Http404
-    return consultation
+    return consultation_for_viewer(
+        request.user, slug, queryset=Consultation.objects.prefetch_related("phases")
+    )
 
 
 def _public_images():

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civic import ratelimit
-from civic.permissions import can_view_consultation
 from consultations.models import Consultation
 from consultations.rules import phase_allows, require_phase
+from consultations.selectors import consultation_for_viewer
 
 from . import permissions, selectors, services
 from .forms import (
@@ -33,12 +33,11 @@ PAGE_SIZE = 20
 
 
 def _consultation(request, slug) -> Consultation:
-    consultation = get_object_or_404(
-        Consultation.objects.prefetch_related("phases", "categories"), slug=slug
+    return consultation_for_viewer(
+        request.user,
+        slug,
+        queryset=Consultation.objects.prefetch_related("phases", "categories"),
     )
-    if not can_view_consultation(request.user, consultation):
-        raise Http404
-    return consultation
 
 
 def _idea(request, reference) -> Idea:

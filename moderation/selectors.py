@@ -72,6 +72,18 @@ class QueueItem:
         return "appealed"
 
 
+def readable_by(user, target) -> bool:
+    """Whether the item is there for this person, as every other route decides: an item of a
+    draft they may not see, or a comment of an idea they may not see, is not (and so cannot be
+    reported, and answers as an item that does not exist)."""
+    from debate.selectors import comments_visible_to
+    from ideas.permissions import can_view_idea
+
+    if isinstance(target, Comment):
+        return comments_visible_to(user).filter(pk=target.pk).exists()
+    return can_view_idea(user, target.idea if isinstance(target, IdeaImage) else target)
+
+
 def queue_consultations(viewer) -> QuerySet:
     """The consultations whose queue this person may read."""
     if is_councillor(viewer):

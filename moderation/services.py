@@ -22,7 +22,7 @@ from civic.blocks import require_not_blocked
 from civic.markdown import render_markdown
 from civic.models import User
 from civic.notifications import notify
-from civic.permissions import can_participate
+from civic.permissions import can_participate, can_view_consultation
 from consultations.models import Consultation
 from debate.models import Comment, CommentRevision
 from ideas.models import Idea, IdeaImage, IdeaRevision
@@ -84,12 +84,21 @@ def _save_once(row, already: str) -> None:
 @transaction.atomic
 def report_create(*, reporter: User, target: t.Target, reason: str, text: str = "") -> Report:
     """Report a public contribution once; enough independent reports hide it until decided."""
+    from .selectors import readable_by
+
     target = t.load(t.kind_of(target), target.pk)
     consultation = t.consultation_of(target)
     _require(can_participate(reporter), _("Sign in to report content."))
+    # An item of a draft, or a comment of an idea the person may not see, answers as an item
+    # that does not exist; hidden items, whose place the public sees, are refused with a reason.
+    no_such_item = ValidationError({"target_id": _("There is no such item.")})
+    if not can_view_consultation(reporter, consultation):
+        raise no_such_item
     require_not_blocked(reporter, consultation)
     if not t.is_public(target):
         raise PermissionDenied(_("This content is not public, so it cannot be reported."))
+    if not readable_by(reporter, target):
+        raise no_such_item
     if t.author_id_of(target) == reporter.pk:
         raise PermissionDenied(_("You cannot report your own contribution."))
     text = (text or "").strip()
