@@ -342,19 +342,79 @@ def comment_publish(*, actor: User, comment: Comment) -> Comment:
 
 @transaction.atomic
 def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
+    """The author edits the comment; the previous text is kept as a revision.
+
+    A new text of an approved comment waits for a planner when the consultation is
+    pre-moderated or the text has a word from the word list (planners' own comments excepted,
+    as when writing): it is kept as the pending edit, and everyone else keeps reading the
+    approved text until a planner decides (`comment_decide_edit`).
+    """
     if not permissions.can_edit_comment(actor, comment):
         raise PermissionDenied(_("Only the author may edit this comment."))
     require_not_blocked(actor, comment.consultation)
     require_phase(comment.consultation, "comment")
     text = clean_comment_body(body)
+    comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
     if text == comment.body:
+        if comment.has_pending_edit:
+            # Back to the approved text: the edit that waited is no longer wanted.
+            comment.pending_body, comment.pending_edit_at = "", None
+            comment.save(update_fields=["pending_body", "pending_edit_at"])
         return comment
+    manages = permissions.can_manage_topics(actor, comment.consultation)
+    if (
+        comment.publication == CommentPublication.PUBLISHED
+        and not manages
+        and (comment.consultation.pre_moderation or needs_review(text))
+    ):
+        comment.pending_body = text
+        comment.pending_edit_at = timezone.now()
+        comment.full_clean(exclude=_LOADED_RELATIONS, validate_constraints=False)
+        comment.save(update_fields=["pending_body", "pending_edit_at"])
+        audit_record(
+            actor=actor,
+            action="debate.comment_edit_held",
+            target=comment,
+            consultation_id=comment.consultation_id,
+        )
+        comment.edit_held = True
+        return comment
+    comment.pending_body, comment.pending_edit_at = "", None
     CommentRevision.objects.create(comment=comment, body=comment.body)
     comment.body = text
     comment.body_html = render_markdown(text)
     comment.edited_at = timezone.now()
     comment.full_clean()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    comment.save(
+        update_fields=["body", "body_html", "edited_at", "pending_body", "pending_edit_at"]
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_decide_edit(*, actor: User, comment: Comment, approve: bool) -> Comment:
+    """A planner publishes the author's pending edit (the approved text is kept as a revision)
+    or refuses it (the approved text stays, the edit is dropped)."""
+    if not permissions.can_manage_topics(actor, comment.consultation):
+        raise PermissionDenied(_("Only the planners of this consultation may approve comments."))
+    comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
+    if not comment.has_pending_edit:
+        raise PermissionDenied(_("This comment has no edit waiting for approval."))
+    fields = ["pending_body", "pending_edit_at"]
+    if approve and not comment.is_deleted:
+        CommentRevision.objects.create(comment=comment, body=comment.body)
+        comment.body = comment.pending_body
+        comment.body_html = render_markdown(comment.body)
+        comment.edited_at = comment.pending_edit_at
+        fields += ["body", "body_html", "edited_at"]
+    comment.pending_body, comment.pending_edit_at = "", None
+    comment.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="debate.comment_edit_approved" if approve else "debate.comment_edit_rejected",
+        target=comment,
+        consultation_id=comment.consultation_id,
+    )
     return comment
 
 
@@ -378,7 +438,17 @@ def comment_delete(*, actor: User, comment: Comment, erasing_account: bool = Fal
     comment.deleted_at = timezone.now()
     comment.body = ""
     comment.body_html = ""
-    comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
+    comment.pending_body, comment.pending_edit_at = "", None
+    comment.save(
+        update_fields=[
+            "is_deleted",
+            "deleted_at",
+            "body",
+            "body_html",
+            "pending_body",
+            "pending_edit_at",
+        ]
+    )
     comment.revisions.all().delete()
     if counted:
         _count(comment, -1)

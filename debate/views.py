@@ -252,18 +252,26 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(request, pk)
     if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied(_("Only the author may edit this comment."))
-    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    # The author goes on from what they last wrote: their waiting edit, if there is one.
+    written = comment.pending_body if comment.has_pending_edit else comment.body
+    form = CommentEditForm(request.POST or None, initial={"body": written})
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.comment_edit(
+                edited = services.comment_edit(
                     actor=request.user, comment=comment, body=form.cleaned_data["body"]
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Your comment has been updated."))
+                if getattr(edited, "edit_held", False):
+                    messages.info(
+                        request,
+                        _("Thank you. Your edit will be shown once a moderator has approved it."),
+                    )
+                else:
+                    messages.success(request, _("Your comment has been updated."))
                 return redirect(comment.get_absolute_url())
         status = 400
     return render(

@@ -237,6 +237,7 @@ def _detail_context(request, idea: Idea) -> dict:
         "follows": user.is_authenticated and Follow.objects.filter(user=user, idea=idea).exists(),
         "can_follow": permissions.can_follow(user),
         "revision_count": idea.revisions.count(),
+        "shows_pending_edit": idea.has_pending_edit and selectors.may_see_pending_edit(user, idea),
         "can_approve": idea.publication == Publication.PENDING_MODERATION
         and permissions.can_answer_idea(user, idea),
     }
@@ -250,9 +251,11 @@ def idea_edit(request, reference):
     consultation = idea.consultation
     images = list(idea.images.all())
     free = max(0, settings.IDEA_MAX_IMAGES - len(images))
+    # The author goes on from what they last wrote: their pending edit, if one waits.
+    written_title, written_description = services.written_text(idea)
     initial = {
-        "title": idea.title,
-        "description": idea.description,
+        "title": written_title,
+        "description": written_description,
         "category": idea.category_id,
         "latitude": idea.latitude,
         "longitude": idea.longitude,
@@ -264,7 +267,7 @@ def idea_edit(request, reference):
     if request.method == "POST" and _all_valid([form, *photos]):
         remove = [int(pk) for pk in request.POST.getlist("remove_photo") if pk.isdigit()]
         try:
-            services.idea_update(
+            updated = services.idea_update(
                 user=request.user,
                 idea=idea,
                 title=form.cleaned_data["title"],
@@ -279,7 +282,13 @@ def idea_edit(request, reference):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Your changes are saved."))
+            if getattr(updated, "edit_held", False):
+                messages.info(
+                    request,
+                    _("Thank you. Your edit will be shown once a moderator has approved it."),
+                )
+            else:
+                messages.success(request, _("Your changes are saved."))
             return redirect(idea)
     return render(
         request,

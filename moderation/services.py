@@ -342,11 +342,18 @@ def _edit_comment(comment: Comment, *, text: str) -> dict:
 
 @transaction.atomic
 def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
-    """Publish a pre-moderated idea or comment."""
-    from debate.services import comment_publish
-    from ideas.services import idea_approve
+    """Publish a pre-moderated idea or comment, or the author's edit of an approved one."""
+    from debate.services import comment_decide_edit, comment_publish
+    from ideas.services import idea_approve, idea_decide_edit
 
     target = _load_for_decision(actor, "approve", target)
+    if getattr(target, "has_pending_edit", False) and not t.is_pending(target):
+        if isinstance(target, Idea):
+            target = idea_decide_edit(user=actor, idea=target, approve=True)
+        else:
+            target = comment_decide_edit(actor=actor, comment=target, approve=True)
+        _record(actor, "approve_edit", target, note)
+        return target
     if not t.is_pending(target):
         raise ValidationError({"target_id": _("This item is not waiting for approval.")})
     if isinstance(target, Idea):
@@ -359,8 +366,34 @@ def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
 
 @transaction.atomic
 def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
-    """Refuse a pre-moderated item: it stays unpublished and hidden, and the author may appeal."""
+    """Refuse a pre-moderated item: it stays unpublished and hidden, and the author may appeal.
+
+    Refusing the author's edit of an approved item drops the edit; the approved text stays.
+    """
+    from debate.services import comment_decide_edit
+    from ideas.services import idea_decide_edit
+
     target = _load_for_decision(actor, "reject", target)
+    if getattr(target, "has_pending_edit", False) and not t.is_pending(target):
+        reason = public_reason_text(public_reason)
+        if isinstance(target, Idea):
+            target = idea_decide_edit(user=actor, idea=target, approve=False)
+        else:
+            target = comment_decide_edit(actor=actor, comment=target, approve=False)
+        _record(actor, "reject_edit", target, note, public_reason=public_reason)
+        _tell_author(
+            target,
+            format_lazy(
+                gettext_lazy(
+                    "Your edit will not be published; the earlier version stays. "
+                    "Reason: {reason}. {note}"
+                ),
+                reason=reason,
+                note=note,
+            ),
+            may_appeal=False,
+        )
+        return target
     if not t.is_pending(target):
         raise ValidationError({"target_id": _("This item is not waiting for approval.")})
     reason = public_reason_text(public_reason)
