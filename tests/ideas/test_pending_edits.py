@@ -156,3 +156,12 @@ def test_a_held_edit_of_a_pending_idea_is_simply_its_text(submit, author):
     services.idea_update(user=author, idea=idea, title=NEW_TITLE)
     idea.refresh_from_db()
     assert idea.title == NEW_TITLE and not idea.has_pending_edit
+
+
+def test_the_queue_page_shows_the_edit_to_planners_only(client, idea, author, planner):
+    edit_through_the_api(author, idea)
+    client.force_login(planner)
+    page = client.get("/moderation/").content.decode()
+    assert NEW_TITLE in page and "zebraglass" in page
+    client.force_login(UserFactory())
+    assert client.get("/moderation/").status_code == 403
