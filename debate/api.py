@@ -307,7 +307,7 @@ class _CommentsView(APIView):
         data = serializer.validated_data
         parent = None
         if data.get("parent") is not None:
-            parent = Comment.objects.filter(pk=data["parent"]).first()
+            parent = selectors.comments_visible_to(request.user).filter(pk=data["parent"]).first()
             if parent is None:
                 raise ValidationError({"parent": ["There is no comment with this id."]})
         ratelimit.raise_for_api(request, "comment")

@@ -188,7 +188,7 @@ def _post_comment(request: HttpRequest, target: Topic | Idea) -> HttpResponse:
     if form.is_valid():
         parent_id = form.cleaned_data.get("parent")
         if parent_id:
-            parent = Comment.objects.filter(pk=parent_id).first()
+            parent = selectors.comments_visible_to(request.user).filter(pk=parent_id).first()
             if parent is None:
                 form.add_error(None, _("The comment you replied to no longer exists."))
     if form.is_valid():

@@ -130,3 +130,19 @@ def test_comments_of_a_draft_consultation_stay_with_the_draft(consultation, topi
     consultation.save()
     assert APIClient().get(f"/api/v1/comments/{on_topic.pk}/").status_code == 404
     assert not comments_visible_to(factories.UserFactory()).exists()
+
+
+def test_a_reply_to_a_comment_one_cannot_read_answers_as_for_no_comment(public_idea, topic):
+    """Naming a hidden idea's comment as the parent of a reply elsewhere reveals nothing."""
+    comment = comment_on(public_idea)
+    make_state(public_idea, "hidden")
+    api = APIClient()
+    api.force_authenticate(factories.UserFactory())
+    answers = [
+        api.post(
+            f"/api/v1/topics/{topic.pk}/comments/", {"body": "Me too", "parent": pk}, format="json"
+        )
+        for pk in (comment.pk, 987654)
+    ]
+    assert answers[0].status_code == answers[1].status_code == 400
+    assert answers[0].json() == answers[1].json()
