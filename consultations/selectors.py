@@ -58,10 +58,16 @@ def consultation_sections(user, now=None) -> dict[str, QuerySet[Consultation]]:
     return {name: with_timeline(queryset) for name, queryset in sections.items()}
 
 
-def consultation_for_viewer(user, slug: str) -> Consultation:
-    """The consultation with its timeline, or 404 when it does not exist or is a draft the
-    person may not see, so that drafts do not reveal themselves by a different answer."""
-    consultation = with_timeline(Consultation.objects.filter(slug=slug)).first()
+def consultation_for_viewer(user, slug: str, *, queryset=None) -> Consultation:
+    """The consultation (by default with its timeline), or 404 when it does not exist or is a
+    draft the person may not see, so that drafts do not reveal themselves by a different answer.
+
+    Every route that takes a consultation's address looks it up here: the same bare 404 for
+    both cases, never a message naming the model. `queryset` says what else to load with it.
+    """
+    if queryset is None:
+        queryset = with_timeline(Consultation.objects.all())
+    consultation = queryset.filter(slug=slug).first()
     if consultation is None or not civic.can_view_consultation(user, consultation):
         raise Http404
     return consultation

@@ -15,6 +15,7 @@ from civic import ratelimit
 from civic.permissions import can_view_consultation
 from consultations.models import Topic
 from ideas.models import Idea
+from ideas.permissions import can_view_idea
 
 from . import selectors, services
 from .models import COMMENT_MAX_LENGTH, Comment, Stance
@@ -24,6 +25,11 @@ from .models import COMMENT_MAX_LENGTH, Comment, Stance
 
 class AuthorSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The public name; never an e-mail address.")
+
+
+class PendingCommentEditSerializer(serializers.Serializer):
+    body = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
 
 
 class CommentSerializer(serializers.Serializer):
@@ -54,6 +60,10 @@ class CommentSerializer(serializers.Serializer):
     downvotes = serializers.IntegerField()
     score = serializers.FloatField(help_text="Wilson lower bound of the up and down votes.")
     your_vote = serializers.SerializerMethodField(help_text="1, -1 or 0.")
+    pending_edit = serializers.SerializerMethodField(
+        help_text="The author's edit waiting for a planner, shown to the author only; null for "
+        "everyone else, who read the approved `body`."
+    )
     replies = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.INT)
@@ -73,6 +83,10 @@ class CommentSerializer(serializers.Serializer):
 
     def get_your_vote(self, comment) -> int:
         return getattr(comment, "viewer_vote", 0)
+
+    @extend_schema_field(PendingCommentEditSerializer(allow_null=True))
+    def get_pending_edit(self, comment):
+        return _pending_edit(comment, self.context.get("viewer_id"))
 
     @extend_schema_field(
         serializers.ListField(
@@ -148,21 +162,18 @@ def _target_or_404(request: Request, model, pk: int):
     target = get_object_or_404(queryset, pk=pk)
     if not can_view_consultation(request.user, target.consultation):
         raise Http404
-    if isinstance(target, Idea) and not target.is_public:
+    if isinstance(target, Idea) and not can_view_idea(request.user, target):
         raise Http404
     return target
 
 
 def _comment_or_404(request: Request, pk: int) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("consultation", "author", "topic", "idea").prefetch_related(
-            "consultation__phases"
-        ),
+    return get_object_or_404(
+        selectors.comments_visible_to(request.user)
+        .select_related("consultation", "author", "topic", "idea")
+        .prefetch_related("consultation__phases"),
         pk=pk,
     )
-    if not can_view_consultation(request.user, comment.consultation):
-        raise Http404
-    return comment
 
 
 def _page_params(request: Request) -> tuple[int, int]:
@@ -186,7 +197,14 @@ def _page_params(request: Request) -> tuple[int, int]:
     return page, size
 
 
-def comment_data(comment: Comment) -> dict:
+def _pending_edit(comment: Comment, viewer_id: int | None) -> dict | None:
+    """The author's waiting edit, for the author's eyes only."""
+    if not comment.has_pending_edit or viewer_id is None or comment.author_id != viewer_id:
+        return None
+    return {"body": comment.pending_body, "submitted_at": _datetime(comment.pending_edit_at)}
+
+
+def comment_data(comment: Comment, viewer_id: int | None = None) -> dict:
     """A comment and its displayed replies as CommentSerializer describes them.
 
     Built by hand because a page holds a few hundred comments and a nested DRF serializer
@@ -214,7 +232,10 @@ def comment_data(comment: Comment) -> dict:
         "downvotes": comment.downvotes,
         "score": comment.score,
         "your_vote": getattr(comment, "viewer_vote", 0),
-        "replies": [comment_data(reply) for reply in getattr(comment, "display_replies", [])],
+        "pending_edit": _pending_edit(comment, viewer_id),
+        "replies": [
+            comment_data(reply, viewer_id) for reply in getattr(comment, "display_replies", [])
+        ],
     }
 
 
@@ -228,7 +249,7 @@ def _datetime(value):
 def _single(comment: Comment, request: Request) -> dict:
     comment.viewer_vote = getattr(comment, "viewer_vote", 0)
     comment.display_replies = []
-    return comment_data(comment)
+    return comment_data(comment, request.user.pk)
 
 
 # --- views ----------------------------------------------------------------------------------------
@@ -275,7 +296,7 @@ class _CommentsView(APIView):
                 "comment_count": target.comment_count,
                 "next": link(page.next_number) if page.has_next else None,
                 "previous": link(page.previous_number) if page.has_previous else None,
-                "results": [comment_data(root) for root in page.roots],
+                "results": [comment_data(root, request.user.pk) for root in page.roots],
             }
         )
 
@@ -286,7 +307,7 @@ class _CommentsView(APIView):
         data = serializer.validated_data
         parent = None
         if data.get("parent") is not None:
-            parent = Comment.objects.filter(pk=data["parent"]).first()
+            parent = selectors.comments_visible_to(request.user).filter(pk=data["parent"]).first()
             if parent is None:
                 raise ValidationError({"parent": ["There is no comment with this id."]})
         ratelimit.raise_for_api(request, "comment")
@@ -353,8 +374,6 @@ class CommentView(APIView):
     @extend_schema(summary="One comment", responses=CommentSerializer)
     def get(self, request: Request, pk: int) -> Response:
         comment = _comment_or_404(request, pk)
-        if comment.publication != "published" and comment.author_id != request.user.pk:
-            raise Http404
         return Response(_single(comment, request))
 
     @extend_schema(

@@ -86,6 +86,10 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     # Set when a moderator edits the text, so the page can say so; edited_at stays the author's.
     moderator_edited_at = models.DateTimeField(null=True, blank=True)
+    # The author's edit of an approved comment that waits for a planner (pre-moderation or the
+    # word list): everyone else keeps reading `body`, the approved text, until then.
+    pending_body = models.TextField(blank=True, validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)])
+    pending_edit_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=200, blank=True)
     publication = models.CharField(
@@ -182,6 +186,10 @@ class Comment(models.Model):
             return ""
         html = self.body_html or render_markdown(self.body)
         return mark_safe(html)  # noqa: S308 - sanitised by civic.markdown.render_markdown
+
+    @property
+    def has_pending_edit(self) -> bool:
+        return self.pending_edit_at is not None
 
     @property
     def is_visible(self) -> bool:

@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from civic.markdown import render_markdown
+
 from .models import DISPLAY_MAX_DEPTH, Comment
 
 
@@ -48,6 +50,10 @@ class ThreadRenderer:
             "for": _("For"),
             "against": _("Against"),
             "neutral": _("Neutral"),
+            "pending_edit": _(
+                "Your edit waits for a moderator. Until it is approved, everyone else sees "
+                "the text above."
+            ),
         }
         self.in_reply_to = _("in reply to %(name)s")
         self.totals = _("%(up)s agree · %(down)s disagree")
@@ -155,6 +161,13 @@ class ThreadRenderer:
             yield format_html('<p class="comment-gone">{}{}</p>', t["hidden"], reason)
         else:
             yield comment.rendered_body
+            if comment.has_pending_edit and getattr(comment, "may_edit", False):
+                # Only the author may edit, so only the author reads their waiting edit.
+                yield format_html(
+                    '<div class="notice comment-pending-edit"><p class="meta">{}</p>{}</div>',
+                    t["pending_edit"],
+                    mark_safe(render_markdown(comment.pending_body)),  # noqa: S308 - nh3-cleaned
+                )
         yield mark_safe("</div>")  # noqa: S308 - constant
         if comment.is_visible:
             yield from self._actions(comment)

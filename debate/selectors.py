@@ -6,14 +6,21 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from consultations.models import Consultation, PollOption, Topic
 from consultations.rules import phase_allows
 from ideas.models import Idea, Support
 
-from .models import DISPLAY_MAX_DEPTH, Comment, CommentVote, PollAnswer, Stance
+from .models import (
+    DISPLAY_MAX_DEPTH,
+    Comment,
+    CommentPublication,
+    CommentVote,
+    PollAnswer,
+    Stance,
+)
 
 ROOTS_PER_PAGE = 20
 
@@ -23,6 +30,23 @@ SORTS = {
     "oldest": ["created_at", "id"],
 }
 DEFAULT_SORT = "best"
+
+
+def comments_visible_to(user) -> QuerySet[Comment]:
+    """The comments this person may read by id, whatever the route: those of topics in the
+    consultations they may see and of the ideas they may see (ideas.selectors.ideas_visible_to:
+    a hidden, withdrawn or unconfirmed idea takes its comments with it), published or their own.
+    Every route that loads a comment by its id starts here."""
+    from consultations.selectors import consultations_visible_to
+    from ideas.selectors import ideas_visible_to
+
+    on_visible_target = Q(
+        topic__isnull=False, consultation__in=consultations_visible_to(user).values("pk")
+    ) | Q(idea__in=ideas_visible_to(user).values("pk"))
+    readable = Q(publication=CommentPublication.PUBLISHED)
+    if user is not None and user.is_authenticated:
+        readable |= Q(author=user)
+    return Comment.objects.filter(on_visible_target, readable)
 
 
 @dataclass

@@ -342,35 +342,113 @@ def comment_publish(*, actor: User, comment: Comment) -> Comment:
 
 @transaction.atomic
 def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
+    """The author edits the comment; the previous text is kept as a revision.
+
+    A new text of an approved comment waits for a planner when the consultation is
+    pre-moderated or the text has a word from the word list (planners' own comments excepted,
+    as when writing): it is kept as the pending edit, and everyone else keeps reading the
+    approved text until a planner decides (`comment_decide_edit`).
+    """
     if not permissions.can_edit_comment(actor, comment):
         raise PermissionDenied(_("Only the author may edit this comment."))
+    require_not_blocked(actor, comment.consultation)
     require_phase(comment.consultation, "comment")
     text = clean_comment_body(body)
+    comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
     if text == comment.body:
+        if comment.has_pending_edit:
+            # Back to the approved text: the edit that waited is no longer wanted.
+            comment.pending_body, comment.pending_edit_at = "", None
+            comment.save(update_fields=["pending_body", "pending_edit_at"])
         return comment
+    manages = permissions.can_manage_topics(actor, comment.consultation)
+    if (
+        comment.publication == CommentPublication.PUBLISHED
+        and not manages
+        and (comment.consultation.pre_moderation or needs_review(text))
+    ):
+        comment.pending_body = text
+        comment.pending_edit_at = timezone.now()
+        comment.full_clean(exclude=_LOADED_RELATIONS, validate_constraints=False)
+        comment.save(update_fields=["pending_body", "pending_edit_at"])
+        audit_record(
+            actor=actor,
+            action="debate.comment_edit_held",
+            target=comment,
+            consultation_id=comment.consultation_id,
+        )
+        comment.edit_held = True
+        return comment
+    comment.pending_body, comment.pending_edit_at = "", None
     CommentRevision.objects.create(comment=comment, body=comment.body)
     comment.body = text
     comment.body_html = render_markdown(text)
     comment.edited_at = timezone.now()
     comment.full_clean()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    comment.save(
+        update_fields=["body", "body_html", "edited_at", "pending_body", "pending_edit_at"]
+    )
     return comment
 
 
 @transaction.atomic
-def comment_delete(*, actor: User, comment: Comment) -> Comment:
-    """Remove the text and its history; the comment keeps its place so replies keep context."""
+def comment_decide_edit(*, actor: User, comment: Comment, approve: bool) -> Comment:
+    """A planner publishes the author's pending edit (the approved text is kept as a revision)
+    or refuses it (the approved text stays, the edit is dropped)."""
+    if not permissions.can_manage_topics(actor, comment.consultation):
+        raise PermissionDenied(_("Only the planners of this consultation may approve comments."))
+    comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
+    if not comment.has_pending_edit:
+        raise PermissionDenied(_("This comment has no edit waiting for approval."))
+    fields = ["pending_body", "pending_edit_at"]
+    if approve and not comment.is_deleted:
+        CommentRevision.objects.create(comment=comment, body=comment.body)
+        comment.body = comment.pending_body
+        comment.body_html = render_markdown(comment.body)
+        comment.edited_at = comment.pending_edit_at
+        fields += ["body", "body_html", "edited_at"]
+    comment.pending_body, comment.pending_edit_at = "", None
+    comment.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="debate.comment_edit_approved" if approve else "debate.comment_edit_rejected",
+        target=comment,
+        consultation_id=comment.consultation_id,
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: User, comment: Comment, erasing_account: bool = False) -> Comment:
+    """Remove the text and its history; the comment keeps its place so replies keep context.
+
+    A block stops a person from withdrawing single comments, but not from deleting their
+    account with everything in it (`erasing_account`): erasure is a right a block does not
+    take away.
+    """
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.is_deleted and comment.author_id == getattr(actor, "pk", None):
         return comment  # a second click on "delete" changes nothing
     if not permissions.can_delete_comment(actor, comment):
         raise PermissionDenied(_("Only the author may delete this comment."))
+    if not erasing_account:
+        require_not_blocked(actor, comment.consultation)
     counted = comment.publication == CommentPublication.PUBLISHED
     comment.is_deleted = True
     comment.deleted_at = timezone.now()
     comment.body = ""
     comment.body_html = ""
-    comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
+    comment.pending_body, comment.pending_edit_at = "", None
+    comment.save(
+        update_fields=[
+            "is_deleted",
+            "deleted_at",
+            "body",
+            "body_html",
+            "pending_body",
+            "pending_edit_at",
+        ]
+    )
     comment.revisions.all().delete()
     if counted:
         _count(comment, -1)
@@ -393,6 +471,7 @@ def comment_vote(*, user: User, comment: Comment, value: int) -> Comment:
         if comment.author_id == getattr(user, "pk", None):
             raise PermissionDenied(_("You cannot vote on your own comment."))
         raise PermissionDenied(_("You cannot vote on this comment."))
+    require_not_blocked(user, comment.consultation)
     require_phase(comment.consultation, "comment")
     # The comment's row lock serialises the votes on it, so the counts and the score computed
     # from them stay exact however many people vote at once; the unique constraint backs it up.
@@ -457,6 +536,7 @@ def poll_answer(*, user: User, topic: Topic, option_ids: Sequence[int]) -> list[
         raise ValidationError({"options": _("This topic has no poll.")})
     if not permissions.can_answer_poll(user, topic):
         raise PermissionDenied(_("Log in to answer the poll."))
+    require_not_blocked(user, topic.consultation)
     require_phase(topic.consultation, "answer_poll")
     try:
         wanted = sorted({int(option_id) for option_id in option_ids})
@@ -480,6 +560,7 @@ def poll_answer(*, user: User, topic: Topic, option_ids: Sequence[int]) -> list[
 
 @transaction.atomic
 def poll_withdraw(*, user: User, topic: Topic) -> None:
+    require_not_blocked(user, topic.consultation)
     require_phase(topic.consultation, "answer_poll")
     PollAnswer.objects.filter(topic=topic, user=user).delete()
 

@@ -14,7 +14,9 @@ from civic.permissions import can_view_consultation
 from civic.redirects import next_path
 from consultations.models import Consultation, Topic
 from consultations.rules import require_phase
+from consultations.selectors import consultation_for_viewer
 from ideas.models import Idea
+from ideas.permissions import can_view_idea
 
 from . import permissions, selectors, services
 from .forms import (
@@ -55,21 +57,18 @@ def _visible_idea(request: HttpRequest, pk: int) -> Idea:
         Idea.objects.select_related("consultation").prefetch_related("consultation__phases"),
         pk=pk,
     )
-    if not idea.is_public or not can_view_consultation(request.user, idea.consultation):
+    if not can_view_idea(request.user, idea):
         raise Http404
     return idea
 
 
 def _comment(request: HttpRequest, pk: int) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("consultation", "author", "topic", "idea").prefetch_related(
-            "consultation__phases"
-        ),
+    return get_object_or_404(
+        selectors.comments_visible_to(request.user)
+        .select_related("consultation", "author", "topic", "idea")
+        .prefetch_related("consultation__phases"),
         pk=pk,
     )
-    if not can_view_consultation(request.user, comment.consultation):
-        raise Http404
-    return comment
 
 
 def comments_url() -> str:
@@ -189,7 +188,7 @@ def _post_comment(request: HttpRequest, target: Topic | Idea) -> HttpResponse:
     if form.is_valid():
         parent_id = form.cleaned_data.get("parent")
         if parent_id:
-            parent = Comment.objects.filter(pk=parent_id).first()
+            parent = selectors.comments_visible_to(request.user).filter(pk=parent_id).first()
             if parent is None:
                 form.add_error(None, _("The comment you replied to no longer exists."))
     if form.is_valid():
@@ -253,18 +252,26 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(request, pk)
     if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied(_("Only the author may edit this comment."))
-    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    # The author goes on from what they last wrote: their waiting edit, if there is one.
+    written = comment.pending_body if comment.has_pending_edit else comment.body
+    form = CommentEditForm(request.POST or None, initial={"body": written})
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.comment_edit(
+                edited = services.comment_edit(
                     actor=request.user, comment=comment, body=form.cleaned_data["body"]
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Your comment has been updated."))
+                if getattr(edited, "edit_held", False):
+                    messages.info(
+                        request,
+                        _("Thank you. Your edit will be shown once a moderator has approved it."),
+                    )
+                else:
+                    messages.success(request, _("Your comment has been updated."))
                 return redirect(comment.get_absolute_url())
         status = 400
     return render(
@@ -342,7 +349,7 @@ def poll_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = get_object_or_404(Consultation, slug=slug)
+    consultation = consultation_for_viewer(request.user, slug, queryset=Consultation.objects.all())
     if not permissions.can_manage_topics(request.user, consultation):
         raise PermissionDenied(_("Only the planners of this consultation may open topics."))
     form = TopicForm(request.POST or None)

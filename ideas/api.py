@@ -16,7 +16,6 @@ import math
 from dataclasses import asdict
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -28,8 +27,8 @@ from rest_framework.response import Response
 
 from civic import ratelimit
 from civic.markdown import render_markdown
-from civic.permissions import can_view_consultation
 from consultations.models import Category, Consultation
+from consultations.selectors import consultation_for_viewer
 
 from . import selectors, services
 from .models import Idea, IdeaStatus
@@ -96,6 +95,12 @@ class IdeaImageSerializer(serializers.Serializer):
         return request.build_absolute_uri(url) if request else url
 
 
+class PendingIdeaEditSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
 class IdeaSerializer(serializers.ModelSerializer):
     consultation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     location = PointField(source="*", read_only=True)
@@ -106,6 +111,11 @@ class IdeaSerializer(serializers.ModelSerializer):
     viewer_supports = serializers.SerializerMethodField()
     images = IdeaImageSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
+    pending_edit = serializers.SerializerMethodField(
+        help_text="The author's edit waiting for a planner; shown to the author and the "
+        "consultation's planners only, null for everyone else. Title and description above are "
+        "the approved text the public reads."
+    )
 
     class Meta:
         model = Idea
@@ -135,6 +145,7 @@ class IdeaSerializer(serializers.ModelSerializer):
             "images",
             "created_at",
             "moderator_edited_at",
+            "pending_edit",
         ]
         read_only_fields = fields
 
@@ -153,6 +164,20 @@ class IdeaSerializer(serializers.ModelSerializer):
 
     def get_viewer_supports(self, idea) -> bool:
         return bool(getattr(idea, "viewer_supports", False))
+
+    @extend_schema_field(PendingIdeaEditSerializer(allow_null=True))
+    def get_pending_edit(self, idea) -> dict | None:
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if not idea.has_pending_edit or not selectors.may_see_pending_edit(viewer, idea):
+            return None
+        return PendingIdeaEditSerializer(
+            {
+                "title": idea.pending_title,
+                "description": idea.pending_description,
+                "submitted_at": idea.pending_edit_at,
+            }
+        ).data
 
     def get_url(self, idea) -> str:
         request = self.context.get("request")
@@ -227,10 +252,9 @@ PARSERS = [JSONParser, MultiPartParser, FormParser]
 
 
 def _visible_consultation(request, slug) -> Consultation:
-    consultation = get_object_or_404(Consultation.objects.prefetch_related("phases"), slug=slug)
-    if not can_view_consultation(request.user, consultation):
-        raise Http404
-    return consultation
+    return consultation_for_viewer(
+        request.user, slug, queryset=Consultation.objects.prefetch_related("phases")
+    )
 
 
 def _public_images():

@@ -17,8 +17,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,8 +26,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civic.permissions import can_view_consultation
 from consultations.models import Consultation
+from consultations.selectors import consultation_for_viewer
 from maps.clustering import (
     BBox,
     cell_size,
@@ -65,10 +63,7 @@ FEATURE_FIELDS = (
 
 
 def _consultation_for(request, slug: str) -> Consultation:
-    consultation = get_object_or_404(Consultation, slug=slug)
-    if not can_view_consultation(request.user, consultation):
-        raise Http404
-    return consultation
+    return consultation_for_viewer(request.user, slug, queryset=Consultation.objects.all())
 
 
 def filtered_ideas(consultation: Consultation, *, category: str | None, status: str | None):

@@ -100,6 +100,11 @@ class Idea(models.Model):
     hidden_reason = models.CharField(max_length=200, blank=True)
     # Set when a moderator edits the text, so the public pages can say who changed it.
     moderator_edited_at = models.DateTimeField(null=True, blank=True)
+    # The author's edit of an approved idea that waits for a planner (pre-moderation or the word
+    # list): the public keeps reading title and description, the approved text, until then.
+    pending_title = models.CharField(max_length=140, blank=True)
+    pending_description = models.TextField(blank=True)
+    pending_edit_at = models.DateTimeField(null=True, blank=True)
     # Kept in the same transaction as the Support / Comment rows they count.
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
@@ -157,6 +162,10 @@ class Idea(models.Model):
     @property
     def is_public(self) -> bool:
         return self.publication == Publication.PUBLISHED and not self.is_hidden
+
+    @property
+    def has_pending_edit(self) -> bool:
+        return self.pending_edit_at is not None
 
     @cached_property
     def edited_by_author(self) -> bool:

@@ -290,6 +290,30 @@ def idea_for_viewer(*, reference: str, viewer) -> Idea | None:
     return idea
 
 
+def ideas_visible_to(user) -> QuerySet:
+    """Every idea this person may see, as `permissions.can_view_idea` decides for one idea:
+    public ideas of the consultations they may see, plus, for the consultation's planners,
+    everything but unconfirmed submissions, and for authors their own until withdrawn."""
+    from civic.permissions import is_signed_in
+    from consultations.selectors import consultations_visible_to
+
+    visible = Q(publication=Publication.PUBLISHED, is_hidden=False)
+    if is_signed_in(user):
+        managed = Consultation.objects.managed_by(user).values("pk")
+        visible |= Q(consultation__in=managed) & ~Q(publication=Publication.PENDING_CONFIRMATION)
+        visible |= Q(author=user) & ~Q(publication=Publication.WITHDRAWN)
+    consultations = consultations_visible_to(user).values("pk")
+    return Idea.objects.filter(visible, consultation__in=consultations)
+
+
+def may_see_pending_edit(viewer, idea: Idea) -> bool:
+    """The author's edit waiting for a planner is shown to the author and to the planners of
+    the consultation; everyone else reads the approved text only."""
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    return idea.author_id == viewer.pk or can_manage_consultation(viewer, idea.consultation)
+
+
 def ideas_waiting_for_approval(*, consultation: Consultation, viewer) -> list[Idea]:
     """Ideas of a pre-moderated consultation that a planner must approve; empty for others."""
     if not can_manage_consultation(viewer, consultation):

@@ -352,6 +352,8 @@ def idea_approve(*, user: User, idea: Idea) -> Idea:
 def _require_author_window(user: User, idea: Idea, supported_reason: str) -> None:
     if not can_participate(user) or idea.author_id != user.pk:
         raise PermissionDenied(_("Only the author may change this idea."))
+    # A block covers changing and withdrawing one's own ideas, not only writing new ones.
+    require_not_blocked(user, idea.consultation)
     if idea.publication not in (Publication.PUBLISHED, Publication.PENDING_MODERATION):
         raise PermissionDenied(_("This idea can no longer be changed."))
     if idea.support_count > 0:
@@ -373,7 +375,13 @@ def idea_update(
     photos: Sequence[Photo] = (),
     remove_photo_ids: Sequence[int] = (),
 ) -> Idea:
-    """The author edits the idea; the previous version is kept as a revision."""
+    """The author edits the idea; the previous version is kept as a revision.
+
+    A new title or description of an approved idea waits for a planner when the consultation is
+    pre-moderated or the text has a word from the word list: it is kept as the pending edit and
+    the public keeps reading the approved text until a planner approves it
+    (`idea_decide_edit`). Category, place and photos change at once.
+    """
     idea = (
         Idea.objects.select_for_update(of=("self",))
         .select_related("consultation", "category")
@@ -390,14 +398,18 @@ def idea_update(
         edited_by=user,
     )
     changes = {}
-    for field, value in (
-        ("title", title),
-        ("description", description),
-        ("address_label", address_label),
-    ):
-        if value is not None and value.strip() != getattr(idea, field):
-            changes[field] = [getattr(idea, field), value.strip()]
-            setattr(idea, field, value.strip())
+    approved_text = (idea.title, idea.description)
+    # What the author sees as their text is their pending edit, if one waits; a field left out
+    # of the request keeps that.
+    written = written_text(idea)
+    wanted_text = (
+        written[0] if title is None else title.strip(),
+        written[1] if description is None else description.strip(),
+    )
+    idea.title, idea.description = wanted_text
+    if address_label is not None and address_label.strip() != idea.address_label:
+        changes["address_label"] = [idea.address_label, address_label.strip()]
+        idea.address_label = address_label.strip()
     if category is not ...:
         _check_category(idea.consultation, category)
         if (category.pk if category else None) != idea.category_id:
@@ -414,9 +426,11 @@ def idea_update(
     kept = idea.images.count() - len(removed)
     cleaned_photos = _check_photos(photos, existing=kept)
     idea.full_clean()
+    held = _hold_or_apply_text(idea, approved_text, wanted_text, changes)
     if not changes and not cleaned_photos and not removed:
         return idea
-    previous.save()
+    if set(changes) - {"pending_edit"} or cleaned_photos or removed:
+        previous.save()
     idea.save()
     for image in removed:
         image.image.delete(save=False)
@@ -429,6 +443,94 @@ def idea_update(
     if removed or cleaned_photos:
         changes["photos"] = {"removed": [i.pk for i in removed], "added": len(cleaned_photos)}
     audit_record(actor=user, action="idea.update", target=idea, changes=changes)
+    idea.edit_held = held
+    return idea
+
+
+def written_text(idea: Idea) -> tuple[str, str]:
+    """The title and description as the author last wrote them: the pending edit, if any."""
+    if idea.has_pending_edit:
+        return idea.pending_title, idea.pending_description
+    return idea.title, idea.description
+
+
+def edit_needs_review(consultation: Consultation, *texts: str) -> bool:
+    """Whether a changed text of an approved contribution waits for a planner: always in a
+    pre-moderated consultation, elsewhere when it has a word from the word list."""
+    return consultation.pre_moderation or needs_review(*texts)
+
+
+def _hold_or_apply_text(
+    idea: Idea, approved: tuple[str, str], wanted: tuple[str, str], changes: dict
+) -> bool:
+    """Keep the new text as the pending edit, or make it the idea's text; True when held.
+
+    `idea` carries the wanted text on entry (so that it was validated); on a hold the approved
+    text is put back, so nothing the public reads changes.
+    """
+    had_pending = idea.has_pending_edit
+    if wanted == approved:
+        # Back to the approved text: an edit that waited is no longer wanted.
+        idea.pending_title, idea.pending_description, idea.pending_edit_at = "", "", None
+        if had_pending:
+            changes["pending_edit"] = "withdrawn"
+        return False
+    hold = idea.publication == Publication.PUBLISHED and edit_needs_review(
+        idea.consultation, *wanted
+    )
+    if hold:
+        if had_pending and wanted == (idea.pending_title, idea.pending_description):
+            idea.title, idea.description = approved
+            return False
+        idea.title, idea.description = approved
+        idea.pending_title, idea.pending_description = wanted
+        idea.pending_edit_at = timezone.now()
+        changes["pending_edit"] = {"title": wanted[0], "description": wanted[1]}
+        return True
+    for field, old, new in zip(("title", "description"), approved, wanted, strict=True):
+        if old != new:
+            changes[field] = [old, new]
+    if had_pending:
+        changes["pending_edit"] = "replaced"
+    idea.pending_title, idea.pending_description, idea.pending_edit_at = "", "", None
+    return False
+
+
+@transaction.atomic
+def idea_decide_edit(*, user: User, idea: Idea, approve: bool) -> Idea:
+    """A planner publishes the author's pending edit (the approved text is kept as a revision)
+    or refuses it (the approved text stays, the edit is dropped)."""
+    idea = (
+        Idea.objects.select_for_update(of=("self",))
+        .select_related("consultation", "category")
+        .get(pk=idea.pk)
+    )
+    if not can_manage_consultation(user, idea.consultation):
+        raise PermissionDenied(_("Only the consultation's planners approve ideas."))
+    if not idea.has_pending_edit:
+        raise PermissionDenied(_("This idea has no edit waiting for approval."))
+    edited = {"title": idea.pending_title, "description": idea.pending_description}
+    changes: dict = {}
+    if approve:
+        IdeaRevision.objects.create(
+            idea=idea,
+            title=idea.title,
+            description=idea.description,
+            category_name=idea.category.name if idea.category else "",
+            latitude=idea.latitude,
+            longitude=idea.longitude,
+            edited_by=idea.author,
+        )
+        changes = {f: [getattr(idea, f), v] for f, v in edited.items() if getattr(idea, f) != v}
+        idea.title, idea.description = edited["title"], edited["description"]
+    idea.pending_title, idea.pending_description, idea.pending_edit_at = "", "", None
+    idea.save()
+    audit_record(
+        actor=user,
+        action="idea.edit_approve" if approve else "idea.edit_reject",
+        target=idea,
+        changes=changes,
+    )
     return idea
 
 
@@ -591,6 +693,7 @@ def idea_support(*, user: User, idea: Idea) -> SupportState:
 def idea_unsupport(*, user: User, idea: Idea) -> SupportState:
     """Take a support back, while the support phase runs."""
     _require_supporter(user)
+    _require_not_blocked_from(user, idea)
     consultation = idea.consultation
     require_phase(consultation, "support")
     if not _delete_support(user, idea):

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civic import ratelimit
-from civic.permissions import can_view_consultation
 from civic.redirects import next_path
 from consultations.models import Consultation
 from consultations.rules import phase_allows, require_phase
+from consultations.selectors import consultation_for_viewer
 
 from . import permissions, selectors, services
 from .forms import (
@@ -34,12 +34,11 @@ PAGE_SIZE = 20
 
 
 def _consultation(request, slug) -> Consultation:
-    consultation = get_object_or_404(
-        Consultation.objects.prefetch_related("phases", "categories"), slug=slug
+    return consultation_for_viewer(
+        request.user,
+        slug,
+        queryset=Consultation.objects.prefetch_related("phases", "categories"),
     )
-    if not can_view_consultation(request.user, consultation):
-        raise Http404
-    return consultation
 
 
 def _idea(request, reference) -> Idea:
@@ -239,6 +238,7 @@ def _detail_context(request, idea: Idea) -> dict:
         "follows": user.is_authenticated and Follow.objects.filter(user=user, idea=idea).exists(),
         "can_follow": permissions.can_follow(user),
         "revision_count": idea.revisions.count(),
+        "shows_pending_edit": idea.has_pending_edit and selectors.may_see_pending_edit(user, idea),
         "can_approve": idea.publication == Publication.PENDING_MODERATION
         and permissions.can_answer_idea(user, idea),
     }
@@ -252,9 +252,11 @@ def idea_edit(request, reference):
     consultation = idea.consultation
     images = list(idea.images.all())
     free = max(0, settings.IDEA_MAX_IMAGES - len(images))
+    # The author goes on from what they last wrote: their pending edit, if one waits.
+    written_title, written_description = services.written_text(idea)
     initial = {
-        "title": idea.title,
-        "description": idea.description,
+        "title": written_title,
+        "description": written_description,
         "category": idea.category_id,
         "latitude": idea.latitude,
         "longitude": idea.longitude,
@@ -266,7 +268,7 @@ def idea_edit(request, reference):
     if request.method == "POST" and _all_valid([form, *photos]):
         remove = [int(pk) for pk in request.POST.getlist("remove_photo") if pk.isdigit()]
         try:
-            services.idea_update(
+            updated = services.idea_update(
                 user=request.user,
                 idea=idea,
                 title=form.cleaned_data["title"],
@@ -281,7 +283,13 @@ def idea_edit(request, reference):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Your changes are saved."))
+            if getattr(updated, "edit_held", False):
+                messages.info(
+                    request,
+                    _("Thank you. Your edit will be shown once a moderator has approved it."),
+                )
+            else:
+                messages.success(request, _("Your changes are saved."))
             return redirect(idea)
     return render(
         request,

@@ -276,7 +276,7 @@ def _remove_contributions(user: User) -> None:
     for comment in Comment.objects.filter(author=user, is_deleted=False).select_related(
         "consultation"
     ):
-        comment_delete(actor=user, comment=comment)
+        comment_delete(actor=user, comment=comment, erasing_account=True)
     ideas = Idea.objects.filter(author=user)
     for image in IdeaImage.objects.filter(idea__in=ideas):
         image.image.delete(save=False)

@@ -45,6 +45,9 @@ class QueueItem:
     reasons: list[tuple[str, int]] = field(default_factory=list)
     report_texts: list[str] = field(default_factory=list)
     pending: bool = False
+    # The author's edit of an approved item, waiting: title and text show the edit, and
+    # approved_title / approved_text what the public reads meanwhile.
+    is_edit: bool = False
     hidden: bool = False
     appeals: list[Appeal] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
@@ -53,10 +56,24 @@ class QueueItem:
 
     @property
     def title(self) -> str:
+        if self.is_edit and self.kind == "idea":
+            return f"{self.target.reference} {self.target.pending_title}"
         return t.title_of(self.target)
 
     @property
     def text(self) -> str:
+        if self.is_edit:
+            if self.kind == "idea":
+                return self.target.pending_description
+            return self.target.pending_body
+        return t.text_of(self.target)
+
+    @property
+    def approved_title(self) -> str:
+        return t.title_of(self.target)
+
+    @property
+    def approved_text(self) -> str:
         return t.text_of(self.target)
 
     @property
@@ -70,6 +87,18 @@ class QueueItem:
         if self.pending:
             return "pending"
         return "appealed"
+
+
+def readable_by(user, target) -> bool:
+    """Whether the item is there for this person, as every other route decides: an item of a
+    draft they may not see, or a comment of an idea they may not see, is not (and so cannot be
+    reported, and answers as an item that does not exist)."""
+    from debate.selectors import comments_visible_to
+    from ideas.permissions import can_view_idea
+
+    if isinstance(target, Comment):
+        return comments_visible_to(user).filter(pk=target.pk).exists()
+    return can_view_idea(user, target.idea if isinstance(target, IdeaImage) else target)
 
 
 def queue_consultations(viewer) -> QuerySet:
@@ -101,6 +130,13 @@ def moderation_queue(*, viewer, consultation: Consultation | None = None) -> lis
     pending_comments = Comment.objects.filter(
         scope, publication=CommentPublication.PENDING_MODERATION, is_hidden=False
     ).values_list("pk", flat=True)[:QUEUE_LIMIT]
+    # Edits of approved items wait like new ones; the public reads the approved text meanwhile.
+    edited_ideas = Idea.objects.filter(
+        scope, pending_edit_at__isnull=False, is_hidden=False
+    ).values_list("pk", flat=True)[:QUEUE_LIMIT]
+    edited_comments = Comment.objects.filter(
+        scope, pending_edit_at__isnull=False, is_hidden=False, is_deleted=False
+    ).values_list("pk", flat=True)[:QUEUE_LIMIT]
     appeals = list(
         Appeal.objects.filter(scope, status=AppealStatus.OPEN)
         .select_related("author")
@@ -109,9 +145,12 @@ def moderation_queue(*, viewer, consultation: Consultation | None = None) -> lis
     keys = set(counts)
     keys.update(f"idea:{pk}" for pk in pending_ideas)
     keys.update(f"comment:{pk}" for pk in pending_comments)
+    keys.update(f"idea:{pk}" for pk in edited_ideas)
+    keys.update(f"comment:{pk}" for pk in edited_comments)
     keys.update(appeal.target_key for appeal in appeals)
     loaded = _load_targets(keys)
     for key, target in loaded.items():
+        is_edit = getattr(target, "has_pending_edit", False) and not t.is_hidden(target)
         items[key] = QueueItem(
             target=target,
             kind=t.kind_of(target),
@@ -119,16 +158,19 @@ def moderation_queue(*, viewer, consultation: Consultation | None = None) -> lis
             consultation=t.consultation_of(target),
             author=t.author_of(target),
             report_count=counts.get(key, 0),
-            pending=t.is_pending(target),
+            pending=t.is_pending(target) or is_edit,
+            is_edit=is_edit and not t.is_pending(target),
             hidden=t.is_hidden(target),
-            since=getattr(target, "created_at", None),
+            since=getattr(target, "pending_edit_at", None) or getattr(target, "created_at", None),
         )
     for appeal in appeals:
         if appeal.target_key in items:
             items[appeal.target_key].appeals.append(appeal)
     _attach_reasons(items)
     for item in items.values():
-        title = item.target.title if item.kind == "idea" else ""
+        title = ""
+        if item.kind == "idea":
+            title = item.target.pending_title if item.is_edit else item.target.title
         item.words = matches(title, item.text)
     _attach_histories(list(items.values()))
     return sorted(
@@ -249,6 +291,8 @@ LOG_LABELS = {
     "moderation.edit": _("edited it (edited by moderator)"),
     "moderation.redact": _("redacted the photo"),
     "moderation.approve": _("approved it"),
+    "moderation.approve_edit": _("approved the author's edit"),
+    "moderation.reject_edit": _("refused the author's edit"),
     "moderation.reject": _("rejected it"),
     "moderation.message": _("wrote to the author"),
     "moderation.appeal": _("appealed"),

@@ -22,7 +22,7 @@ from civic.blocks import require_not_blocked
 from civic.markdown import render_markdown
 from civic.models import User
 from civic.notifications import notify
-from civic.permissions import can_participate
+from civic.permissions import can_participate, can_view_consultation
 from consultations.models import Consultation
 from debate.models import Comment, CommentRevision
 from ideas.models import Idea, IdeaImage, IdeaRevision
@@ -84,12 +84,21 @@ def _save_once(row, already: str) -> None:
 @transaction.atomic
 def report_create(*, reporter: User, target: t.Target, reason: str, text: str = "") -> Report:
     """Report a public contribution once; enough independent reports hide it until decided."""
+    from .selectors import readable_by
+
     target = t.load(t.kind_of(target), target.pk)
     consultation = t.consultation_of(target)
     _require(can_participate(reporter), _("Sign in to report content."))
+    # An item of a draft, or a comment of an idea the person may not see, answers as an item
+    # that does not exist; hidden items, whose place the public sees, are refused with a reason.
+    no_such_item = ValidationError({"target_id": _("There is no such item.")})
+    if not can_view_consultation(reporter, consultation):
+        raise no_such_item
     require_not_blocked(reporter, consultation)
     if not t.is_public(target):
         raise PermissionDenied(_("This content is not public, so it cannot be reported."))
+    if not readable_by(reporter, target):
+        raise no_such_item
     if t.author_id_of(target) == reporter.pk:
         raise PermissionDenied(_("You cannot report your own contribution."))
     text = (text or "").strip()
@@ -333,11 +342,18 @@ def _edit_comment(comment: Comment, *, text: str) -> dict:
 
 @transaction.atomic
 def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
-    """Publish a pre-moderated idea or comment."""
-    from debate.services import comment_publish
-    from ideas.services import idea_approve
+    """Publish a pre-moderated idea or comment, or the author's edit of an approved one."""
+    from debate.services import comment_decide_edit, comment_publish
+    from ideas.services import idea_approve, idea_decide_edit
 
     target = _load_for_decision(actor, "approve", target)
+    if getattr(target, "has_pending_edit", False) and not t.is_pending(target):
+        if isinstance(target, Idea):
+            target = idea_decide_edit(user=actor, idea=target, approve=True)
+        else:
+            target = comment_decide_edit(actor=actor, comment=target, approve=True)
+        _record(actor, "approve_edit", target, note)
+        return target
     if not t.is_pending(target):
         raise ValidationError({"target_id": _("This item is not waiting for approval.")})
     if isinstance(target, Idea):
@@ -350,8 +366,34 @@ def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
 
 @transaction.atomic
 def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
-    """Refuse a pre-moderated item: it stays unpublished and hidden, and the author may appeal."""
+    """Refuse a pre-moderated item: it stays unpublished and hidden, and the author may appeal.
+
+    Refusing the author's edit of an approved item drops the edit; the approved text stays.
+    """
+    from debate.services import comment_decide_edit
+    from ideas.services import idea_decide_edit
+
     target = _load_for_decision(actor, "reject", target)
+    if getattr(target, "has_pending_edit", False) and not t.is_pending(target):
+        reason = public_reason_text(public_reason)
+        if isinstance(target, Idea):
+            target = idea_decide_edit(user=actor, idea=target, approve=False)
+        else:
+            target = comment_decide_edit(actor=actor, comment=target, approve=False)
+        _record(actor, "reject_edit", target, note, public_reason=public_reason)
+        _tell_author(
+            target,
+            format_lazy(
+                gettext_lazy(
+                    "Your edit will not be published; the earlier version stays. "
+                    "Reason: {reason}. {note}"
+                ),
+                reason=reason,
+                note=note,
+            ),
+            may_appeal=False,
+        )
+        return target
     if not t.is_pending(target):
         raise ValidationError({"target_id": _("This item is not waiting for approval.")})
     reason = public_reason_text(public_reason)

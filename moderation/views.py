@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from civic import ratelimit
 from civic.redirects import next_path
 from consultations.models import Consultation
+from consultations.selectors import consultation_for_viewer
 
 from . import permissions, privacy, selectors, services
 from . import targets as t
@@ -57,7 +58,7 @@ def _add_errors(form, error: ValidationError) -> None:
 def report(request, kind: str, pk: int):
     target = _target_or_404(kind, pk)
     consultation = t.consultation_of(target)
-    if not t.is_public(target):
+    if not t.is_public(target) or not selectors.readable_by(request.user, target):
         raise Http404
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +98,9 @@ def report(request, kind: str, pk: int):
 def queue(request, slug: str | None = None):
     consultation = None
     if slug is not None:
-        consultation = get_object_or_404(Consultation, slug=slug)
+        consultation = consultation_for_viewer(
+            request.user, slug, queryset=Consultation.objects.all()
+        )
         if not permissions.can_view_queue(request.user, consultation):
             raise PermissionDenied(_("Only the planners of this consultation see its queue."))
     elif not permissions.can_view_any_queue(request.user):

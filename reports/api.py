@@ -19,8 +19,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civic.permissions import can_view_consultation
 from consultations.models import Consultation
+from consultations.selectors import consultation_for_viewer
 
 from .formats import FORMATS
 from .models import ExportJob
@@ -86,8 +86,10 @@ class ConsultationExportView(APIView):
         },
     )
     def get(self, request, slug: str, name: str):
-        consultation = get_object_or_404(Consultation.objects.prefetch_related("phases"), slug=slug)
-        if not can_view_consultation(request.user, consultation) or name not in FORMATS:
+        consultation = consultation_for_viewer(
+            request.user, slug, queryset=Consultation.objects.prefetch_related("phases")
+        )
+        if name not in FORMATS:
             raise Http404
         if not can_read_summary(request.user, consultation):
             raise PermissionDenied("The results of this consultation are not published yet.")

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from civic.permissions import can_view_consultation
 from consultations.models import Consultation
+from consultations.selectors import consultation_for_viewer
 
 from .documents import MAP_SIZE, PDF_VECTOR_MAP_MAX_PINS, summary_map_svg
 from .formats import FORMATS
@@ -23,9 +23,9 @@ from .services import export_for_download
 def readable_consultation(request: HttpRequest, slug: str) -> Consultation:
     """The consultation if this person may read its summary; 404 for drafts they may not see,
     403 (or the log-in page) before the results are public."""
-    consultation = get_object_or_404(Consultation.objects.prefetch_related("phases"), slug=slug)
-    if not can_view_consultation(request.user, consultation):
-        raise Http404
+    consultation = consultation_for_viewer(
+        request.user, slug, queryset=Consultation.objects.prefetch_related("phases")
+    )
     if not can_read_summary(request.user, consultation):
         raise PermissionDenied
     return consultation

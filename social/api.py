@@ -16,8 +16,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civic.permissions import can_view_consultation
 from consultations.models import Consultation
+from consultations.selectors import consultation_for_viewer
 from social import permissions, selectors, services
 from social.models import PLATFORM_CHOICES, Channel, CrisisStop, PostState, SocialPost
 from social.readback import METRIC_NAMES
@@ -130,10 +130,7 @@ class SocialPostSerializer(serializers.ModelSerializer):
 
 
 def _consultation(slug: str, user) -> Consultation:
-    consultation = get_object_or_404(Consultation, slug=slug)
-    if not can_view_consultation(user, consultation):
-        raise PermissionDenied("This consultation is not public.")
-    return consultation
+    return consultation_for_viewer(user, slug, queryset=Consultation.objects.all())
 
 
 class ConsultationPostsView(generics.ListCreateAPIView):

@@ -23,9 +23,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civic.permissions import can_view_consultation, is_staff_role
+from civic.permissions import is_staff_role
 from civic.redirects import next_path
 from consultations.models import Consultation
+from consultations.selectors import consultation_for_viewer
 from social import oauth, permissions, selectors, services
 from social.forms import (
     ChannelForm,
@@ -290,7 +291,7 @@ def _consultation_or_none(request: HttpRequest, slug: str | None) -> Consultatio
     if slug is None:
         _require(permissions.can_use_composer(request.user))
         return None
-    consultation = get_object_or_404(Consultation, slug=slug)
+    consultation = consultation_for_viewer(request.user, slug, queryset=Consultation.objects.all())
     _require(permissions.can_use_composer(request.user, consultation))
     return consultation
 
@@ -488,8 +489,8 @@ def check(request: HttpRequest) -> JsonResponse:
 @require_GET
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
     """A compact view of a consultation that other sites may frame (the "Deltag" tab)."""
-    consultation = get_object_or_404(Consultation, slug=slug)
-    if not can_view_consultation(request.user, consultation) or consultation.status == "draft":
+    consultation = consultation_for_viewer(request.user, slug, queryset=Consultation.objects.all())
+    if consultation.status == "draft":
         raise PermissionDenied(_("This consultation is not public."))
     return render(
         request,
