@@ -7,6 +7,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from civic.json_input import too_deep_message
+
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
@@ -28,6 +30,10 @@ def exception_handler(exc, context):
     with the field and reason instead of a 500."""
     if isinstance(exc, DjangoValidationError):
         return Response(validation_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RecursionError):
+        # The last line of defence against input nested too deeply for a recursive step that
+        # json_input's bound did not cover.
+        return Response({"detail": too_deep_message()}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)

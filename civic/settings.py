@@ -305,6 +305,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON with a bound on nesting: a body nested a thousand deep is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "civic.json_input.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "civic.api.Pagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "civic.api.exception_handler",

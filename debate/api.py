@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from civic import ratelimit
 from civic.permissions import can_view_consultation
+from civic.query_params import MAX_PAGE
 from consultations.models import Topic
 from ideas.models import Idea
 
@@ -169,7 +170,7 @@ def _page_params(request: Request) -> tuple[int, int]:
     errors = {}
     try:
         page = int(request.query_params.get("page", 1))
-        if page < 1:
+        if not 1 <= page <= MAX_PAGE:  # beyond a bigint OFFSET the database refuses the query
             raise ValueError
     except ValueError:
         errors["page"] = ["A page is a whole number from 1."]
