@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -37,3 +38,21 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+# --- Errors outside DRF ------------------------------------------------------------------------
+
+# DRF's own wording, translated by DRF's catalogues.
+_PLAIN_ERRORS = {
+    403: exceptions.PermissionDenied.default_detail,
+    404: exceptions.NotFound.default_detail,
+    500: exceptions.APIException.default_detail,
+}
+
+
+def json_error_for_api(request, status_code: int) -> JsonResponse | None:
+    """Django's own error pages (an address no route matches, a CSRF refusal) as JSON under
+    /api/, as the API documents them; None elsewhere, where the HTML page is right."""
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse({"detail": str(_PLAIN_ERRORS[status_code])}, status=status_code)

@@ -304,7 +304,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "civic.openapi.AutoSchema",
     # JSON with a bound on nesting: a body nested a thousand deep is a 400, not a RecursionError.
     "DEFAULT_PARSER_CLASSES": [
         "civic.json_input.JSONParser",
@@ -321,6 +321,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "civic.openapi.document_error_responses",
+    ],
     # Several models have a "kind" or "status" field; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "ConsultationKindEnum": "consultations.models.Consultation.Kind",

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -57,7 +56,7 @@ class CommentSerializer(serializers.Serializer):
     your_vote = serializers.SerializerMethodField(help_text="1, -1 or 0.")
     replies = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_in_reply_to(self, comment) -> int | None:
         other = getattr(comment, "in_reply_to", None)
         return other.pk if other is not None else None

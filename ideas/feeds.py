@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civic.permissions import can_view_consultation
+from civic.query_params import optional_id
 from consultations.models import Consultation
 from maps.clustering import (
     BBox,
@@ -234,7 +235,7 @@ class IdeasGeoJSONView(APIView):
             consultation,
             bbox=parse_bbox(request.query_params.get("bbox")),
             zoom=parse_zoom(request.query_params.get("zoom")),
-            category=request.query_params.get("category") or None,
+            category=optional_id(request.query_params.get("category"), name="category"),
             status=request.query_params.get("status") or None,
         )
         return Response(collection, headers={"Cache-Control": "public, max-age=30"})
