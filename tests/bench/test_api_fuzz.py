@@ -28,6 +28,8 @@ from civic.wsgi import application
 from tests import factories
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+# bench/fuzz.py sets this to count what was sent and answered: one line per request.
+TALLY = os.environ.get("FUZZ_TALLY")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -78,6 +80,12 @@ def planner_token(db, _keep_test_connection):
     suppress_health_check=list(HealthCheck),
 )
 def test_no_server_errors_and_answers_match_the_schema(case, planner_token):
-    for headers in ({}, {"Authorization": f"Token {planner_token}"}):
+    for who, headers in (
+        ("anonymous", {}),
+        ("planner", {"Authorization": f"Token {planner_token}"}),
+    ):
         response = case.call(headers=headers)
+        if TALLY:
+            with open(TALLY, "a") as tally:
+                tally.write(f"{case.operation.label}\t{who}\t{response.status_code}\n")
         case.validate_response(response, checks=CHECKS)
