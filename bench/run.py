@@ -5,9 +5,10 @@
 In order: the generator's speed (100,000 ideas into a fresh database), the micro benchmarks,
 the load test, the fault drills (they restart the shared PostgreSQL and Redis for a few
 seconds; --skip-faults leaves them out), the long API fuzz run (bench/fuzz.py, about 15
-minutes), and the other parts' benchmarks (maps, debate, reports) with their --write. Each step runs in its own process so that one failing step is
-reported and the others still run. The "Overview" section records the machine, the load
-average, the commit and what changed since the previous run.
+minutes), and the other parts' benchmarks (maps, debate, reports) with their --write. Each
+step runs in its own process so that one failing step is reported and the others still run.
+The "Overview" section records the machine, the load average, the commit and what changed since
+the previous run.
 """
 
 from __future__ import annotations
