@@ -1,13 +1,14 @@
-"""`make bench`: rerun every benchmark and write bench/RESULTS.md (about 12-15 minutes).
+"""`make bench`: rerun every benchmark and write bench/RESULTS.md (about 30 minutes).
 
     .venv/bin/python bench/run.py [--skip-faults] [--skip-others] [--quick]
 
 In order: the generator's speed (100,000 ideas into a fresh database), the micro benchmarks,
 the load test, the fault drills (they restart the shared PostgreSQL and Redis for a few
-seconds; --skip-faults leaves them out), and the other parts' benchmarks (maps, debate,
-reports) with their --write. Each step runs in its own process so that one failing step is
-reported and the others still run. The "Overview" section records the machine, the load
-average, the commit and what changed since the previous run.
+seconds; --skip-faults leaves them out), the long API fuzz run (bench/fuzz.py, about 15
+minutes), and the other parts' benchmarks (maps, debate, reports) with their --write. Each
+step runs in its own process so that one failing step is reported and the others still run.
+The "Overview" section records the machine, the load average, the commit and what changed since
+the previous run.
 """
 
 from __future__ import annotations
@@ -144,6 +145,7 @@ def main(argv=None) -> int:
     outcomes.append(step("load", [PYTHON, "bench/load.py", "--write", *load_args], 900))
     if not args.skip_faults:
         outcomes.append(step("faults", [PYTHON, "bench/faults.py", "--write"], 400))
+    outcomes.append(step("fuzz", [PYTHON, "bench/fuzz.py", "--write"], 1800))
     if not args.skip_others:
         others = (("maps_feeds.py", 20), ("debate_topic.py", 20), ("reports_summary.py", 5))
         for script, runs in others:

@@ -316,7 +316,13 @@ REST_FRAMEWORK = {
         "civic.two_factor.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "civic.openapi.AutoSchema",
+    # JSON with a bound on nesting: a body nested a thousand deep is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "civic.json_input.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "civic.api.Pagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "civic.api.exception_handler",
@@ -330,6 +336,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "civic.openapi.document_error_responses",
+    ],
     # Several models have a "kind" or "status" field; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "ConsultationKindEnum": "consultations.models.Consultation.Kind",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from .api import json_error_for_api
 from .forms import ProfileForm
 
 logger = logging.getLogger(__name__)
@@ -79,12 +80,14 @@ def unsubscribe(request, token):
 
 
 def error_404(request, exception=None):
-    return render(request, "404.html", status=404)
+    return json_error_for_api(request, 404) or render(request, "404.html", status=404)
 
 
 def error_403(request, exception=None):
-    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+    return json_error_for_api(request, 403) or render(
+        request, "403.html", {"reason": str(exception or "")}, status=403
+    )
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    return json_error_for_api(request, 500) or render(request, "500.html", status=500)

@@ -96,14 +96,14 @@ class ConsultationSerializer(serializers.ModelSerializer):
         phase = consultation.current_phase(self._now())
         return PhaseSerializer(phase).data if phase else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_opens_at(self, consultation):
         phases = list(consultation.phases.all())
         return (
             serializers.DateTimeField().to_representation(phases[0].starts_at) if phases else None
         )
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_closes_at(self, consultation):
         phases = list(consultation.phases.all())
         if not phases:

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -13,6 +12,7 @@ from rest_framework.views import APIView
 
 from civic import ratelimit
 from civic.permissions import can_view_consultation
+from civic.query_params import MAX_PAGE
 from consultations.models import Topic
 from ideas.models import Idea
 from ideas.permissions import can_view_idea
@@ -66,7 +66,7 @@ class CommentSerializer(serializers.Serializer):
     )
     replies = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_in_reply_to(self, comment) -> int | None:
         other = getattr(comment, "in_reply_to", None)
         return other.pk if other is not None else None
@@ -180,7 +180,7 @@ def _page_params(request: Request) -> tuple[int, int]:
     errors = {}
     try:
         page = int(request.query_params.get("page", 1))
-        if page < 1:
+        if not 1 <= page <= MAX_PAGE:  # beyond a bigint OFFSET the database refuses the query
             raise ValueError
     except ValueError:
         errors["page"] = ["A page is a whole number from 1."]

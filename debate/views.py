@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civic import ratelimit
 from civic.permissions import can_view_consultation
+from civic.query_params import MAX_PAGE
 from civic.redirects import next_path
 from consultations.models import Consultation, Topic
 from consultations.rules import require_phase
@@ -37,7 +38,8 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(1, int(request.GET.get("page", 1)))
+        # Clamped: beyond a bigint OFFSET the database would refuse the query.
+        return min(MAX_PAGE, max(1, int(request.GET.get("page", 1))))
     except ValueError:
         return 1
 

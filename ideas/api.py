@@ -11,7 +11,6 @@ Photos come as multipart fields `photos` (repeated) with `photo_alt_texts` in th
 in a multipart request `location` is the GeoJSON as a string.
 """
 
-import json
 import math
 from dataclasses import asdict
 
@@ -21,11 +20,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from civic import ratelimit
+from civic import json_input, query_params, ratelimit
 from civic.markdown import render_markdown
 from consultations.models import Category, Consultation
 from consultations.selectors import consultation_for_viewer
@@ -65,7 +64,7 @@ class PointField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, str):
             try:
-                data = json.loads(data)
+                data = json_input.loads(data)
             except ValueError:
                 self.fail("invalid")
         if not isinstance(data, dict) or data.get("type") != "Point":
@@ -248,7 +247,7 @@ class FollowSerializer(serializers.Serializer):
     following = serializers.BooleanField()
 
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+PARSERS = [json_input.JSONParser, MultiPartParser, FormParser]
 
 
 def _visible_consultation(request, slug) -> Consultation:
@@ -302,14 +301,13 @@ class ConsultationIdeasView(GenericAPIView):
     def get(self, request, slug):
         consultation = _visible_consultation(request, slug)
         params = request.query_params
-        category = params.get("category", "")
         ideas = selectors.idea_list(
             consultation=consultation,
             viewer=request.user,
             sort=params.get("sort", selectors.DEFAULT_SORT),
-            category=int(category) if category.isdigit() else None,
+            category=query_params.optional_id(params.get("category"), name="category"),
             status=params.get("status") or None,
-            search=params.get("search", ""),
+            search=query_params.search_text(params.get("search")),
         ).prefetch_related(_public_images())
         page = self.paginate_queryset(ideas)
         return self.get_paginated_response(

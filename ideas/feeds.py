@@ -26,6 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civic.query_params import optional_id
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
 from maps.clustering import (
@@ -229,7 +230,7 @@ class IdeasGeoJSONView(APIView):
             consultation,
             bbox=parse_bbox(request.query_params.get("bbox")),
             zoom=parse_zoom(request.query_params.get("zoom")),
-            category=request.query_params.get("category") or None,
+            category=optional_id(request.query_params.get("category"), name="category"),
             status=request.query_params.get("status") or None,
         )
         return Response(collection, headers={"Cache-Control": "public, max-age=30"})

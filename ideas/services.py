@@ -674,8 +674,11 @@ def idea_support(*, user: User, idea: Idea) -> SupportState:
     left = None
     if consultation.support_limit is not None:
         # One person's supports are counted under a lock on their own row, so two requests
-        # at the same moment cannot both take the last support.
-        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        # at the same moment cannot both take the last support. NO KEY UPDATE, not UPDATE:
+        # the foreign keys to the person (the support, the audit entry) take KEY SHARE on the
+        # row, and a plain FOR UPDATE would make a concurrent take-back that holds the support
+        # row wait for us while we wait for it (a deadlock).
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
         left = supports_left(user, consultation)
         if left == 0:
             raise PermissionDenied(

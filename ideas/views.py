@@ -84,6 +84,8 @@ def idea_list(request, slug):
                 consultation=consultation, viewer=request.user
             ),
         },
+        # Filters that cannot be applied (e.g. a NUL byte in the search) are shown on the form.
+        status=400 if filter_form.is_bound and not filter_form.is_valid() else 200,
     )
 
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from civic import ratelimit
+from civic import query_params, ratelimit
 
 from . import geocoding
 
@@ -42,7 +42,11 @@ class GeocodeView(APIView):
         summary="Search an address or place name",
     )
     def get(self, request):
-        query = " ".join(request.query_params.get("q", "").split())
+        query = " ".join(
+            query_params.search_text(
+                request.query_params.get("q"), name="q", max_length=None
+            ).split()
+        )
         if len(query) < 2:
             raise ValidationError({"q": _("Type at least two characters to search.")})
         if len(query) > geocoding.MAX_QUERY_LENGTH:

@@ -20,6 +20,8 @@ from shapely.ops import unary_union
 from shapely.prepared import PreparedGeometry, prep
 from shapely.validation import explain_validity
 
+from civic import json_input
+
 AREA_TYPES = {"Polygon", "MultiPolygon"}
 # A hand-drawn district has tens of corners and an official boundary a few thousand; more than
 # this is a file nobody meant to upload, and it would make every pin check slow.
@@ -131,9 +133,18 @@ def validate_area(value) -> dict:
     """
     if isinstance(value, str | bytes):
         try:
-            value = json.loads(value)
+            value = json_input.loads(value)
+        except json_input.JSONTooDeep as error:
+            raise ValidationError({"area": str(error)}) from None
         except ValueError:
             raise ValidationError({"area": _("The area is not valid GeoJSON.")}) from None
+    else:
+        # Parsed elsewhere (a DRF JSONField, a model's JSON): the same bound on nesting, since
+        # shapely and json.dumps below recurse.
+        try:
+            json_input.check_depth(value)
+        except json_input.JSONTooDeep as error:
+            raise ValidationError({"area": str(error)}) from None
     geometries = _area_geometries(value)
     positions = 0
     for geometry in geometries:

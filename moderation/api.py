@@ -1,7 +1,7 @@
 """Moderation in the REST API: reporting, the queue and actions. Same services as the pages."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -112,7 +112,10 @@ class QueueView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=QueueItemSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("consultation", str, description="A consultation's slug")],
+        responses=QueueItemSerializer(many=True),
+    )
     def get(self, request):
         slug = request.query_params.get("consultation")
         consultation = None

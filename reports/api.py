@@ -70,6 +70,13 @@ def _job_answer(request, job: ExportJob):
     return Response(data, status=202, headers={"Location": data["url"]})
 
 
+# Every media type an export can have (CSV, PDF, DOCX, XLSX, ZIP, GeoJSON), for the schema.
+FILE_RESPONSE_KEY = (
+    200,
+    *sorted({f.content_type.split(";")[0] for f in FORMATS.values()}),
+)
+
+
 class ConsultationExportView(APIView):
     permission_classes = [AllowAny]  # reports.permissions decides, per consultation
 
@@ -81,7 +88,7 @@ class ConsultationExportView(APIView):
             )
         ],
         responses={
-            200: OpenApiResponse(OpenApiTypes.BINARY, description="The file"),
+            FILE_RESPONSE_KEY: OpenApiResponse(OpenApiTypes.BINARY, description="The file"),
             202: ExportJobSerializer,
         },
     )
@@ -124,7 +131,7 @@ class ExportJobFileView(APIView):
     @extend_schema(
         summary="An export job's file",
         responses={
-            200: OpenApiResponse(OpenApiTypes.BINARY, description="The file"),
+            FILE_RESPONSE_KEY: OpenApiResponse(OpenApiTypes.BINARY, description="The file"),
             202: ExportJobSerializer,
         },
     )

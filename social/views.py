@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.contrib import messages
@@ -23,6 +22,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civic import json_input
 from civic.permissions import is_staff_role
 from civic.redirects import next_path
 from consultations.models import Consultation
@@ -463,10 +463,10 @@ def check(request: HttpRequest) -> JsonResponse:
     """The composer's live counters: the server applies each platform's rules."""
     _require(permissions.can_use_composer(request.user))
     try:
-        payload = json.loads(request.body or b"{}")
+        payload = json_input.loads(request.body or b"{}")
         channel = Channel.objects.listed().get(pk=int(payload.get("channel")))
         text = str(payload.get("text", ""))
-    except (ValueError, TypeError, Channel.DoesNotExist):
+    except (ValueError, TypeError, AttributeError, Channel.DoesNotExist):
         return JsonResponse({"channel": [_("Choose a channel.")]}, status=400)
     result = services.check_text(
         channel, text, has_image=bool(payload.get("image")), alt_text=str(payload.get("alt", ""))
@@ -528,7 +528,7 @@ def facebook_webhook(request: HttpRequest) -> HttpResponse:
     if not channels:
         return HttpResponseForbidden("bad signature")
     try:
-        payload = json.loads(raw)
+        payload = json_input.loads(raw)
     except ValueError:
         return HttpResponseBadRequest("not JSON")
     post_ids = _commented_posts(payload, channels)
