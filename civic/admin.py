@@ -1,7 +1,11 @@
+import json
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
 from .models import AuditEntry, User
 
 
@@ -26,10 +30,54 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor_label", "action", "object_repr", "reason")
+    """The audit log, read-only. Who supported or reported something is shown to nobody and
+    cannot be searched for: the entry keeps the actor for the legal hold only."""
+
+    list_display = ("created_at", "who", "action", "object_repr", "reason")
     list_filter = ("action",)
     search_fields = ("object_repr", "actor_label", "reason")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    fields = (
+        "created_at",
+        "who",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "consultation_id",
+        "reason",
+        "changes_recorded",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("who"))
+    def who(self, entry: AuditEntry) -> str:
+        if actor_is_private(entry.action):
+            return _("a participant")
+        return entry.actor_label
+
+    @admin.display(description=_("changes"))
+    def changes_recorded(self, entry: AuditEntry) -> str:
+        # What a moderator edited out stays in the database for the legal hold, off screen.
+        changes = {key: value for key, value in entry.changes.items() if key != "original"}
+        return json.dumps(changes, ensure_ascii=False, indent=1)
+
+    def get_object(self, request, object_id, from_field=None):
+        entry = super().get_object(request, object_id, from_field)
+        if entry is not None and actor_is_private(entry.action):
+            # The page's title and breadcrumbs print the entry, actor included; never saved.
+            entry.actor, entry.actor_label = None, str(_("a participant"))
+        return entry
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            # A private act found only through its actor's name or address stays hidden.
+            terms = search_term.split()
+            by_actor_only = Q(action__in=PRIVATE_ACTOR_ACTIONS)
+            for term in terms:
+                by_actor_only &= ~Q(object_repr__icontains=term) & ~Q(reason__icontains=term)
+            results = results.exclude(by_actor_only)
+        return results, may_have_duplicates
 
     def has_add_permission(self, request):
         return False

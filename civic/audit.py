@@ -8,6 +8,14 @@ from django.db import models
 
 from .models import AuditEntry
 
+# Acts whose actor is private: who supported an idea, withdrew a support or reported something.
+# The entry keeps the actor for the legal hold; no log page, search or export names them.
+PRIVATE_ACTOR_ACTIONS = frozenset({"idea.support", "idea.unsupport", "moderation.report"})
+
+
+def actor_is_private(action: str) -> bool:
+    return action in PRIVATE_ACTOR_ACTIONS
+
 
 def audit_record(
     *,

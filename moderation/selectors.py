@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from civic.audit import actor_is_private
 from civic.models import AuditEntry
 from civic.permissions import is_councillor
 from civic.wordlist import matches
@@ -309,11 +310,15 @@ def item_log(target) -> list[AuditEntry]:
         AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
         )
+        # Supports are no moderation; hundreds of them would push the decisions out of the log.
+        .exclude(action__in=("idea.support", "idea.unsupport"))
         .select_related("actor")
         .order_by("-created_at", "-id")[:50]
     )
     for entry in entries:
         entry.label = LOG_LABELS.get(entry.action, entry.action)
+        # The page says a participant reported or supported it, never who.
+        entry.actor_private = actor_is_private(entry.action)
     return entries
 
 
