@@ -37,9 +37,8 @@ def login_delay(failures: int) -> float:
     threshold = settings.LOGIN_FAILED_DELAY_AFTER
     if threshold <= 0 or failures < threshold:
         return 0.0
-    return min(
-        settings.LOGIN_FAILED_DELAY_MAX_SECONDS, FIRST_DELAY_SECONDS * 2 ** (failures - threshold)
-    )
+    doublings = min(failures - threshold, 16)  # thousands of failures must not overflow
+    return min(settings.LOGIN_FAILED_DELAY_MAX_SECONDS, FIRST_DELAY_SECONDS * 2**doublings)
 
 
 class AccountAdapter(DefaultAccountAdapter):

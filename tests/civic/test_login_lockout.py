@@ -74,3 +74,11 @@ def test_failures_from_many_addresses_slow_every_attempt_down(client, db, settin
     _log_in(client, person.email, PASSWORD, ip="203.0.113.7")
     assert client.session["_auth_user_id"] == str(person.pk)
     assert delays[-1] == 4.0  # the person waited too, but got in
+
+
+def test_the_delay_stays_capped_however_many_failures(settings):
+    settings.LOGIN_FAILED_DELAY_AFTER = 5
+    settings.LOGIN_FAILED_DELAY_MAX_SECONDS = 3
+    assert adapters.login_delay(4) == 0
+    assert adapters.login_delay(5) == 0.5
+    assert adapters.login_delay(100_000) == 3
