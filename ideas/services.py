@@ -375,7 +375,8 @@ def idea_update(
     A new title or description of an approved idea waits for a planner when the consultation is
     pre-moderated or the text has a word from the word list: it is kept as the pending edit and
     the public keeps reading the approved text until a planner approves it
-    (`idea_decide_edit`). Category, place and photos change at once.
+    (`idea_decide_edit`); new photos wait with it. Category, place, address and removing photos
+    change at once.
     """
     idea = (
         Idea.objects.select_for_update(of=("self",))
@@ -493,7 +494,7 @@ def _hold_or_apply_text(
     if hold:
         if had_pending and wanted == (idea.pending_title, idea.pending_description):
             idea.title, idea.description = approved
-            return False
+            return True  # unchanged, and still waiting
         idea.title, idea.description = approved
         idea.pending_title, idea.pending_description = wanted
         idea.pending_edit_at = timezone.now()
