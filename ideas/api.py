@@ -262,7 +262,9 @@ def _public_images():
 
     from .models import IdeaImage
 
-    return Prefetch("images", queryset=IdeaImage.objects.filter(is_redacted=False))
+    return Prefetch(
+        "images", queryset=IdeaImage.objects.filter(is_redacted=False, is_pending=False)
+    )
 
 
 def _visible_idea(request, pk, *, for_display: bool = True) -> Idea:

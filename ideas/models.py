@@ -186,6 +186,9 @@ class IdeaImage(models.Model):
     alt_text = models.CharField(_("photo description"), max_length=250)
     position = models.PositiveSmallIntegerField(default=0)
     is_redacted = models.BooleanField(default=False)
+    # Added to an approved idea by an edit that waits for a planner (Idea.pending_edit_at):
+    # shown to the author and planners only, public once the edit is approved.
+    is_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

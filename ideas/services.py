@@ -380,7 +380,8 @@ def idea_update(
     A new title or description of an approved idea waits for a planner when the consultation is
     pre-moderated or the text has a word from the word list: it is kept as the pending edit and
     the public keeps reading the approved text until a planner approves it
-    (`idea_decide_edit`). Category, place and photos change at once.
+    (`idea_decide_edit`); new photos wait with it. Category, place, address and removing photos
+    change at once.
     """
     idea = (
         Idea.objects.select_for_update(of=("self",))
@@ -422,11 +423,24 @@ def idea_update(
         if (float(lat), float(lon)) != (idea.latitude, idea.longitude):
             changes["location"] = [[idea.longitude, idea.latitude], [float(lon), float(lat)]]
             idea.latitude, idea.longitude = float(lat), float(lon)
-    removed = list(idea.images.filter(pk__in=remove_photo_ids))
+    remove_ids = list(remove_photo_ids)
+    removed = list(idea.images.filter(pk__in=remove_ids))
     kept = idea.images.count() - len(removed)
     cleaned_photos = _check_photos(photos, existing=kept)
     idea.full_clean()
     held = _hold_or_apply_text(idea, approved_text, wanted_text, changes)
+    photos_held = bool(cleaned_photos) and (
+        idea.publication == Publication.PUBLISHED
+        and edit_needs_review(idea.consultation, *(photo.alt_text for photo in cleaned_photos))
+    )
+    if not idea.has_pending_edit and (
+        photos_held or idea.images.filter(is_pending=True).exclude(pk__in=remove_ids).exists()
+    ):
+        # New photos wait like new text: the edit is then the approved text with the photos.
+        idea.pending_title, idea.pending_description = idea.title, idea.description
+        idea.pending_edit_at = timezone.now()
+        changes["pending_edit"] = {"photos": len(cleaned_photos)}
+    held = held or photos_held
     if not changes and not cleaned_photos and not removed:
         return idea
     if set(changes) - {"pending_edit"} or cleaned_photos or removed:
@@ -438,7 +452,11 @@ def idea_update(
     start = (idea.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     for offset, photo in enumerate(cleaned_photos):
         IdeaImage.objects.create(
-            idea=idea, image=photo.file, alt_text=photo.alt_text, position=start + offset
+            idea=idea,
+            image=photo.file,
+            alt_text=photo.alt_text,
+            position=start + offset,
+            is_pending=photos_held,
         )
     if removed or cleaned_photos:
         changes["photos"] = {"removed": [i.pk for i in removed], "added": len(cleaned_photos)}
@@ -481,7 +499,7 @@ def _hold_or_apply_text(
     if hold:
         if had_pending and wanted == (idea.pending_title, idea.pending_description):
             idea.title, idea.description = approved
-            return False
+            return True  # unchanged, and still waiting
         idea.title, idea.description = approved
         idea.pending_title, idea.pending_description = wanted
         idea.pending_edit_at = timezone.now()
@@ -523,6 +541,11 @@ def idea_decide_edit(*, user: User, idea: Idea, approve: bool) -> Idea:
         )
         changes = {f: [getattr(idea, f), v] for f, v in edited.items() if getattr(idea, f) != v}
         idea.title, idea.description = edited["title"], edited["description"]
+        idea.images.filter(is_pending=True).update(is_pending=False)
+    else:
+        for image in idea.images.filter(is_pending=True):
+            image.image.delete(save=False)
+            image.delete()
     idea.pending_title, idea.pending_description, idea.pending_edit_at = "", "", None
     idea.save()
     audit_record(

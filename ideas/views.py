@@ -232,15 +232,19 @@ def _support_context(request, idea: Idea, supports_left: int | None) -> dict:
 def _detail_context(request, idea: Idea) -> dict:
     user = request.user
     left = services.supports_left(user, idea.consultation) if user.is_authenticated else None
+    shows_pending_edit = idea.has_pending_edit and selectors.may_see_pending_edit(user, idea)
     return {
         **_support_context(request, idea, left),
-        "images": [image for image in idea.images.all() if not image.is_redacted],
+        "images": [i for i in idea.images.all() if not i.is_redacted and not i.is_pending],
         "status_changes": list(idea.status_changes.select_related("changed_by")),
         "can_edit": permissions.can_edit_idea(user, idea),
         "follows": user.is_authenticated and Follow.objects.filter(user=user, idea=idea).exists(),
         "can_follow": permissions.can_follow(user),
         "revision_count": idea.revisions.count(),
-        "shows_pending_edit": idea.has_pending_edit and selectors.may_see_pending_edit(user, idea),
+        "shows_pending_edit": shows_pending_edit,
+        "pending_images": [i for i in idea.images.all() if i.is_pending and not i.is_redacted]
+        if shows_pending_edit
+        else [],
         "can_approve": idea.publication == Publication.PENDING_MODERATION
         and permissions.can_answer_idea(user, idea),
     }

@@ -165,3 +165,35 @@ def test_the_queue_page_shows_the_edit_to_planners_only(client, idea, author, pl
     assert NEW_TITLE in page and "zebraglass" in page
     client.force_login(UserFactory())
     assert client.get("/moderation/").status_code == 403
+
+
+def test_photos_added_to_an_approved_idea_wait_with_the_edit(client, idea, author, planner):
+    from .factories import image_file
+
+    services.idea_update(
+        user=author,
+        idea=idea,
+        photos=[services.Photo(file=image_file(), alt_text="The sauna from the water")],
+    )
+    idea.refresh_from_db()
+    assert idea.has_pending_edit and idea.title == OLD_TITLE
+    assert api_for().get(f"/api/v1/ideas/{idea.pk}/").json()["images"] == []
+    assert "The sauna from the water" not in client.get(idea.get_absolute_url()).content.decode()
+    client.force_login(author)
+    assert "The sauna from the water" in client.get(idea.get_absolute_url()).content.decode()
+    moderation.approve(actor=planner, target=idea)
+    images = api_for().get(f"/api/v1/ideas/{idea.pk}/").json()["images"]
+    assert [image["alt_text"] for image in images] == ["The sauna from the water"]
+
+
+def test_refusing_the_edit_drops_the_photos_that_waited(idea, author, planner):
+    from .factories import image_file
+
+    services.idea_update(
+        user=author,
+        idea=idea,
+        photos=[services.Photo(file=image_file(), alt_text="Not for the public")],
+    )
+    moderation.reject(actor=planner, target=idea, public_reason="spam")
+    assert not idea.images.exists()
+    assert api_for().get(f"/api/v1/ideas/{idea.pk}/").json()["images"] == []
