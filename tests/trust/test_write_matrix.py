@@ -654,3 +654,37 @@ def test_ids_from_another_consultation_are_refused(people):
     )
     assert not Report.objects.filter(idea=mine, status="open").exists()
     assert Report.objects.filter(idea=foreign, status="open").exists()
+
+
+# --- Staff without two-factor authentication ------------------------------------------------------
+
+STAFF_API_ROWS = sorted(
+    key
+    for key, row in MATRIX.items()
+    if row.api and not row.who("resident", "this") and row.who("planner", "this")
+)
+
+
+@pytest.mark.parametrize(("name", "method"), STAFF_API_ROWS)
+def test_staff_without_two_factor_cannot_write_with_a_token(name, method, people, settings):
+    """With REQUIRE_STAFF_2FA a planner must set up TOTP before any staff action: a token is
+    no way around it, and the session is sent to the set-up page."""
+    settings.REQUIRE_STAFF_2FA = True
+    row = MATRIX[(name, method)]
+    cell = _cell("planner", "this", people)
+    url, data = row.call(cell)
+    response = _send(token_client(people["planner"]), method, url, data, api=True)
+    done = row.effect(cell) if row.effect else not _refused(response)
+    assert not done, f"{method.upper()} {name} answered {response.status_code} to a token"
+
+
+def test_staff_with_two_factor_write_with_a_token(people, settings):
+    from allauth.mfa.models import Authenticator
+
+    settings.REQUIRE_STAFF_2FA = True
+    Authenticator.objects.create(user=people["planner"], type=Authenticator.Type.TOTP, data={})
+    row = MATRIX[("api-idea-status", "post")]
+    cell = _cell("planner", "this", people)
+    url, data = row.call(cell)
+    response = _send(token_client(people["planner"]), "post", url, data, api=True)
+    assert response.status_code == 200, response.content
