@@ -7,14 +7,12 @@ for the staff and for the world the people act in.
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from tests import factories
 
@@ -110,15 +108,6 @@ def block(user, *, consultation=None):
     return user
 
 
-@dataclass
-class World:
-    """Two open consultations and one person in each role the rules know."""
-
-    home: object
-    other: object
-    people: dict
-
-
 ROLES = [
     "anonymous",
     "resident",
@@ -129,26 +118,3 @@ ROLES = [
     "councillor",
     "administrator",
 ]
-
-
-@pytest.fixture
-def world(db) -> World:
-    home = factories.ConsultationFactory(title="Harbour baths", slug="harbour-baths")
-    other = factories.ConsultationFactory(title="Tunnel debate", slug="tunnel-debate")
-    limited = factories.PlannerFactory(limited_to_assigned=True)
-    other.planners.add(limited)  # assigned elsewhere, not to `home`
-    people = {
-        "anonymous": None,
-        "resident": factories.UserFactory(),
-        "blocked_site": block(factories.UserFactory()),
-        "blocked_consultation": block(factories.UserFactory(), consultation=home),
-        "planner": factories.PlannerFactory(),
-        "limited_planner": limited,
-        "councillor": factories.CouncillorFactory(),
-        "administrator": factories.AdministratorFactory(),
-    }
-    return World(home=home, other=other, people=people)
-
-
-def days_ago(days: int):
-    return timezone.now() - timedelta(days=days)
