@@ -534,10 +534,10 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = {
     # Nothing on the site uses these; a script that got in could not either. The map places
-    # pins by hand and by address search, never from the device's location.
+    # pins by hand and by address search, never from the device's location. Only features
+    # Chromium knows: it reports an unknown one (interest-cohort, bluetooth) as a console error.
     "accelerometer": [],
     "autoplay": [],
-    "bluetooth": [],
     "browsing-topics": [],
     "camera": [],
     "display-capture": [],
