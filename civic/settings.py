@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_htmx",
     "leaflet",
     # Before allauth so that frontend/templates/allauth/ restyles the account pages.
@@ -72,7 +74,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that it turns "database unreachable" from any layer into 503 + Retry-After.
+    # Security headers go on every answer, the database-unavailable page included; neither
+    # middleware touches the database or the session.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # First of the rest, so that it turns "database unreachable" from any layer into 503 +
+    # Retry-After.
     "civic.middleware_db.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -107,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "civic.context_processors.site",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -272,6 +280,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+# A CDN or domain of its own in front of the bucket (media URLs and the CSP's img-src use it).
+AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -340,6 +350,9 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "civic.openapi.document_error_responses",
     ],
+    # Swagger UI's files from the site's static files: the CSP allows no other script host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Several models have a "kind" or "status" field; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "ConsultationKindEnum": "consultations.models.Consultation.Kind",
@@ -496,6 +509,81 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ConsultationStateEnum": ["draft", "open", "upcoming", "closed"],
     }
 )
+
+# --- Content-Security-Policy and Permissions-Policy (django-csp, django-permissions-policy) ----
+# Scripts and style sheets come from the site only: no inline script anywhere (pages read their
+# configuration from data- attributes and JSON data blocks), no eval. A <style> or <script>
+# element that must stay inline carries the request's nonce ({{ CSP_NONCE }}). Style
+# *attributes* stay allowed (style-src-attr): templates set category colours and bar widths
+# with them and Leaflet positions the map's panes with them; unlike a <style> element, an
+# attribute cannot select other elements, so it cannot read the page.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+from civic.security_headers import media_sources, source_of, unique  # noqa: E402
+
+# Origins that may frame the embed page (/embed/<slug>/), e.g.
+# "https://www.kommune.dk,https://avisen.dk". Empty (or "*"): any https site. No other page
+# may be framed at all.
+EMBED_ALLOWED_ORIGINS = env.list("EMBED_ALLOWED_ORIGINS", default=[])
+CSP_IMG_SOURCES = unique(
+    [
+        SELF,
+        # Leaflet's and the reports' inline images (icons, the summary's map).
+        "data:",
+        *(source_of(url) for _name, url, _options in LEAFLET_CONFIG["TILES"]),
+        *media_sources(
+            media_url=MEDIA_URL,
+            bucket=AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=env("AWS_S3_ENDPOINT_URL", default=None),
+            region=env("AWS_S3_REGION_NAME", default=None),
+            custom_domain=AWS_S3_CUSTOM_DOMAIN,
+        ),
+        source_of(BRAND_LOGO_URL),
+        *env.list("CSP_EXTRA_IMG_SRC", default=[]),
+    ]
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": CSP_IMG_SOURCES,
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # The eID sign-in form posts here and is redirected to the provider, which the browser
+        # checks against form-action too.
+        "form-action": unique([SELF, source_of(OIDC_SERVER_URL)]),
+        # The embed page replaces this with EMBED_ALLOWED_ORIGINS (civic.security_headers).
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY = {
+    # Nothing on the site uses these; a script that got in could not either. The map places
+    # pins by hand and by address search, never from the device's location. Only features
+    # Chromium knows: it reports an unknown one (interest-cohort, bluetooth) as a console error.
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civic import json_input
 from civic.permissions import is_staff_role
 from civic.redirects import next_path
+from civic.security_headers import embeddable, posts_to_other_sites
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
 from social import oauth, permissions, selectors, services
@@ -56,6 +57,7 @@ def _error_text(error: ValidationError) -> str:
 
 # --- Channels ------------------------------------------------------------------------------------
 @login_required
+@posts_to_other_sites
 @require_http_methods(["GET", "POST"])
 def channel_list(request: HttpRequest) -> HttpResponse:
     _require(is_staff_role(request.user))
@@ -120,6 +122,7 @@ def channel_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@posts_to_other_sites
 @require_http_methods(["GET", "POST"])
 def channel_reauthorise(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_channels(request.user))
@@ -168,6 +171,7 @@ def _login_failed(request: HttpRequest, error: oauth.LoginError) -> HttpResponse
 
 
 @login_required
+@posts_to_other_sites
 @require_POST
 def oauth_start(request: HttpRequest) -> HttpResponse:
     """Send the administrator to the platform's consent dialog."""
@@ -206,6 +210,7 @@ def oauth_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@posts_to_other_sites
 @require_GET
 def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
     """Where the platform sends the browser back, with a code or the reason there is none."""
@@ -486,6 +491,7 @@ def check(request: HttpRequest) -> JsonResponse:
 
 # --- Public --------------------------------------------------------------------------------------
 @xframe_options_exempt
+@embeddable
 @require_GET
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
     """A compact view of a consultation that other sites may frame (the "Deltag" tab)."""
