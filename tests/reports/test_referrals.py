@@ -218,13 +218,24 @@ def test_two_visitors_count_two(open_consultation):
     assert visits(open_consultation) == 2
 
 
-def test_the_counted_visitor_is_not_stored(client, open_consultation):
+def test_the_counted_visitor_is_not_stored(client, open_consultation, monkeypatch):
     """Only a keyed hash of the visitor is kept, in the cache, for a day; never the address."""
-    from django.core.cache import cache
+    from reports import middleware as referral_middleware
 
+    added = []
+    real_add = referral_middleware.cache.add
+
+    def recording_add(key, value, timeout=None, **kwargs):
+        added.append((key, value, timeout))
+        return real_add(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(referral_middleware.cache, "add", recording_add)
     client.get(link(open_consultation), HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.99")
-    keys = list(getattr(cache, "_cache", {}).keys())
-    assert keys and not any("203.0.113.99" in key for key in keys)
+    assert len(added) == 1
+    key, value, timeout = added[0]
+    assert "203.0.113.99" not in key and "Firefox" not in key and value == 1
+    assert timeout == 24 * 60 * 60
+    assert visits(open_consultation) == 1
 
 
 @pytest.mark.parametrize(
