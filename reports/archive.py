@@ -59,6 +59,9 @@ NOT_EXPORTED = "[not exported]"
 # In the public archive, why an action was taken is kept for the consultation's own steps
 # (closing it, publishing results); moderators' and channel notes are internal.
 PUBLIC_REASON_PREFIXES = ("consultation.",)
+# The public log names the consultation's own parts; a person, a block, a report, an appeal or
+# an export job it lists by type only.
+PUBLIC_OBJECT_TYPES = frozenset({"consultation", "phase", "category", "topic", "socialpost"})
 
 
 def _without_original(value):
@@ -135,8 +138,11 @@ def audit_rows(ctx: ExportContext):
         }
         if object_type in CONTRIBUTION_TYPES:
             row["object"] = names.get(object_type, {}).get(entry.object_id, "")
-        if not ctx.full and not entry.action.startswith(PUBLIC_REASON_PREFIXES):
-            row["why"], row["changes"] = "", {}
+        if not ctx.full:
+            if object_type not in PUBLIC_OBJECT_TYPES | CONTRIBUTION_TYPES:
+                row["object"], row["object_id"] = "", ""
+            if not entry.action.startswith(PUBLIC_REASON_PREFIXES):
+                row["why"], row["changes"] = "", {}
         yield row
 
 

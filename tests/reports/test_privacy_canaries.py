@@ -72,6 +72,9 @@ def canaries(db, planner):
         note=NOTE,
     )
     CommentFactory(idea=hidden, topic=None, author=author, body="A comment on a hidden idea")
+    moderation.block_user(
+        actor=planner, user=author, consultation=consultation, days=7, reason=NOTE, target=hidden
+    )
     consultation.status = "closed"
     consultation.save()
     return consultation
@@ -114,6 +117,9 @@ def test_public_archive_holds_no_hidden_item_or_internal_note(canaries):
     log = list(csv.DictReader(io.StringIO(members["moderation_log.csv"].lstrip("\ufeff"))))
     supports = [row for row in log if row["what"] == "idea.support"]
     assert len(supports) == 2 and all(row["who"] == "" for row in supports)
+    # Whom a moderator blocked is no public record.
+    blocks = [row for row in log if row["what"] == "moderation.block"]
+    assert blocks and all(row["object"] == row["object_id"] == "" for row in blocks)
 
 
 def test_full_archive_keeps_staff_data_but_no_private_actor(canaries):
