@@ -16,8 +16,10 @@ import zipfile
 
 from django.utils import timezone
 
+from civic.audit import actor_is_private
 from civic.models import AuditEntry, User
-from ideas.models import IdeaImage
+from debate.models import Comment
+from ideas.models import Idea, IdeaImage
 
 from . import exports
 from .exports import ExportContext
@@ -48,25 +50,100 @@ def _scrub(value):
     return value
 
 
-def audit_rows(consultation_id: int):
+# What an entry about a contribution may carry into the archive besides the names of the
+# changed fields. Free text is left out: an author's earlier wording, a name typed for a paper
+# submission or a moderator's "original" may hold exactly what a moderator edited out.
+CONTRIBUTION_TYPES = frozenset({"idea", "comment", "ideaimage"})
+CHANGE_VALUES_KEPT = frozenset({"status", "new_account", "count", "photos"})
+NOT_EXPORTED = "[not exported]"
+# In the public archive, why an action was taken is kept for the consultation's own steps
+# (closing it, publishing results); moderators' and channel notes are internal.
+PUBLIC_REASON_PREFIXES = ("consultation.",)
+# The public log names the consultation's own parts; a person, a block, a report, an appeal or
+# an export job it lists by type only.
+PUBLIC_OBJECT_TYPES = frozenset({"consultation", "phase", "category", "topic", "socialpost"})
+
+
+def _without_original(value):
+    """The moderator's original text stays in the database (legal hold), never in a file."""
+    if isinstance(value, dict):
+        return {key: _without_original(item) for key, item in value.items() if key != "original"}
+    if isinstance(value, list):
+        return [_without_original(item) for item in value]
+    return value
+
+
+def _changes(entry: AuditEntry, object_type: str) -> dict:
+    changes = _without_original(entry.changes or {})
+    if object_type in CONTRIBUTION_TYPES:
+        changes = {
+            key: value if key in CHANGE_VALUES_KEPT else NOT_EXPORTED
+            for key, value in changes.items()
+        }
+    return _scrub(changes)
+
+
+def _contribution_names(ctx: ExportContext) -> dict[str, dict[str, str]]:
+    """The contributions the log may name, by type, as they read now. What was recorded at the
+    time is not used: a title may have held what a moderator later edited out. The public log
+    names only what the public may read, and comments by number only."""
+    from .selectors import public_comments, public_ideas
+
+    ideas = Idea.objects.filter(consultation=ctx.consultation)
+    comments = Comment.objects.filter(consultation=ctx.consultation)
+    if not ctx.full:
+        ideas, comments = public_ideas(ctx.consultation), public_comments(ctx.consultation)
+    return {
+        "idea": {
+            str(pk): f"{reference} {title}"
+            for pk, reference, title in ideas.values_list("pk", "reference", "title")
+        },
+        "comment": {str(pk): f"#{pk}" for pk in comments.values_list("pk", flat=True)},
+    }
+
+
+def _who(entry: AuditEntry, ctx: ExportContext) -> str:
+    actor: User | None = entry.actor
+    if actor_is_private(entry.action):
+        return ""  # who supported or reported something is named in no variant
+    if actor is None:
+        return "system"
+    if not ctx.full:
+        return actor.role  # the public log says which role acted, never who
+    return f"{actor.public_name} ({actor.role})"
+
+
+def audit_rows(ctx: ExportContext):
+    """The consultation's audit log as archive rows. Both variants leave out supporters' and
+    reporters' identities and whatever a moderator edited out; the public one also the hidden
+    items' titles, internal notes and the changes' details."""
+    names = _contribution_names(ctx)
     entries = (
-        AuditEntry.objects.filter(consultation_id=consultation_id)
+        AuditEntry.objects.filter(consultation_id=ctx.consultation.pk)
         .select_related("actor", "content_type")
         .order_by("created_at", "id")
     )
     for entry in entries.iterator(chunk_size=exports.CHUNK_SIZE):
-        actor: User | None = entry.actor
-        yield {
+        object_type = entry.content_type.model if entry.content_type else ""
+        row = {
             "id": entry.id,
             "when": timezone.localtime(entry.created_at).isoformat(),
-            "who": f"{actor.public_name} ({actor.role})" if actor else "system",
+            "who": _who(entry, ctx),
             "what": entry.action,
-            "object_type": entry.content_type.model if entry.content_type else "",
+            "object_type": object_type,
             "object_id": entry.object_id,
             "object": _scrub(entry.object_repr),
             "why": _scrub(entry.reason),
-            "changes": _scrub(entry.changes),
+            "changes": _changes(entry, object_type),
         }
+        if object_type in CONTRIBUTION_TYPES:
+            row["object"] = names.get(object_type, {}).get(entry.object_id, "")
+        if not ctx.full:
+            if object_type not in PUBLIC_OBJECT_TYPES | CONTRIBUTION_TYPES:
+                row["object"], row["object_id"] = "", ""
+            if not entry.action.startswith(PUBLIC_REASON_PREFIXES):
+                row["why"], row["changes"] = "", {}
+        yield row
 
 
 AUDIT_COLUMNS = ["id", "when", "who", "what", "object_type", "object_id", "object", "why"]
@@ -168,7 +245,7 @@ def write_archive(ctx: ExportContext, path: str) -> None:
 
         def write_audit_json(out) -> None:
             out.write("[")
-            for index, row in enumerate(audit_rows(consultation.pk)):
+            for index, row in enumerate(audit_rows(ctx)):
                 out.write(",\n" if index else "\n")
                 out.write(json.dumps(row, ensure_ascii=False))
             out.write("\n]\n")
@@ -177,7 +254,7 @@ def write_archive(ctx: ExportContext, path: str) -> None:
             out.write("\ufeff")
             writer = csv.writer(out)
             writer.writerow(AUDIT_COLUMNS)
-            for row in audit_rows(consultation.pk):
+            for row in audit_rows(ctx):
                 writer.writerow([row[key] for key in AUDIT_COLUMNS])
 
         add("moderation_log.json", write_audit_json)

@@ -4,6 +4,7 @@ DOCX a council secretariat can edit (python-docx). Both in the consultation's la
 import base64
 import io
 import logging
+from datetime import UTC
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -52,7 +53,7 @@ def document_context(summary: Summary) -> dict:
         "consultation": summary.consultation,
         "map_svg": map_svg,
         "map_image": map_image,
-        "generated_at": timezone.now(),
+        "generated_at": summary.computed_at,
         "SITE_NAME": settings.SITE_NAME,
         "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
         "for_print": True,
@@ -75,14 +76,15 @@ def render_docx(consultation: Consultation, *, include_hidden_counts: bool) -> b
     with translation.override(consultation.language):
         summary = consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
         document = Document()
-        document.core_properties.title = consultation.title
-        document.core_properties.language = consultation.language
+        _set_properties(document, consultation)
         document.add_heading(consultation.title, level=0)
         document.add_paragraph(consultation.summary)
         document.add_paragraph(
             _("Summary of %(date)s, %(municipality)s.")
             % {
-                "date": formats.date_format(timezone.localtime(), "DATETIME_FORMAT"),
+                "date": formats.date_format(
+                    timezone.localtime(summary.computed_at), "DATETIME_FORMAT"
+                ),
                 "municipality": settings.MUNICIPALITY_NAME,
             }
         )
@@ -166,6 +168,24 @@ def render_docx(consultation: Consultation, *, include_hidden_counts: bool) -> b
         buffer = io.BytesIO()
         document.save(buffer)
         return buffer.getvalue()
+
+
+def _set_properties(document, consultation: Consultation) -> None:
+    """The municipality wrote the document, now. Every property is set, so none of the library
+    template's own (its name as author and comment, its 2013 dates) is left behind."""
+    now = timezone.now().astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    properties = document.core_properties
+    properties.author = settings.MUNICIPALITY_NAME
+    properties.last_modified_by = settings.MUNICIPALITY_NAME
+    properties.created = now
+    properties.modified = now
+    properties.last_printed = now
+    properties.revision = 1
+    properties.title = consultation.title
+    properties.subject = pgettext("report page", "Summary")
+    properties.language = consultation.language
+    for name in ("comments", "keywords", "category", "content_status", "identifier", "version"):
+        setattr(properties, name, "")
 
 
 def figure_rows(summary: Summary) -> list[list]:

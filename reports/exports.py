@@ -231,6 +231,7 @@ COMMENT_FIELDS = (
     "is_hidden",
     "hidden_reason",
     "is_deleted",
+    "idea__is_hidden",
     *AUTHOR_FIELDS,
 )
 
@@ -258,6 +259,8 @@ def comment_rows(ctx: ExportContext) -> Iterator[dict]:
             "hidden": row["is_hidden"],
             "hidden_reason": row["hidden_reason"],
             "deleted": row["is_deleted"],
+            # The public does not read a comment whose idea is hidden, even if the comment is.
+            "idea_hidden": bool(row["idea__is_hidden"]),
         }
 
 
@@ -280,6 +283,7 @@ COMMENT_COLUMNS = [
     Column("hidden", "hidden", full_only=True),
     Column("hidden_reason", "hidden_reason", full_only=True),
     Column("deleted", "deleted", full_only=True),
+    Column("idea_hidden", "idea_hidden", full_only=True),
 ]
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import exports
@@ -84,12 +85,19 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
+def build_file(ctx: ExportContext, name: str, path: str) -> None:
+    """Write the file in the consultation's language, whoever asked and whatever language the
+    request or the worker happens to speak: pseudonyms, sheet names and headings alike."""
+    with translation.override(ctx.consultation.language):
+        FORMATS[name].build(ctx, path)
+
+
 def build_bytes(ctx: ExportContext, name: str) -> bytes:
     """Make a file in memory; for tests and small uses."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as workdir:
         path = f"{workdir}/{name}"
-        FORMATS[name].build(ctx, path)
+        build_file(ctx, name, path)
         with open(path, "rb") as handle:
             return handle.read()

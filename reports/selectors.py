@@ -10,13 +10,13 @@ hidden items. Other apps contribute sections (`Summary.sections`); the social ap
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Min, Q, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -79,6 +79,8 @@ class Summary:
     # Sections other apps contribute (the social app's engagement); each a dict with "slug",
     # "title" and "rows" [(label, value)].
     sections: list[dict] = field(default_factory=list)
+    # When the figures were counted: what "live figures as of" means, also when cached.
+    computed_at: datetime = field(default_factory=timezone.now)
 
 
 def public_ideas(consultation: Consultation):
@@ -96,6 +98,7 @@ def public_comments(consultation: Consultation):
 
 
 def consultation_summary(consultation: Consultation, *, include_hidden_counts: bool) -> Summary:
+    computed_at = timezone.now()
     daily = daily_counts(consultation)
     over_time, timeline_rows = participation_over_time(consultation, daily)
     figures = key_figures(consultation, daily, include_hidden_counts=include_hidden_counts)
@@ -116,6 +119,7 @@ def consultation_summary(consultation: Consultation, *, include_hidden_counts: b
         topics=topic_balances(consultation),
         map_pins=map_pins(consultation),
         arrivals=arrivals,
+        computed_at=computed_at,
     )
     summary.charts = [over_time, by_category, by_status]
     social = social_selectors.summary_section(consultation, posts=posts)
@@ -136,7 +140,7 @@ def cached_consultation_summary(
     timeout = settings.REPORTS_SUMMARY_CACHE_SECONDS
     if timeout <= 0:
         return consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
-    key = f"reports:summary:{consultation.pk}:{int(include_hidden_counts)}:{get_language()}"
+    key = f"reports:summary:v2:{consultation.pk}:{int(include_hidden_counts)}:{get_language()}"
     summary = cache.get(key)
     if summary is None:
         summary = consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
@@ -471,5 +475,7 @@ def data_version(consultation: Consultation) -> str:
         n=Count("id"), last=Max("updated_at"), metrics=Max("metrics_fetched_at")
     )
     arrivals = Referral.objects.filter(consultation=consultation).aggregate(n=Sum("visits"))
-    parts = [consultation.updated_at, ideas, supports, comments, polls, audit, posts, arrivals]
+    # The language is part of the file (pseudonyms, sheet names): another language, another file.
+    parts = [consultation.updated_at, consultation.language]
+    parts += [ideas, supports, comments, polls, audit, posts, arrivals]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -32,7 +32,7 @@ from debate.models import Comment
 from ideas.models import Idea
 
 from .exports import ExportContext
-from .formats import FORMATS
+from .formats import FORMATS, build_file
 from .models import ExportJob, Referral
 from .permissions import FULL, can_export, can_export_archive
 from .selectors import data_version
@@ -214,7 +214,7 @@ def export_job_run(*, job_id: int, task_id: str = "") -> None:
     try:
         with tempfile.TemporaryDirectory() as workdir:
             path = os.path.join(workdir, job.name)
-            FORMATS[job.name].build(ctx, path)
+            build_file(ctx, job.name, path)
             checksum, size = _checksum(path)
             _remove_earlier_files(job)
             with open(path, "rb") as handle:

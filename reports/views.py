@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -15,7 +14,14 @@ from consultations.selectors import consultation_for_viewer
 from .documents import MAP_SIZE, PDF_VECTOR_MAP_MAX_PINS, summary_map_svg
 from .formats import FORMATS
 from .models import ExportJob
-from .permissions import can_export, can_export_archive, can_read_summary, export_variants
+from .permissions import (
+    FULL,
+    PUBLIC,
+    can_export,
+    can_export_archive,
+    can_read_summary,
+    export_variants,
+)
 from .selectors import cached_consultation_summary
 from .services import export_for_download
 
@@ -56,6 +62,19 @@ def _map(consultation: Consultation, data) -> dict:
     return {"map_image": "", "map_svg": mark_safe(summary_map_svg(data))}  # noqa: S308
 
 
+def _download_links(consultation: Consultation, name: str, variants: list[str]) -> list[dict]:
+    """One link per variant this person may have: staff choose public or full here, and the
+    download view checks the choice again."""
+    url = reverse("reports:download", args=[consultation.slug, name])
+    labels = dict(ExportJob.Variant.choices)
+    if len(variants) == 1:
+        return [{"url": url, "variant": variants[0], "label": ""}]
+    return [
+        {"url": f"{url}?variant={variant}", "variant": variant, "label": labels[variant]}
+        for variant in sorted(variants, key=[PUBLIC, FULL].index)
+    ]
+
+
 @require_GET
 def summary(request: HttpRequest, slug: str) -> HttpResponse:
     try:
@@ -69,9 +88,9 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
     data = cached_consultation_summary(consultation, include_hidden_counts=staff)
     downloads = [
         {
-            "url": reverse("reports:download", args=[consultation.slug, item.name]),
             "label": item.label,
             "format": item.format,
+            "links": _download_links(consultation, item.name, variants),
         }
         for item in FORMATS.values()
         if not item.staff_only or can_export_archive(request.user, consultation)
@@ -88,7 +107,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "consultation": consultation,
             "summary": data,
             **_map(consultation, data),
-            "generated_at": timezone.now(),
+            "generated_at": data.computed_at,
             "downloads": downloads,
             "variants": variants,
             "recent_jobs": recent_jobs,

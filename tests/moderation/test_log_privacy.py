@@ -104,3 +104,19 @@ def test_audit_entry_page_names_no_supporter(client, private_acts):
     page = _admin_page(client, reverse("admin:civic_auditentry_change", args=[entry.pk]))
     for canary in CANARIES:
         assert canary not in page
+
+
+def test_report_in_administration_hides_the_reporter_from_a_councillor(client, private_acts):
+    from django.contrib.auth.models import Permission
+
+    from moderation.models import Report
+    from tests.factories import CouncillorFactory
+
+    councillor = CouncillorFactory(is_staff=True)
+    councillor.user_permissions.add(Permission.objects.get(codename="view_report"))
+    client.force_login(councillor)
+    report = Report.objects.get()
+    page = client.get(reverse("admin:moderation_report_change", args=[report.pk]))
+    assert page.status_code == 200
+    for canary in (REPORTER_NAME, REPORTER_EMAIL):
+        assert canary not in page.content.decode()

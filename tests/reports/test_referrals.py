@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.http import HttpResponse, HttpResponseNotFound
 from django.test import RequestFactory
@@ -40,9 +41,9 @@ def open_consultation(db):
     return factories.ConsultationFactory(status="open")
 
 
-def test_each_visit_from_a_posted_link_is_counted(client, open_consultation):
-    for _ in range(3):
-        response = client.get(link(open_consultation), HTTP_USER_AGENT=BROWSER)
+def test_each_visitor_from_a_posted_link_is_counted(client, open_consultation):
+    for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        response = client.get(link(open_consultation), HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=address)
         assert response.status_code == 200
     client.get(link(open_consultation, "mastodon"), HTTP_USER_AGENT=BROWSER)
     assert visits(open_consultation) == 3
@@ -133,10 +134,14 @@ def test_no_query_without_utm_parameters(open_consultation, django_assert_num_qu
 
 
 def test_a_counted_visit_is_one_statement(open_consultation):
-    request = RequestFactory().get(link(open_consultation), HTTP_USER_AGENT=BROWSER)
+    factory = RequestFactory()
+    first, second = (
+        factory.get(link(open_consultation), HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=address)
+        for address in ("192.0.2.1", "192.0.2.2")
+    )
     with CaptureQueriesContext(connection) as queries:
-        middleware()(request)
-        middleware()(request)
+        middleware()(first)
+        middleware()(second)
     writes = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
     assert len(writes) == 2 and all(sql.startswith("INSERT INTO") for sql in writes)
     assert visits(open_consultation) == 2
@@ -189,3 +194,60 @@ def test_simultaneous_arrivals_are_all_counted():
     assert errors == []
     (row,) = Referral.objects.filter(consultation=consultation)
     assert row.visits == threads * rounds
+
+
+def test_a_loop_of_requests_from_one_visitor_counts_once(client, open_consultation):
+    for _ in range(100):
+        assert client.get(link(open_consultation), HTTP_USER_AGENT=BROWSER).status_code == 200
+    assert visits(open_consultation) == 1
+    # Once per consultation and channel: the same visitor from another channel counts there.
+    client.get(link(open_consultation, "mastodon"), HTTP_USER_AGENT=BROWSER)
+    assert visits(open_consultation, "mastodon") == 1
+    other = factories.ConsultationFactory(status="open")
+    client.get(link(other), HTTP_USER_AGENT=BROWSER)
+    assert visits(other) == 1
+
+
+def test_two_visitors_count_two(open_consultation):
+    from django.test import Client
+
+    for address in ("198.51.100.7", "198.51.100.8"):
+        visitor = Client(REMOTE_ADDR=address)
+        for _ in range(5):
+            visitor.get(link(open_consultation), HTTP_USER_AGENT=BROWSER)
+    assert visits(open_consultation) == 2
+
+
+def test_the_counted_visitor_is_not_stored(client, open_consultation, monkeypatch):
+    """Only a keyed hash of the visitor is kept, in the cache, for a day; never the address."""
+    from reports import middleware as referral_middleware
+
+    added = []
+    real_add = referral_middleware.cache.add
+
+    def recording_add(key, value, timeout=None, **kwargs):
+        added.append((key, value, timeout))
+        return real_add(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(referral_middleware.cache, "add", recording_add)
+    client.get(link(open_consultation), HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.99")
+    assert len(added) == 1
+    key, value, timeout = added[0]
+    assert "203.0.113.99" not in key and "Firefox" not in key and value == 1
+    assert timeout == 24 * 60 * 60
+    assert visits(open_consultation) == 1
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["javascript:alert(1)", "https://evil.example/", "data:text/html,<b>", "<script>x</script>"],
+)
+def test_a_source_is_a_known_channel_name_never_a_link(client, open_consultation, source):
+    from urllib.parse import quote
+
+    client.get(link(open_consultation, quote(source, safe="")), HTTP_USER_AGENT=BROWSER)
+    assert Referral.objects.count() == 0
+    with pytest.raises(ValidationError):
+        Referral(
+            consultation=open_consultation, source=source, day=timezone.localdate()
+        ).full_clean()
