@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic.external_urls import validate_external_url
 from civic.notifications import absolute_url
 from social import crypto, services
 from social.adapters import AdapterError, TransientError, build_adapter, config
@@ -243,6 +244,10 @@ def begin(
         base_url = channel.base_url
     if platform == config.MASTODON and not base_url:
         raise ValidationError({"base_url": _("A Mastodon channel needs its instance URL.")})
+    try:
+        validate_external_url(base_url)
+    except ValidationError as exc:
+        raise ValidationError({"base_url": exc.messages}) from None
     flow = Flow(
         platform=platform,
         state=secrets.token_urlsafe(32),
