@@ -31,6 +31,7 @@ from social.adapters.base import (
     ChannelAdapter,
     Duplicate,
     LimitExceeded,
+    MalformedAnswer,
     MediaImage,
     Metrics,
     NotFound,
@@ -40,6 +41,7 @@ from social.adapters.base import (
     RateLimited,
     Rejected,
     RemoteComment,
+    ResponseTooLarge,
     TransientError,
 )
 
