@@ -410,19 +410,14 @@ class ChannelAdapter(abc.ABC):
         A platform that answers with a huge body (or a small gzip that unpacks to one) gets an
         error instead of the worker's memory; the declared length is checked before reading.
         """
-        limit = self.max_response_bytes
         response = self._client.send(request, stream=True)
         try:
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                self._too_large(request, response, write)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    self._too_large(request, response, write)
-                chunks.append(chunk)
+            content = read_bounded(response, self.max_response_bytes)
+        except ResponseTooLarge as exc:
+            message = f"{self.platform}: {exc.message}"
+            if write or response.status_code < 400:
+                raise ResponseTooLarge(message, status=response.status_code) from None
+            raise TransientError(message, status=response.status_code) from None
         finally:
             response.close()
         # Already decoded: the rebuilt answer must not claim an encoding or the old length.
@@ -434,19 +429,10 @@ class ChannelAdapter(abc.ABC):
         return httpx.Response(
             response.status_code,
             headers=headers,
-            content=b"".join(chunks),
+            content=content,
             request=request,
             extensions=response.extensions,
         )
-
-    def _too_large(self, request: httpx.Request, response: httpx.Response, write: bool):
-        message = (
-            f"{self.platform}: the answer to {request.method} {request.url.path} is larger than "
-            f"{self.max_response_bytes} bytes and was refused"
-        )
-        if write or response.status_code < 400:
-            raise ResponseTooLarge(message, status=response.status_code)
-        raise TransientError(message, status=response.status_code)
 
     def _raise_for_status_family(self, response: httpx.Response, *, write: bool) -> None:
         """Errors every platform signals the same way: 5xx."""
@@ -504,6 +490,30 @@ def _refusing_malformed_answers(method: Callable, *, write: bool) -> Callable:
 def _shared_ssl_context() -> ssl.SSLContext:
     """One TLS context for every adapter: loading the CA bundle costs tens of milliseconds."""
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def read_bounded(response: httpx.Response, limit: int) -> bytes:
+    """The (decoded) body of a streamed answer; ResponseTooLarge beyond `limit` bytes.
+
+    The declared length is checked before reading, and the count is kept while reading, so
+    neither a huge body nor a small gzip that unpacks to one is ever held whole.
+    """
+    request = response.request
+    message = (
+        f"the answer to {request.method} {request.url.path} is larger than {limit} bytes "
+        "and was refused"
+    )
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ResponseTooLarge(message, status=response.status_code)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLarge(message, status=response.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def error_body(response: httpx.Response) -> Any:
