@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from civic.external_urls import safe_url
 from social import outbox, readback, services
@@ -131,8 +132,24 @@ def test_a_channel_base_url_must_be_http(mastodon_fake, base_url):
             base_url=base_url,
             credentials=mastodon_fake.credentials(),
         )
-    assert "base_url" in error.value.message_dict
+    assert "http:// or https://" in " ".join(error.value.message_dict["base_url"])
     assert not mastodon_fake.requests, "nothing is sent to a refused address"
+
+
+def test_the_api_refuses_a_script_base_url(mastodon_fake):
+    api = APIClient()
+    api.force_authenticate(factories.AdministratorFactory(is_staff=True, is_superuser=True))
+    response = api.post(
+        "/api/v1/social/channels/",
+        {
+            "platform": "mastodon",
+            "base_url": "javascript:alert(1)",
+            "credentials": mastodon_fake.credentials(),
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "base_url" in response.json()
+    assert not Channel.objects.exists() and not mastodon_fake.requests
 
 
 def test_the_admin_form_refuses_a_script_base_url(client):
