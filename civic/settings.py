@@ -469,6 +469,8 @@ REPORTS_EXPORT_KEEP_DAYS = env.int("REPORTS_EXPORT_KEEP_DAYS", default=30)
 # [social settings]
 # Outgoing calls to the platforms give up after this long; a lost answer is reconciled later.
 SOCIAL_HTTP_TIMEOUT_SECONDS = env.float("SOCIAL_HTTP_TIMEOUT_SECONDS", default=15.0)
+# A platform's answer longer than this is refused with an error instead of being read whole.
+SOCIAL_MAX_RESPONSE_BYTES = env.int("SOCIAL_MAX_RESPONSE_BYTES", default=5 * 1024 * 1024)
 # `manage.py runfakes` serves the five fake platforms on consecutive ports from this one, in the
 # order facebook, instagram, x, mastodon, bluesky.
 SOCIAL_FAKES_HOST = env("SOCIAL_FAKES_HOST", default="127.0.0.1")

@@ -2,19 +2,24 @@
 publish results and assign planners. The site's forms and the API both call these."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from civic import imaging
 from civic.audit import audit_record
 from civic.permissions import is_planner
 
 from . import permissions
 from .models import Category, Consultation, Phase
+from .validators import COVER_IMAGE_FORMATS, COVER_IMAGE_MAX_BYTES
 
 # Fields a planner edits directly; status, counters and results have their own services.
 EDITABLE_FIELDS = (
@@ -303,7 +308,31 @@ def _editable(data: Mapping[str, Any]) -> dict[str, Any]:
             fields[name] = fields[name].strip()
     if fields.get("area") in ("", {}):
         fields["area"] = None
+    if fields.get("cover_image"):
+        fields["cover_image"] = _cover_without_metadata(fields["cover_image"])
     return fields
+
+
+def _cover_without_metadata(upload):
+    """A new cover re-encoded without EXIF, GPS, XMP, comments or colour profile.
+
+    A stored file is kept; a file that is no picture (or too large to open) is left for the
+    model's validator to refuse with its own message.
+    """
+    if isinstance(upload, FieldFile) or not hasattr(upload, "read"):
+        return upload
+    size = getattr(upload, "size", None)
+    if size is None or size > COVER_IMAGE_MAX_BYTES:
+        return upload
+    upload.seek(0)
+    cleaned = imaging.reencoded(upload.read(), formats=tuple(COVER_IMAGE_FORMATS))
+    upload.seek(0)
+    if cleaned is None:
+        return upload
+    data, image_format = cleaned
+    stem = Path(upload.name or "cover").stem[:80] or "cover"
+    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[image_format]
+    return ContentFile(data, name=f"{stem}.{extension}")
 
 
 def checked_slug(slug: str, title: str, pk: int | None) -> str:

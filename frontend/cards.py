@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from civic import imaging
+from civic.external_urls import safe_url
 from civic.markdown import markdown_to_text
 
 WIDTH, HEIGHT = 1200, 630
@@ -65,7 +66,8 @@ def _plain(markdown: str) -> str:
 def _image_url(kind: str, key: str, version) -> str:
     path = reverse("card_image", kwargs={"kind": kind, "key": key})
     stamp = int(version.timestamp()) if version is not None else 0
-    return f"{settings.SITE_URL}{path}?v={stamp}"
+    # Other sites fetch this address to draw the card: only ever an absolute http(s) one.
+    return safe_url(f"{settings.SITE_URL}{path}?v={stamp}")
 
 
 def site_description() -> str:

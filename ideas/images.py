@@ -1,18 +1,20 @@
 """Checking and cleaning uploaded idea photos.
 
 The file's content decides what it is (Pillow), never its name or the browser's content type.
-Every photo is decoded and re-encoded, which drops EXIF, GPS positions and any other metadata
-a phone wrote into it, and rejects files that only pretend to be images.
+Every photo is decoded and re-encoded, which drops EXIF, GPS positions, XMP, comments, text
+chunks and the colour profile (after converting to sRGB), and rejects files that only pretend
+to be images.
 """
 
-import io
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
+
+from civic import imaging
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Decompression bombs: a small file that expands to a huge bitmap.
@@ -61,19 +63,7 @@ def clean_idea_image(upload, field: str = "photos") -> SimpleUploadedFile:
 
 
 def _reencode(image: Image.Image, image_format: str) -> bytes:
-    # Apply the EXIF orientation before the EXIF goes, or portrait photos end up sideways.
-    image = ImageOps.exif_transpose(image)
+    # Upright first (the EXIF orientation), then every metadata segment goes (civic.imaging).
+    image = imaging.without_metadata(image)
     image.thumbnail((MAX_SIDE, MAX_SIDE))
-    output = io.BytesIO()
-    if image_format == "JPEG":
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        image.save(output, "JPEG", quality=85, optimize=True)
-    elif image_format == "PNG":
-        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-            image = image.convert("RGBA")
-        image.save(output, "PNG", optimize=True)
-    else:
-        image.save(output, "WEBP", quality=85)
-    # A fresh image object carries no info dict over, so no exif= / pnginfo is written.
-    return output.getvalue()
+    return imaging.encode_clean(image, image_format)

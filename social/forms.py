@@ -5,6 +5,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from civic.external_urls import validate_external_url
 from social.adapters import CREDENTIAL_FIELDS, config
 from social.models import PLATFORM_CHOICES
 
@@ -30,6 +31,7 @@ class ChannelForm(forms.Form):
         label=_("Base URL"),
         required=False,
         assume_scheme="https",
+        validators=[validate_external_url],
         help_text=_("The Mastodon instance or Bluesky server; empty for the platform's own host."),
     )
     credentials = forms.CharField(
@@ -74,6 +76,7 @@ class PlatformLoginForm(forms.Form):
         label=_("Mastodon instance or other host"),
         required=False,
         assume_scheme="https",
+        validators=[validate_external_url],
         help_text=_(
             "Mastodon: the instance's address, e.g. https://mastodon.social. Other platforms: "
             "leave empty to use the platform's own host."

@@ -1,8 +1,10 @@
 """Images made to fit each platform's rules (`social.limits.IMAGE_RULES`) before they are sent.
 
-An image that already fits goes out byte for byte. Otherwise it is letterboxed into the
-platform's aspect-ratio range (Instagram), scaled down to its size limits, and re-encoded in
-an accepted format, stepping down JPEG quality and then size until it is small enough.
+An image that already fits and carries no metadata goes out byte for byte. Otherwise (and
+always for a photo with EXIF, GPS, XMP, a colour profile or comments, which are removed) it
+is letterboxed into the platform's aspect-ratio range (Instagram), scaled down to its size
+limits, and re-encoded in an accepted format, stepping down JPEG quality and then size until
+it is small enough.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
+from civic import imaging
 from social.limits import IMAGE_RULES, ImageRules
 
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -146,9 +149,10 @@ def prepare(data: bytes, platform: str) -> PreparedImage:
     image or cannot be brought under the platform's limits."""
     rules = IMAGE_RULES[platform]
     source = _open(data)
-    if _fits(source, len(data), rules):
+    if _fits(source, len(data), rules) and not imaging.carries_metadata(source):
         return PreparedImage(data, source.format, source.width, source.height)
-    image = ImageOps.exif_transpose(source)
+    # Upright, in sRGB, and without EXIF/GPS, XMP, comments or text chunks from here on.
+    image = imaging.without_metadata(source)
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     image = _letterbox(image, rules)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civic.external_urls import validate_external_url
 from social import crypto
 from social.adapters import config
 
@@ -40,13 +41,13 @@ class ChannelQuerySet(models.QuerySet):
 class Channel(models.Model):
     platform = models.CharField(_("platform"), max_length=16, choices=PLATFORM_CHOICES)
     name = models.CharField(_("name"), max_length=120)
-    base_url = models.URLField(_("base URL"), blank=True)
+    base_url = models.URLField(_("base URL"), blank=True, validators=[validate_external_url])
     credentials_encrypted = models.TextField(editable=False, blank=True)
     # What renews the access token without a person (a refresh token), encrypted like the
     # credentials; empty for channels whose token does not expire or was pasted by hand.
     token_grant_encrypted = models.TextField(editable=False, blank=True)
     remote_id = models.CharField(max_length=200, blank=True)
-    remote_url = models.URLField(max_length=500, blank=True)
+    remote_url = models.URLField(max_length=500, blank=True, validators=[validate_external_url])
     token_expires_at = models.DateTimeField(_("token expires"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=ChannelState.choices, default=ChannelState.OK
@@ -134,7 +135,9 @@ class SocialPost(models.Model):
     )
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="posts")
     text = models.TextField(_("text"))
-    link = models.URLField(_("link"), max_length=600, blank=True)
+    link = models.URLField(
+        _("link"), max_length=600, blank=True, validators=[validate_external_url]
+    )
     image = models.FileField(_("image"), upload_to="social/%Y/%m/", blank=True)
     alt_text = models.CharField(_("image description"), max_length=1000, blank=True)
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.MANUAL)
@@ -161,7 +164,7 @@ class SocialPost(models.Model):
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     remote_id = models.CharField(max_length=300, blank=True)
-    remote_url = models.URLField(max_length=600, blank=True)
+    remote_url = models.URLField(max_length=600, blank=True, validators=[validate_external_url])
     remote_answer = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     metrics_fetched_at = models.DateTimeField(null=True, blank=True)
@@ -275,7 +278,7 @@ class ImportedComment(models.Model):
     remote_id = models.CharField(max_length=300)
     author_name = models.CharField(max_length=200)
     text = models.TextField()
-    url = models.URLField(max_length=600, blank=True)
+    url = models.URLField(max_length=600, blank=True, validators=[validate_external_url])
     created_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     is_hidden = models.BooleanField(default=False)

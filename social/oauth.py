@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -34,10 +35,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic.external_urls import validate_external_url
 from civic.notifications import absolute_url
 from social import crypto, services
 from social.adapters import AdapterError, TransientError, build_adapter, config
-from social.adapters.base import _shared_ssl_context
+from social.adapters.base import ResponseTooLarge, _shared_ssl_context, read_bounded
 from social.adapters.graph import appsecret_proof
 from social.models import PLATFORM_NAMES, Channel
 
@@ -139,15 +141,18 @@ def _describe(body: Any) -> str:
 
 def _call(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
     """One token-endpoint request: its JSON, TokenRefused on a 4xx, TransientError otherwise."""
+    limit = getattr(settings, "SOCIAL_MAX_RESPONSE_BYTES", config.DEFAULT_MAX_RESPONSE_BYTES)
     try:
-        with _client() as client:
-            response = client.request(method, url, **kwargs)
+        with _client() as client, client.stream(method, url, **kwargs) as response:
+            content = read_bounded(response, limit)
     except httpx.HTTPError as exc:
         raise TransientError(_("The platform could not be reached: %s") % exc) from exc
+    except ResponseTooLarge as exc:
+        raise TransientError(exc.message) from None
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError:
-        body = response.text[:300]
+        body = content.decode("utf-8", "replace")[:300]
     if response.status_code >= 500 or (response.status_code < 400 and not isinstance(body, dict)):
         raise TransientError(
             _("The platform answered with an error (%(status)s): %(detail)s")
@@ -243,6 +248,10 @@ def begin(
         base_url = channel.base_url
     if platform == config.MASTODON and not base_url:
         raise ValidationError({"base_url": _("A Mastodon channel needs its instance URL.")})
+    try:
+        validate_external_url(base_url)
+    except ValidationError as exc:
+        raise ValidationError({"base_url": exc.messages}) from None
     flow = Flow(
         platform=platform,
         state=secrets.token_urlsafe(32),

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from civic.audit import audit_record
+from civic.external_urls import safe_url
 from social import services, tokens
 from social.adapters import (
     AdapterError,
@@ -207,7 +208,8 @@ def _succeed(entry: OutboxEntry, result: PublishResult, report: RunReport) -> No
     post = SocialPost.objects.select_for_update().get(pk=entry.post_id)
     post.state = PostState.PUBLISHED
     post.remote_id = result.remote_id
-    post.remote_url = result.url
+    # Checked again here: whatever an adapter returns, only an http(s) address is stored.
+    post.remote_url = safe_url(result.url, max_length=600)
     post.remote_answer = result.raw or {}
     post.published_at = now
     post.error = ""
@@ -216,7 +218,7 @@ def _succeed(entry: OutboxEntry, result: PublishResult, report: RunReport) -> No
         actor=None,
         action="social.post_published",
         target=post,
-        changes={"remote_id": result.remote_id, "url": result.url, "text": post.text},
+        changes={"remote_id": result.remote_id, "url": post.remote_url, "text": post.text},
     )
     report.published.append(post.pk)
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civic import pagecache
+from civic.external_urls import safe_url
 from social import services, tokens
 from social.adapters import AdapterError, AuthExpired, NotFound
 from social.models import ChannelState, ImportedComment, PostState, SocialPost
@@ -100,7 +101,7 @@ def import_comments(post_ids=None) -> int:
                     remote_id=comment.remote_id[:300],
                     author_name=(comment.author_name or "?")[:200],
                     text=comment.text,
-                    url=comment.url[:600],
+                    url=safe_url(comment.url, max_length=600),
                     created_at=comment.created_at,
                 )
                 for comment in remote

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civic.audit import audit_record
+from civic.external_urls import safe_url
 from civic.notifications import absolute_url, notify
 from social import charts, images, limits, permissions
 from social.adapters import (
@@ -88,7 +89,7 @@ def _verify(channel: Channel) -> None:
             {"base_url": gettext("The platform could not be reached: %s") % exc}
         ) from exc
     channel.remote_id = account.remote_id[:200]
-    channel.remote_url = account.url[:500]
+    channel.remote_url = safe_url(account.url, max_length=500)
     channel.max_characters = account.max_characters
     if not channel.name:
         channel.name = account.name[:120]
@@ -116,6 +117,8 @@ def connect_channel(
     )
     if platform == config.MASTODON and not channel.base_url:
         raise ValidationError({"base_url": gettext("A Mastodon channel needs its instance URL.")})
+    # Before any request: the address must be http(s), never a script or a local file.
+    channel.clean_fields(exclude=[f.name for f in Channel._meta.fields if f.name != "base_url"])
     channel.credentials = _clean_credentials(platform, credentials)
     _verify(channel)
     channel.full_clean()

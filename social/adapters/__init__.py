@@ -31,6 +31,7 @@ from social.adapters.base import (
     ChannelAdapter,
     Duplicate,
     LimitExceeded,
+    MalformedAnswer,
     MediaImage,
     Metrics,
     NotFound,
@@ -40,6 +41,7 @@ from social.adapters.base import (
     RateLimited,
     Rejected,
     RemoteComment,
+    ResponseTooLarge,
     TransientError,
 )
 
@@ -90,6 +92,10 @@ def build_adapter(
         from django.conf import settings
 
         timeout = getattr(settings, "SOCIAL_HTTP_TIMEOUT_SECONDS", None)
+    if "max_response_bytes" not in options:
+        from django.conf import settings
+
+        options["max_response_bytes"] = getattr(settings, "SOCIAL_MAX_RESPONSE_BYTES", None)
     return adapter_class(platform)(
         base_url=base_url, timeout=timeout, **dict(credentials), **options
     )
@@ -104,6 +110,7 @@ __all__ = [
     "CREDENTIAL_FIELDS",
     "Duplicate",
     "LimitExceeded",
+    "MalformedAnswer",
     "MediaImage",
     "Metrics",
     "NotFound",
@@ -113,6 +120,7 @@ __all__ = [
     "RateLimited",
     "Rejected",
     "RemoteComment",
+    "ResponseTooLarge",
     "TransientError",
     "adapter_class",
     "build_adapter",

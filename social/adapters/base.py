@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import functools
 import ssl
+import string
 import unicodedata
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any, ClassVar
 import certifi
 import httpx
 
+from civic.external_urls import safe_url
 from social import limits
 from social.adapters import config
 
@@ -53,11 +55,60 @@ class OutgoingPost:
     created_at: datetime | None = None
 
 
+# --- Checking what a platform answered ----------------------------------------------------------
+# The values below are built from a platform's JSON, which a broken or hostile platform can fill
+# with anything: ids that are null or lists, counts that are strings, `javascript:` addresses.
+# Each value checks its own fields when built, so no adapter can hand the rest of the platform
+# something unchecked: a missing id refuses the answer, a bad address or count is dropped.
+MAX_REMOTE_ID_LENGTH = 300
+# Larger figures are no real engagement count (and would not fit a bigint).
+MAX_COUNT = 10**12
+_ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_-.:/@+=~")
+
+
+def remote_id_of(value: Any) -> str:
+    """A platform's id as text; raises ValueError for null, lists, objects and odd characters."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"an id must be text or a number, not {type(value).__name__}")
+    text = str(value).strip()
+    if not text or len(text) > MAX_REMOTE_ID_LENGTH or not set(text) <= _ID_CHARACTERS:
+        raise ValueError("an id must be 1 to 300 letters, digits or -_.:/@+=~")
+    return text
+
+
+def count_of(value: Any) -> int | None:
+    """A figure as a whole number, or None ("not available") for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_COUNT else None
+
+
+def text_of(value: Any, max_length: int | None = None) -> str:
+    """Text as text: a number becomes its digits, null and structures become ""."""
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text[:max_length] if max_length is not None else text
+
+
+def _checked(instance: Any, **values: Any) -> None:
+    for name, value in values.items():
+        object.__setattr__(instance, name, value)
+
+
 @dataclass(frozen=True)
 class PublishResult:
     remote_id: str
     url: str
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _checked(
+            self,
+            remote_id=remote_id_of(self.remote_id),
+            url=safe_url(self.url),
+            raw=self.raw if isinstance(self.raw, dict) else {"answer": self.raw},
+        )
 
 
 @dataclass(frozen=True)
@@ -71,6 +122,16 @@ class Metrics:
     shares: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        _checked(
+            self,
+            reach=count_of(self.reach),
+            views=count_of(self.views),
+            reactions=count_of(self.reactions),
+            comments=count_of(self.comments),
+            shares=count_of(self.shares),
+        )
+
 
 @dataclass(frozen=True)
 class RemoteComment:
@@ -83,6 +144,20 @@ class RemoteComment:
     url: str = ""
     like_count: int | None = None
 
+    def __post_init__(self) -> None:
+        created_at = self.created_at if isinstance(self.created_at, datetime) else None
+        _checked(
+            self,
+            remote_id=remote_id_of(self.remote_id),
+            text=text_of(self.text),
+            author_name=text_of(self.author_name),
+            author_id=text_of(self.author_id),
+            parent_id=text_of(self.parent_id),
+            created_at=created_at,
+            url=safe_url(self.url),
+            like_count=count_of(self.like_count),
+        )
+
 
 @dataclass(frozen=True)
 class AccountInfo:
@@ -92,6 +167,15 @@ class AccountInfo:
     # Mastodon: the instance's own post limits, for the composer's counters.
     max_characters: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        _checked(
+            self,
+            remote_id=remote_id_of(self.remote_id),
+            name=text_of(self.name),
+            url=safe_url(self.url),
+            max_characters=count_of(self.max_characters),
+        )
 
 
 # --- Errors --------------------------------------------------------------------------------------
@@ -114,6 +198,21 @@ class Ambiguous(TransientError):
 
     Retrying blindly could publish twice: call `find_published` first, or repeat with the same
     idempotency key where the platform honours one.
+    """
+
+
+class MalformedAnswer(TransientError):
+    """The platform answered, but not in the shape its API promises (wrong types, missing ids)."""
+
+
+class MalformedPublishAnswer(MalformedAnswer, Ambiguous):
+    """A write was answered in the wrong shape: the post may exist, reconcile before retrying."""
+
+
+class ResponseTooLarge(Ambiguous):
+    """The answer was longer than `SOCIAL_MAX_RESPONSE_BYTES` and was refused unread.
+
+    Ambiguous because the refused answer to a write may have named a post that now exists.
     """
 
 
@@ -168,11 +267,15 @@ class ChannelAdapter(abc.ABC):
         base_url: str = "",
         timeout: float | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_response_bytes: int | None = None,
     ):
         base_url = (base_url or config.DEFAULT_BASE_URLS[self.platform]).rstrip("/")
         if not base_url:
             raise ValueError(f"{self.platform} needs a base URL")
+        if not safe_url(base_url):
+            raise ValueError(f"{self.platform}: the base URL must be an http or https address")
         self.base_url = base_url
+        self.max_response_bytes = max_response_bytes or config.DEFAULT_MAX_RESPONSE_BYTES
         self._client = httpx.Client(
             base_url=base_url,
             verify=_shared_ssl_context(),
@@ -180,6 +283,13 @@ class ChannelAdapter(abc.ABC):
             transport=transport,
             headers={"User-Agent": config.USER_AGENT},
         )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _OPERATIONS:
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_checks_answers", False):
+                setattr(cls, name, _refusing_malformed_answers(method, write=name in _WRITES))
 
     def close(self) -> None:
         self._client.close()
@@ -271,7 +381,7 @@ class ChannelAdapter(abc.ABC):
         they were sent, the outcome is unknown (Ambiguous) rather than simply failed.
         """
         try:
-            response = self._client.request(method, url, **kwargs)
+            response = self._bounded(self._client.build_request(method, url, **kwargs), write)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransientError(f"{self.platform}: could not connect: {exc}") from exc
         except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
@@ -294,6 +404,36 @@ class ChannelAdapter(abc.ABC):
                 ) from exc
         return response
 
+    def _bounded(self, request: httpx.Request, write: bool) -> httpx.Response:
+        """Send `request` and read at most `max_response_bytes` of the (decoded) answer.
+
+        A platform that answers with a huge body (or a small gzip that unpacks to one) gets an
+        error instead of the worker's memory; the declared length is checked before reading.
+        """
+        response = self._client.send(request, stream=True)
+        try:
+            content = read_bounded(response, self.max_response_bytes)
+        except ResponseTooLarge as exc:
+            message = f"{self.platform}: {exc.message}"
+            if write or response.status_code < 400:
+                raise ResponseTooLarge(message, status=response.status_code) from None
+            raise TransientError(message, status=response.status_code) from None
+        finally:
+            response.close()
+        # Already decoded: the rebuilt answer must not claim an encoding or the old length.
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=content,
+            request=request,
+            extensions=response.extensions,
+        )
+
     def _raise_for_status_family(self, response: httpx.Response, *, write: bool) -> None:
         """Errors every platform signals the same way: 5xx."""
         status = response.status_code
@@ -309,10 +449,71 @@ class ChannelAdapter(abc.ABC):
         """Raise the typed error for an error answer; must raise."""
 
 
+_OPERATIONS = (
+    "publish",
+    "find_published",
+    "fetch_metrics",
+    "fetch_comments",
+    "delete",
+    "verify_credentials",
+)
+_WRITES = ("publish", "delete")
+
+
+def _refusing_malformed_answers(method: Callable, *, write: bool) -> Callable:
+    """Turn the errors of reading an answer of the wrong shape into MalformedAnswer.
+
+    An adapter reads `answer["id"]` or `status.get("account")` trusting the platform's API;
+    a null id, a list where an object belongs or a string where a number belongs then raises
+    KeyError, TypeError or ValueError deep inside it. The caller gets one clear, typed error
+    instead (Ambiguous for writes, whose post may exist despite the garbled answer).
+    """
+
+    @functools.wraps(method)
+    def checked(self, *args: Any, **kwargs: Any):
+        try:
+            return method(self, *args, **kwargs)
+        except AdapterError:
+            raise
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            kind = MalformedPublishAnswer if write else MalformedAnswer
+            raise kind(
+                f"{self.platform}: the answer to {method.__name__} is not in the shape of the "
+                f"platform's API ({exc.__class__.__name__}: {str(exc)[:200]})"
+            ) from exc
+
+    checked._checks_answers = True
+    return checked
+
+
 @functools.cache
 def _shared_ssl_context() -> ssl.SSLContext:
     """One TLS context for every adapter: loading the CA bundle costs tens of milliseconds."""
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def read_bounded(response: httpx.Response, limit: int) -> bytes:
+    """The (decoded) body of a streamed answer; ResponseTooLarge beyond `limit` bytes.
+
+    The declared length is checked before reading, and the count is kept while reading, so
+    neither a huge body nor a small gzip that unpacks to one is ever held whole.
+    """
+    request = response.request
+    message = (
+        f"the answer to {request.method} {request.url.path} is larger than {limit} bytes "
+        "and was refused"
+    )
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ResponseTooLarge(message, status=response.status_code)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLarge(message, status=response.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def error_body(response: httpx.Response) -> Any:

@@ -30,6 +30,8 @@ GRAPH_API_SUPPORTED_VERSIONS = ("v25.0", "v26.0")
 
 # --- HTTP --------------------------------------------------------------------------------------
 DEFAULT_TIMEOUT_SECONDS = 15.0
+# No API answer the adapters read comes near this; a longer one is refused (settings override).
+DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 # Reconciliation accepts a post created this long before our first attempt (clocks differ).
 RECONCILE_CLOCK_SKEW_SECONDS = 600
 # Used when a platform rate-limits without saying when the window resets.

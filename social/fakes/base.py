@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from social.fakes import hostile
+
 # Behaviours a test can script. Each applies to the next matching request(s).
 OK = "ok"
 VALIDATION_ERROR = "validation_error"
@@ -79,6 +81,8 @@ class FakeResponse:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
+    # Send no Content-Length: the body ends when the connection closes (a hostile stream).
+    unsized: bool = False
 
 
 @dataclass
@@ -138,6 +142,7 @@ class FakePlatform:
         self.lock = threading.RLock()
         self.requests: list[FakeRequest] = []
         self._scripted: list[_Scripted] = []
+        self._hostile: list[hostile.HostileRule] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._next_id = 1000
@@ -188,6 +193,38 @@ class FakePlatform:
             raise ValueError(f"unknown behaviour {kind!r}; choose from {BEHAVIOURS}")
         with self.lock:
             self._scripted.append(_Scripted(kind, times, method, path, seconds))
+
+    def make_hostile(
+        self,
+        *modes: str,
+        method: str | None = None,
+        path: str | None = None,
+        size: int = hostile.DEFAULT_HUGE_BYTES,
+    ) -> None:
+        """From now on answer requests matching `method` and `path` (a substring) the hostile
+        way (`social.fakes.hostile`); without modes, answer every request normally again."""
+        with self.lock:
+            if not modes:
+                self._hostile.clear()
+                return
+            rule = hostile.HostileRule(hostile.check_modes(modes), method, path, int(size))
+            self._hostile.append(rule)
+
+    def _hostile_answer(self, request: FakeRequest, response: FakeResponse) -> FakeResponse:
+        with self.lock:
+            rules = [r for r in self._hostile if r.matches(request.method, request.path)]
+        if not rules or response.raw is not None or response.body is None:
+            return response
+        modes = frozenset().union(*(rule.modes for rule in rules))
+        body = hostile.rewrite(response.body, modes)
+        if hostile.LISTS_FOR_OBJECTS in modes:
+            body = hostile.wrap_objects(body)
+        unsized = hostile.HUGE_UNSIZED in modes
+        if unsized or hostile.HUGE in modes:
+            size = max(rule.size for rule in rules)
+            padding = "x" * size
+            body = {**body, "padding": padding} if isinstance(body, dict) else [*body, padding]
+        return FakeResponse(response.status, body, dict(response.headers), unsized=unsized)
 
     def requests_to(self, method: str, path_contains: str) -> list[FakeRequest]:
         with self.lock:
@@ -243,6 +280,14 @@ class FakePlatform:
                     return FakeResponse(200, {"id": reply_id})
                 if action == "oauth" and request.method == "POST":
                     return self._control_oauth(body)
+                if action == "hostile" and request.method == "POST":
+                    self.make_hostile(
+                        *(body.get("modes") or ()),
+                        method=body.get("method"),
+                        path=body.get("path"),
+                        size=int(body.get("size", hostile.DEFAULT_HUGE_BYTES)),
+                    )
+                    return FakeResponse(200, {"ok": True})
                 if action == "script" and request.method == "POST":
                     self.script(
                         body.get("kind", ""),
@@ -299,7 +344,7 @@ class FakePlatform:
             response = FakeResponse(500, {"error": "FakeCrashed", "message": repr(exc)})
         if kind == DROP_AFTER_COMMIT:
             return _NO_ANSWER
-        return response
+        return self._hostile_answer(request, response)
 
     def credentials(self) -> dict[str, str]:
         """What a channel needs to talk to this fake, by the adapter's credential names."""
@@ -349,9 +394,13 @@ def _handler_for(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
                     self.send_header("Content-Type", "application/json; charset=utf-8")
                 for name, value in response.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
+                if response.unsized:
+                    self.close_connection = True
+                else:
+                    self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                for start in range(0, len(payload), 65536):
+                    self.wfile.write(payload[start : start + 65536])
             except (BrokenPipeError, ConnectionResetError):
                 # The client gave up waiting (a scripted slow answer): nothing to tell it.
                 pass

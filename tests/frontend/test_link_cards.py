@@ -235,3 +235,17 @@ def test_long_titles_are_wrapped_and_cut_with_an_ellipsis():
     assert len(lines) == 4 and lines[-1].endswith("…")
     assert all(face.getlength(line) <= 500 for line in lines)
     assert imaging.wrap("x" * 300, face, 200, 3)[-1].endswith("…")
+
+
+@pytest.mark.parametrize("site_url", ["javascript:alert(1)//", "data:text/html,x", "/relative"])
+def test_card_addresses_are_only_ever_http(client, settings, site_url):
+    # Other sites fetch and link these addresses: a misconfigured site address gives no tag
+    # rather than a script address in every shared link.
+    settings.SITE_URL = site_url
+    consultation = factories.ConsultationFactory()
+    html = client.get(consultation.get_absolute_url()).content.decode()
+    tags = meta_of(client, consultation.get_absolute_url())
+    for name in ("og:url", "og:image", "twitter:image"):
+        assert name not in tags, name
+    assert f'content="{site_url}' not in html
+    assert tags["og:title"] == consultation.title

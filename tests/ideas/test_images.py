@@ -76,3 +76,18 @@ def test_truncated_jpeg_is_refused():
     upload = SimpleUploadedFile("cut.jpg", whole[: len(whole) // 3], content_type="image/jpeg")
     with pytest.raises(ValidationError):
         clean_idea_image(upload)
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+def test_every_kind_of_metadata_is_removed(image_format):
+    from tests.social.hostile_images import assert_no_metadata, image_with_metadata
+
+    data = image_with_metadata(image_format)
+    upload = SimpleUploadedFile(f"phone.{image_format.lower()}", data, content_type="image/jpeg")
+    cleaned = clean_idea_image(upload)
+    cleaned.seek(0)
+    image = assert_no_metadata(cleaned.read())
+    assert image.format == image_format
+    # The colours survive the conversion to sRGB.
+    red, green, blue = image.convert("RGB").getpixel((10, 10))[:3]
+    assert abs(red - 200) < 12 and abs(green - 60) < 12 and abs(blue - 30) < 12

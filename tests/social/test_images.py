@@ -247,3 +247,32 @@ def test_chart_description_stays_within_every_platforms_limit():
     text = charts.alt_text(consultation, charts.leading_ideas(consultation))
     assert len(text) <= min(config.X_MAX_ALT_TEXT, config.MASTODON_MAX_DESCRIPTION)
     assert text.count("9 supporters") == 5
+
+
+# --- Metadata ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("platform", config.PLATFORMS)
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+def test_a_photo_goes_out_without_its_metadata(platform, image_format):
+    from tests.social.hostile_images import assert_no_metadata, image_with_metadata
+
+    # Small enough to fit every platform as it is: only its metadata makes it re-encoded.
+    prepared = images.prepare(image_with_metadata(image_format, size=(800, 600)), platform)
+    assert_no_metadata(prepared.data)
+    assert (prepared.width, prepared.height) == (800, 600) or platform == config.INSTAGRAM
+
+
+@pytest.mark.django_db
+def test_a_planners_photo_is_stored_and_sent_without_metadata(mastodon_fake):
+    from tests.social.hostile_images import assert_no_metadata, image_with_metadata
+
+    post = services.create_post(
+        actor=factories.PlannerFactory(),
+        channel=channel_for(mastodon_fake),
+        text="Havnen i morges",
+        image=ContentFile(image_with_metadata("JPEG", size=(800, 600)), name="havn.jpg"),
+        alt_text="Havnen",
+    )
+    with post.image.open("rb") as handle:
+        assert_no_metadata(handle.read())
+    (media,) = services.image_of(post)
+    assert_no_metadata(media.data)

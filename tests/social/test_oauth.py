@@ -373,3 +373,28 @@ def test_endpoints_use_the_platforms_own_hosts_by_default():
         oauth.endpoint("x", "authorize", "http://127.0.0.1:9/")
         == "http://127.0.0.1:9/i/oauth2/authorize"
     )
+
+
+# --- Hostile platforms ---------------------------------------------------------------------------
+def test_a_huge_token_answer_is_refused_unread(admin_client, settings, x_fake):
+    from social.fakes import hostile
+
+    settings.SOCIAL_MAX_RESPONSE_BYTES = 64 * 1024
+    configure(settings, x_fake)
+    back = open_dialog(admin_client, x_fake, {"platform": "x", "base_url": x_fake.base_url})
+    x_fake.make_hostile(hostile.HUGE_UNSIZED, path="/2/oauth2/token", size=1024 * 1024)
+    response = follow_back(admin_client, back)
+    assert response.status_code == 502
+    assert "larger than 65536 bytes" in response.content.decode()
+    assert not Channel.objects.exists()
+
+
+@pytest.mark.parametrize("base_url", ["javascript:alert(1)", "ftp://mastodon.example"])
+def test_the_login_refuses_an_instance_address_that_is_not_http(
+    admin_client, mastodon_fake, base_url
+):
+    data = {"platform": "mastodon", "base_url": base_url}
+    response = admin_client.post(reverse("social:oauth_start"), data)
+    assert response.status_code == 400
+    assert "http:// or https://" in response.content.decode()
+    assert not mastodon_fake.apps

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from social.adapters import config
-from social.fakes import FAKES
+from social.fakes import FAKES, hostile
 
 LOGIN_SETTINGS = {
     config.X: ("SOCIAL_X_CLIENT_ID", "SOCIAL_X_CLIENT_SECRET"),
@@ -30,18 +30,36 @@ class Command(BaseCommand):
             + ", ".join(config.PLATFORMS),
         )
         parser.add_argument(
+            "--hostile",
+            action="append",
+            default=[],
+            choices=hostile.MODES,
+            help="Answer every request the hostile way (repeat for several modes); see "
+            'social.fakes.hostile. POST /_fake/hostile {"modes": [], "path"} changes it.',
+        )
+        parser.add_argument(
             "--seconds",
             type=float,
             default=None,
             help="Stop after this many seconds (default: serve until Ctrl-C).",
         )
 
-    def handle(self, *args, host: str, base_port: int, seconds: float | None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        host: str,
+        base_port: int,
+        seconds: float | None,
+        hostile: list[str] = (),
+        **options,
+    ) -> None:
         fakes = []
         try:
             for offset, platform in enumerate(config.PLATFORMS):
                 port = base_port + offset if base_port else 0
                 fake = FAKES[platform](host=host, port=port).start()
+                if hostile:
+                    fake.make_hostile(*hostile)
                 fakes.append(fake)
                 credentials = " ".join(f"{k}={v}" for k, v in fake.credentials().items() if v)
                 self.stdout.write(f"{platform:10} {fake.base_url}  {credentials}")
@@ -57,6 +75,7 @@ class Command(BaseCommand):
                 "Steer them over HTTP: GET /_fake/posts, POST /_fake/engagement "
                 '{"id", "figures": {"reach", "views", "reactions", "shares"}}, POST /_fake/replies '
                 '{"id", "text", "author"}, POST /_fake/script {"kind", "times", "method", "path"}, '
+                'POST /_fake/hostile {"modes", "method", "path", "size"}, '
                 'POST /_fake/oauth {"consent": "allow"|"deny", "advance_seconds"}.'
             )
             self.stdout.write(self.style.SUCCESS("Fake platforms are serving. Ctrl-C stops them."))
