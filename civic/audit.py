@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .models import AuditEntry
+from .models import AuditEntry, Role
 
 # Acts whose actor is private: who supported an idea, withdrew a support or reported something.
 # The entry keeps the actor for the legal hold; no log page, search or export names them.
@@ -46,8 +46,13 @@ def audit_record(
 
 
 def _actor_label(actor) -> str:
+    """Staff are named by their work address, so the log says which colleague acted; residents
+    by their pseudonym code only, because the log is read by more people than the user admin
+    and a resident's e-mail address is contact data, not a public name."""
     if actor is None:
         return "system"
+    if actor.role == Role.RESIDENT:
+        return f"resident {actor.pseudonym_code}"
     return f"{actor.email or actor.username} ({actor.role})"[:150]
 
 
