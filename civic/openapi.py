@@ -47,7 +47,10 @@ def document_error_responses(result, generator, request, public):
                 for media_type in response.get("content", {})
                 if media_type.endswith("json")
             }
-            for code, (description, retry) in COMMON_ERRORS.items():
+            errors = dict(COMMON_ERRORS)
+            if "requestBody" in operation:
+                errors["415"] = ("The body's media type is not one of those listed", False)
+            for code, (description, retry) in sorted(errors.items()):
                 response = responses.setdefault(code, {"description": description})
                 response.setdefault("content", dict.fromkeys(sorted(media_types), error))
                 if retry:

@@ -212,3 +212,21 @@ def test_odd_category_ids_on_the_idea_list_are_400_with_the_field(client, world,
     response = client.get("/api/v1/consultations/fuzz/ideas/", {"category": value})
     assert response.status_code == 400
     assert "category" in response.json()
+
+
+def test_html_area_nested_deep_is_a_form_error(client, world):
+    client.force_login(factories.AdministratorFactory())
+    deep = '{"type": "Polygon", "coordinates": ' + nested_json(10_000) + "}"
+    response = client.post("/fuzz/edit/", {"title": "Harbour", "area": deep})
+    assert response.status_code in (200, 400)
+    assert b"nested too deeply" in response.content
+
+
+def test_html_pin_beyond_float_is_a_form_error(client, world):
+    client.force_login(factories.UserFactory())
+    response = client.post(
+        "/ideas/c/fuzz/new/",
+        {"title": "Sauna", "description": "Warm", "latitude": "1e400", "longitude": "12.5"},
+    )
+    assert response.status_code in (200, 400)
+    assert response.context["form"].errors.get("latitude")
