@@ -230,3 +230,17 @@ def test_html_pin_beyond_float_is_a_form_error(client, world):
     )
     assert response.status_code in (200, 400)
     assert response.context["form"].errors.get("latitude")
+
+
+@pytest.mark.parametrize("body", ["null", "5", '"text"', "[1, 2]"])
+def test_comment_edit_with_a_body_that_is_no_object_is_400(planner_api, world, body):
+    from debate.models import Comment
+
+    idea = world["idea"]
+    comment = Comment.objects.create(
+        idea=idea, consultation=idea.consultation, author=idea.author, body="Yes"
+    )
+    response = planner_api.patch(
+        f"/api/v1/comments/{comment.pk}/", body, content_type="application/json"
+    )
+    assert response.status_code in (400, 403), response.content

@@ -141,3 +141,15 @@ def test_an_unsupported_body_media_type_is_documented(schema):
     response = case.call(headers=token)
     assert response.status_code == 415
     case.validate_response(response, checks=CHECKS)
+
+
+def test_taking_back_a_follow_or_a_support_documents_its_200_answer(schema):
+    idea = factories.IdeaFactory()
+    resident = factories.UserFactory()
+    token = {"Authorization": f"Token {Token.objects.create(user=resident).key}"}
+    for path in ("/api/v1/ideas/{id}/follow/", "/api/v1/ideas/{id}/support/"):
+        schema[path]["POST"].Case(path_parameters={"id": idea.pk}).call(headers=token)
+        response = _call_and_check(
+            schema, path, "DELETE", headers=token, path_parameters={"id": idea.pk}
+        )
+        assert response.status_code == 200, path
