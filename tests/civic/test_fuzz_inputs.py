@@ -244,3 +244,9 @@ def test_comment_edit_with_a_body_that_is_no_object_is_400(planner_api, world, b
         f"/api/v1/comments/{comment.pk}/", body, content_type="application/json"
     )
     assert response.status_code in (400, 403), response.content
+
+
+def test_nul_in_the_moderation_queue_filter_is_400(planner_api, world):
+    response = planner_api.get("/api/v1/moderation/queue/", {"consultation": "fuzz\x00"})
+    assert response.status_code == 400
+    assert "consultation" in response.json()
