@@ -2,6 +2,9 @@
 operation can give, and URL fields that may be blank. schemathesis checks the two agree
 (tests/bench/test_api_fuzz.py)."""
 
+import copy
+
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from rest_framework import serializers
 
@@ -34,8 +37,7 @@ def document_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook: document the error answers every operation gives,
     so that the schema lists every status code and media type the API really answers."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas.setdefault("Error", ERROR_SCHEMA)
-    error = {"schema": {"$ref": "#/components/schemas/Error"}}
+    schemas.setdefault("Error", copy.deepcopy(ERROR_SCHEMA))
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
@@ -47,11 +49,18 @@ def document_error_responses(result, generator, request, public):
                 for media_type in response.get("content", {})
                 if media_type.endswith("json")
             }
-            for code, (description, retry) in COMMON_ERRORS.items():
+            errors = dict(COMMON_ERRORS)
+            if "requestBody" in operation:
+                errors["415"] = ("The body's media type is not one of those listed", False)
+            for code, (description, retry) in sorted(errors.items()):
                 response = responses.setdefault(code, {"description": description})
-                response.setdefault("content", dict.fromkeys(sorted(media_types), error))
+                # Fresh dicts each time: shared ones would come out as YAML anchors.
+                response.setdefault(
+                    "content",
+                    {m: {"schema": {"$ref": "#/components/schemas/Error"}} for m in media_types},
+                )
                 if retry:
-                    response.setdefault("headers", RETRY_AFTER)
+                    response.setdefault("headers", copy.deepcopy(RETRY_AFTER))
     return result
 
 
@@ -80,5 +89,5 @@ def _may_be_blank(field) -> bool:
         return False
     try:
         return model._meta.get_field(field.source).blank
-    except Exception:  # noqa: BLE001 - a source that is not a model field: not blank
+    except FieldDoesNotExist:  # a property or a method: never blank
         return False

@@ -1,5 +1,7 @@
 """The debate in the REST API. The views call the same services and selectors as the pages."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -383,7 +385,9 @@ class CommentView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         comment = _comment_or_404(request, pk)
-        unknown = sorted(set(request.data) - {"body"})
+        # A JSON body that is no object (null, a number) is left to the serializer's 400.
+        given = request.data if isinstance(request.data, Mapping) else {}
+        unknown = sorted(set(given) - {"body"})
         if unknown:
             raise ValidationError({field: ["This field cannot be changed."] for field in unknown})
         serializer = CommentUpdateSerializer(data=request.data)

@@ -368,7 +368,7 @@ class IdeaSupportView(GenericAPIView):
         state = services.idea_support(user=request.user, idea=self._idea(request, pk))
         return Response(asdict(state), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=SupportSerializer)
+    @extend_schema(request=None, responses={200: SupportSerializer})
     def delete(self, request, pk):
         idea = self._idea(request, pk)
         return Response(asdict(services.idea_unsupport(user=request.user, idea=idea)))
@@ -423,7 +423,7 @@ class IdeaFollowView(GenericAPIView):
         services.follow(user=request.user, idea=_visible_idea(request, pk, for_display=False))
         return Response({"following": True}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=FollowSerializer)
+    @extend_schema(request=None, responses={200: FollowSerializer})
     def delete(self, request, pk):
         services.unfollow(user=request.user, idea=_visible_idea(request, pk, for_display=False))
         return Response({"following": False})

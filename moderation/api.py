@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civic import ratelimit
+from civic import query_params, ratelimit
 from consultations.models import Consultation
 
 from . import permissions, selectors, services
@@ -117,7 +117,9 @@ class QueueView(APIView):
         responses=QueueItemSerializer(many=True),
     )
     def get(self, request):
-        slug = request.query_params.get("consultation")
+        slug = query_params.search_text(
+            request.query_params.get("consultation"), name="consultation"
+        )
         consultation = None
         if slug:
             consultation = Consultation.objects.filter(slug=slug).first()

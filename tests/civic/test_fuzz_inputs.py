@@ -212,3 +212,41 @@ def test_odd_category_ids_on_the_idea_list_are_400_with_the_field(client, world,
     response = client.get("/api/v1/consultations/fuzz/ideas/", {"category": value})
     assert response.status_code == 400
     assert "category" in response.json()
+
+
+def test_html_area_nested_deep_is_a_form_error(client, world):
+    client.force_login(factories.AdministratorFactory())
+    deep = '{"type": "Polygon", "coordinates": ' + nested_json(10_000) + "}"
+    response = client.post("/fuzz/edit/", {"title": "Harbour", "area": deep})
+    assert response.status_code in (200, 400)
+    assert b"nested too deeply" in response.content
+
+
+def test_html_pin_beyond_float_is_a_form_error(client, world):
+    client.force_login(factories.UserFactory())
+    response = client.post(
+        "/ideas/c/fuzz/new/",
+        {"title": "Sauna", "description": "Warm", "latitude": "1e400", "longitude": "12.5"},
+    )
+    assert response.status_code in (200, 400)
+    assert response.context["form"].errors.get("latitude")
+
+
+@pytest.mark.parametrize("body", ["null", "5", '"text"', "[1, 2]"])
+def test_comment_edit_with_a_body_that_is_no_object_is_400(planner_api, world, body):
+    from debate.models import Comment
+
+    idea = world["idea"]
+    comment = Comment.objects.create(
+        idea=idea, consultation=idea.consultation, author=idea.author, body="Yes"
+    )
+    response = planner_api.patch(
+        f"/api/v1/comments/{comment.pk}/", body, content_type="application/json"
+    )
+    assert response.status_code in (400, 403), response.content
+
+
+def test_nul_in_the_moderation_queue_filter_is_400(planner_api, world):
+    response = planner_api.get("/api/v1/moderation/queue/", {"consultation": "fuzz\x00"})
+    assert response.status_code == 400
+    assert "consultation" in response.json()

@@ -17,11 +17,6 @@ from tests import factories
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-@pytest.fixture(scope="module")
-def schema():
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
-
-
 @pytest.fixture
 def _keep_test_connection():
     """The request signals must not close the connection that holds the test's transaction."""
@@ -35,6 +30,13 @@ def _keep_test_connection():
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.fixture
+def schema(db, _keep_test_connection):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    schema.raw_schema  # noqa: B018 - fetched now, inside the test's database access
+    return schema
+
+
 def _call_and_check(schema, path: str, method: str = "GET", headers=None, **parameters):
     case = schema[path][method].Case(**parameters)
     response = case.call(headers=headers or {})
@@ -42,8 +44,6 @@ def _call_and_check(schema, path: str, method: str = "GET", headers=None, **para
     return response
 
 
-@pytest.mark.django_db
-@pytest.mark.usefixtures("_keep_test_connection")
 def test_top_level_comment_has_a_null_reply_target(schema):
     from debate.models import Comment
 
@@ -55,8 +55,6 @@ def test_top_level_comment_has_a_null_reply_target(schema):
     assert response.json()["in_reply_to"] is None
 
 
-@pytest.mark.django_db
-@pytest.mark.usefixtures("_keep_test_connection")
 def test_consultation_without_phases_has_null_dates(schema):
     consultation = factories.ConsultationFactory(open_phase=False)
     response = _call_and_check(
@@ -66,8 +64,6 @@ def test_consultation_without_phases_has_null_dates(schema):
     assert response.json()["opens_at"] is None
 
 
-@pytest.mark.django_db
-@pytest.mark.usefixtures("_keep_test_connection")
 def test_social_post_without_a_link_has_an_empty_one(schema):
     from social.models import Channel, PostState, SocialPost
 
@@ -89,8 +85,6 @@ def test_social_post_without_a_link_has_an_empty_one(schema):
     assert [post["link"] for post in response.json()["results"]] == [""]
 
 
-@pytest.mark.django_db
-@pytest.mark.usefixtures("_keep_test_connection")
 def test_errors_are_documented_with_their_status_and_media_type(schema):
     planner = factories.PlannerFactory()
     token = {"Authorization": f"Token {Token.objects.create(user=planner).key}"}
@@ -135,3 +129,27 @@ def test_required_query_parameters_are_marked_required(schema):
     assert required("/api/v1/geocode/") == {"q"}
     queue = schema["/api/v1/moderation/queue/"]["GET"].definition.raw["parameters"]
     assert [p["name"] for p in queue] == ["consultation"]
+
+
+def test_an_unsupported_body_media_type_is_documented(schema):
+    planner = factories.PlannerFactory()
+    token = {
+        "Authorization": f"Token {Token.objects.create(user=planner).key}",
+        "Content-Type": "text/plain",
+    }
+    case = schema["/api/v1/reports/"]["POST"].Case(body="report", media_type="text/plain")
+    response = case.call(headers=token)
+    assert response.status_code == 415
+    case.validate_response(response, checks=CHECKS)
+
+
+def test_taking_back_a_follow_or_a_support_documents_its_200_answer(schema):
+    idea = factories.IdeaFactory()
+    resident = factories.UserFactory()
+    token = {"Authorization": f"Token {Token.objects.create(user=resident).key}"}
+    for path in ("/api/v1/ideas/{id}/follow/", "/api/v1/ideas/{id}/support/"):
+        schema[path]["POST"].Case(path_parameters={"id": idea.pk}).call(headers=token)
+        response = _call_and_check(
+            schema, path, "DELETE", headers=token, path_parameters={"id": idea.pk}
+        )
+        assert response.status_code == 200, path
