@@ -26,6 +26,10 @@ AREA_TYPES = {"Polygon", "MultiPolygon"}
 # A hand-drawn district has tens of corners and an official boundary a few thousand; more than
 # this is a file nobody meant to upload, and it would make every pin check slow.
 MAX_AREA_POSITIONS = 50_000
+# Below this (in square degrees, about a square metre at our latitudes) an outline encloses
+# nothing a consultation can be about, and float rounding can turn it into zero area on the way
+# back from GeoJSON.
+MIN_AREA_SQUARE_DEGREES = 1e-10
 PREPARED_CACHE_SIZE = 64
 
 
@@ -169,7 +173,7 @@ def validate_area(value) -> dict:
                 }
             )
     merged = shapes[0] if len(shapes) == 1 else unary_union(shapes)
-    if merged.is_empty or merged.area == 0:
+    if merged.is_empty or merged.area < MIN_AREA_SQUARE_DEGREES:
         raise ValidationError({"area": _("The area is empty.")})
     if merged.geom_type == "Polygon":
         merged = orient(merged, sign=1.0)

@@ -299,3 +299,11 @@ def test_reasons_are_translated(language, expected):
     with translation.override(language), pytest.raises(ValidationError) as caught:
         check_point_in_area(CHRISTIANSHOLM_AREA, *OUTSIDE)
     assert expected in messages(caught.value, "location")
+
+
+def test_an_outline_enclosing_next_to_nothing_is_empty():
+    # Found by the property test above: valid in shapely, but of no area once written back.
+    ring = [[4.698e-198, 0], [0, 0], [1, -1], [1, -1], [4.698e-198, 0]]
+    with pytest.raises(ValidationError) as caught:
+        validate_area({"type": "Polygon", "coordinates": [ring]})
+    assert "empty" in messages(caught.value, "area")
