@@ -64,12 +64,10 @@ def hit(request, action: str) -> bool:
 
 def check(request, action: str) -> None:
     """Count one attempt; raise RateLimited when it is over the limit."""
-    rate = settings.RATE_LIMITS.get(action)
-    if not rate:
+    current = _current_window(action)
+    if current is None:
         return
-    limit, period = parse_rate(rate)
-    now = timezone.now().timestamp()
-    window = int(now) // period
+    limit, period, window, wait = current
     limits = {
         f"throttle:{action}:ip:{client_ip(request)}:{window}": limit
         * max(1, settings.RATE_LIMIT_IP_FACTOR)
@@ -79,7 +77,7 @@ def check(request, action: str) -> None:
         limits[f"throttle:{action}:user:{user.pk}:{window}"] = limit
     counts = _counts(list(limits), timeout=period + 5)
     if any(count > allowed for count, allowed in zip(counts, limits.values(), strict=True)):
-        raise RateLimited(action, wait=max(1, (window + 1) * period - math.floor(now)))
+        raise RateLimited(action, wait=wait)
 
 
 def check_key(action: str, key: str) -> None:
@@ -88,16 +86,26 @@ def check_key(action: str, key: str) -> None:
 
     The key is stored only as a hash, so the cache holds no addresses.
     """
-    rate = settings.RATE_LIMITS.get(action)
-    if not rate:
+    current = _current_window(action)
+    if current is None:
         return
-    limit, period = parse_rate(rate)
-    now = timezone.now().timestamp()
-    window = int(now) // period
+    limit, period, window, wait = current
     digest = hashlib.sha256(key.strip().lower().encode()).hexdigest()
     (count,) = _counts([f"throttle:{action}:key:{digest}:{window}"], timeout=period + 5)
     if count > limit:
-        raise RateLimited(action, wait=max(1, (window + 1) * period - math.floor(now)))
+        raise RateLimited(action, wait=wait)
+
+
+def _current_window(action: str) -> tuple[int, int, int, int] | None:
+    """(limit, period, window number, seconds until the next window) of the action's rate in
+    settings.RATE_LIMITS, or None when the action has no limit."""
+    rate = settings.RATE_LIMITS.get(action)
+    if not rate:
+        return None
+    limit, period = parse_rate(rate)
+    now = timezone.now().timestamp()
+    window = int(now) // period
+    return limit, period, window, max(1, (window + 1) * period - math.floor(now))
 
 
 def _counts(keys: list[str], timeout: int) -> list[int]:

@@ -221,6 +221,20 @@ class IdeaRevision(models.Model):
     def __str__(self):
         return f"{self.idea_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def of(cls, idea: Idea, *, edited_by, by_moderator: bool = False) -> "IdeaRevision":
+        """The idea as it is now (unsaved), kept before an edit replaces it."""
+        return cls(
+            idea=idea,
+            title=idea.title,
+            description=idea.description,
+            category_name=idea.category.name if idea.category_id else "",
+            latitude=idea.latitude,
+            longitude=idea.longitude,
+            edited_by=edited_by,
+            edited_by_moderator=by_moderator,
+        )
+
 
 class Support(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")

@@ -389,15 +389,7 @@ def idea_update(
         .get(pk=idea.pk)
     )
     _require_author_window(user, idea, _("The idea has supports, so it can no longer be edited."))
-    previous = IdeaRevision(
-        idea=idea,
-        title=idea.title,
-        description=idea.description,
-        category_name=idea.category.name if idea.category else "",
-        latitude=idea.latitude,
-        longitude=idea.longitude,
-        edited_by=user,
-    )
+    previous = IdeaRevision.of(idea, edited_by=user)
     changes = {}
     approved_text = (idea.title, idea.description)
     # What the author sees as their text is their pending edit, if one waits; a field left out
@@ -530,15 +522,7 @@ def idea_decide_edit(*, user: User, idea: Idea, approve: bool) -> Idea:
     edited = {"title": idea.pending_title, "description": idea.pending_description}
     changes: dict = {}
     if approve:
-        IdeaRevision.objects.create(
-            idea=idea,
-            title=idea.title,
-            description=idea.description,
-            category_name=idea.category.name if idea.category else "",
-            latitude=idea.latitude,
-            longitude=idea.longitude,
-            edited_by=idea.author,
-        )
+        IdeaRevision.of(idea, edited_by=idea.author).save()
         changes = {f: [getattr(idea, f), v] for f, v in edited.items() if getattr(idea, f) != v}
         idea.title, idea.description = edited["title"], edited["description"]
         idea.images.filter(is_pending=True).update(is_pending=False)

@@ -308,16 +308,7 @@ def edit_content(
 
 
 def _edit_idea(idea: Idea, *, actor: User, text: str, title: str | None) -> dict:
-    IdeaRevision.objects.create(
-        idea=idea,
-        title=idea.title,
-        description=idea.description,
-        category_name=idea.category.name if idea.category_id else "",
-        latitude=idea.latitude,
-        longitude=idea.longitude,
-        edited_by=actor,
-        edited_by_moderator=True,
-    )
+    IdeaRevision.of(idea, edited_by=actor, by_moderator=True).save()
     original = {"title": idea.title, "description": idea.description}
     if title is not None and title.strip():
         idea.title = title.strip()
