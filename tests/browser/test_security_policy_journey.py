@@ -93,6 +93,10 @@ def test_consultation_map_shows_its_pins_under_the_policy(page, live_server, har
     markers.first.focus()
     page.keyboard.press("Enter")
     page.locator(".leaflet-popup").wait_for()
+    # Contrast is checked once the popup has faded in, not halfway through the fade.
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     a11y_check(page, "consultation-map-popup")
     assert_no_policy_problems(page)
 
