@@ -12,9 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civic import ratelimit
+from civic import query_params, ratelimit
 from civic.permissions import can_view_consultation
-from civic.query_params import MAX_PAGE
 from consultations.models import Topic
 from ideas.models import Idea
 from ideas.permissions import can_view_idea
@@ -179,24 +178,24 @@ def _comment_or_404(request: Request, pk: int) -> Comment:
 
 
 def _page_params(request: Request) -> tuple[int, int]:
-    errors = {}
-    try:
-        page = int(request.query_params.get("page", 1))
-        if not 1 <= page <= MAX_PAGE:  # beyond a bigint OFFSET the database refuses the query
-            raise ValueError
-    except ValueError:
-        errors["page"] = ["A page is a whole number from 1."]
-        page = 1
-    try:
-        size = int(request.query_params.get("page_size", selectors.ROOTS_PER_PAGE))
-        if not 1 <= size <= 100:
-            raise ValueError
-    except ValueError:
-        errors["page_size"] = ["A page size is a whole number from 1 to 100."]
-        size = selectors.ROOTS_PER_PAGE
+    """The page and page size, each refused with its own reason (both at once, if both are off)."""
+    errors, values = {}, {}
+    for name, read in (
+        ("page", lambda raw: query_params.page_number(raw)),
+        (
+            "page_size",
+            lambda raw: query_params.bounded_int(
+                raw, name="page_size", minimum=1, maximum=100, default=selectors.ROOTS_PER_PAGE
+            ),
+        ),
+    ):
+        try:
+            values[name] = read(request.query_params.get(name))
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    return page, size
+    return values["page"], values["page_size"]
 
 
 def _pending_edit(comment: Comment, viewer_id: int | None) -> dict | None:
