@@ -197,3 +197,12 @@ def test_refusing_the_edit_drops_the_photos_that_waited(idea, author, planner):
     moderation.reject(actor=planner, target=idea, public_reason="spam")
     assert not idea.images.exists()
     assert api_for().get(f"/api/v1/ideas/{idea.pk}/").json()["images"] == []
+
+
+def test_the_queue_page_shows_the_edit_beside_the_approved_version(idea, author, planner, client):
+    edit_through_the_api(author, idea)
+    client.force_login(planner)
+    page = client.get("/moderation/").content.decode()
+    assert NEW_TITLE in page and NEW_TEXT in page
+    assert "The approved version, which the public reads meanwhile" in page
+    assert OLD_TITLE in page
