@@ -51,3 +51,18 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def _keep_test_connection():
+    """For requests sent to the WSGI application directly (schemathesis), as Django's test client
+    does: the request signals must not close the connection that holds the test's transaction
+    (they would on PostgreSQL, where connections persist)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

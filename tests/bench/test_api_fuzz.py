@@ -41,20 +41,6 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def _keep_test_connection():
-    """Like Django's test client: the request signals must not close the connection that holds
-    the test's transaction (they would on PostgreSQL, where connections persist)."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
 def world(db, _keep_test_connection):
     """Something for the requests to find (a consultation with an idea, a topic with a poll and
     a comment): the path parameters that point at it, and a planner's token."""

@@ -18,19 +18,6 @@ CHECKS = [status_code_conformance, content_type_conformance, response_schema_con
 
 
 @pytest.fixture
-def _keep_test_connection():
-    """The request signals must not close the connection that holds the test's transaction."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
 def schema(db, _keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     schema.raw_schema  # noqa: B018 - fetched now, inside the test's database access
