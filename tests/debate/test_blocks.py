@@ -5,12 +5,12 @@ comments. The refusal says why, in the API (403 with the reason) and on the page
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from debate import services
 from debate.models import Comment, CommentVote, PollAnswer
 from moderation import services as moderation
 from tests import factories
+from tests.clients import api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +31,6 @@ def block(person, planner, consultation=None):
     return moderation.block_user(
         actor=planner, user=person, consultation=consultation, days=3, reason=REASON
     )
-
-
-def api_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize("site_wide", [True, False])

@@ -4,13 +4,13 @@ author sees their edit with a note, planners decide it in the queue."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from debate import services
 from debate.models import CommentRevision
 from moderation import selectors as queue
 from moderation import services as moderation
 from tests import factories
+from tests.clients import api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +32,6 @@ def author(db):
 def comment(author, topic, planner):
     comment = services.comment_create(author=author, target=topic, body=APPROVED)
     return moderation.approve(actor=planner, target=comment)
-
-
-def api_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def edit(author, comment):

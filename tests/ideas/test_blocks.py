@@ -5,11 +5,11 @@ The refusal says why, in the API (403 with the reason) and on the pages (the 403
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from ideas import services
 from ideas.models import Idea, Publication, Support
 from moderation import services as moderation
+from tests.clients import api_for
 from tests.factories import ConsultationFactory, SupportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +31,6 @@ def block(person, planner, consultation=None):
     return moderation.block_user(
         actor=planner, user=person, consultation=consultation, days=7, reason=REASON
     )
-
-
-def api_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize("site_wide", [True, False])

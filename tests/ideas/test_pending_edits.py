@@ -5,12 +5,12 @@ it in the queue; approving publishes it, refusing keeps the approved text."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from rest_framework.test import APIClient
 
 from ideas import services
 from ideas.models import IdeaRevision
 from moderation import selectors as queue
 from moderation import services as moderation
+from tests.clients import api_for
 from tests.factories import ConsultationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +34,6 @@ def author(db):
 def idea(submit, author, planner):
     idea = submit(author)
     return moderation.approve(actor=planner, target=idea)
-
-
-def api_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def edit_through_the_api(author, idea):
