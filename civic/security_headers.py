@@ -72,11 +72,7 @@ def frame_ancestors(allowed_origins: Iterable[str]) -> list[str]:
 
 def unique(sources: Iterable[str | None]) -> list[str]:
     """The sources in order, without blanks or repeats."""
-    seen: list[str] = []
-    for source in sources:
-        if source and source not in seen:
-            seen.append(source)
-    return seen
+    return list(dict.fromkeys(source for source in sources if source))
 
 
 def embeddable(view: Callable) -> Callable:
