@@ -1,5 +1,5 @@
 """Drawing helpers shared by the pictures the platform makes itself (link cards, charts), and
-the one way every uploaded picture loses its metadata (`without_metadata`, `reencoded_upload`).
+the one way every uploaded picture loses its metadata (`without_metadata`, `reencoded`).
 
 Text is drawn with a system font that has the Nordic letters (DejaVu, Liberation or Noto, as
 Debian's font packages install them); Pillow's built-in font is the last resort and lacks æ, ø
