@@ -113,11 +113,12 @@ def _who(entry: AuditEntry, ctx: ExportContext) -> str:
     return f"{actor.public_name} ({actor.role})"
 
 
-def audit_rows(ctx: ExportContext):
+def audit_rows(ctx: ExportContext, names: dict[str, dict[str, str]] | None = None):
     """The consultation's audit log as archive rows. Both variants leave out supporters' and
     reporters' identities and whatever a moderator edited out; the public one also the hidden
-    items' titles, internal notes and the changes' details."""
-    names = _contribution_names(ctx)
+    items' titles, internal notes and the changes' details. `names`: `_contribution_names(ctx)`,
+    when the caller already has them (the archive writes the log twice, as JSON and CSV)."""
+    names = _contribution_names(ctx) if names is None else names
     entries = (
         AuditEntry.objects.filter(consultation_id=ctx.consultation.pk)
         .select_related("actor", "content_type")
@@ -243,9 +244,11 @@ def write_archive(ctx: ExportContext, path: str) -> None:
         )
         step()
 
+        names = _contribution_names(ctx)
+
         def write_audit_json(out) -> None:
             out.write("[")
-            for index, row in enumerate(audit_rows(ctx)):
+            for index, row in enumerate(audit_rows(ctx, names)):
                 out.write(",\n" if index else "\n")
                 out.write(json.dumps(row, ensure_ascii=False))
             out.write("\n]\n")
@@ -254,7 +257,7 @@ def write_archive(ctx: ExportContext, path: str) -> None:
             out.write("\ufeff")
             writer = csv.writer(out)
             writer.writerow(AUDIT_COLUMNS)
-            for row in audit_rows(ctx):
+            for row in audit_rows(ctx, names):
                 writer.writerow([row[key] for key in AUDIT_COLUMNS])
 
         add("moderation_log.json", write_audit_json)
