@@ -31,7 +31,7 @@ from consultations.selectors import consultation_for_viewer
 
 from . import selectors, services
 from .models import Idea, IdeaStatus
-from .permissions import can_view_idea
+from .permissions import can_see_pending_edit, can_view_idea
 from .selectors import SORTS
 
 
@@ -168,7 +168,7 @@ class IdeaSerializer(serializers.ModelSerializer):
     def get_pending_edit(self, idea) -> dict | None:
         request = self.context.get("request")
         viewer = getattr(request, "user", None)
-        if not idea.has_pending_edit or not selectors.may_see_pending_edit(viewer, idea):
+        if not idea.has_pending_edit or not can_see_pending_edit(viewer, idea):
             return None
         return PendingIdeaEditSerializer(
             {

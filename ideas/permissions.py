@@ -51,6 +51,14 @@ def can_edit_idea(user, idea: Idea) -> bool:
     )
 
 
+def can_see_pending_edit(user, idea: Idea) -> bool:
+    """The author's edit waiting for a planner is shown to the author and to the planners of
+    the consultation; everyone else reads the approved text only."""
+    if user is None or not user.is_authenticated:
+        return False
+    return idea.author_id == user.pk or can_manage_consultation(user, idea.consultation)
+
+
 def can_withdraw_idea(user, idea: Idea) -> bool:
     return can_edit_idea(user, idea)
 

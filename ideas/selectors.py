@@ -306,14 +306,6 @@ def ideas_visible_to(user) -> QuerySet:
     return Idea.objects.filter(visible, consultation__in=consultations)
 
 
-def may_see_pending_edit(viewer, idea: Idea) -> bool:
-    """The author's edit waiting for a planner is shown to the author and to the planners of
-    the consultation; everyone else reads the approved text only."""
-    if viewer is None or not viewer.is_authenticated:
-        return False
-    return idea.author_id == viewer.pk or can_manage_consultation(viewer, idea.consultation)
-
-
 def ideas_waiting_for_approval(*, consultation: Consultation, viewer) -> list[Idea]:
     """Ideas of a pre-moderated consultation that a planner must approve; empty for others."""
     if not can_manage_consultation(viewer, consultation):

@@ -232,7 +232,7 @@ def _support_context(request, idea: Idea, supports_left: int | None) -> dict:
 def _detail_context(request, idea: Idea) -> dict:
     user = request.user
     left = services.supports_left(user, idea.consultation) if user.is_authenticated else None
-    shows_pending_edit = idea.has_pending_edit and selectors.may_see_pending_edit(user, idea)
+    shows_pending_edit = idea.has_pending_edit and permissions.can_see_pending_edit(user, idea)
     return {
         **_support_context(request, idea, left),
         "images": [i for i in idea.images.all() if not i.is_redacted and not i.is_pending],
