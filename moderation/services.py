@@ -331,18 +331,29 @@ def _edit_comment(comment: Comment, *, text: str) -> dict:
     return original
 
 
+def _is_waiting_edit(target: t.Target) -> bool:
+    """The author's edit of an approved idea or comment, as opposed to a new item waiting."""
+    return getattr(target, "has_pending_edit", False) and not t.is_pending(target)
+
+
+def _decide_edit(actor: User, target: t.Target, *, approve: bool) -> t.Target:
+    from debate.services import comment_decide_edit
+    from ideas.services import idea_decide_edit
+
+    if isinstance(target, Idea):
+        return idea_decide_edit(user=actor, idea=target, approve=approve)
+    return comment_decide_edit(actor=actor, comment=target, approve=approve)
+
+
 @transaction.atomic
 def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
     """Publish a pre-moderated idea or comment, or the author's edit of an approved one."""
-    from debate.services import comment_decide_edit, comment_publish
-    from ideas.services import idea_approve, idea_decide_edit
+    from debate.services import comment_publish
+    from ideas.services import idea_approve
 
     target = _load_for_decision(actor, "approve", target)
-    if getattr(target, "has_pending_edit", False) and not t.is_pending(target):
-        if isinstance(target, Idea):
-            target = idea_decide_edit(user=actor, idea=target, approve=True)
-        else:
-            target = comment_decide_edit(actor=actor, comment=target, approve=True)
+    if _is_waiting_edit(target):
+        target = _decide_edit(actor, target, approve=True)
         _record(actor, "approve_edit", target, note)
         return target
     if not t.is_pending(target):
@@ -361,16 +372,10 @@ def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "")
 
     Refusing the author's edit of an approved item drops the edit; the approved text stays.
     """
-    from debate.services import comment_decide_edit
-    from ideas.services import idea_decide_edit
-
     target = _load_for_decision(actor, "reject", target)
-    if getattr(target, "has_pending_edit", False) and not t.is_pending(target):
+    if _is_waiting_edit(target):
         reason = public_reason_text(public_reason)
-        if isinstance(target, Idea):
-            target = idea_decide_edit(user=actor, idea=target, approve=False)
-        else:
-            target = comment_decide_edit(actor=actor, comment=target, approve=False)
+        target = _decide_edit(actor, target, approve=False)
         _record(actor, "reject_edit", target, note, public_reason=public_reason)
         _tell_author(
             target,
