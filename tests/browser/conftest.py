@@ -188,6 +188,23 @@ def login(page, live_server, user, *, password: str = TEST_PASSWORD) -> None:
     assert "/accounts/login/" not in page.url, f"log-in failed for {user.email}, at {page.url}"
 
 
+def draw_a_rectangle_area(page) -> None:
+    """On the consultation form: the stored area is drawn for editing; draw a rectangle with
+    the mouse and wait until the area field holds it."""
+    canvas = page.locator("[data-map-widget=area-editor]")
+    canvas.wait_for()
+    assert page.locator(".map-area-editor path.leaflet-interactive").count() == 1
+    page.locator(".leaflet-draw-draw-rectangle").click()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 100, box["y"] + 100)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 220, box["y"] + 200, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => JSON.parse(document.getElementById('id_area').value || '{}').type === 'MultiPolygon'"
+    )
+
+
 def format_violations(violations: list[dict]) -> str:
     lines = []
     for violation in violations:

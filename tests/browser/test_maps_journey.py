@@ -7,7 +7,7 @@ import pytest
 
 from ideas.models import Idea
 from tests import factories
-from tests.browser.conftest import a11y_check, login, visit
+from tests.browser.conftest import a11y_check, draw_a_rectangle_area, login, visit
 
 
 @pytest.fixture
@@ -118,19 +118,7 @@ def test_planner_draws_the_area(page, live_server, harbour, tmp_path):
     planner = factories.PlannerFactory()
     login(page, live_server, planner)
     visit(page, f"/{harbour.slug}/edit/", "edit-form")
-    canvas = page.locator("[data-map-widget=area-editor]")
-    canvas.wait_for()
-    # The stored area is drawn for editing.
-    assert page.locator(".map-area-editor path.leaflet-interactive").count() == 1
-    page.locator(".leaflet-draw-draw-rectangle").click()
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 100, box["y"] + 100)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 220, box["y"] + 200, steps=5)
-    page.mouse.up()
-    page.wait_for_function(
-        "() => JSON.parse(document.getElementById('id_area').value || '{}').type === 'MultiPolygon'"
-    )
+    draw_a_rectangle_area(page)
     a11y_check(page, "area-drawn")
 
     # A chosen GeoJSON file is previewed on the map and copied into the field.

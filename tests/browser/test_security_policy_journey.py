@@ -16,7 +16,7 @@ import pytest
 from debate import services as debate_services
 from ideas.models import Idea
 from tests import factories
-from tests.browser.conftest import a11y_check, login, screenshot, visit
+from tests.browser.conftest import a11y_check, draw_a_rectangle_area, login, screenshot, visit
 from tests.social.factories import channel_for
 
 # Installed before any page script runs (through the DevTools protocol, which the policy does
@@ -210,18 +210,7 @@ def test_consultation_form_map_editor_under_the_policy(page, live_server, harbou
     login(page, live_server, planner)
 
     visit(page, f"/{harbour.slug}/edit/", "consultation-form")
-    canvas = page.locator("[data-map-widget=area-editor]")
-    canvas.wait_for()
-    assert page.locator(".map-area-editor path.leaflet-interactive").count() == 1
-    page.locator(".leaflet-draw-draw-rectangle").click()
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 100, box["y"] + 100)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 220, box["y"] + 200, steps=5)
-    page.mouse.up()
-    page.wait_for_function(
-        "() => JSON.parse(document.getElementById('id_area').value || '{}').type === 'MultiPolygon'"
-    )
+    draw_a_rectangle_area(page)
     a11y_check(page, "area-drawn")
     assert_no_policy_problems(page)
 
