@@ -6,6 +6,7 @@ fresh checkout works with `make run`. Production sets DATABASE_URL, REDIS_URL, S
 ALLOWED_HOSTS.
 """
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -72,6 +73,9 @@ INSTALLED_APPS = [
     "reports",
     "social",
 ]
+# The development kit (demo data, platform stand-ins) is absent from the production image.
+if importlib.util.find_spec("devsite") is not None:
+    INSTALLED_APPS.append("devsite")
 
 MIDDLEWARE = [
     # Security headers go on every answer, the database-unavailable page included; neither
