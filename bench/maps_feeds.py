@@ -63,7 +63,7 @@ def refresh_statistics() -> None:
 
 
 def partial_row(consultation, runs: int) -> str:
-    """The map's share of the consultation page: rendering maps/_consultation_map.html."""
+    """The map's share of the consultation page: rendering ideas/_consultation_map.html."""
     from django.contrib.auth.models import AnonymousUser
     from django.template.loader import render_to_string
     from django.test import RequestFactory
@@ -73,7 +73,7 @@ def partial_row(consultation, runs: int) -> str:
         request.user = AnonymousUser()
         fresh = type(consultation).objects.get(pk=consultation.pk)
         context = {"consultation": fresh, "user": request.user}
-        return render_to_string("maps/_consultation_map.html", context, request=request)
+        return render_to_string("ideas/_consultation_map.html", context, request=request)
 
     median, p95, _ = common.timed(render, runs)
     html, queries = common.with_query_count(render)

@@ -5,12 +5,20 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .admin_changes import AnnouncesChanges
 from .audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
+from .changes import Change
 from .models import AuditEntry, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AnnouncesChanges, BaseUserAdmin):
+    # A shown name is on pages of every consultation the person took part in.
+    change_kind = Change.PUBLIC_NAME
+
+    def consultation_id_of(self, obj):
+        return None
+
     list_display = ("email", "display_name", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active", "limited_to_assigned")
     search_fields = ("email", "display_name", "pseudonym_code")

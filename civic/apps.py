@@ -9,11 +9,10 @@ class CivicConfig(AppConfig):
     verbose_name = _("Accounts and audit")
 
     def ready(self):
-        from django.contrib.auth import get_user_model
-
         from civic import pagecache
+        from civic.changes import Cache, forgets
 
-        pagecache.follow_public_names(get_user_model())
+        forgets(Cache.PAGES, pagecache.forget_pages)
 
 
 class CivicAdminConfig(admin_apps.SimpleAdminConfig):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .changes import Change, changed
 from .models import User
 
 
@@ -34,6 +35,9 @@ class SignupForm(forms.Form):
         user.save(update_fields=["display_name", "show_name_publicly"])
 
 
+PUBLIC_NAME_FIELDS = frozenset({"display_name", "show_name_publicly"})
+
+
 class ProfileForm(forms.ModelForm):
     notification_kinds = forms.MultipleChoiceField(
         label=_("E-mail me about"),
@@ -59,6 +63,8 @@ class ProfileForm(forms.ModelForm):
         from .notifications import set_subscriptions
 
         user = super().save(commit=commit)
+        if commit and PUBLIC_NAME_FIELDS & set(self.changed_data):
+            changed(None, Change.PUBLIC_NAME)  # the shown name is on every page they took part in
         if commit:
             set_subscriptions(
                 recipient=user, kinds=set(self.cleaned_data.get("notification_kinds") or [])

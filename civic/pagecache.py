@@ -5,16 +5,14 @@ anonymous and reads the same few pages (the hub, the idea list, an idea). Buildi
 tens of milliseconds of queries and templates; a cached copy costs one cache round trip.
 
 Correctness: every cached page belongs to a consultation, and its key carries that consultation's
-version. Each app names the models whose rows show on its public pages (`follow`, in its
-AppConfig.ready); saving or deleting such a row (an idea, a comment, a phase, an official answer,
-a moderation decision) bumps the version after the transaction commits, so the next visitor gets
-a freshly built page. Counts that change by the second (supports, comment votes, poll answers)
-do not bump it: anonymous visitors see them at most PAGE_CACHE_SECONDS old, which also caps the
-age of what changes with the clock alone (a phase that opens at ten o'clock); past that, one
-visitor builds the page again while the others still get the aged copy for that moment. Changing a
-person's shown name or deleting an account bumps every consultation's version. Writes that
-bypass the ORM's signals (queryset.update, bulk_create) call `changed()` themselves when what
-they write shows on these pages.
+version. The services announce what they change (civic.changes), and the table there says which
+changes forget a consultation's pages (`forget_pages` bumps its version once the write has
+committed), so the next visitor gets a freshly built page. Counts that change by the second
+(supports, comment votes, poll answers) do not bump it: anonymous visitors see them at most
+PAGE_CACHE_SECONDS old, which also caps the age of what changes with the clock alone (a phase
+that opens at ten o'clock); past that, one visitor builds the page again while the others still
+get the aged copy for that moment. Changing a person's shown name or erasing an account bumps
+every consultation's version.
 
 Each worker also remembers for PAGE_CACHE_LOCAL_SECONDS (default one second) the pages it found
 current, and serves them without asking the cache again: a crowd on one page costs no round
@@ -39,7 +37,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
@@ -54,13 +51,12 @@ def _version_key(scope) -> str:
     return f"pagecache:version:{scope}"
 
 
-def changed(consultation_id: int | None = None) -> None:
-    """Forget the cached pages of one consultation (or of all, with no id) once this commits."""
+def forget_pages(consultation_id: int | None) -> None:
+    """Forget the cached pages of one consultation (or of all, with None). Called by the map of
+    change (civic.changes) once the write that changed them has committed."""
     scope = consultation_id if consultation_id is not None else GLOBAL
-    transaction.on_commit(lambda: _bump(scope))
-
-
-def _bump(scope) -> None:
+    # This worker's own copies go at once; other workers' within PAGE_CACHE_LOCAL_SECONDS.
+    forget_checked()
     key = _version_key(scope)
     try:
         cache.incr(key)
@@ -128,13 +124,6 @@ def _versions(consultation_id: int) -> dict:
     keys = [_version_key(GLOBAL), _version_key(consultation_id)]
     found = cache.get_many(keys)
     return {key: found.get(key, 0) for key in keys}
-
-
-def consultation_version(consultation_id: int):
-    """The version of what a consultation's pages show: it changes whenever the consultation,
-    a phase or a row that shows on its pages is saved or deleted (or a shown name changes).
-    Other caches of consultation data use it to know when to read again."""
-    return tuple(_versions(consultation_id).values())
 
 
 # Which consultation each page key belonged to when this process last read it. It lets a hit
@@ -295,61 +284,3 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
         return wrapped
 
     return decorator
-
-
-# --- What invalidates -----------------------------------------------------------------------------
-# Each app names its models whose rows show on public pages (in its AppConfig.ready), so this
-# module knows none of them. `consultation_of(instance)` returns the consultation id of a row.
-
-
-def follow(model, consultation_of: Callable[[object], int | None]) -> None:
-    """Forget a consultation's cached pages whenever a row of `model` is saved or deleted."""
-    from django.db.models.signals import post_delete, post_save
-
-    def on_change(sender, instance, **kwargs):
-        consultation_id = consultation_of(instance)
-        # None: the row belongs to no consultation, or its parent is gone in the same delete
-        # (whose own signal forgets the pages).
-        if consultation_id is not None:
-            changed(consultation_id)
-
-    label = model._meta.label_lower
-    for signal in (post_save, post_delete):
-        signal.connect(
-            on_change, sender=model, weak=False, dispatch_uid=f"pagecache:{signal}:{label}"
-        )
-
-
-def via_parent(field_name: str) -> Callable[[object], int | None]:
-    """consultation_of for a row that belongs to a consultation through its parent (an image
-    through its idea): no query when the parent is loaded, one small one otherwise."""
-
-    def consultation_of(instance) -> int | None:
-        field = instance._meta.get_field(field_name)
-        parent = instance._state.fields_cache.get(field.name)
-        if parent is not None:
-            return parent.consultation_id
-        return (
-            field.related_model.objects.filter(pk=getattr(instance, field.attname))
-            .values_list("consultation_id", flat=True)
-            .first()
-        )
-
-    return consultation_of
-
-
-PUBLIC_NAME_FIELDS = frozenset({"display_name", "show_name_publicly", "username", "is_deleted"})
-
-
-def follow_public_names(user_model) -> None:
-    """A person's shown name is on pages of every consultation they took part in: changing it
-    (or deleting the account) forgets all cached pages. Logins save only last_login and new
-    accounts have no contributions yet, so neither forgets anything."""
-    from django.db.models.signals import post_save
-
-    def on_save(sender, instance, created, update_fields=None, **kwargs):
-        if created or (update_fields is not None and not PUBLIC_NAME_FIELDS & set(update_fields)):
-            return
-        changed()
-
-    post_save.connect(on_save, sender=user_model, weak=False, dispatch_uid="pagecache:user")

@@ -100,8 +100,8 @@ MIDDLEWARE = [
     "civic.middleware.StaffTwoFactorMiddleware",
 ]
 
-# [bench] Overridable so that bench/load.py can serve bench.urls: the site plus a trivial view
-# that measures the server's ceiling. Production leaves it unset.
+# Overridable so that the load benchmark can serve the site plus a trivial view that measures
+# the server's ceiling (bench/load.py). Production leaves it unset.
 ROOT_URLCONF = env("ROOT_URLCONF", default="civic.urls")
 WSGI_APPLICATION = "civic.wsgi.application"
 SITE_ID = 1
@@ -425,8 +425,7 @@ RATE_LIMIT_IP_FACTOR = env.int("RATE_LIMIT_IP_FACTOR", default=10)
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# --- Per-app settings: each app's work adds its own block below its marker. ----------------------
-# [maps settings]
+# --- Maps: geocoding and the map feed ------------------------------------------------------------
 GEOCODER_CACHE_TTL_SECONDS = env.int("GEOCODER_CACHE_TTL_SECONDS", default=30 * 24 * 3600)
 # Nominatim's usage policy asks for at most one request per second from one application.
 GEOCODER_MIN_DELAY_SECONDS = env.float("GEOCODER_MIN_DELAY_SECONDS", default=1.0)
@@ -440,22 +439,23 @@ MAP_FEED_MAX_POINTS = env.int("MAP_FEED_MAX_POINTS", default=3000)
 MAP_FEED_MAX_FEATURES = env.int("MAP_FEED_MAX_FEATURES", default=5000)
 # Cluster answers are cached this long (0: never); single pins are always fresh.
 MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
+
+# --- Caches of public pages and of the rules (civic/changes.py says what clears them) ------------
 # Anonymous visitors' copies of the hub, idea list and idea pages (civic/pagecache.py); every
-# change to a consultation replaces them at once, this caps the age for clock-driven changes.
-# Off by default in tests: most run inside a transaction that never commits, so the changes they
-# make would never replace a cached page (tests/civic/test_pagecache.py turns it on).
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if TESTING else 30)
+# change to a consultation replaces them at once (civic/changes.py), this caps the age for
+# clock-driven changes and for the counts that do not replace them (supports, votes, answers).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
 # How long a web worker serves a page it found current in the cache without asking the cache
-# again: a crowd on one page then costs no round trip for most visits, and a change reaches
-# anonymous visitors this much later. Off in tests, which check that changes show at once.
-PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=0 if TESTING else 1.0)
+# again: a crowd on one page then costs no round trip for most visits, and a change made by
+# another worker reaches anonymous visitors this much later (the worker that made it forgets
+# its own copies at once).
+PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
 # How long a worker may reuse its copy of a consultation and its phases for the rules of a
-# support (consultations.selectors.consultation_for_rules) while the consultation's version is
-# unchanged; the cap for when the cache is down. Off in tests for the reason above.
-CONSULTATION_RULES_SECONDS = env.int("CONSULTATION_RULES_SECONDS", default=0 if TESTING else 5)
-# [ideas settings]
-# [debate settings]
-# [moderation settings]
+# support (consultations.selectors.consultation_for_rules) while the version of its rules is
+# unchanged; the cap for when the cache is down.
+CONSULTATION_RULES_SECONDS = env.int("CONSULTATION_RULES_SECONDS", default=5)
+
+# --- Moderation -----------------------------------------------------------------------------------
 # Words (comma-separated; "word*" matches any word starting with it) that send new ideas and
 # comments to the moderation queue instead of publishing them at once.
 MODERATION_WORD_LIST = env.list("MODERATION_WORD_LIST", default=[])
@@ -463,7 +463,8 @@ MODERATION_WORD_LIST = env.list("MODERATION_WORD_LIST", default=[])
 FORM_MIN_FILL_SECONDS = env.float("FORM_MIN_FILL_SECONDS", default=3.0)
 # Longest block a planner may set, in days (administrators may block without an end).
 MODERATION_MAX_BLOCK_DAYS = env.int("MODERATION_MAX_BLOCK_DAYS", default=365)
-# [reports settings]
+
+# --- Reports and exports --------------------------------------------------------------------------
 # Exports of consultations with at most this many ideas plus comments are made within the
 # request; bigger ones run as a background job that the caller polls.
 REPORTS_INLINE_MAX_ROWS = env.int("REPORTS_INLINE_MAX_ROWS", default=3000)
@@ -473,7 +474,8 @@ REPORTS_SUMMARY_CACHE_SECONDS = env.int("REPORTS_SUMMARY_CACHE_SECONDS", default
 REPORTS_JOB_STALE_MINUTES = env.int("REPORTS_JOB_STALE_MINUTES", default=30)
 # `manage.py purge_exports` deletes export files older than this (the newest of each is kept).
 REPORTS_EXPORT_KEEP_DAYS = env.int("REPORTS_EXPORT_KEEP_DAYS", default=30)
-# [social settings]
+
+# --- Social media channels and the outbox ---------------------------------------------------------
 # Outgoing calls to the platforms give up after this long; a lost answer is reconciled later.
 SOCIAL_HTTP_TIMEOUT_SECONDS = env.float("SOCIAL_HTTP_TIMEOUT_SECONDS", default=15.0)
 # A platform's answer longer than this is refused with an error instead of being read whole.

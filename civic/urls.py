@@ -6,8 +6,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from social import views as social_views
-
 from . import views
 
 handler404 = "civic.views.error_404"
@@ -39,12 +37,11 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include("civic.api_urls")),
-    path("maps/", include("maps.urls")),
+    path("maps/", include("ideas.static_map_urls")),
     path("moderation/", include("moderation.urls")),
     path("reports/", include("reports.urls")),
     path("social/", include("social.urls")),
-    # The consultation card other sites frame; the only page that may be framed.
-    path("embed/<slug:slug>/", social_views.embed, name="embed"),
+    path("", include("social.embed_urls")),
     path("", include("frontend.urls")),
     path("debate/", include("debate.urls")),
     path("ideas/", include("ideas.urls")),

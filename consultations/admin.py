@@ -3,6 +3,9 @@ services (validation of the timeline, audit log); the admin is for repairs."""
 
 from django.contrib import admin
 
+from civic.admin_changes import AnnouncesChanges
+from civic.changes import Change
+
 from .models import Category, Consultation, Phase, PollOption, Topic
 
 
@@ -27,7 +30,12 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(AnnouncesChanges, admin.ModelAdmin):
+    change_kind = Change.CONSULTATION  # with its phases and categories
+
+    def consultation_id_of(self, obj):
+        return obj.pk
+
     list_display = ["title", "slug", "status", "kind", "language", "created_at"]
     list_filter = ["status", "kind", "language"]
     search_fields = ["title", "slug", "summary"]
@@ -43,7 +51,8 @@ class PollOptionInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(AnnouncesChanges, admin.ModelAdmin):
+    change_kind = Change.TOPIC
     list_display = ["title", "consultation", "position", "comment_count"]
     list_filter = ["consultation"]
     search_fields = ["title"]

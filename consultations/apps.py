@@ -6,24 +6,9 @@ class ConsultationsConfig(AppConfig):
     name = "consultations"
 
     def ready(self):
-        from civic import pagecache
-
-        from .models import Category, Consultation, Phase, PollOption, Topic
-
-        # Cached public pages (civic.pagecache) show all of these.
-        pagecache.follow(Consultation, lambda consultation: consultation.pk)
-        for model in (Phase, Category, Topic):
-            pagecache.follow(model, lambda row: row.consultation_id)
-        pagecache.follow(PollOption, pagecache.via_parent("topic"))
-
-        from django.db.models.signals import post_delete, post_save
+        from civic.changes import Cache, forgets
 
         from . import selectors
 
-        def forget_slug(sender, instance, **kwargs):
-            selectors.forget_slug(instance.slug)
-
-        for signal in (post_save, post_delete):
-            signal.connect(
-                forget_slug, sender=Consultation, weak=False, dispatch_uid=f"slug:{signal}"
-            )
+        forgets(Cache.RULES, selectors.forget_rules)
+        forgets(Cache.LOOKUPS, selectors.forget_lookups)

@@ -18,11 +18,6 @@ def can_view_consultation(user, consultation: Consultation) -> bool:
     return civic.can_view_consultation(user, consultation)
 
 
-def can_see_drafts(user) -> bool:
-    """Whether the person may see some drafts at all; which ones is `drafts_visible_to`."""
-    return civic.is_administrator(user) or civic.is_planner(user) or civic.is_councillor(user)
-
-
 def can_edit_consultation(user, consultation: Consultation) -> bool:
     return civic.can_manage_consultation(user, consultation)
 

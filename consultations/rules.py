@@ -23,11 +23,18 @@ def phase_allows(consultation: Consultation, action: str, now=None) -> bool:
     return bool(phase and getattr(phase, ACTIONS[action]))
 
 
+def phase_refusal(consultation: Consultation, action: str, now=None) -> str | None:
+    """Why the phase does not allow the action, in words a person can read; None when it does."""
+    if phase_allows(consultation, action, now):
+        return None
+    return _closed_reason(consultation, action, now or timezone.now())
+
+
 def require_phase(consultation: Consultation, action: str, now=None) -> None:
     """Raise PermissionDenied with a reason a person can read when the phase does not allow it."""
-    if phase_allows(consultation, action, now):
-        return
-    raise PermissionDenied(_closed_reason(consultation, action, now or timezone.now()))
+    refusal = phase_refusal(consultation, action, now)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def _closed_reason(consultation, action, now) -> str:

@@ -5,15 +5,13 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from civic import pagecache
 from civic import permissions as civic
 
-from .models import Category, Consultation, Phase
+from .models import Category, Consultation, Phase, Topic
 
 
 def consultations_visible_to(user) -> QuerySet[Consultation]:
@@ -94,12 +92,42 @@ def consultation_id_for_slug(slug: str) -> int | None:
             Consultation.objects.filter(slug=slug).values_list("id", flat=True).first()
         )
         if consultation_id is not None:
-            cache.set(key, consultation_id, SLUG_ID_SECONDS)
+            # The way back (id -> slug) lets a change of the consultation forget this address
+            # without knowing the slug it had before.
+            cache.set_many(
+                {key: consultation_id, _slug_of_key(consultation_id): slug}, SLUG_ID_SECONDS
+            )
     return consultation_id
 
 
-def forget_slug(slug: str) -> None:
-    transaction.on_commit(lambda: cache.delete(_slug_key(slug)))
+def _slug_of_key(consultation_id: int) -> str:
+    return f"consultations:slug-of:{consultation_id}"
+
+
+def forget_lookups(consultation_id: int | None) -> None:
+    """Forget the address cached for a consultation (civic.changes: its slug may have changed
+    or it may be gone)."""
+    if consultation_id is None:
+        return
+    slug = cache.get(_slug_of_key(consultation_id))
+    if slug is not None:
+        cache.delete_many([_slug_key(slug), _slug_of_key(consultation_id)])
+
+
+def _rules_version_key(consultation_id: int) -> str:
+    return f"consultations:rules-version:{consultation_id}"
+
+
+def forget_rules(consultation_id: int | None) -> None:
+    """A new version of the consultation's rules (civic.changes: it or a phase changed); each
+    worker reads its copy again on the next write."""
+    if consultation_id is None:
+        return
+    key = _rules_version_key(consultation_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # never set, evicted, or the cache restarted
+        cache.set(key, time.time_ns(), timeout=None)
 
 
 # Which consultation each worker last read for the rules of a write, by id:
@@ -112,10 +140,11 @@ def consultation_for_rules(consultation_id: int) -> Consultation | None:
     support limit), or None when it does not exist.
 
     A support storm asks this for every support, so each worker keeps the copy it read while
-    the consultation's version (civic.pagecache) is unchanged: saving the consultation or a
-    phase changes it. Phases that open or close by the clock need no new copy, the rules compare
-    their times with now. The copy is read again after CONSULTATION_RULES_SECONDS whatever the
-    version says, so a cache that is down delays a planner's change by no more than that.
+    the version of the consultation's rules is unchanged: a change of the consultation or of a
+    phase (civic.changes) gives it a new one; a support, a vote or a comment does not. Phases
+    that open or close by the clock need no new copy, the rules compare their times with now.
+    The copy is read again after CONSULTATION_RULES_SECONDS whatever the version says, so a
+    cache that is down delays a planner's change by no more than that.
     """
 
     def read():
@@ -124,7 +153,7 @@ def consultation_for_rules(consultation_id: int) -> Consultation | None:
     seconds = settings.CONSULTATION_RULES_SECONDS
     if seconds <= 0:
         return read()
-    version = pagecache.consultation_version(consultation_id)
+    version = cache.get(_rules_version_key(consultation_id), 0)
     kept = _for_rules.get(consultation_id)
     now = time.monotonic()
     if kept is None or kept[0] != version or now >= kept[1]:
@@ -137,3 +166,17 @@ def consultation_for_rules(consultation_id: int) -> Consultation | None:
     # Each caller gets its own object (threads share the worker's copy); the phases read are
     # shared, and nothing on this path changes them.
     return copy.copy(kept[2])
+
+
+def topic_for_viewer(viewer, pk) -> Topic:
+    """The topic with its consultation and phases, or 404 when the viewer may not see the
+    consultation: the same answer for "no such topic" and "not yours to see"."""
+    topic = (
+        Topic.objects.select_related("consultation")
+        .prefetch_related("consultation__phases")
+        .filter(pk=pk)
+        .first()
+    )
+    if topic is None or not civic.can_view_consultation(viewer, topic.consultation):
+        raise Http404
+    return topic

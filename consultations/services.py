@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from civic import imaging
 from civic.audit import audit_record
+from civic.changes import Change, changed
 from civic.permissions import is_planner
 
 from . import permissions
@@ -142,6 +143,7 @@ def consultation_create(
     consultation = Consultation(created_by=actor, status=Consultation.Status.DRAFT, **fields)
     consultation.full_clean()
     consultation.save()
+    changed(consultation.pk, Change.CONSULTATION)
     _save_phases(consultation, phases)
     _save_categories(consultation, categories)
     if is_planner(actor):
@@ -176,28 +178,29 @@ def consultation_update(
             fields.get("title", consultation.title),
             consultation.pk,
         )
-    changed = []
+    changed_fields = []
     for name, value in fields.items():
         if name == "cover_image" and value is None:
             continue  # no new file: keep the current image
         if name == "cover_image" and value is False:
             value = ""  # the "clear" box was ticked
         if getattr(consultation, name) != value:
-            changed.append(name)
+            changed_fields.append(name)
         setattr(consultation, name, value)
     consultation.full_clean()
     consultation.save()
+    changed(consultation.pk, Change.CONSULTATION)
     if phases is not None:
         _save_phases(consultation, phases)
-        changed.append("phases")
+        changed_fields.append("phases")
     if categories is not None:
         _save_categories(consultation, categories)
-        changed.append("categories")
+        changed_fields.append("categories")
     audit_record(
         actor=actor,
         action="consultation.update",
         target=consultation,
-        changes={"fields": changed},
+        changes={"fields": changed_fields},
     )
     return consultation
 
@@ -215,6 +218,7 @@ def consultation_publish(*, actor, consultation: Consultation) -> Consultation:
     consultation.status = Consultation.Status.PUBLISHED
     consultation.full_clean()
     consultation.save(update_fields=["status", "updated_at"])
+    changed(consultation.pk, Change.CONSULTATION)
     audit_record(
         actor=actor,
         action="consultation.publish",
@@ -235,6 +239,7 @@ def consultation_close(*, actor, consultation: Consultation, reason: str = "") -
     consultation.status = Consultation.Status.CLOSED
     consultation.full_clean()
     consultation.save(update_fields=["status", "updated_at"])
+    changed(consultation.pk, Change.CONSULTATION)
     audit_record(
         actor=actor,
         action="consultation.close",
@@ -264,6 +269,7 @@ def consultation_publish_results(
         consultation.results_published_at = timezone.now()
     consultation.full_clean()
     consultation.save(update_fields=["results", "results_published_at", "updated_at"])
+    changed(consultation.pk, Change.CONSULTATION)
     audit_record(
         actor=actor,
         action="consultation.results_publish" if first_time else "consultation.results_update",
@@ -287,6 +293,7 @@ def consultation_assign_planners(
         )
     before = sorted(consultation.planners.values_list("pk", flat=True))
     consultation.planners.set(planners)
+    changed(consultation.pk, Change.CONSULTATION)
     audit_record(
         actor=actor,
         action="consultation.planners",
@@ -398,6 +405,7 @@ def _save_phases(consultation: Consultation, rows: Sequence[Mapping[str, Any]]) 
     consultation.phases.exclude(pk__in=[p.pk for p in keep if p.pk]).delete()
     for phase in keep:
         phase.save()
+    changed(consultation.pk, Change.PHASE)
 
 
 def _save_categories(consultation: Consultation, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -440,6 +448,7 @@ def _save_categories(consultation: Consultation, rows: Sequence[Mapping[str, Any
                 {"categories": _row_messages(error, index, _("Category %(number)d: %(reason)s"))}
             ) from None
         category.save()
+    changed(consultation.pk, Change.CATEGORY)
 
 
 def _row_messages(error: ValidationError, index: int, template: str) -> list[str]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import display, permissions, selectors, services
+from . import display, hub, permissions, selectors, services
 from .forms import CategoryFormSet, CloseForm, ConsultationForm, PhaseFormSet, ResultsForm
 from .models import Consultation
 
@@ -61,6 +61,7 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_publish": permissions.can_publish_consultation(user, consultation),
             "can_close": permissions.can_close_consultation(user, consultation),
             "can_publish_results": permissions.can_publish_results(user, consultation),
+            "sections": hub.render_sections(request, consultation),
         },
     )
 

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from civic.admin_changes import AnnouncesChanges
+from civic.changes import Change
+
 from .models import Comment, CommentRevision, CommentVote, PollAnswer
 
 
@@ -11,7 +14,8 @@ class CommentRevisionInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(AnnouncesChanges, admin.ModelAdmin):
+    change_kind = Change.COMMENT
     list_display = [
         "id",
         "consultation",

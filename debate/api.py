@@ -4,7 +4,6 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -13,10 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civic import query_params, ratelimit
-from civic.permissions import can_view_consultation
+from civic.reasons import public_reason_label
 from consultations.models import Topic
+from consultations.selectors import topic_for_viewer
 from ideas.models import Idea
-from ideas.permissions import can_view_idea
+from ideas.selectors import idea_by_id_for_viewer
 
 from . import selectors, services
 from .models import COMMENT_MAX_LENGTH, Comment, Stance
@@ -47,7 +47,15 @@ class CommentSerializer(serializers.Serializer):
     is_official = serializers.BooleanField()
     is_deleted = serializers.BooleanField()
     is_hidden = serializers.BooleanField()
-    hidden_reason = serializers.CharField()
+    hidden_reason = serializers.CharField(
+        source="get_hidden_reason_display",
+        help_text="Why the comment is hidden, in the language of the request.",
+    )
+    hidden_reason_code = serializers.CharField(
+        source="hidden_reason",
+        help_text="The same reason as a code (personal_data, offensive, spam, off_topic, "
+        "rules, awaiting_decision); empty when not hidden.",
+    )
     edited_at = serializers.DateTimeField(
         allow_null=True, help_text="When the author last edited the comment."
     )
@@ -158,25 +166,6 @@ class PollAnswerSerializer(serializers.Serializer):
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _target_or_404(request: Request, model, pk: int):
-    queryset = model.objects.select_related("consultation").prefetch_related("consultation__phases")
-    target = get_object_or_404(queryset, pk=pk)
-    if not can_view_consultation(request.user, target.consultation):
-        raise Http404
-    if isinstance(target, Idea) and not can_view_idea(request.user, target):
-        raise Http404
-    return target
-
-
-def _comment_or_404(request: Request, pk: int) -> Comment:
-    return get_object_or_404(
-        selectors.comments_visible_to(request.user)
-        .select_related("consultation", "author", "topic", "idea")
-        .prefetch_related("consultation__phases"),
-        pk=pk,
-    )
-
-
 def _page_params(request: Request) -> tuple[int, int]:
     """The page and page size, each refused with its own reason (both at once, if both are off)."""
     errors, values = {}, {}
@@ -225,7 +214,8 @@ def comment_data(comment: Comment, viewer_id: int | None = None) -> dict:
         "is_official": comment.is_official,
         "is_deleted": comment.is_deleted,
         "is_hidden": comment.is_hidden,
-        "hidden_reason": comment.hidden_reason,
+        "hidden_reason": public_reason_label(comment.hidden_reason),
+        "hidden_reason_code": comment.hidden_reason,
         "edited_at": _datetime(comment.edited_at),
         "moderator_edited_at": _datetime(comment.moderator_edited_at),
         "created_at": _datetime(comment.created_at),
@@ -265,9 +255,11 @@ LIST_PARAMETERS = [
 class _CommentsView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     model: type = Topic
+    # The one "load it or 404" lookup of the model's own app.
+    target_for_viewer = staticmethod(topic_for_viewer)
 
     def get(self, request: Request, pk: int) -> Response:
-        target = _target_or_404(request, self.model, pk)
+        target = self.target_for_viewer(request.user, pk)
         page_number, size = _page_params(request)
         stance = request.query_params.get("stance", "")
         if stance and stance not in Stance.values:
@@ -302,7 +294,7 @@ class _CommentsView(APIView):
         )
 
     def post(self, request: Request, pk: int) -> Response:
-        target = _target_or_404(request, self.model, pk)
+        target = self.target_for_viewer(request.user, pk)
         serializer = CommentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -350,6 +342,7 @@ class TopicCommentsView(_CommentsView):
 @extend_schema(tags=["debate"])
 class IdeaCommentsView(_CommentsView):
     model = Idea
+    target_for_viewer = staticmethod(idea_by_id_for_viewer)
 
     @extend_schema(
         summary="Comment threads of an idea",
@@ -374,7 +367,7 @@ class CommentView(APIView):
 
     @extend_schema(summary="One comment", responses=CommentSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        comment = _comment_or_404(request, pk)
+        comment = selectors.comment_for_viewer(request.user, pk)
         return Response(_single(comment, request))
 
     @extend_schema(
@@ -383,7 +376,7 @@ class CommentView(APIView):
         responses=CommentSerializer,
     )
     def patch(self, request: Request, pk: int) -> Response:
-        comment = _comment_or_404(request, pk)
+        comment = selectors.comment_for_viewer(request.user, pk)
         # A JSON body that is no object (null, a number) is left to the serializer's 400.
         given = request.data if isinstance(request.data, Mapping) else {}
         unknown = sorted(set(given) - {"body"})
@@ -400,7 +393,7 @@ class CommentView(APIView):
         summary="Delete your comment (the text goes, replies stay)", responses={204: None}
     )
     def delete(self, request: Request, pk: int) -> Response:
-        comment = _comment_or_404(request, pk)
+        comment = selectors.comment_for_viewer(request.user, pk)
         services.comment_delete(actor=request.user, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -415,7 +408,7 @@ class CommentVoteView(APIView):
         responses=CommentSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        comment = _comment_or_404(request, pk)
+        comment = selectors.comment_for_viewer(request.user, pk)
         serializer = VoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         value = serializer.validated_data["value"]
@@ -434,7 +427,7 @@ class CommentOfficialView(APIView):
         responses=CommentSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        comment = _comment_or_404(request, pk)
+        comment = selectors.comment_for_viewer(request.user, pk)
         serializer = OfficialSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = services.comment_mark_official(
@@ -469,7 +462,7 @@ class TopicPollView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def _poll(self, request: Request, pk: int) -> tuple[Topic, selectors.Poll]:
-        topic = _target_or_404(request, Topic, pk)
+        topic = topic_for_viewer(request.user, pk)
         poll = selectors.poll_for(topic, request.user)
         if poll is None:
             raise Http404("This topic has no poll.")

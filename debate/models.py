@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from civic.markdown import render_markdown
+from civic.reasons import PublicReason
 from consultations.models import Consultation, PollOption, Topic
 from ideas.models import Idea
 
@@ -91,7 +92,8 @@ class Comment(models.Model):
     pending_body = models.TextField(blank=True, validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)])
     pending_edit_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False)
-    hidden_reason = models.CharField(max_length=200, blank=True)
+    # A code of civic.reasons.PublicReason; its label is shown in the reader's language.
+    hidden_reason = models.CharField(max_length=200, blank=True, choices=PublicReason.choices)
     publication = models.CharField(
         max_length=24,
         choices=CommentPublication.choices,

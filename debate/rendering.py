@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from civic.markdown import render_markdown
+from civic.reasons import public_reason_label
 
 from .models import DISPLAY_MAX_DEPTH, Comment
 
@@ -157,7 +158,9 @@ class ThreadRenderer:
         if comment.is_deleted:
             yield format_html('<p class="comment-gone">{}</p>', t["comment_deleted"])
         elif comment.is_hidden:
-            reason = f": {comment.hidden_reason}" if comment.hidden_reason else ""
+            reason = (
+                f": {public_reason_label(comment.hidden_reason)}" if comment.hidden_reason else ""
+            )
             yield format_html('<p class="comment-gone">{}{}</p>', t["hidden"], reason)
         else:
             yield comment.rendered_body

@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -71,6 +70,23 @@ class CommentPage:
     @property
     def previous_number(self) -> int:
         return self.number - 1
+
+
+def comment_for_viewer(viewer, pk) -> Comment:
+    """The comment with what its actions read (consultation and phases, author, topic or idea),
+    or 404 when the viewer may not see it."""
+    from django.http import Http404
+
+    comment = (
+        comments_visible_to(viewer)
+        .select_related("consultation", "author", "topic", "idea")
+        .prefetch_related("consultation__phases")
+        .filter(pk=pk)
+        .first()
+    )
+    if comment is None:
+        raise Http404
+    return comment
 
 
 def comment_page(
@@ -319,9 +335,8 @@ class Figures:
 
 # The hub shows the key figures on every view, and counting a big consultation's participants
 # takes tens of milliseconds, so they are kept in the cache. New, edited, hidden and deleted
-# comments (a vote saves its comment's score too) and saved or deleted ideas forget them at
-# once (debate.apps); supports and poll answers show within FIGURES_TTL, which spares a support
-# storm from recounting on every page view.
+# comments and ideas forget them at once (civic.changes); supports and poll answers show within
+# FIGURES_TTL, which spares a support storm from recounting on every page view.
 FIGURES_TTL = 60
 
 
@@ -339,17 +354,15 @@ def consultation_figures(consultation: Consultation) -> Figures:
     return figures
 
 
-def forget_consultation_figures(consultation_id: int) -> None:
-    """Drop the cached figures once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: cache.delete(_figures_key(consultation_id)))
+def forget_consultation_figures(consultation_id: int | None) -> None:
+    """Drop the cached figures (civic.changes calls this once the change has committed)."""
+    if consultation_id is not None:
+        cache.delete(_figures_key(consultation_id))
 
 
-def count_consultation_figures(consultation: Consultation) -> Figures:
-    """Ideas, supports, comments and participants (distinct people who submitted, supported,
-    commented or answered a poll) in three queries."""
-    ideas = Idea.objects.published().filter(consultation=consultation)
-    idea_figures = ideas.aggregate(ideas=Count("id"), supports=Sum("support_count"))
-    comments = Comment.objects.countable().filter(consultation=consultation).count()
+def participant_count(consultation: Consultation) -> int:
+    """Distinct people who submitted, supported, commented or answered a poll: the one
+    definition of a consultation's participants, used by the hub, the reports and the API."""
     people = (
         Idea.objects.filter(consultation=consultation, author__isnull=False)
         .exclude(publication="pending_confirmation")
@@ -365,9 +378,17 @@ def count_consultation_figures(consultation: Consultation) -> Figures:
             .order_by(),
         )
     )
+    return people.count()
+
+
+def count_consultation_figures(consultation: Consultation) -> Figures:
+    """Ideas, supports, comments and participants (participant_count) in three queries."""
+    ideas = Idea.objects.published().filter(consultation=consultation)
+    idea_figures = ideas.aggregate(ideas=Count("id"), supports=Sum("support_count"))
+    comments = Comment.objects.countable().filter(consultation=consultation).count()
     return Figures(
         ideas=idea_figures["ideas"] or 0,
         supports=idea_figures["supports"] or 0,
         comments=comments,
-        participants=people.count(),
+        participants=participant_count(consultation),
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from civic.audit import audit_record
 from civic.blocks import require_not_blocked
+from civic.changes import Change, changed
 from civic.markdown import markdown_to_text, render_markdown
 from civic.models import User
 from civic.notifications import notify
@@ -88,6 +89,7 @@ def topic_create(
     PollOption.objects.bulk_create(
         PollOption(topic=topic, label=label, position=i) for i, label in enumerate(options)
     )
+    changed(consultation.pk, Change.TOPIC)
     audit_record(
         actor=actor,
         action="debate.topic_created",
@@ -137,6 +139,7 @@ def topic_update(
         )
     topic.save()
     old_labels = _replace_poll_options(topic, options)
+    changed(topic.consultation_id, Change.TOPIC)
     after = {key: getattr(topic, key) for key in before}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if old_labels != options:
@@ -302,6 +305,7 @@ def comment_create(
     # their re-validation saves a dozen round trips on every post.
     comment.full_clean(exclude=_LOADED_RELATIONS, validate_constraints=False)
     comment.save()
+    changed(comment.consultation_id, Change.COMMENT)
     if publication == CommentPublication.PUBLISHED:
         _count(comment, +1)
         _notify_reply(comment)
@@ -333,6 +337,7 @@ def comment_publish(*, actor: User, comment: Comment) -> Comment:
         return comment
     comment.publication = CommentPublication.PUBLISHED
     comment.save(update_fields=["publication"])
+    changed(comment.consultation_id, Change.COMMENT)
     if not comment.is_deleted:
         _count(comment, +1)
     audit_record(actor=actor, action="debate.comment_published", target=comment)
@@ -388,6 +393,7 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     comment.save(
         update_fields=["body", "body_html", "edited_at", "pending_body", "pending_edit_at"]
     )
+    changed(comment.consultation_id, Change.COMMENT)
     return comment
 
 
@@ -409,6 +415,7 @@ def comment_decide_edit(*, actor: User, comment: Comment, approve: bool) -> Comm
         fields += ["body", "body_html", "edited_at"]
     comment.pending_body, comment.pending_edit_at = "", None
     comment.save(update_fields=fields)
+    changed(comment.consultation_id, Change.COMMENT)
     audit_record(
         actor=actor,
         action="debate.comment_edit_approved" if approve else "debate.comment_edit_rejected",
@@ -450,6 +457,7 @@ def comment_delete(*, actor: User, comment: Comment, erasing_account: bool = Fal
         ]
     )
     comment.revisions.all().delete()
+    changed(comment.consultation_id, Change.COMMENT)
     if counted:
         _count(comment, -1)
     return comment
@@ -495,6 +503,7 @@ def comment_vote(*, user: User, comment: Comment, value: int) -> Comment:
     locked.refresh_from_db(fields=["upvotes", "downvotes"])
     locked.score = wilson_lower_bound(locked.upvotes, locked.downvotes)
     locked.save(update_fields=["score"])
+    changed(locked.consultation_id, Change.COMMENT_VOTE)
     return locked
 
 
@@ -514,6 +523,7 @@ def comment_mark_official(*, actor: User, comment: Comment, official: bool = Tru
     comment.official_marked_by = actor if official else None
     comment.official_marked_at = timezone.now() if official else None
     comment.save(update_fields=["is_official", "official_marked_by", "official_marked_at"])
+    changed(comment.consultation_id, Change.COMMENT)
     audit_record(
         actor=actor,
         action="debate.official_marked" if official else "debate.official_unmarked",
@@ -553,16 +563,10 @@ def poll_answer(*, user: User, topic: Topic, option_ids: Sequence[int]) -> list[
     # cannot leave two answers in a single-choice poll.
     User.objects.select_for_update().filter(pk=user.pk).first()
     PollAnswer.objects.filter(topic=topic, user=user).delete()
+    changed(topic.consultation_id, Change.POLL_ANSWER)
     return PollAnswer.objects.bulk_create(
         PollAnswer(topic=topic, option=option, user=user) for option in options
     )
-
-
-@transaction.atomic
-def poll_withdraw(*, user: User, topic: Topic) -> None:
-    require_not_blocked(user, topic.consultation)
-    require_phase(topic.consultation, "answer_poll")
-    PollAnswer.objects.filter(topic=topic, user=user).delete()
 
 
 # --- notifications --------------------------------------------------------------------------------

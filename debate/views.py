@@ -4,20 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civic import ratelimit
-from civic.permissions import can_view_consultation
 from civic.query_params import MAX_PAGE
 from civic.redirects import next_path
 from consultations.models import Consultation, Topic
 from consultations.rules import require_phase
-from consultations.selectors import consultation_for_viewer
+from consultations.selectors import consultation_for_viewer, topic_for_viewer
 from ideas.models import Idea
-from ideas.permissions import can_view_idea
+from ideas.selectors import idea_by_id_for_viewer
 
 from . import permissions, selectors, services
 from .forms import (
@@ -28,7 +27,7 @@ from .forms import (
     TopicForm,
     add_service_errors,
 )
-from .models import Comment, CommentPublication
+from .models import CommentPublication
 from .rendering import votes_html
 
 
@@ -42,35 +41,6 @@ def _page_number(request: HttpRequest) -> int:
         return min(MAX_PAGE, max(1, int(request.GET.get("page", 1))))
     except ValueError:
         return 1
-
-
-def _visible_topic(request: HttpRequest, pk: int) -> Topic:
-    topic = get_object_or_404(
-        Topic.objects.select_related("consultation").prefetch_related("consultation__phases"),
-        pk=pk,
-    )
-    if not can_view_consultation(request.user, topic.consultation):
-        raise Http404
-    return topic
-
-
-def _visible_idea(request: HttpRequest, pk: int) -> Idea:
-    idea = get_object_or_404(
-        Idea.objects.select_related("consultation").prefetch_related("consultation__phases"),
-        pk=pk,
-    )
-    if not can_view_idea(request.user, idea):
-        raise Http404
-    return idea
-
-
-def _comment(request: HttpRequest, pk: int) -> Comment:
-    return get_object_or_404(
-        selectors.comments_visible_to(request.user)
-        .select_related("consultation", "author", "topic", "idea")
-        .prefetch_related("consultation__phases"),
-        pk=pk,
-    )
 
 
 def comments_url() -> str:
@@ -146,7 +116,7 @@ def _sort_choices():
 
 @require_GET
 def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _visible_topic(request, pk)
+    topic = topic_for_viewer(request.user, pk)
     context = topic_context(request, topic)
     if _is_htmx(request) and request.GET.get("fragment") == "threads":
         return render(request, "debate/_threads.html", context)
@@ -156,7 +126,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def idea_threads(request: HttpRequest, pk: int) -> HttpResponse:
     """The next page of an idea's threads, for "load more" (htmx) and for links without it."""
-    idea = _visible_idea(request, pk)
+    idea = idea_by_id_for_viewer(request.user, pk)
     context = thread_context(request, idea)
     if _is_htmx(request):
         return render(request, "debate/_threads.html", context)
@@ -166,14 +136,14 @@ def idea_threads(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def topic_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _visible_topic(request, pk)
+    topic = topic_for_viewer(request.user, pk)
     return _post_comment(request, topic)
 
 
 @login_required
 @require_POST
 def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    idea = _visible_idea(request, pk)
+    idea = idea_by_id_for_viewer(request.user, pk)
     return _post_comment(request, idea)
 
 
@@ -227,7 +197,7 @@ def _post_comment(request: HttpRequest, target: Topic | Idea) -> HttpResponse:
 @require_GET
 def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """The form to answer a comment: inline through htmx, or a page of its own without it."""
-    parent = _comment(request, pk)
+    parent = selectors.comment_for_viewer(request.user, pk)
     if not parent.is_visible or parent.publication != CommentPublication.PUBLISHED:
         raise Http404
     target = parent.target
@@ -251,7 +221,7 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _comment(request, pk)
+    comment = selectors.comment_for_viewer(request.user, pk)
     if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied(_("Only the author may edit this comment."))
     # The author goes on from what they last wrote: their waiting edit, if there is one.
@@ -284,7 +254,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _comment(request, pk)
+    comment = selectors.comment_for_viewer(request.user, pk)
     if not permissions.can_delete_comment(request.user, comment):
         raise PermissionDenied(_("Only the author may delete this comment."))
     if request.method == "POST":
@@ -297,7 +267,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _comment(request, pk)
+    comment = selectors.comment_for_viewer(request.user, pk)
     try:
         value = int(request.POST.get("value", ""))
     except ValueError:
@@ -316,7 +286,7 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_official(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _comment(request, pk)
+    comment = selectors.comment_for_viewer(request.user, pk)
     official = request.POST.get("official", "1") != "0"
     services.comment_mark_official(actor=request.user, comment=comment, official=official)
     if official:
@@ -329,7 +299,7 @@ def comment_official(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def poll_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _visible_topic(request, pk)
+    topic = topic_for_viewer(request.user, pk)
     poll = selectors.poll_for(topic, request.user)
     if poll is None:
         raise Http404
@@ -376,7 +346,7 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = get_object_or_404(Topic.objects.select_related("consultation"), pk=pk)
+    topic = topic_for_viewer(request.user, pk)
     if not permissions.can_manage_topics(request.user, topic.consultation):
         raise PermissionDenied(_("Only the planners of this consultation may edit topics."))
     form = TopicForm(request.POST or None, initial=TopicForm.initial_for(topic))

@@ -14,7 +14,9 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import Truncator
@@ -184,10 +186,10 @@ class CardPicture:
 
 
 def _public_pins(consultation) -> tuple[tuple[float, float], ...]:
-    from ideas.models import Idea
+    from ideas.selectors import ideas_visible_to
 
     return tuple(
-        Idea.objects.published()
+        ideas_visible_to(AnonymousUser())
         .filter(consultation=consultation)
         .order_by("-support_count", "pk")
         .values_list("longitude", "latitude")[:_MAX_PINS]
@@ -195,9 +197,15 @@ def _public_pins(consultation) -> tuple[tuple[float, float], ...]:
 
 
 def picture_for(kind: str, key: str) -> CardPicture | None:
-    """What the card of a public object shows, or None when there is no such public object."""
-    from consultations.models import Consultation, Topic
-    from ideas.models import Idea
+    """What the card of a public object shows, or None when there is no such public object.
+
+    What is public is the apps' own selectors' answer for an anonymous visitor; this module
+    only draws."""
+    from consultations.models import Consultation
+    from consultations.selectors import consultation_for_viewer, topic_for_viewer
+    from ideas.selectors import idea_for_viewer
+
+    anonymous = AnonymousUser()
 
     if kind == "site":
         if key != SITE_KEY:
@@ -209,8 +217,11 @@ def picture_for(kind: str, key: str) -> CardPicture | None:
                 language=settings.LANGUAGE_CODE,
             )
     if kind == "consultation":
-        consultation = Consultation.objects.visible().filter(slug=key).first()
-        if consultation is None:
+        try:
+            consultation = consultation_for_viewer(
+                anonymous, key, queryset=Consultation.objects.all()
+            )
+        except Http404:
             return None
         with translation.override(consultation.language):
             label = gettext("Consultation")
@@ -224,13 +235,7 @@ def picture_for(kind: str, key: str) -> CardPicture | None:
             stamp=consultation.updated_at.isoformat(),
         )
     if kind == "idea":
-        idea = (
-            Idea.objects.published()
-            .filter(reference=key)
-            .exclude(consultation__status=Consultation.Status.DRAFT)
-            .select_related("consultation")
-            .first()
-        )
+        idea = idea_for_viewer(reference=key, viewer=anonymous)
         if idea is None:
             return None
         consultation = idea.consultation
@@ -248,13 +253,9 @@ def picture_for(kind: str, key: str) -> CardPicture | None:
     if kind == "topic":
         if not key.isdigit():
             return None
-        topic = (
-            Topic.objects.filter(pk=int(key))
-            .exclude(consultation__status=Consultation.Status.DRAFT)
-            .select_related("consultation")
-            .first()
-        )
-        if topic is None:
+        try:
+            topic = topic_for_viewer(anonymous, int(key))
+        except Http404:
             return None
         consultation = topic.consultation
         with translation.override(consultation.language):

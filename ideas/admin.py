@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 
+from civic.admin_changes import AnnouncesChanges
+from civic.changes import Change
+
 from .models import AnswerTemplate, Follow, Idea, IdeaImage, PhaseAnnouncement, StatusChange
 
 
@@ -22,7 +25,8 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Idea)
-class IdeaAdmin(admin.ModelAdmin):
+class IdeaAdmin(AnnouncesChanges, admin.ModelAdmin):
+    change_kind = Change.IDEA  # its text, photos, status and answer
     list_display = [
         "reference",
         "title",

@@ -176,13 +176,31 @@ def _clusters_key(consultation, bbox, size, limits, category, status) -> str | N
 
     Folding 100,000 rows is the one expensive read on the map and everyone who opens the page
     asks for the same overview; counts that lag a new idea by half a minute are fine at a zoom
-    where one idea is a pixel. Single pins are never cached, so a new idea shows at once there.
+    where one idea is a pixel, and a new, moved or hidden idea gives them a new version
+    (civic.changes). Single pins are never cached, so a new idea shows at once there.
     """
     if settings.MAP_CLUSTER_CACHE_SECONDS <= 0:
         return None
     box = (bbox.west, bbox.south, bbox.east, bbox.north) if bbox else None
-    fingerprint = repr((consultation.pk, box, size, limits, category, status)).encode()
+    version = cache.get(_clusters_version_key(consultation.pk), 0)
+    fingerprint = repr((consultation.pk, version, box, size, limits, category, status)).encode()
     return "maps:clusters:" + hashlib.sha256(fingerprint).hexdigest()
+
+
+def _clusters_version_key(consultation_id: int) -> str:
+    return f"maps:clusters-version:{consultation_id}"
+
+
+def forget_clusters(consultation_id: int | None) -> None:
+    """A new version of a consultation's cached clusters (civic.changes: an idea was added,
+    moved, hidden or removed)."""
+    if consultation_id is None:
+        return
+    key = _clusters_version_key(consultation_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # never set, evicted, or the cache restarted
+        cache.set(key, 1, timeout=None)
 
 
 def _collection(features: list, *, total: int, clustered: bool, bbox: BBox | None) -> dict:

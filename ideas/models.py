@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from civic.reasons import PublicReason
 from consultations.models import Category, Consultation
 
 
@@ -97,7 +98,8 @@ class Idea(models.Model):
     pending_email = models.EmailField(blank=True)
     confirmation_expires_at = models.DateTimeField(null=True, blank=True)
     is_hidden = models.BooleanField(default=False, db_index=True)
-    hidden_reason = models.CharField(max_length=200, blank=True)
+    # A code of civic.reasons.PublicReason; its label is shown in the reader's language.
+    hidden_reason = models.CharField(max_length=200, blank=True, choices=PublicReason.choices)
     # Set when a moderator edits the text, so the public pages can say who changed it.
     moderator_edited_at = models.DateTimeField(null=True, blank=True)
     # The author's edit of an approved idea that waits for a planner (pre-moderation or the word

@@ -4,8 +4,10 @@ The predicates answer "may this person try"; the services also check the phase a
 and raise the reason a person can read.
 """
 
+from django.utils.translation import gettext as _
+
 from civic.permissions import can_manage_consultation, can_participate, can_view_consultation
-from consultations.rules import phase_allows
+from consultations.rules import phase_allows, phase_refusal
 
 from .models import Idea, Publication
 
@@ -63,15 +65,22 @@ def can_withdraw_idea(user, idea: Idea) -> bool:
     return can_edit_idea(user, idea)
 
 
+def support_refusal(user, idea: Idea) -> str | None:
+    """Why this person may not support this idea now, in words they can read; None when they
+    may. Anyone signed in but the author (supporting your own idea would only inflate the
+    count), on published ideas, while the support phase runs. The services raise the reason;
+    pages and the API ask `can_support_idea`."""
+    if not can_participate(user):
+        return _("Sign in to support ideas.")
+    if not idea.is_public:
+        return _("Only published ideas can be supported.")
+    if idea.author_id == user.pk:
+        return _("You cannot support your own idea.")
+    return phase_refusal(idea.consultation, "support")
+
+
 def can_support_idea(user, idea: Idea) -> bool:
-    """Anyone signed in but the author (supporting your own idea would only inflate the
-    count), on published ideas, while the support phase runs."""
-    return (
-        can_participate(user)
-        and idea.is_public
-        and idea.author_id != user.pk
-        and phase_allows(idea.consultation, "support")
-    )
+    return support_refusal(user, idea) is None
 
 
 def can_answer_idea(user, idea: Idea) -> bool:

@@ -116,8 +116,11 @@ def _order_version_key(consultation_id: int) -> str:
     return f"ideas:shuffle-version:{consultation_id}"
 
 
-def forget_daily_order(consultation_id: int) -> None:
-    """Invalidate the cached daily orders of a consultation (its set of ideas changed)."""
+def forget_daily_order(consultation_id: int | None) -> None:
+    """Invalidate the cached daily orders of a consultation (civic.changes: its set of ideas
+    changed)."""
+    if consultation_id is None:
+        return
     key = _order_version_key(consultation_id)
     try:
         cache.incr(key)
@@ -131,7 +134,7 @@ class DailyShuffle:
     Sorting every idea by a computed key costs a pass over the whole consultation on each
     request (about 100 ms with 100,000 ideas). Instead the order is computed once as a list of
     ids from a narrow query and cached until an idea of the consultation is saved or deleted
-    (`forget_daily_order`, called from a post_save signal) or the day ends; each page then
+    (`forget_daily_order`, through civic.changes) or the day ends; each page then
     fetches only its own rows by primary key. Rows fetched for a page are filtered again, so
     an idea hidden by a bulk update never shows. Paginator and DRF's pagination use `count()`
     and slicing, as on a queryset.
@@ -290,6 +293,24 @@ def idea_for_viewer(*, reference: str, viewer) -> Idea | None:
     return idea
 
 
+def idea_by_id_for_viewer(viewer, pk) -> Idea:
+    """The idea with its consultation and phases (what the rules of a write read), or 404 when
+    the viewer may not see it: the same answer for "no such idea" and "not yours to see"."""
+    from django.http import Http404
+
+    from .permissions import can_view_idea
+
+    idea = (
+        Idea.objects.select_related("consultation")
+        .prefetch_related("consultation__phases")
+        .filter(pk=pk)
+        .first()
+    )
+    if idea is None or not can_view_idea(viewer, idea):
+        raise Http404
+    return idea
+
+
 def ideas_visible_to(user) -> QuerySet:
     """Every idea this person may see, as `permissions.can_view_idea` decides for one idea:
     public ideas of the consultations they may see, plus, for the consultation's planners,
@@ -314,16 +335,6 @@ def ideas_waiting_for_approval(*, consultation: Consultation, viewer) -> list[Id
         Idea.objects.filter(consultation=consultation, publication=Publication.PENDING_MODERATION)
         .select_related("category")
         .order_by("created_at", "id")[:100]
-    )
-
-
-def consultation_figures(consultation: Consultation) -> dict:
-    from django.db.models import Count, Sum
-
-    return (
-        Idea.objects.published()
-        .filter(consultation=consultation)
-        .aggregate(ideas=Count("id"), supports=Sum("support_count"))
     )
 
 

@@ -17,7 +17,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from civic import ratelimit
 from civic.audit import audit_record
 from civic.blocks import require_not_blocked
+from civic.changes import Change, changed
 from civic.models import User
 from civic.notifications import absolute_url, notify
 from civic.permissions import can_manage_consultation, can_participate
@@ -49,6 +49,7 @@ from .models import (
     StatusChange,
     Support,
 )
+from .permissions import support_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ def _create_idea(
         image = IdeaImage(idea=idea, image=photo.file, alt_text=photo.alt_text, position=position)
         image.full_clean(exclude=["idea"])
         image.save()
+    changed(consultation.pk, Change.IDEA)
     return idea
 
 
@@ -307,6 +309,7 @@ def idea_confirm(*, token: str) -> tuple[Idea, User, bool]:
             "updated_at",
         ]
     )
+    changed(idea.consultation_id, Change.IDEA)
     Follow.objects.get_or_create(user=user, idea=idea)
     audit_record(actor=user, action="idea.confirm", target=idea, changes={"new_account": created})
     return idea, user, created
@@ -342,6 +345,7 @@ def idea_approve(*, user: User, idea: Idea) -> Idea:
         raise PermissionDenied(_("This idea is not waiting for approval."))
     idea.publication = Publication.PUBLISHED
     idea.save(update_fields=["publication", "updated_at"])
+    changed(idea.consultation_id, Change.IDEA)
     audit_record(actor=user, action="idea.approve", target=idea)
     return idea
 
@@ -450,6 +454,7 @@ def idea_update(
             position=start + offset,
             is_pending=photos_held,
         )
+    changed(idea.consultation_id, Change.IDEA)
     if removed or cleaned_photos:
         changes["photos"] = {"removed": [i.pk for i in removed], "added": len(cleaned_photos)}
     audit_record(actor=user, action="idea.update", target=idea, changes=changes)
@@ -532,6 +537,7 @@ def idea_decide_edit(*, user: User, idea: Idea, approve: bool) -> Idea:
             image.delete()
     idea.pending_title, idea.pending_description, idea.pending_edit_at = "", "", None
     idea.save()
+    changed(idea.consultation_id, Change.IDEA)
     audit_record(
         actor=user,
         action="idea.edit_approve" if approve else "idea.edit_reject",
@@ -551,6 +557,7 @@ def idea_withdraw(*, user: User, idea: Idea) -> Idea:
     )
     idea.publication = Publication.WITHDRAWN
     idea.save(update_fields=["publication", "updated_at"])
+    changed(idea.consultation_id, Change.IDEA)
     audit_record(actor=user, action="idea.withdraw", target=idea)
     return idea
 
@@ -592,11 +599,7 @@ def _require_not_blocked_from(user: User, idea: Idea) -> None:
 
 
 def _insert_support(user: User, idea: Idea) -> bool:
-    """Store the support unless the person already supports the idea; True when stored.
-
-    Sends post_save as Model.save() would, so what listens (cached pages, key figures) hears of
-    the new support.
-    """
+    """Store the support unless the person already supports the idea; True when stored."""
     table, idea_col, user_col, consultation_col, created_col, id_col = quoted(
         Support, "idea", "user", "consultation", "created_at", "id"
     )
@@ -613,29 +616,11 @@ def _insert_support(user: User, idea: Idea) -> bool:
             ],
         )
         row = cursor.fetchone()
-    if row is None:
-        return False
-    support = Support(
-        pk=row[0],
-        idea=idea,
-        user=user,
-        consultation_id=idea.consultation_id,
-        created_at=created_at,
-    )
-    support._state.adding, support._state.db = False, connection.alias
-    post_save.send(
-        sender=Support,
-        instance=support,
-        created=True,
-        update_fields=None,
-        raw=False,
-        using=connection.alias,
-    )
-    return True
+    return row is not None
 
 
 def _delete_support(user: User, idea: Idea) -> bool:
-    """Remove the person's support of the idea; True when there was one. Sends post_delete."""
+    """Remove the person's support of the idea; True when there was one."""
     table, idea_col, user_col, id_col = quoted(Support, "idea", "user", "id")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -644,11 +629,7 @@ def _delete_support(user: User, idea: Idea) -> bool:
             [idea.pk, user.pk],
         )
         row = cursor.fetchone()
-    if row is None:
-        return False
-    support = Support(pk=row[0], idea=idea, user=user, consultation_id=idea.consultation_id)
-    post_delete.send(sender=Support, instance=support, using=connection.alias, origin=support)
-    return True
+    return row is not None
 
 
 def _count_support_change(user: User, idea: Idea, delta: int, action: str) -> int:
@@ -663,6 +644,7 @@ def _count_support_change(user: User, idea: Idea, delta: int, action: str) -> in
         )
         (count,) = cursor.fetchone()
     idea.support_count = count
+    changed(idea.consultation_id, Change.SUPPORT)
     audit_record(actor=user, action=action, target=idea)
     return count
 
@@ -670,14 +652,11 @@ def _count_support_change(user: User, idea: Idea, delta: int, action: str) -> in
 @transaction.atomic
 def idea_support(*, user: User, idea: Idea) -> SupportState:
     """Support an idea once. The unique constraint makes a second support impossible."""
-    _require_supporter(user)
-    consultation = idea.consultation
-    if not idea.is_public:
-        raise PermissionDenied(_("Only published ideas can be supported."))
-    if idea.author_id == user.pk:
-        raise PermissionDenied(_("You cannot support your own idea."))
+    refusal = support_refusal(user, idea)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     _require_not_blocked_from(user, idea)
-    require_phase(consultation, "support")
+    consultation = idea.consultation
     left = None
     if consultation.support_limit is not None:
         # One person's supports are counted under a lock on their own row, so two requests
@@ -757,6 +736,7 @@ def idea_answer(
     change = StatusChange.objects.create(
         idea=idea, old_status=old_status, new_status=status, answer=answer, changed_by=user
     )
+    changed(idea.consultation_id, Change.IDEA_STATUS)
     audit_record(
         actor=user,
         action="idea.answer" if answer else "idea.status",

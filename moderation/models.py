@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civic.reasons import PublicReason  # noqa: F401 - the moderators' choices
 from consultations.models import Consultation
 from debate.models import Comment
 from ideas.models import Idea, IdeaImage
@@ -28,17 +29,6 @@ class ReportReason(models.TextChoices):
     PERSONAL_DATA = "personal_data", _("Personal data")
     OFF_TOPIC = "off_topic", _("Off-topic")
     OTHER = "other", _("Other")
-
-
-class PublicReason(models.TextChoices):
-    """The reason the public reads in the placeholder of hidden content."""
-
-    PERSONAL_DATA = "personal_data", _("personal data")
-    OFFENSIVE = "offensive", _("offensive language")
-    SPAM = "spam", _("spam or advertising")
-    OFF_TOPIC = "off_topic", _("off-topic")
-    RULES = "rules", _("breaks the debate rules")
-    AWAITING_DECISION = "awaiting_decision", _("reported several times, awaiting a decision")
 
 
 class TargetFields(models.Model):

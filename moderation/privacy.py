@@ -14,7 +14,9 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from civic.audit import audit_record
+from civic.changes import Change, changed
 from civic.models import AuditEntry, Notification, User
+from civic.reasons import public_reason_label
 from debate.models import Comment, CommentVote, PollAnswer
 from ideas.models import Follow, Idea, IdeaImage, Support
 
@@ -62,7 +64,7 @@ def export_user_data(user: User) -> dict:
                 "status": idea.status,
                 "publication": idea.publication,
                 "hidden": idea.is_hidden,
-                "hidden_reason": idea.hidden_reason,
+                "hidden_reason": public_reason_label(idea.hidden_reason),
                 "created_at": _iso(idea.created_at),
                 "photos": [
                     {"file": image.image.name, "description": image.alt_text}
@@ -253,6 +255,7 @@ def delete_account(*, user: User, password: str, contributions: str) -> None:
     user.last_login = None
     user.set_unusable_password()
     user.save()
+    changed(None, Change.PUBLIC_NAME)  # the name left every page they took part in
     # The log keeps what was done, but no longer by whom in words that name the person.
     user_type = ContentType.objects.get_for_model(User)
     AuditEntry.objects.filter(actor=user).update(actor_label=f"deleted user #{user.pk} ({role})")
@@ -280,6 +283,8 @@ def _remove_contributions(user: User) -> None:
     ideas = Idea.objects.filter(author=user)
     for image in IdeaImage.objects.filter(idea__in=ideas):
         image.image.delete(save=False)
+    for consultation_id in set(ideas.values_list("consultation_id", flat=True)):
+        changed(consultation_id, Change.IDEA)
     ideas.delete()
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from civic.audit import audit_record
 from civic.blocks import require_not_blocked
+from civic.changes import Change, changed
 from civic.markdown import render_markdown
 from civic.models import User
 from civic.notifications import notify
@@ -43,11 +44,12 @@ NOTIFY_KIND = "moderation"
 APPEAL_MAX_LENGTH = 1000
 
 
-def public_reason_text(code: str) -> str:
-    """The placeholder's reason as stored: "hidden by the moderator: personal data"."""
+def checked_public_reason(code: str) -> str:
+    """The code of a public reason ("hidden by the moderator: personal data"), as stored; its
+    label is rendered in each reader's language."""
     if code not in PublicReason.values:
         raise ValidationError({"public_reason": _("Choose a public reason.")})
-    return str(PublicReason(code).label)
+    return code
 
 
 def _require(allowed: bool, reason: str) -> None:
@@ -126,8 +128,9 @@ def _hide_when_reported_enough(target: t.Target) -> None:
     )
     if reporters < threshold:
         return
-    _set_hidden(target, True, public_reason_text(PublicReason.AWAITING_DECISION))
-    _record(None, "auto_hide", target, _("%(n)s reports from different people") % {"n": reporters})
+    _set_hidden(target, True, PublicReason.AWAITING_DECISION)
+    # The count, not a sentence: the log renders it in its reader's language.
+    _record(None, "auto_hide", target, "", reporters=reporters)
 
 
 # --- Decisions on one item -------------------------------------------------------------------
@@ -152,14 +155,21 @@ def _resolve_reports(target: t.Target, actor: User, status: str) -> int:
     )
 
 
+# Actions that leave what the public sees as it was: they clear no cache (civic.changes).
+UNSEEN_ACTIONS = frozenset({"report", "appeal", "message"})
+
+
 def _record(actor, action: str, target: t.Target, note: str, **changes) -> None:
+    consultation_id = t.consultation_of(target).pk
+    if action not in UNSEEN_ACTIONS:
+        changed(consultation_id, Change.MODERATION)
     audit_record(
         actor=actor,
         action=f"moderation.{action}",
         target=target,
         reason=note,
         changes=changes,
-        consultation_id=t.consultation_of(target).pk,
+        consultation_id=consultation_id,
     )
 
 
@@ -221,15 +231,16 @@ def _auto_hidden(target: t.Target) -> bool:
             .first()
         )
         return last == "moderation.auto_hide"
-    return target.hidden_reason == str(PublicReason(PublicReason.AWAITING_DECISION).label)
+    return target.hidden_reason == PublicReason.AWAITING_DECISION
 
 
 @transaction.atomic
 def hide(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
     """Hide with a public reason; the public sees "hidden by the moderator: <reason>"."""
     target = _load_for_decision(actor, "hide", target)
-    reason = public_reason_text(public_reason)
-    _set_hidden(target, True, reason)
+    code = checked_public_reason(public_reason)
+    _set_hidden(target, True, code)
+    reason = PublicReason(code).label  # lazy: rendered in the author's language
     _uphold_reports(
         actor,
         "hide",
@@ -374,7 +385,7 @@ def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "")
     """
     target = _load_for_decision(actor, "reject", target)
     if _is_waiting_edit(target):
-        reason = public_reason_text(public_reason)
+        reason = PublicReason(checked_public_reason(public_reason)).label
         target = _decide_edit(actor, target, approve=False)
         _record(actor, "reject_edit", target, note, public_reason=public_reason)
         _tell_author(
@@ -392,8 +403,9 @@ def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "")
         return target
     if not t.is_pending(target):
         raise ValidationError({"target_id": _("This item is not waiting for approval.")})
-    reason = public_reason_text(public_reason)
-    _set_hidden(target, True, reason)
+    code = checked_public_reason(public_reason)
+    _set_hidden(target, True, code)
+    reason = PublicReason(code).label  # lazy: rendered in the author's language
     _record(actor, "reject", target, note, public_reason=public_reason)
     _tell_author(
         target,
@@ -612,7 +624,7 @@ def bulk_act(
     if not keys:
         raise ValidationError({"items": _("Choose at least one item.")})
     if action in ("hide", "reject"):
-        public_reason_text(public_reason)
+        checked_public_reason(public_reason)
     result = BulkResult()
     denied: list[str] = []
     unique_keys = list(dict.fromkeys(keys))

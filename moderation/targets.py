@@ -22,10 +22,6 @@ def kind_of(target: Target) -> str:
     return "comment"
 
 
-def key_of(target: Target) -> str:
-    return f"{kind_of(target)}:{target.pk}"
-
-
 def load(kind: str, pk, *, for_update: bool = False) -> Target:
     """The contribution named by kind and id, or a ValidationError saying what is wrong."""
     model = {"idea": Idea, "photo": IdeaImage, "comment": Comment}.get(kind)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civic import ratelimit
+from civic.reasons import public_reason_label
 from civic.redirects import next_path
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
@@ -277,7 +278,7 @@ def appeal(request, kind: str, pk: int):
             "target": target,
             "title": t.title_of(target),
             "text": t.text_of(target),
-            "hidden_reason": getattr(target, "hidden_reason", ""),
+            "hidden_reason": public_reason_label(getattr(target, "hidden_reason", "")),
             "appealable": services.appealable(target),
         },
     )

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic.models import User
+from civic.reasons import public_reason_label
 from consultations.models import Consultation, PollOption
 from debate.models import Comment, PollAnswer
 from ideas.models import Idea, Support
@@ -175,7 +176,7 @@ def idea_rows(ctx: ExportContext) -> Iterator[dict]:
             "created_at": row["created_at"],
             "publication": row["publication"],
             "hidden": row["is_hidden"],
-            "hidden_reason": row["hidden_reason"],
+            "hidden_reason": public_reason_label(row["hidden_reason"]),
         }
 
 
@@ -257,7 +258,7 @@ def comment_rows(ctx: ExportContext) -> Iterator[dict]:
             "edited_at": row["edited_at"],
             "publication": row["publication"],
             "hidden": row["is_hidden"],
-            "hidden_reason": row["hidden_reason"],
+            "hidden_reason": public_reason_label(row["hidden_reason"]),
             "deleted": row["is_deleted"],
             # The public does not read a comment whose idea is hidden, even if the comment is.
             "idea_hidden": bool(row["idea__is_hidden"]),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from civic.models import AuditEntry
 from consultations.models import Consultation, PollOption, Topic
 from debate.models import Comment, PollAnswer, Stance
+from debate.selectors import participant_count
 from ideas.models import Idea, IdeaStatus, Support
 from maps.static_map import Pin
 from social import selectors as social_selectors
@@ -128,6 +129,23 @@ def consultation_summary(consultation: Consultation, *, include_hidden_counts: b
     return summary
 
 
+def _summary_key(consultation_id: int, include_hidden_counts: bool, language: str) -> str:
+    return f"reports:summary:v2:{consultation_id}:{int(include_hidden_counts)}:{language}"
+
+
+def forget_summary(consultation_id: int | None) -> None:
+    """Drop the cached summaries of a consultation in every language (civic.changes)."""
+    if consultation_id is None:
+        return
+    cache.delete_many(
+        [
+            _summary_key(consultation_id, hidden, language)
+            for hidden in (False, True)
+            for language, _name in settings.LANGUAGES
+        ]
+    )
+
+
 def cached_consultation_summary(
     consultation: Consultation, *, include_hidden_counts: bool
 ) -> Summary:
@@ -140,33 +158,12 @@ def cached_consultation_summary(
     timeout = settings.REPORTS_SUMMARY_CACHE_SECONDS
     if timeout <= 0:
         return consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
-    key = f"reports:summary:v2:{consultation.pk}:{int(include_hidden_counts)}:{get_language()}"
+    key = _summary_key(consultation.pk, include_hidden_counts, get_language())
     summary = cache.get(key)
     if summary is None:
         summary = consultation_summary(consultation, include_hidden_counts=include_hidden_counts)
         cache.set(key, summary, timeout)
     return summary
-
-
-def participant_count(consultation: Consultation) -> int:
-    """Distinct people who submitted, supported, commented or answered a poll: the definition
-    of debate.selectors.consultation_figures, whose other counts include hidden comments."""
-    people = (
-        Idea.objects.filter(consultation=consultation, author__isnull=False)
-        .exclude(publication="pending_confirmation")
-        .values("author_id")
-        .order_by()
-        .union(
-            Support.objects.filter(consultation=consultation).values("user_id").order_by(),
-            Comment.objects.filter(consultation=consultation, author__isnull=False)
-            .values("author_id")
-            .order_by(),
-            PollAnswer.objects.filter(topic__consultation=consultation)
-            .values("user_id")
-            .order_by(),
-        )
-    )
-    return people.count()
 
 
 def key_figures(

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from civic.admin_changes import AnnouncesChanges
+from civic.changes import Change
 from social.models import Channel, CrisisStop, ImportedComment, OutboxEntry, SocialPost
 
 
@@ -15,7 +17,8 @@ class ChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(SocialPost)
-class SocialPostAdmin(admin.ModelAdmin):
+class SocialPostAdmin(AnnouncesChanges, admin.ModelAdmin):
+    change_kind = Change.SOCIAL_POST
     list_display = ("__str__", "consultation", "state", "published_at")
     list_filter = ("state", "channel__platform")
     raw_id_fields = ("consultation", "created_by", "approved_by")
@@ -37,7 +40,12 @@ class CrisisStopAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportedComment)
-class ImportedCommentAdmin(admin.ModelAdmin):
+class ImportedCommentAdmin(AnnouncesChanges, admin.ModelAdmin):
+    change_kind = Change.SOCIAL_POST
+
+    def consultation_id_of(self, obj):
+        return obj.post.consultation_id
+
     list_display = ("author_name", "platform", "is_hidden", "created_at")
     list_filter = ("platform", "is_hidden")
     raw_id_fields = ("post",)

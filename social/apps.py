@@ -6,10 +6,8 @@ class SocialConfig(AppConfig):
     name = "social"
 
     def ready(self):
-        from civic import pagecache
+        from consultations import hub as consultation_hub
 
-        from .models import ImportedComment, SocialPost
+        from . import hub
 
-        # The hub shows published posts ("also discussed on ...") and their imported comments.
-        pagecache.follow(SocialPost, lambda post: post.consultation_id)
-        pagecache.follow(ImportedComment, pagecache.via_parent("post"))
+        consultation_hub.register("social", "social.also_discussed_on", hub.also_discussed_on)

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from civic.audit import audit_record
+from civic.changes import Change, changed
 from civic.external_urls import safe_url
 from social import services, tokens
 from social.adapters import (
@@ -214,6 +215,8 @@ def _succeed(entry: OutboxEntry, result: PublishResult, report: RunReport) -> No
     post.published_at = now
     post.error = ""
     post.save()
+    if post.consultation_id:
+        changed(post.consultation_id, Change.SOCIAL_POST)  # the hub links published posts
     audit_record(
         actor=None,
         action="social.post_published",

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from civic import pagecache
+from civic.changes import Change, changed
 from civic.external_urls import safe_url
 from social import services, tokens
 from social.adapters import AdapterError, AuthExpired, NotFound
@@ -112,6 +112,6 @@ def import_comments(post_ids=None) -> int:
             imported += new
             SocialPost.objects.filter(pk=post.pk).update(comments_fetched_at=started)
             if new and post.consultation_id:
-                # bulk_create sends no signals; the hub shows the imported comments.
-                pagecache.changed(post.consultation_id)
+                # The hub shows the imported comments.
+                changed(post.consultation_id, Change.SOCIAL_POST)
     return imported

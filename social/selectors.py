@@ -10,7 +10,6 @@ from social.models import (
     Channel,
     CrisisStop,
     ImportedComment,
-    OutboxEntry,
     PostState,
     SocialPost,
 )
@@ -125,13 +124,6 @@ def summary_section(consultation, posts: list[SocialPost] | None = None) -> dict
         for name in METRIC_NAMES
     ]
     return {"slug": "social", "title": _("Social media"), "rows": rows}
-
-
-def outbox_of(post: SocialPost) -> OutboxEntry | None:
-    try:
-        return post.outbox
-    except OutboxEntry.DoesNotExist:
-        return None
 
 
 def archive_records(consultation) -> list[dict]:

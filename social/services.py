@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civic.audit import audit_record
+from civic.changes import Change, changed
 from civic.external_urls import safe_url
 from civic.notifications import absolute_url, notify
 from social import charts, images, limits, permissions
@@ -496,15 +497,12 @@ def delete_post(*, actor, post: SocialPost) -> SocialPost:
     with transaction.atomic():
         post.state = PostState.DELETED
         post.save(update_fields=["state", "updated_at"])
+        changed(post.consultation_id, Change.SOCIAL_POST)
         audit_record(actor=actor, action="social.post_deleted", target=post)
     return post
 
 
 # --- Crisis stop ---------------------------------------------------------------------------------
-def active_crisis_stop() -> CrisisStop | None:
-    return CrisisStop.objects.active().first()
-
-
 @transaction.atomic
 def start_crisis_stop(*, actor, reason: str) -> CrisisStop:
     """Pause every channel's outbox at once; nothing is sent until the stop is lifted."""
@@ -552,6 +550,7 @@ def hide_imported_comment(
     comment.is_hidden = hidden
     comment.hidden_reason = reason.strip() if hidden else ""
     comment.save(update_fields=["is_hidden", "hidden_reason"])
+    changed(comment.post.consultation_id, Change.SOCIAL_POST)
     audit_record(
         actor=actor,
         action="social.comment_hidden" if hidden else "social.comment_shown",

@@ -34,13 +34,61 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _forget_worker_copies():
+    from civic import pagecache
+    from consultations import selectors
+
+    pagecache.forget_checked()
+    pagecache._consultation_of_key.clear()
+    selectors._for_rules.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    """The caches are on, as in production; each test starts with them empty (shared and this
+    worker's own copies)."""
     from django.core.cache import cache
 
     cache.clear()
+    _forget_worker_copies()
     yield
     cache.clear()
+    _forget_worker_copies()
+
+
+@pytest.fixture(autouse=True)
+def _changes_reach_the_caches_as_on_commit(monkeypatch):
+    """A test's transaction never commits, so what the services announce (civic.changes) would
+    never reach the caches. Run each announcement where production commits instead: when the
+    service's own outermost transaction ends without an error (at once outside one)."""
+    from django.db import transaction
+
+    from civic import changes
+
+    pending = []
+    real_exit = transaction.Atomic.__exit__
+
+    def service_depth(connection) -> int:
+        return sum(1 for block in connection.atomic_blocks if not block._from_testcase)
+
+    def after_commit(callback):
+        if service_depth(transaction.get_connection()) == 0:
+            callback()
+        else:
+            pending.append(callback)
+
+    def exit_and_run(self, exc_type, exc_value, traceback):
+        result = real_exit(self, exc_type, exc_value, traceback)
+        if not self._from_testcase and service_depth(transaction.get_connection(self.using)) == 0:
+            callbacks = pending[:]
+            pending.clear()
+            if exc_type is None:
+                for callback in callbacks:
+                    callback()
+        return result
+
+    monkeypatch.setattr(changes, "after_commit", after_commit)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_run)
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from civic.changes import Change, changed
 from civic.models import Role, User
 from consultations.models import Category, Consultation, Phase, PollOption, Topic
 from ideas.models import Idea, Support
@@ -24,6 +25,24 @@ CHRISTIANSHOLM_AREA = {
 }
 INSIDE = (12.5960, 55.6797)  # (longitude, latitude) inside the area
 OUTSIDE = (12.5683, 55.6761)  # the town hall square, outside it
+
+
+class Announced(factory.django.DjangoModelFactory):
+    """A row written straight to the database announces its change as a service would
+    (civic.changes), so the caches, on in the suite as in production, forget what it changes."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            changed(cls._consultation_id_of(instance), cls._change)
+
+    @staticmethod
+    def _consultation_id_of(instance):
+        return instance.consultation_id
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -62,10 +81,16 @@ class AdministratorFactory(UserFactory):
     role = Role.ADMINISTRATOR
 
 
-class ConsultationFactory(factory.django.DjangoModelFactory):
+class ConsultationFactory(Announced):
     class Meta:
         model = Consultation
         skip_postgeneration_save = True
+
+    _change = Change.CONSULTATION
+
+    @staticmethod
+    def _consultation_id_of(instance):
+        return instance.pk
 
     title = factory.Sequence(lambda n: f"Consultation {n}")
     slug = factory.Sequence(lambda n: f"consultation-{n}")
@@ -94,9 +119,11 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
         )
 
 
-class PhaseFactory(factory.django.DjangoModelFactory):
+class PhaseFactory(Announced):
     class Meta:
         model = Phase
+
+    _change = Change.PHASE
 
     consultation = factory.SubFactory(ConsultationFactory, open_phase=False)
     kind = Phase.Kind.IDEAS
@@ -104,37 +131,49 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(Announced):
     class Meta:
         model = Category
+
+    _change = Change.CATEGORY
 
     consultation = factory.SubFactory(ConsultationFactory)
     name = factory.Sequence(lambda n: f"Category {n}")
     colour = "#1f77b4"
 
 
-class TopicFactory(factory.django.DjangoModelFactory):
+class TopicFactory(Announced):
     class Meta:
         model = Topic
+
+    _change = Change.TOPIC
 
     consultation = factory.SubFactory(ConsultationFactory)
     title = factory.Sequence(lambda n: f"Topic {n}")
     introduction = "Should the town centre get a tunnel?"
 
 
-class PollOptionFactory(factory.django.DjangoModelFactory):
+class PollOptionFactory(Announced):
     class Meta:
         model = PollOption
+
+    _change = Change.TOPIC
+
+    @staticmethod
+    def _consultation_id_of(instance):
+        return instance.topic.consultation_id
 
     topic = factory.SubFactory(TopicFactory)
     label = factory.Sequence(lambda n: f"Option {n}")
 
 
-class IdeaFactory(factory.django.DjangoModelFactory):
+class IdeaFactory(Announced):
     """An idea written straight to the database; tests of submission use ideas.services."""
 
     class Meta:
         model = Idea
+
+    _change = Change.IDEA
 
     consultation = factory.SubFactory(ConsultationFactory)
     number = factory.Sequence(lambda n: n + 1)
@@ -146,9 +185,11 @@ class IdeaFactory(factory.django.DjangoModelFactory):
     latitude = INSIDE[1]
 
 
-class SupportFactory(factory.django.DjangoModelFactory):
+class SupportFactory(Announced):
     class Meta:
         model = Support
+
+    _change = Change.SUPPORT
 
     idea = factory.SubFactory(IdeaFactory)
     user = factory.SubFactory(UserFactory)

@@ -4,7 +4,6 @@ key figures. `{% load debate_tags %}{% idea_comments idea %}`."""
 from django import template
 from django.template.loader import render_to_string
 
-from .. import permissions, selectors
 from ..forms import CommentForm
 from ..rendering import ThreadRenderer
 
@@ -38,26 +37,3 @@ def idea_comments(context, idea):
         with_stance=False, may_answer_officially=thread["may_manage"]
     )
     return render_to_string("debate/_idea_comments.html", thread, request=request)
-
-
-@register.simple_tag(takes_context=True)
-def consultation_topics(context, consultation):
-    request = context["request"]
-    return render_to_string(
-        "debate/_consultation_topics.html",
-        {
-            "consultation": consultation,
-            "topics": list(selectors.consultation_topics(consultation)),
-            "may_manage": permissions.can_manage_topics(request.user, consultation),
-        },
-        request=request,
-    )
-
-
-@register.simple_tag(takes_context=True)
-def consultation_figures(context, consultation):
-    return render_to_string(
-        "debate/_figures.html",
-        {"figures": selectors.consultation_figures(consultation)},
-        request=context.get("request"),
-    )

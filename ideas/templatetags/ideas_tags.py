@@ -3,10 +3,11 @@ so the hub's view needs to know nothing about ideas."""
 
 from django import template
 from django.core.paginator import Paginator
+from django.urls import NoReverseMatch, reverse
 
 from ideas import permissions, selectors
 from ideas.forms import ListFilterForm
-from ideas.models import Follow
+from ideas.models import Follow, Idea
 
 register = template.Library()
 
@@ -32,3 +33,34 @@ def consultation_ideas(context, consultation) -> dict:
             and Follow.objects.filter(user=user, consultation=consultation).exists()
         ),
     }
+
+
+# --- The consultation's map (ideas/_consultation_map.html) -----------------------------------
+@register.simple_tag
+def idea_list_url(consultation) -> str:
+    """The consultation's full idea list, for the map's no-JS alternative."""
+    try:
+        return reverse("ideas:list", kwargs={"slug": consultation.slug})
+    except NoReverseMatch:
+        # The ideas pages are an optional part of a deployment; the hub page lists some too.
+        return consultation.get_absolute_url()
+
+
+@register.simple_tag
+def map_first_ideas(consultation, limit: int = 20):
+    """The first ideas for the list beside the map, as the server renders it without script."""
+    return list(
+        Idea.objects.published()
+        .filter(consultation=consultation)
+        .select_related("category")
+        .order_by("-support_count", "-id")
+        .only(
+            "id",
+            "reference",
+            "title",
+            "address_label",
+            "support_count",
+            "category__name",
+            "category__colour",
+        )[:limit]
+    )

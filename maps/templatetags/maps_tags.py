@@ -1,8 +1,9 @@
-"""Template tags for the map widgets: tile configuration, translated strings, list data."""
+"""Template tags for the map widgets: tile configuration and translated strings. The data on a
+map belongs to the app that owns it (ideas.templatetags.ideas_tags)."""
 
 from django import template
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.translation import gettext as _
 
@@ -86,38 +87,6 @@ def map_strings() -> dict:
 def api_url_pattern(name: str) -> str:
     """An API URL with `{id}` where an object's id goes, for scripts to fill in."""
     return reverse(name, kwargs={"pk": 0}).replace("/0/", "/{id}/")
-
-
-@register.simple_tag
-def idea_list_url(consultation) -> str:
-    """The consultation's full idea list, for the map's no-JS alternative."""
-    try:
-        return reverse("ideas:list", kwargs={"slug": consultation.slug})
-    except NoReverseMatch:
-        # The ideas pages are an optional part of a deployment; the hub page lists some too.
-        return consultation.get_absolute_url()
-
-
-@register.simple_tag
-def map_first_ideas(consultation, limit: int = 20):
-    """The first ideas for the list beside the map, as the server renders it without script."""
-    from ideas.models import Idea
-
-    return list(
-        Idea.objects.published()
-        .filter(consultation=consultation)
-        .select_related("category")
-        .order_by("-support_count", "-id")
-        .only(
-            "id",
-            "reference",
-            "title",
-            "address_label",
-            "support_count",
-            "category__name",
-            "category__colour",
-        )[:limit]
-    )
 
 
 @register.filter

@@ -1,24 +1,9 @@
-"""Report pieces for other pages: `{% load reports_tags %}{% reports_link consultation %}` puts a
-"Summary and exports" link on the consultation hub for those who may read the summary."""
+"""Report pieces for templates: a chart with its table."""
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from ..permissions import can_read_summary
-
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def reports_link(context, consultation):
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not can_read_summary(user, consultation):
-        return ""
-    return render_to_string(
-        "reports/_summary_link.html", {"consultation": consultation}, request=request
-    )
 
 
 @register.inclusion_tag("reports/_chart.html")

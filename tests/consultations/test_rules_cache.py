@@ -11,9 +11,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from consultations import selectors
+from consultations import selectors, services
 from consultations.models import Consultation
-from tests.factories import ConsultationFactory, IdeaFactory, UserFactory
+from tests.factories import AdministratorFactory, ConsultationFactory, IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,8 +46,13 @@ def test_a_phase_changed_by_a_planner_is_read_at_once():
     consultation = ConsultationFactory()
     _reads(consultation.pk)
     phase = consultation.phases.get()
-    phase.allows_support = False
-    phase.save()
+    row = {name: getattr(phase, name) for name in services.PHASE_FIELDS}
+    services.consultation_update(
+        actor=AdministratorFactory(),
+        consultation=consultation,
+        data={},
+        phases=[{**row, "id": phase.pk, "allows_support": False}],
+    )
     kept, queries = _reads(consultation.pk)
     assert queries == 2
     assert [p.allows_support for p in kept.phases.all()] == [False]
@@ -62,8 +67,7 @@ def test_a_closed_consultation_refuses_the_next_support():
     other = IdeaFactory(consultation=idea.consultation)
     assert api.post(url.format(idea.pk)).status_code == 201
     consultation = Consultation.objects.get(pk=idea.consultation_id)
-    consultation.status = Consultation.Status.CLOSED
-    consultation.save()
+    services.consultation_close(actor=AdministratorFactory(), consultation=consultation)
     response = api.post(url.format(other.pk))
     assert response.status_code == 403
     assert response.json()["detail"] == "This consultation is closed."

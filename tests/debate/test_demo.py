@@ -2,11 +2,11 @@ import io
 
 from django.db.models import Count, Q
 
-from civic import demo as civic_demo
-from consultations import demo as consultations_demo
-from debate import demo
 from debate.models import Comment, CommentVote, PollAnswer
 from debate.scoring import wilson_lower_bound
+from devsite.demo import consultations as consultations_demo
+from devsite.demo import debate as demo
+from devsite.demo import people as civic_demo
 
 
 def test_demo_builds_the_harstad_debate_once(db):

@@ -184,21 +184,15 @@ def test_load_more_fragment_and_no_js_pagination(client, topic):
     assert "Previous comments" in page2
 
 
-@pytest.mark.parametrize("fragment", ["consultation_topics", "consultation_figures"])
-def test_hub_template_tags_render(rf, resident, consultation, fragment):
-    from django.template import Context, Template
+@pytest.mark.parametrize("section", ["topics", "figures"])
+def test_hub_sections_render(rf, resident, consultation, section):
+    from debate import hub
 
     factories.TopicFactory(consultation=consultation, title="Tunnel talk")
     request = rf.get("/")
     request.user = resident
-    html = Template("{% load debate_tags %}{% " + fragment + " consultation %}").render(
-        Context({"request": request, "consultation": consultation})
-    )
-    assert (
-        ("Tunnel talk" in html)
-        if fragment == "consultation_topics"
-        else ('class="figures"' in html)
-    )
+    html = getattr(hub, section)(request, consultation)
+    assert ("Tunnel talk" in html) if section == "topics" else ('class="figures"' in html)
 
 
 def test_idea_page_shows_threads_and_takes_comments(client, resident, consultation):

@@ -2,9 +2,9 @@ import io
 
 import pytest
 
-from civic import demo as civic_demo
-from consultations import demo as consultations_demo
-from ideas import demo
+from devsite.demo import consultations as consultations_demo
+from devsite.demo import ideas as demo
+from devsite.demo import people as civic_demo
 from ideas.models import Idea, Support
 from maps.geometry import check_point_in_area
 

@@ -37,11 +37,11 @@ def test_consultation_map_lists_ideas_beside_the_map_in_constant_queries(
         IdeaFactory(consultation=consultation, category=category, title=f"Bath <{i}>")
     IdeaFactory(consultation=consultation, title="Hidden one", is_hidden=True)
     with django_assert_max_num_queries(2):
-        small = render("maps/_consultation_map.html", consultation=consultation)
+        small = render("ideas/_consultation_map.html", consultation=consultation)
     for _ in range(30):
         IdeaFactory(consultation=consultation, category=category)
     with django_assert_max_num_queries(2):
-        render("maps/_consultation_map.html", consultation=consultation)
+        render("ideas/_consultation_map.html", consultation=consultation)
     assert "Bath &lt;0&gt;" in small and "Hidden one" not in small
     assert "Bathing &lt;b&gt;" in small
     assert f'data-feed-url="/api/v1/consultations/{consultation.slug}/ideas.geojson"' in small
@@ -58,7 +58,7 @@ def test_tiles_and_attribution_follow_the_settings(consultation, settings):
         "TILES": [("", "https://maps.example.dk/{z}/{x}/{y}.png", {"attribution": "© Kommunen"})],
     }
     config = json_script(
-        render("maps/_consultation_map.html", consultation=consultation), "map-config"
+        render("ideas/_consultation_map.html", consultation=consultation), "map-config"
     )
     assert config["tileUrl"] == "https://maps.example.dk/{z}/{x}/{y}.png"
     assert config["attribution"] == "© Kommunen"
@@ -105,7 +105,7 @@ def test_idea_map_shows_the_pin(consultation):
 
 def test_static_links_are_left_out_for_drafts(consultation):
     consultation.status = Consultation.Status.DRAFT
-    html = render("maps/_consultation_map.html", consultation=consultation)
+    html = render("ideas/_consultation_map.html", consultation=consultation)
     assert "static.svg" not in html
 
 

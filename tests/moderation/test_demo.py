@@ -18,7 +18,7 @@ def test_demo_is_idempotent_and_fills_the_queue(mailoutbox, django_capture_on_co
     assert reports >= 5
     assert Report.objects.filter(consultation__slug="christiansholm").exists()
     hidden = Comment.objects.get(is_hidden=True, consultation__slug="harstad-sentrumstunnel")
-    assert hidden.hidden_reason == "offensive language"
+    assert hidden.hidden_reason == "offensive"
     assert Appeal.objects.filter(comment=hidden, status="open").count() == 1
     call_command("load_demo", stdout=io.StringIO())
     assert Report.objects.count() == reports

@@ -58,7 +58,7 @@ class TestReports:
         _report(reporters[2], idea, reason="offensive")
         idea.refresh_from_db()
         assert idea.is_hidden
-        assert "awaiting a decision" in idea.hidden_reason
+        assert idea.hidden_reason == "awaiting_decision"
         assert AuditEntry.objects.filter(action="moderation.auto_hide").count() == 1
 
     def test_threshold_is_configurable(self, comment, reporters, settings):
@@ -108,7 +108,7 @@ class TestDecisions:
             services.hide(actor=planner, target=idea, public_reason="nonsense")
         services.hide(actor=planner, target=idea, public_reason="personal_data", note="Phone no.")
         idea.refresh_from_db()
-        assert idea.is_hidden and idea.hidden_reason == "personal data"
+        assert idea.is_hidden and idea.hidden_reason == "personal_data"
         assert Report.objects.get().status == ReportStatus.UPHELD
         entry = AuditEntry.objects.get(action="moderation.hide")
         assert entry.reason == "Phone no." and entry.changes["public_reason"] == "personal_data"

@@ -133,7 +133,7 @@ class TestQueuePage:
         assert response.status_code == 302
         idea.refresh_from_db()
         comment.refresh_from_db()
-        assert idea.hidden_reason == comment.hidden_reason == "personal data"
+        assert idea.hidden_reason == comment.hidden_reason == "personal_data"
         assert AuditEntry.objects.filter(action="moderation.hide").count() == 2
 
     def test_resident_cannot_act(self, client, resident, idea):

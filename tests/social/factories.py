@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from civic.changes import Change, changed
 from social import services
 from social.models import Channel, OutboxEntry, PostState, SocialPost
 from tests import factories
@@ -40,6 +41,10 @@ def entry_of(post: SocialPost) -> OutboxEntry:
 
 
 def published_post(channel, *, consultation=None, remote_id="1", url="https://example/1"):
+    """A post published on its platform, written straight to the database (and announced, as
+    the outbox does)."""
+    if consultation is not None:
+        changed(consultation.pk, Change.SOCIAL_POST)
     return SocialPost.objects.create(
         channel=channel,
         consultation=consultation,

@@ -182,7 +182,10 @@ def test_hub_shows_published_posts_and_visible_comments(
 def test_hub_slot_query_count_does_not_grow(
     consultation, mastodon_channel, django_assert_num_queries
 ):
-    from social.templatetags.social_tags import consultation_social
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from social.hub import also_discussed_on
 
     for number in range(3):
         post = published_post(mastodon_channel, consultation=consultation, remote_id=str(number))
@@ -190,7 +193,9 @@ def test_hub_slot_query_count_does_not_grow(
             post=post, platform="mastodon", remote_id="c", author_name="A", text="t"
         )
     with django_assert_num_queries(2):
-        consultation_social({"user": None}, consultation)
+        request = RequestFactory().get("/")
+        request.user = AnonymousUser()
+        also_discussed_on(request, consultation)
 
 
 def test_planner_hides_an_imported_comment_with_a_reason(client, consultation, mastodon_channel):

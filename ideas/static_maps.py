@@ -6,9 +6,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from consultations.models import Consultation
-from ideas.models import Idea
+from maps.static_map import DEFAULT_SIZE, Pin, clamp_size, render_png, render_svg
 
-from .static_map import DEFAULT_SIZE, Pin, clamp_size, render_png, render_svg
+from .models import Idea
 
 # A picture with more dots than this is a blot; the newest ideas are drawn.
 MAX_PINS = 20_000

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import Category, Consultation, Phase, PollOption, Topic
+from consultations.models import Category, Consultation, Phase, PollOption, Topic
 
 CHRISTIANSHOLM_AREA = {
     "type": "Polygon",

@@ -4,9 +4,8 @@ reason, and the author's appeal against it, waiting in the Harstad queue."""
 from consultations.models import Consultation
 from debate.models import Comment, CommentPublication
 from ideas.models import Idea
-
-from . import services
-from .models import Appeal, Report
+from moderation import services
+from moderation.models import Appeal, Report
 
 DEMO_DOMAIN = "@demo.borgerdialog.dk"
 

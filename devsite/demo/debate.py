@@ -14,9 +14,8 @@ from django.utils import timezone
 from civic.audit import audit_record
 from civic.models import Role, User
 from consultations.models import Consultation, Topic
-
-from .models import Comment, CommentVote, PollAnswer
-from .scoring import wilson_lower_bound
+from debate.models import Comment, CommentVote, PollAnswer
+from debate.scoring import wilson_lower_bound
 
 SEED = 20260611
 EMAIL_DOMAIN = "demo.borgerdialog.dk"

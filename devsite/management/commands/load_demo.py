@@ -4,16 +4,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-# Each app adds its part of the demo in its own `demo.py`, in dependency order. A loader takes
-# (stdout, users) and must be idempotent: running the command twice changes nothing but the
-# demo passwords.
+# Each app's part of the demo, in the order of the apps' layers. A loader takes (stdout, users)
+# and must be idempotent: running the command twice changes nothing but the demo passwords.
 DEMO_MODULES = [
-    "consultations.demo",
-    "ideas.demo",
-    "debate.demo",
-    "moderation.demo",
-    "reports.demo",
-    "social.demo",
+    "devsite.demo.consultations",
+    "devsite.demo.ideas",
+    "devsite.demo.debate",
+    "devsite.demo.moderation",
+    "devsite.demo.social",
 ]
 
 
@@ -33,16 +31,10 @@ class Command(BaseCommand):
                 "The demo creates accounts with known passwords; "
                 "it only runs with DEBUG on, or with --force."
             )
-        from civic import demo
+        from devsite.demo import people
 
         with transaction.atomic():
-            users = demo.load(self.stdout)
+            users = people.load(self.stdout)
             for name in DEMO_MODULES:
-                try:
-                    module = import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name != name:
-                        raise
-                    continue
-                module.load(self.stdout, users)
+                import_module(name).load(self.stdout, users)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -4,7 +4,7 @@ import secrets
 
 from allauth.account.models import EmailAddress
 
-from .models import Role, User
+from civic.models import Role, User
 
 DEMO_ACCOUNTS = [
     # (e-mail, role, display name, show name publicly)

@@ -11,12 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from civic.models import Role, User
-from consultations.demo import CHRISTIANSHOLM_AREA, HARSTAD_AREA
 from consultations.models import Consultation
+from devsite.demo.consultations import CHRISTIANSHOLM_AREA, HARSTAD_AREA
+from ideas import services
+from ideas.models import Idea, IdeaStatus
 from maps.geometry import area_bounds, check_point_in_area
-
-from . import services
-from .models import Idea, IdeaStatus
 
 # (local part, display name, show name publicly)
 RESIDENTS = [

@@ -1,7 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import static_maps as views
 
+# The addresses and names stay those of the map pictures (maps:static-svg), drawn from the
+# ideas of a consultation, which this app owns.
 app_name = "maps"
 
 urlpatterns = [
