@@ -316,7 +316,7 @@ def idea_confirm(*, token: str) -> tuple[Idea, User, bool]:
 
 
 @transaction.atomic
-def purge_unconfirmed_ideas(*, now=None) -> int:
+def unconfirmed_ideas_purge(*, now=None) -> int:
     """Delete anonymous ideas whose confirmation time ran out; return how many."""
     now = now or timezone.now()
     expired = Idea.objects.filter(
@@ -849,7 +849,7 @@ def unfollow(*, user: User, consultation: Consultation | None = None, idea: Idea
 # --- Phase changes -----------------------------------------------------------------------------
 
 
-def announce_phase_changes(*, now=None) -> int:
+def phase_changes_announce(*, now=None) -> int:
     """E-mail a consultation's followers once when a new phase starts; return phases announced.
 
     Each phase is claimed by creating its PhaseAnnouncement row in the same transaction as the

@@ -141,7 +141,7 @@ class ActionView(APIView):
         serializer = ActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        result = services.bulk_act(
+        result = services.items_act(
             actor=request.user,
             action=data["action"],
             keys=data["items"],

@@ -194,7 +194,7 @@ def _tell_author(target: t.Target, body, *, may_appeal: bool) -> None:
 
 
 @transaction.atomic
-def keep(*, actor: User, target: t.Target, note: str = "") -> t.Target:
+def item_keep(*, actor: User, target: t.Target, note: str = "") -> t.Target:
     """Dismiss the reports: the content stays (and comes back if reports had hidden it)."""
     target = _load_for_decision(actor, "keep", target)
     was_auto_hidden = t.is_hidden(target) and _auto_hidden(target)
@@ -235,7 +235,7 @@ def _auto_hidden(target: t.Target) -> bool:
 
 
 @transaction.atomic
-def hide(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
+def item_hide(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
     """Hide with a public reason; the public sees "hidden by the moderator: <reason>"."""
     target = _load_for_decision(actor, "hide", target)
     code = checked_public_reason(public_reason)
@@ -255,7 +255,7 @@ def hide(*, actor: User, target: t.Target, public_reason: str, note: str = "") -
 
 
 @transaction.atomic
-def restore(*, actor: User, target: t.Target, note: str = "") -> t.Target:
+def item_restore(*, actor: User, target: t.Target, note: str = "") -> t.Target:
     target = _load_for_decision(actor, "restore", target)
     if not t.is_hidden(target):
         raise ValidationError({"target_id": _("This content is not hidden.")})
@@ -271,7 +271,7 @@ def restore(*, actor: User, target: t.Target, note: str = "") -> t.Target:
 
 
 @transaction.atomic
-def redact_photo(*, actor: User, target: IdeaImage, note: str = "") -> IdeaImage:
+def photo_redact(*, actor: User, target: IdeaImage, note: str = "") -> IdeaImage:
     """Take a photo off the public pages; the file stays for the log and a possible appeal."""
     if not isinstance(target, IdeaImage):
         raise ValidationError({"target_type": _("Only photos can be redacted.")})
@@ -288,7 +288,7 @@ def redact_photo(*, actor: User, target: IdeaImage, note: str = "") -> IdeaImage
 
 
 @transaction.atomic
-def edit_content(
+def item_edit(
     *, actor: User, target: t.Target, text: str, title: str | None = None, note: str = ""
 ) -> t.Target:
     """Edit personal data out; the original text is kept as a revision for the log.
@@ -357,7 +357,7 @@ def _decide_edit(actor: User, target: t.Target, *, approve: bool) -> t.Target:
 
 
 @transaction.atomic
-def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
+def item_approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
     """Publish a pre-moderated idea or comment, or the author's edit of an approved one."""
     from debate.services import comment_publish
     from ideas.services import idea_approve
@@ -378,7 +378,7 @@ def approve(*, actor: User, target: t.Target, note: str = "") -> t.Target:
 
 
 @transaction.atomic
-def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
+def item_reject(*, actor: User, target: t.Target, public_reason: str, note: str = "") -> t.Target:
     """Refuse a pre-moderated item: it stays unpublished and hidden, and the author may appeal.
 
     Refusing the author's edit of an approved item drops the edit; the approved text stays.
@@ -420,7 +420,7 @@ def reject(*, actor: User, target: t.Target, public_reason: str, note: str = "")
 
 
 @transaction.atomic
-def message_author(*, actor: User, target: t.Target, subject: str, body: str) -> None:
+def author_message(*, actor: User, target: t.Target, subject: str, body: str) -> None:
     """A private e-mail to the author; the text is in the audit log, the address is never shown."""
     target = t.load(t.kind_of(target), target.pk)
     _moderator_check(actor, "message", t.consultation_of(target))
@@ -451,7 +451,7 @@ def _block_check(actor: User, consultation: Consultation | None, site_wide_refus
 
 
 @transaction.atomic
-def block_user(
+def user_block(
     *,
     actor: User,
     user: User,
@@ -508,7 +508,7 @@ def block_user(
 
 
 @transaction.atomic
-def lift_block(*, actor: User, block: Block, note: str = "") -> Block:
+def block_lift(*, actor: User, block: Block, note: str = "") -> Block:
     _block_check(actor, block.consultation, _("You may not lift this block."))
     block.lifted_at = timezone.now()
     block.save(update_fields=["lifted_at"])
@@ -596,26 +596,26 @@ class BulkResult:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def act(
+def item_act(
     *, actor: User, action: str, target: t.Target, public_reason: str = "", note: str = ""
 ) -> t.Target:
     """One queue action by name; the bulk form and the API call this."""
     if action == "keep":
-        return keep(actor=actor, target=target, note=note)
+        return item_keep(actor=actor, target=target, note=note)
     if action == "hide":
-        return hide(actor=actor, target=target, public_reason=public_reason, note=note)
+        return item_hide(actor=actor, target=target, public_reason=public_reason, note=note)
     if action == "restore":
-        return restore(actor=actor, target=target, note=note)
+        return item_restore(actor=actor, target=target, note=note)
     if action == "approve":
-        return approve(actor=actor, target=target, note=note)
+        return item_approve(actor=actor, target=target, note=note)
     if action == "reject":
-        return reject(actor=actor, target=target, public_reason=public_reason, note=note)
+        return item_reject(actor=actor, target=target, public_reason=public_reason, note=note)
     if action == "redact":
-        return redact_photo(actor=actor, target=target, note=note)
+        return photo_redact(actor=actor, target=target, note=note)
     raise ValidationError({"action": _("Choose one of the actions.")})
 
 
-def bulk_act(
+def items_act(
     *, actor: User, action: str, keys: list[str], public_reason: str = "", note: str = ""
 ) -> BulkResult:
     """Apply one action to many items; each item succeeds or fails on its own, with a reason."""
@@ -631,7 +631,9 @@ def bulk_act(
     for key in unique_keys:
         try:
             target = t.load_key(key)
-            act(actor=actor, action=action, target=target, public_reason=public_reason, note=note)
+            item_act(
+                actor=actor, action=action, target=target, public_reason=public_reason, note=note
+            )
         except ValidationError as error:
             result.failed[key] = "; ".join(error.messages)
         except PermissionDenied as error:

@@ -138,7 +138,7 @@ def act(request):
         messages.error(request, _("Choose an action."))
         return redirect(back)
     try:
-        result = services.bulk_act(
+        result = services.items_act(
             actor=request.user,
             action=form.cleaned_data["action"],
             keys=keys,
@@ -218,12 +218,12 @@ def item(request, kind: str, pk: int):
 def _item_action(request, which: str, target, data: dict, consultation) -> None:
     user = request.user
     if which == "edit":
-        services.edit_content(
+        services.item_edit(
             actor=user, target=target, text=data["text"], title=data.get("title"), note=data["note"]
         )
         messages.success(request, _("The text has been edited; the original is in the log."))
     elif which == "message":
-        services.message_author(
+        services.author_message(
             actor=user, target=target, subject=data["subject"], body=data["body"]
         )
         messages.success(request, _("Your message has been sent to the author."))
@@ -231,7 +231,7 @@ def _item_action(request, which: str, target, data: dict, consultation) -> None:
         author = t.author_of(target)
         if author is None:
             raise ValidationError({"scope": _("This item has no author to block.")})
-        services.block_user(
+        services.user_block(
             actor=user,
             user=author,
             consultation=consultation if data["scope"] == "consultation" else None,
@@ -246,7 +246,7 @@ def _item_action(request, which: str, target, data: dict, consultation) -> None:
 @require_POST
 def lift_block(request, pk: int):
     block = get_object_or_404(Block.objects.select_related("consultation"), pk=pk)
-    services.lift_block(actor=request.user, block=block, note=request.POST.get("note", ""))
+    services.block_lift(actor=request.user, block=block, note=request.POST.get("note", ""))
     messages.success(request, _("The block has been lifted."))
     return redirect(next_path(request, reverse("moderation:queue")))
 

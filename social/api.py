@@ -70,7 +70,7 @@ class ChannelListView(generics.ListCreateAPIView):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.connect_channel(
+        serializer.instance = services.channel_connect(
             actor=self.request.user,
             platform=data["platform"],
             name=data.get("name", ""),
@@ -154,7 +154,7 @@ class ConsultationPostsView(generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        post = services.create_post(
+        post = services.post_create(
             actor=request.user,
             channel=data["channel"],
             text=data["text"],
@@ -177,7 +177,7 @@ class ApprovePostView(APIView):
     )
     def post(self, request, pk: int):
         post = get_object_or_404(SocialPost.objects.select_related("consultation"), pk=pk)
-        post = services.approve_post(actor=request.user, post=post)
+        post = services.post_approve(actor=request.user, post=post)
         return Response(SocialPostSerializer(post, context={"request": request}).data)
 
 
@@ -213,12 +213,12 @@ class CrisisStopView(APIView):
     def post(self, request):
         serializer = CrisisStopSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        stop = services.start_crisis_stop(
+        stop = services.crisis_stop_start(
             actor=request.user, reason=serializer.validated_data["reason"]
         )
         return Response(CrisisStopSerializer(stop).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: CrisisStopSerializer}, summary="Lift the stop")
     def delete(self, request):
-        stop = services.lift_crisis_stop(actor=request.user)
+        stop = services.crisis_stop_lift(actor=request.user)
         return Response(CrisisStopSerializer(stop).data)

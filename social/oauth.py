@@ -5,7 +5,7 @@ in the administrator's session and gives the address of the platform's consent d
 platform sends the browser back to the callback with a code; `complete` checks the state,
 exchanges the code at the platform's token endpoint (through the channel's base URL, so a local
 fake or a proxy can stand in for the platform) and hands the resulting credentials to
-`services.connect_channel` or `services.reauthorise_channel`, which verify and store them
+`services.channel_connect` or `services.channel_reauthorise`, which verify and store them
 encrypted. What renews the token later (a refresh token) is stored encrypted beside them.
 
 Platforms: X (authorization code with PKCE, two-hour tokens with rotating refresh tokens),
@@ -700,7 +700,7 @@ def choose_page(session, *, page_id: str, actor) -> Channel:
 def _save(flow: Flow, connection: Connection, actor) -> Channel:
     """Connect or re-authorise through the services, then keep the renewal grant with it."""
     if flow.channel_id is None:
-        channel = services.connect_channel(
+        channel = services.channel_connect(
             actor=actor,
             platform=flow.platform,
             credentials=connection.credentials,
@@ -722,7 +722,7 @@ def _save(flow: Flow, connection: Connection, actor) -> Channel:
                 % {"name": channel.name},
                 channel_id=channel.pk,
             )
-        channel = services.reauthorise_channel(
+        channel = services.channel_reauthorise(
             actor=actor,
             channel=channel,
             credentials=connection.credentials,

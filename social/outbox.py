@@ -186,7 +186,7 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
         _retry(entry, exc, report, now=now)
     except AuthExpired as exc:
         _paused_for_reauth(entry, exc)
-        services.mark_needs_reauth(channel=channel, reason=str(exc))
+        services.channel_mark_needs_reauth(channel=channel, reason=str(exc))
         report.retrying.append(post.pk)
     except Rejected as exc:
         _fail(entry, exc.reason or str(exc), report)

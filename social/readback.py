@@ -52,7 +52,7 @@ def refresh_metrics(post_ids=None) -> int:
                 lambda adapter, remote_id=post.remote_id: adapter.fetch_metrics(remote_id),
             )
         except AuthExpired as exc:
-            services.mark_needs_reauth(channel=post.channel, reason=str(exc))
+            services.channel_mark_needs_reauth(channel=post.channel, reason=str(exc))
             continue
         except NotFound:
             # Gone on the platform (or never there): keep the last figures rather than guess.
@@ -88,7 +88,7 @@ def import_comments(post_ids=None) -> int:
                 ),
             )
         except AuthExpired as exc:
-            services.mark_needs_reauth(channel=post.channel, reason=str(exc))
+            services.channel_mark_needs_reauth(channel=post.channel, reason=str(exc))
             continue
         except AdapterError as exc:
             logger.warning("social: comments of post %s not read: %s", post.pk, exc)

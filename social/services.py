@@ -97,7 +97,7 @@ def _verify(channel: Channel) -> None:
 
 
 @transaction.atomic
-def connect_channel(
+def channel_connect(
     *,
     actor,
     platform: str,
@@ -136,7 +136,7 @@ def connect_channel(
 
 
 @transaction.atomic
-def reauthorise_channel(
+def channel_reauthorise(
     *,
     actor,
     channel: Channel,
@@ -157,7 +157,7 @@ def reauthorise_channel(
 
 
 @transaction.atomic
-def remove_channel(*, actor, channel: Channel) -> None:
+def channel_remove(*, actor, channel: Channel) -> None:
     """Stop using a channel. Its posts stay in the archive; unsent ones are cancelled."""
     if actor is not None and not permissions.can_manage_channels(actor):
         raise PermissionDenied(gettext("Only administrators remove social channels."))
@@ -175,7 +175,7 @@ def remove_channel(*, actor, channel: Channel) -> None:
 
 
 @transaction.atomic
-def mark_needs_reauth(*, channel: Channel, reason: str) -> None:
+def channel_mark_needs_reauth(*, channel: Channel, reason: str) -> None:
     """The token stopped working: pause the channel and tell its owners (once)."""
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
     if channel.state == ChannelState.NEEDS_REAUTH:
@@ -293,7 +293,7 @@ def _require_composer(actor, consultation) -> None:
 
 
 @transaction.atomic
-def create_post(
+def post_create(
     *,
     actor,
     channel: Channel,
@@ -343,7 +343,7 @@ def _validate_schedule(scheduled_at: datetime | None) -> None:
 
 
 @transaction.atomic
-def update_post(
+def post_update(
     *,
     actor,
     post: SocialPost,
@@ -378,7 +378,7 @@ def update_post(
 
 
 @transaction.atomic
-def approve_post(*, actor, post: SocialPost) -> SocialPost:
+def post_approve(*, actor, post: SocialPost) -> SocialPost:
     """A second planner approves; the outbox entry is written in the same transaction."""
     post = SocialPost.objects.select_for_update().select_related("channel").get(pk=post.pk)
     refusal = permissions.approval_refusal(actor, post)
@@ -406,7 +406,7 @@ def approve_post(*, actor, post: SocialPost) -> SocialPost:
 
 
 @transaction.atomic
-def schedule_post(*, actor, post: SocialPost, scheduled_at: datetime | None) -> SocialPost:
+def post_schedule(*, actor, post: SocialPost, scheduled_at: datetime | None) -> SocialPost:
     """Set when an approved (or draft) post goes out; None means as soon as possible."""
     post = SocialPost.objects.select_for_update().get(pk=post.pk)
     _require_composer(actor, post.consultation)
@@ -435,9 +435,9 @@ def schedule_post(*, actor, post: SocialPost, scheduled_at: datetime | None) -> 
     return post
 
 
-def publish_now(*, actor, post: SocialPost) -> SocialPost:
+def post_publish_now(*, actor, post: SocialPost) -> SocialPost:
     """Send an approved post at once: the worker is started after the commit."""
-    post = schedule_post(actor=actor, post=post, scheduled_at=None)
+    post = post_schedule(actor=actor, post=post, scheduled_at=None)
     from social.tasks import publish_due
 
     transaction.on_commit(lambda: publish_due.delay())
@@ -445,7 +445,7 @@ def publish_now(*, actor, post: SocialPost) -> SocialPost:
 
 
 @transaction.atomic
-def confirm_post(*, actor, post: SocialPost, resend: bool) -> SocialPost:
+def post_confirm(*, actor, post: SocialPost, resend: bool) -> SocialPost:
     """A person decides on a post the worker gave up on: try again (after reconciling) or drop."""
     post = SocialPost.objects.select_for_update().get(pk=post.pk)
     _require_composer(actor, post.consultation)
@@ -473,7 +473,7 @@ def confirm_post(*, actor, post: SocialPost, resend: bool) -> SocialPost:
     return post
 
 
-def delete_post(*, actor, post: SocialPost) -> SocialPost:
+def post_unpublish(*, actor, post: SocialPost) -> SocialPost:
     """Delete a published post on the platform (where the platform allows it)."""
     post = SocialPost.objects.select_related("channel").get(pk=post.pk)
     _require_composer(actor, post.consultation)
@@ -490,7 +490,7 @@ def delete_post(*, actor, post: SocialPost) -> SocialPost:
             }
         ) from exc
     except AuthExpired as exc:
-        mark_needs_reauth(channel=post.channel, reason=str(exc))
+        channel_mark_needs_reauth(channel=post.channel, reason=str(exc))
         raise ValidationError({"state": gettext("The channel needs re-authorisation.")}) from exc
     except (TransientError, Rejected) as exc:
         raise ValidationError({"state": str(exc)}) from exc
@@ -504,7 +504,7 @@ def delete_post(*, actor, post: SocialPost) -> SocialPost:
 
 # --- Crisis stop ---------------------------------------------------------------------------------
 @transaction.atomic
-def start_crisis_stop(*, actor, reason: str) -> CrisisStop:
+def crisis_stop_start(*, actor, reason: str) -> CrisisStop:
     """Pause every channel's outbox at once; nothing is sent until the stop is lifted."""
     if not permissions.can_stop_publishing(actor):
         raise PermissionDenied(gettext("Only planners and administrators can stop publishing."))
@@ -524,7 +524,7 @@ def start_crisis_stop(*, actor, reason: str) -> CrisisStop:
 
 
 @transaction.atomic
-def lift_crisis_stop(*, actor) -> CrisisStop:
+def crisis_stop_lift(*, actor) -> CrisisStop:
     if not permissions.can_stop_publishing(actor):
         raise PermissionDenied(gettext("Only planners and administrators can lift a stop."))
     stop = CrisisStop.objects.select_for_update().filter(active=True).first()
@@ -540,7 +540,7 @@ def lift_crisis_stop(*, actor) -> CrisisStop:
 
 # --- Imported comments ---------------------------------------------------------------------------
 @transaction.atomic
-def hide_imported_comment(
+def imported_comment_hide(
     *, actor, comment: ImportedComment, hidden: bool, reason: str = ""
 ) -> ImportedComment:
     if not permissions.can_moderate_imported_comment(actor, comment):
@@ -650,7 +650,7 @@ def _map_image(consultation) -> tuple[ContentFile, str]:
 
 
 @transaction.atomic
-def draft_for_event(
+def event_post_draft(
     *, consultation, origin: str, origin_key: str, phase=None, ideas=()
 ) -> list[SocialPost]:
     """One draft per active channel for an event, each drafted once (by origin and key)."""
@@ -695,7 +695,7 @@ def draft_for_event(
     return created
 
 
-def draft_due_event_posts(now: datetime | None = None) -> list[SocialPost]:
+def event_posts_draft_due(now: datetime | None = None) -> list[SocialPost]:
     """Drafts for what happened since the last run: openings, new phases, results, the week."""
     from consultations.models import Consultation
 
@@ -708,18 +708,18 @@ def draft_due_event_posts(now: datetime | None = None) -> list[SocialPost]:
     for consultation in published:
         phase = consultation.current_phase(now)
         if consultation.results_published_at:
-            created += draft_for_event(
+            created += event_post_draft(
                 consultation=consultation, origin=Origin.RESULTS, origin_key="results"
             )
             continue
         if phase is None:
             continue
-        created += draft_for_event(
+        created += event_post_draft(
             consultation=consultation, origin=Origin.OPENED, origin_key="opened"
         )
         first_phase = min(consultation.phases.all(), key=lambda each: each.starts_at)
         if phase.pk != first_phase.pk:
-            created += draft_for_event(
+            created += event_post_draft(
                 consultation=consultation,
                 origin=Origin.PHASE,
                 origin_key=f"phase-{phase.pk}",
@@ -731,7 +731,7 @@ def draft_due_event_posts(now: datetime | None = None) -> list[SocialPost]:
             .order_by("-support_count")[:3]
         )
         if ideas and now.weekday() == 0:
-            created += draft_for_event(
+            created += event_post_draft(
                 consultation=consultation,
                 origin=Origin.WEEKLY,
                 origin_key=f"{week.year}-W{week.week:02d}",

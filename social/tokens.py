@@ -113,7 +113,7 @@ def refresh_due(now: datetime | None = None) -> int:
             if refresh_channel(channel, due_before=horizon):
                 renewed += 1
         except TokenRefused as refusal:
-            services.mark_needs_reauth(
+            services.channel_mark_needs_reauth(
                 channel=channel,
                 reason=_("The platform would not renew the token: %s") % refusal,
             )

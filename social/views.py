@@ -68,7 +68,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                channel = services.connect_channel(
+                channel = services.channel_connect(
                     actor=request.user,
                     platform=data["platform"],
                     name=data["name"],
@@ -116,7 +116,7 @@ def _channels_page(
 @require_POST
 def channel_remove(request: HttpRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.listed(), pk=pk)
-    services.remove_channel(actor=request.user, channel=channel)
+    services.channel_remove(actor=request.user, channel=channel)
     messages.success(request, _("Removed %(channel)s.") % {"channel": channel})
     return redirect("social:channels")
 
@@ -131,7 +131,7 @@ def channel_reauthorise(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.reauthorise_channel(
+                services.channel_reauthorise(
                     actor=request.user,
                     channel=channel,
                     credentials=form.cleaned_data["credentials"],
@@ -277,14 +277,14 @@ def crisis_stop(request: HttpRequest) -> HttpResponse:
     back = next_path(request, reverse("social:channels"))
     try:
         if request.POST.get("action") == "lift":
-            services.lift_crisis_stop(actor=request.user)
+            services.crisis_stop_lift(actor=request.user)
             messages.success(request, _("Publishing has resumed."))
         else:
             form = CrisisStopForm(request.POST)
             if not form.is_valid():
                 messages.error(request, _("Say why publishing stops."))
                 return redirect(back)
-            services.start_crisis_stop(actor=request.user, reason=form.cleaned_data["reason"])
+            services.crisis_stop_start(actor=request.user, reason=form.cleaned_data["reason"])
             messages.warning(request, _("Publishing is stopped on every channel."))
     except ValidationError as error:
         messages.error(request, _error_text(error))
@@ -378,7 +378,7 @@ def _create_drafts(request, consultation, channels, texts, alt_text, attach_map,
         if not text:
             continue
         try:
-            post = services.create_post(
+            post = services.post_create(
                 actor=request.user,
                 channel=channel,
                 text=text,
@@ -414,27 +414,27 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require(permissions.can_use_composer(request.user, post.consultation))
     try:
         if action == "approve":
-            services.approve_post(actor=request.user, post=post)
+            services.post_approve(actor=request.user, post=post)
             messages.success(request, _("Approved. The post goes out when it is due."))
         elif action == "publish-now":
-            services.publish_now(actor=request.user, post=post)
+            services.post_publish_now(actor=request.user, post=post)
             messages.success(request, _("The post is on its way."))
         elif action == "schedule":
             form = ScheduleForm(request.POST, prefix=f"p{post.pk}")
             if not form.is_valid():
                 raise ValidationError({"scheduled_at": _("Enter a valid date and time.")})
-            services.schedule_post(
+            services.post_schedule(
                 actor=request.user, post=post, scheduled_at=form.cleaned_data["scheduled_at"]
             )
             messages.success(request, _("The time is saved."))
         elif action == "edit":
-            services.update_post(actor=request.user, post=post, text=request.POST.get("text", ""))
+            services.post_update(actor=request.user, post=post, text=request.POST.get("text", ""))
             messages.success(request, _("Saved. The post needs approval again."))
         elif action in ("resend", "cancel"):
-            services.confirm_post(actor=request.user, post=post, resend=action == "resend")
+            services.post_confirm(actor=request.user, post=post, resend=action == "resend")
             messages.success(request, _("Your decision is recorded."))
         elif action == "delete":
-            services.delete_post(actor=request.user, post=post)
+            services.post_unpublish(actor=request.user, post=post)
             messages.success(request, _("The post is deleted on the platform."))
         else:
             return HttpResponseBadRequest()
@@ -450,7 +450,7 @@ def comment_visibility(request: HttpRequest, pk: int) -> HttpResponse:
     form = HideCommentForm(request.POST)
     form.is_valid()
     try:
-        services.hide_imported_comment(
+        services.imported_comment_hide(
             actor=request.user,
             comment=comment,
             hidden=request.POST.get("hide") == "1",

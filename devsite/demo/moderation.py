@@ -73,7 +73,7 @@ def _harstad(consultation, residents, users) -> int:
             reporter=reporter, target=hidden, reason="offensive", text="Name-calling."
         )
         made += 1
-    services.hide(
+    services.item_hide(
         actor=users["planner2"],
         target=hidden,
         public_reason="offensive",

@@ -94,7 +94,7 @@ def load(stdout, users):
         )
     mastodon = channels[config.MASTODON]
     if not SocialPost.objects.filter(consultation=cph, channel=mastodon).exists():
-        services.create_post(
+        services.post_create(
             actor=users["planner"],
             channel=mastodon,
             consultation=cph,

@@ -61,7 +61,7 @@ def test_planner_works_the_queue(page, new_page, live_server, transactional_db, 
         card.get_by_role("button", name="Hide").click()
     a11y_check(planner_page, "after-hide")
     bad.refresh_from_db()
-    assert bad.is_hidden and bad.hidden_reason == "personal data"
+    assert bad.is_hidden and bad.hidden_reason == "personal_data"
 
     # Bulk: keep the two other reported comments.
     for each in (fine_one, fine_two):

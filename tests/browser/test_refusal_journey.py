@@ -36,7 +36,7 @@ def test_a_blocked_resident_is_told_why_their_vote_was_refused(
 ):
     idea, comment = idea_with_comment
     resident = factories.UserFactory()
-    moderation_services.block_user(
+    moderation_services.user_block(
         actor=factories.AdministratorFactory(),
         user=resident,
         consultation=None,

@@ -207,7 +207,7 @@ def test_a_new_comment_shows_on_the_idea_page_at_once(idea, resident):
 def test_a_hidden_idea_leaves_the_pages_at_once(consultation, idea, planner):
     url = reverse("ideas:list", kwargs={"slug": consultation.slug})
     assert "A bench by the water" in cached(url)
-    moderation.hide(actor=planner, target=idea, public_reason="personal_data")
+    moderation.item_hide(actor=planner, target=idea, public_reason="personal_data")
     response, page = anonymous(url)
     assert not is_hit(response) and "A bench by the water" not in page
     assert Client().get(idea.get_absolute_url()).status_code == 404
@@ -253,7 +253,7 @@ def test_a_hidden_imported_comment_leaves_the_hub_at_once(hub, consultation, pla
         post=post, platform="mastodon", remote_id="c1", author_name="Ida", text="Skjult tekst"
     )
     assert "Skjult tekst" in cached(hub)
-    social_services.hide_imported_comment(
+    social_services.imported_comment_hide(
         actor=planner, comment=comment, hidden=True, reason="spam"
     )
     response, page = anonymous(hub)

@@ -154,7 +154,7 @@ def test_a_hidden_idea_leaves_the_cached_pages_at_once(
     for name in ("hub", "list", "idea"):
         assert "A bench by the water" in _get(client, pages[name]).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.hide(actor=planner, target=pages["the_idea"], public_reason="personal_data")
+        moderation.item_hide(actor=planner, target=pages["the_idea"], public_reason="personal_data")
     for name in ("hub", "list"):
         assert "A bench by the water" not in _get(Client(), pages[name]).content.decode()
     assert Client().get(pages["idea"]).status_code == 404
@@ -367,7 +367,7 @@ def test_changed_content_is_never_served_from_an_aged_copy(
     _get(client, pages["list"])
     _age_the_stored_copy(pages["list"])
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.hide(actor=planner, target=pages["the_idea"], public_reason="personal_data")
+        moderation.item_hide(actor=planner, target=pages["the_idea"], public_reason="personal_data")
     monkeypatch.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)
     page = _get(Client(), pages["list"])
     assert page.get("X-Page-Cache") != "stale"

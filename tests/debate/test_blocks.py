@@ -28,7 +28,7 @@ def comment(author, poll_topic):
 
 
 def block(person, planner, consultation=None):
-    return moderation.block_user(
+    return moderation.user_block(
         actor=planner, user=person, consultation=consultation, days=3, reason=REASON
     )
 

@@ -58,7 +58,7 @@ def test_hiding_a_comment_forgets_the_figures_and_a_vote_does_not(
         services.comment_vote(user=factories.UserFactory(), comment=comment, value=1)
     assert figures(queries=0).comments == 1  # the figures count no votes (civic.changes)
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.hide(actor=planner, target=comment, public_reason="off_topic")
+        moderation.item_hide(actor=planner, target=comment, public_reason="off_topic")
     figures(queries=3)  # counted again (the figures count hidden comments as contributions)
 
 

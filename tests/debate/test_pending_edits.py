@@ -31,7 +31,7 @@ def author(db):
 @pytest.fixture
 def comment(author, topic, planner):
     comment = services.comment_create(author=author, target=topic, body=APPROVED)
-    return moderation.approve(actor=planner, target=comment)
+    return moderation.item_approve(actor=planner, target=comment)
 
 
 def edit(author, comment):
@@ -86,7 +86,7 @@ def test_approving_in_the_queue_publishes_the_edit(client, comment, author, plan
     edit(author, comment)
     [item] = [i for i in queue.moderation_queue(viewer=planner) if i.key == f"comment:{comment.pk}"]
     assert item.is_edit and item.text == EDITED and item.approved_text == APPROVED
-    moderation.approve(actor=planner, target=comment)
+    moderation.item_approve(actor=planner, target=comment)
     seen = read_everywhere(client, comment)
     assert "quokkastone" in seen and APPROVED not in seen
     assert CommentRevision.objects.filter(comment=comment, body=APPROVED).exists()
@@ -100,7 +100,7 @@ def test_refusing_keeps_the_approved_text_and_tells_the_author(
     edit(author, comment)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.reject(actor=planner, target=comment, public_reason="spam")
+        moderation.item_reject(actor=planner, target=comment, public_reason="spam")
     comment.refresh_from_db()
     assert comment.body == APPROVED and not comment.has_pending_edit and comment.is_visible
     assert [message.to for message in mail.outbox] == [[author.email]]

@@ -28,7 +28,7 @@ def idea(submit, author):
 
 
 def block(person, planner, consultation=None):
-    return moderation.block_user(
+    return moderation.user_block(
         actor=planner, user=person, consultation=consultation, days=7, reason=REASON
     )
 

@@ -169,21 +169,21 @@ def test_followers_are_told_once_when_a_phase_starts(
         ends_at=now + timedelta(days=14),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.announce_phase_changes() == 1
-        assert services.announce_phase_changes() == 0
+        assert services.phase_changes_announce() == 1
+        assert services.phase_changes_announce() == 0
     assert len(mail.outbox) == 1
     assert "Støtte" in mail.outbox[0].subject
     assert PhaseAnnouncement.objects.get().phase == started
     later = now + timedelta(days=7, minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.announce_phase_changes(now=later) == 1
+        assert services.phase_changes_announce(now=later) == 1
     assert len(mail.outbox) == 2
 
 
 def test_old_phases_are_not_announced(consultation):
     Follow.objects.create(user=UserFactory(), consultation=consultation)
     # The factory's phase started a week ago.
-    assert services.announce_phase_changes() == 0
+    assert services.phase_changes_announce() == 0
     call_command("notify_phase_changes", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert not mail.outbox
 

@@ -33,7 +33,7 @@ def author(db):
 @pytest.fixture
 def idea(submit, author, planner):
     idea = submit(author)
-    return moderation.approve(actor=planner, target=idea)
+    return moderation.item_approve(actor=planner, target=idea)
 
 
 def edit_through_the_api(author, idea):
@@ -102,7 +102,7 @@ def test_planners_see_the_edit_in_the_queue_and_approving_publishes_it(idea, aut
 
 def test_refusing_the_edit_keeps_the_approved_text(idea, author, planner):
     edit_through_the_api(author, idea)
-    moderation.reject(actor=planner, target=idea, public_reason="spam")
+    moderation.item_reject(actor=planner, target=idea, public_reason="spam")
     idea.refresh_from_db()
     assert idea.title == OLD_TITLE and not idea.has_pending_edit and idea.is_public
     assert api_for(author).get(f"/api/v1/ideas/{idea.pk}/").json()["pending_edit"] is None
@@ -112,7 +112,7 @@ def test_a_councillor_or_resident_cannot_decide_the_edit(idea, author, councillo
     edit_through_the_api(author, idea)
     for person in (councillor, UserFactory(), author):
         with pytest.raises(PermissionDenied):
-            moderation.approve(actor=person, target=idea)
+            moderation.item_approve(actor=person, target=idea)
     idea.refresh_from_db()
     assert idea.title == OLD_TITLE and idea.has_pending_edit
 
@@ -174,7 +174,7 @@ def test_photos_added_to_an_approved_idea_wait_with_the_edit(client, idea, autho
     assert "The sauna from the water" not in client.get(idea.get_absolute_url()).content.decode()
     client.force_login(author)
     assert "The sauna from the water" in client.get(idea.get_absolute_url()).content.decode()
-    moderation.approve(actor=planner, target=idea)
+    moderation.item_approve(actor=planner, target=idea)
     images = api_for().get(f"/api/v1/ideas/{idea.pk}/").json()["images"]
     assert [image["alt_text"] for image in images] == ["The sauna from the water"]
 
@@ -187,7 +187,7 @@ def test_refusing_the_edit_drops_the_photos_that_waited(idea, author, planner):
         idea=idea,
         photos=[services.Photo(file=image_file(), alt_text="Not for the public")],
     )
-    moderation.reject(actor=planner, target=idea, public_reason="spam")
+    moderation.item_reject(actor=planner, target=idea, public_reason="spam")
     assert not idea.images.exists()
     assert api_for().get(f"/api/v1/ideas/{idea.pk}/").json()["images"] == []
 

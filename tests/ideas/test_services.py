@@ -241,10 +241,10 @@ def test_purge_deletes_only_expired_unconfirmed_ideas(consultation, resident, su
     Idea.objects.filter(pk=stale.pk).update(
         confirmation_expires_at=timezone.now() - timedelta(hours=1)
     )
-    assert services.purge_unconfirmed_ideas() == 1
+    assert services.unconfirmed_ideas_purge() == 1
     assert set(Idea.objects.values_list("pk", flat=True)) == {published.pk, fresh.pk}
     later = timezone.now() + timedelta(hours=settings.UNCONFIRMED_IDEA_TTL_HOURS + 1)
-    assert services.purge_unconfirmed_ideas(now=later) == 1
+    assert services.unconfirmed_ideas_purge(now=later) == 1
     assert list(Idea.objects.values_list("pk", flat=True)) == [published.pk]
 
 

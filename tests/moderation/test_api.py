@@ -41,7 +41,7 @@ def test_report_bad_input_is_400_with_field(api, resident, idea):
 def test_report_needs_sign_in_and_blocked_gets_403_with_reason(api, resident, idea, planner):
     body = {"target_type": "idea", "target_id": idea.pk, "reason": "spam"}
     assert api.post("/api/v1/reports/", body, format="json").status_code in (401, 403)
-    services.block_user(
+    services.user_block(
         actor=planner, user=resident, consultation=idea.consultation, days=2, reason="Flooding"
     )
     api.force_authenticate(resident)
@@ -115,7 +115,7 @@ def test_schema_lists_the_endpoints(api):
 
 
 def test_author_appeals_through_the_api(api, planner, author, resident, comment):
-    services.hide(actor=planner, target=comment, public_reason="offensive")
+    services.item_hide(actor=planner, target=comment, public_reason="offensive")
     body = {"target_type": "comment", "target_id": comment.pk, "text": "A quote."}
     api.force_authenticate(resident)
     assert api.post("/api/v1/moderation/appeals/", body, format="json").status_code == 403

@@ -24,7 +24,7 @@ SECRET = "Ring Hansen 20304050"
 @pytest.fixture
 def hidden_idea(consultation, planner):
     idea = IdeaFactory(consultation=consultation, title=SECRET, description=SECRET)
-    services.hide(actor=planner, target=idea, public_reason="personal_data")
+    services.item_hide(actor=planner, target=idea, public_reason="personal_data")
     return idea
 
 
@@ -59,7 +59,7 @@ def test_hidden_idea_is_visible_to_its_moderators(client, hidden_idea, planner):
 def test_hidden_comment_shows_the_placeholder_with_the_reason(client, consultation, planner):
     topic = TopicFactory(consultation=consultation)
     comment = comment_create(author=UserFactory(), target=topic, body=SECRET)
-    services.hide(actor=planner, target=comment, public_reason="personal_data")
+    services.item_hide(actor=planner, target=comment, public_reason="personal_data")
     page = client.get(topic.get_absolute_url()).content.decode()
     assert SECRET not in page and "personal data" in page
     rows = APIClient().get(f"/api/v1/topics/{topic.pk}/comments/").json()["results"]
@@ -73,7 +73,7 @@ def test_hidden_comment_shows_the_placeholder_with_the_reason(client, consultati
 def test_redacted_photo_is_gone_from_page_and_api(client, consultation, planner):
     idea = IdeaFactory(consultation=consultation)
     photo = IdeaImageFactory(idea=idea, alt_text="Neighbour's face in the window")
-    services.redact_photo(actor=planner, target=photo)
+    services.photo_redact(actor=planner, target=photo)
     assert "Neighbour" not in client.get(idea.get_absolute_url()).content.decode()
     body = APIClient().get(f"/api/v1/ideas/{idea.pk}/").json()
     assert body["images"] == []
@@ -131,7 +131,7 @@ class TestHoldingBack:
         comment = comment_create(author=UserFactory(), target=topic, body=SECRET)
         assert comment.publication == CommentPublication.PENDING_MODERATION
         assert SECRET not in client.get(topic.get_absolute_url()).content.decode()
-        services.approve(actor=planner, target=comment)
+        services.item_approve(actor=planner, target=comment)
         assert SECRET in client.get(topic.get_absolute_url()).content.decode()
 
 
@@ -139,7 +139,7 @@ class TestBlockedPeople:
     @pytest.fixture
     def blocked(self, consultation, planner):
         person = UserFactory()
-        services.block_user(
+        services.user_block(
             actor=planner, user=person, consultation=consultation, days=5, reason="Flooding"
         )
         return person

@@ -54,7 +54,7 @@ def test_item_log_still_names_the_moderator(client, private_acts, planner):
     planner.display_name = "Pia Planner"
     planner.show_name_publicly = True
     planner.save()
-    services.edit_content(
+    services.item_edit(
         actor=planner, target=private_acts, text="Call me on [removed]", title=None, note=NOTE
     )
     page = _item_page(client, planner, private_acts)
@@ -64,7 +64,7 @@ def test_item_log_still_names_the_moderator(client, private_acts, planner):
 def test_councillor_does_not_read_the_edited_out_original(client, idea, planner, councillor):
     idea.description = f"Call me on {EDITED_OUT}"
     idea.save()
-    services.edit_content(
+    services.item_edit(
         actor=planner, target=idea, text="Call me on [removed]", title=None, note=NOTE
     )
     assert EDITED_OUT not in _item_page(client, councillor, idea)

@@ -42,7 +42,7 @@ def topic_comment(topic, author):
 
 
 def _moderate(planner, target, text="Call me [removed]"):
-    return services.edit_content(actor=planner, target=target, text=text, note="phone number")
+    return services.item_edit(actor=planner, target=target, text=text, note="phone number")
 
 
 def _html(client, url) -> str:

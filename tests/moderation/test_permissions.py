@@ -41,31 +41,31 @@ def people(consultation, other_consultation):
 
 def _hidden(consultation, author, admin):
     idea = IdeaFactory(consultation=consultation, author=author)
-    services.hide(actor=admin, target=idea, public_reason="spam")
+    services.item_hide(actor=admin, target=idea, public_reason="spam")
     return idea
 
 
 ACTIONS = {
-    "keep": lambda actor, c, a, admin: services.keep(
+    "keep": lambda actor, c, a, admin: services.item_keep(
         actor=actor, target=IdeaFactory(consultation=c)
     ),
-    "hide": lambda actor, c, a, admin: services.hide(
+    "hide": lambda actor, c, a, admin: services.item_hide(
         actor=actor, target=IdeaFactory(consultation=c), public_reason="spam"
     ),
-    "restore": lambda actor, c, a, admin: services.restore(
+    "restore": lambda actor, c, a, admin: services.item_restore(
         actor=actor, target=_hidden(c, a, admin)
     ),
-    "edit": lambda actor, c, a, admin: services.edit_content(
+    "edit": lambda actor, c, a, admin: services.item_edit(
         actor=actor, target=IdeaFactory(consultation=c), text="Edited"
     ),
-    "redact": lambda actor, c, a, admin: services.redact_photo(
+    "redact": lambda actor, c, a, admin: services.photo_redact(
         actor=actor, target=IdeaImageFactory(idea=IdeaFactory(consultation=c))
     ),
-    "approve": lambda actor, c, a, admin: services.approve(
+    "approve": lambda actor, c, a, admin: services.item_approve(
         actor=actor,
         target=IdeaFactory(consultation=c, publication=Publication.PENDING_MODERATION),
     ),
-    "reject": lambda actor, c, a, admin: services.reject(
+    "reject": lambda actor, c, a, admin: services.item_reject(
         actor=actor,
         target=CommentFactory(
             topic=None,
@@ -75,10 +75,10 @@ ACTIONS = {
         ),
         public_reason="off_topic",
     ),
-    "block": lambda actor, c, a, admin: services.block_user(
+    "block": lambda actor, c, a, admin: services.user_block(
         actor=actor, user=UserFactory(), consultation=c, days=3, reason="Flooding"
     ),
-    "message": lambda actor, c, a, admin: services.message_author(
+    "message": lambda actor, c, a, admin: services.author_message(
         actor=actor, target=IdeaFactory(consultation=c), subject="Hi", body="Please"
     ),
     "appeal_decide": lambda actor, c, a, admin: services.appeal_decide(
@@ -136,7 +136,7 @@ def test_who_sees_the_queue(role, sees, people, consultation):
 )
 def test_site_wide_block(role, may, people):
     actor = people[role]
-    call = lambda: services.block_user(  # noqa: E731
+    call = lambda: services.user_block(  # noqa: E731
         actor=actor, user=UserFactory(), consultation=None, days=3, reason="Threats"
     )
     if may:
@@ -152,7 +152,7 @@ def test_resident_reports_but_only_the_author_appeals(people, consultation):
     idea = IdeaFactory(consultation=consultation, author=author)
     assert permissions.can_report(resident, consultation)
     services.report_create(reporter=resident, target=idea, reason="spam")
-    services.hide(actor=people["planner"], target=idea, public_reason="spam")
+    services.item_hide(actor=people["planner"], target=idea, public_reason="spam")
     with pytest.raises(PermissionDenied):
         services.appeal_create(author=resident, target=idea, text="Unfair")
     services.appeal_create(author=author, target=idea, text="Unfair")

@@ -63,9 +63,9 @@ def person(consultation):
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "S"})
     Token.objects.create(user=user)
     planner = PlannerFactory()
-    services.hide(actor=planner, target=idea, public_reason="spam")
+    services.item_hide(actor=planner, target=idea, public_reason="spam")
     services.appeal_create(author=user, target=idea, text="Please look again")
-    services.block_user(
+    services.user_block(
         actor=planner, user=user, consultation=consultation, days=1, reason="Too many posts"
     )
     return user

@@ -37,7 +37,7 @@ def test_a_planner_in_another_language_keeps_an_auto_hidden_idea(
     idea.consultation.planners.add(planner)
     _reported_by_three_in(reporters, idea, settings)
     with translation.override(planner_language):
-        services.keep(actor=planner, target=idea)
+        services.item_keep(actor=planner, target=idea)
     idea.refresh_from_db()
     assert not idea.is_hidden and idea.hidden_reason == ""
 
@@ -46,7 +46,7 @@ def test_a_hidden_comment_shows_its_reason_in_the_readers_language(idea, planner
     idea.consultation.planners.add(planner)
     comment = comment_create(author=resident, target=idea, body="Call me on 12345678")
     with translation.override("da"):
-        services.hide(actor=planner, target=comment, public_reason="personal_data")
+        services.item_hide(actor=planner, target=comment, public_reason="personal_data")
     comment.refresh_from_db()
     assert comment.hidden_reason == "personal_data"
     english = Client(HTTP_ACCEPT_LANGUAGE="en").get(idea.get_absolute_url()).content.decode()
@@ -58,7 +58,7 @@ def test_a_hidden_comment_shows_its_reason_in_the_readers_language(idea, planner
 def test_the_api_gives_the_code_and_the_label(idea, planner, resident):
     idea.consultation.planners.add(planner)
     comment = comment_create(author=resident, target=idea, body="Buy cheap watches")
-    services.hide(actor=planner, target=comment, public_reason="spam")
+    services.item_hide(actor=planner, target=comment, public_reason="spam")
     answer = Client(HTTP_ACCEPT_LANGUAGE="da").get(f"/api/v1/ideas/{idea.pk}/comments/").json()
     rows = answer["results"] if isinstance(answer, dict) else answer
     found = [row for row in rows if row["id"] == comment.pk][0]

@@ -45,7 +45,7 @@ class TestReports:
     def test_cannot_report_own_or_hidden_content(self, idea, author, resident, planner):
         with pytest.raises(PermissionDenied):
             _report(author, idea)
-        services.hide(actor=planner, target=idea, public_reason="spam")
+        services.item_hide(actor=planner, target=idea, public_reason="spam")
         with pytest.raises(PermissionDenied):
             _report(resident, idea)
 
@@ -74,12 +74,12 @@ class TestReports:
         _report(reporters[1], photo, reason="personal_data")
         photo.refresh_from_db()
         assert photo.is_redacted
-        services.keep(actor=PlannerFactory(), target=photo)
+        services.item_keep(actor=PlannerFactory(), target=photo)
         photo.refresh_from_db()
         assert not photo.is_redacted
 
     def test_blocked_person_cannot_report(self, idea, resident, planner):
-        services.block_user(
+        services.user_block(
             actor=planner, user=resident, consultation=idea.consultation, days=3, reason="Spam"
         )
         with pytest.raises(PermissionDenied) as error:
@@ -94,7 +94,7 @@ class TestDecisions:
         settings.AUTO_HIDE_REPORT_THRESHOLD = 3
         for person in reporters:
             _report(person, idea)
-        services.keep(actor=planner, target=idea, note="Fair criticism")
+        services.item_keep(actor=planner, target=idea, note="Fair criticism")
         idea.refresh_from_db()
         assert not idea.is_hidden
         assert set(Report.objects.values_list("status", flat=True)) == {ReportStatus.DISMISSED}
@@ -105,8 +105,10 @@ class TestDecisions:
         _report(UserFactory(), idea)
         mail.outbox.clear()
         with pytest.raises(ValidationError):
-            services.hide(actor=planner, target=idea, public_reason="nonsense")
-        services.hide(actor=planner, target=idea, public_reason="personal_data", note="Phone no.")
+            services.item_hide(actor=planner, target=idea, public_reason="nonsense")
+        services.item_hide(
+            actor=planner, target=idea, public_reason="personal_data", note="Phone no."
+        )
         idea.refresh_from_db()
         assert idea.is_hidden and idea.hidden_reason == "personal_data"
         assert Report.objects.get().status == ReportStatus.UPHELD
@@ -117,23 +119,25 @@ class TestDecisions:
         self, idea, planner, author, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            services.hide(actor=planner, target=idea, public_reason="offensive", note="Insults")
+            services.item_hide(
+                actor=planner, target=idea, public_reason="offensive", note="Insults"
+            )
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
         assert message.to == [author.email]
         assert "offensive language" in message.body and "appeal" in message.body
 
     def test_restore(self, comment, planner):
-        services.hide(actor=planner, target=comment, public_reason="spam")
-        services.restore(actor=planner, target=comment)
+        services.item_hide(actor=planner, target=comment, public_reason="spam")
+        services.item_restore(actor=planner, target=comment)
         comment.refresh_from_db()
         assert not comment.is_hidden and comment.hidden_reason == ""
         with pytest.raises(ValidationError):
-            services.restore(actor=planner, target=comment)
+            services.item_restore(actor=planner, target=comment)
 
     def test_edit_keeps_the_original_in_a_revision(self, idea, comment, planner):
         original = idea.description
-        services.edit_content(
+        services.item_edit(
             actor=planner, target=idea, text="Call me (number removed).", note="Phone number"
         )
         revision = IdeaRevision.objects.get(idea=idea)
@@ -141,7 +145,7 @@ class TestDecisions:
         idea.refresh_from_db()
         assert idea.description == "Call me (number removed)."
         body = comment.body
-        services.edit_content(actor=planner, target=comment, text="(name removed) is right.")
+        services.item_edit(actor=planner, target=comment, text="(name removed) is right.")
         comment.refresh_from_db()
         assert comment.revisions.get().body == body
         assert comment.body_html.startswith("<p>(name removed)")
@@ -151,40 +155,40 @@ class TestDecisions:
 
     def test_redact_photo(self, idea, planner):
         photo = IdeaImageFactory(idea=idea)
-        services.redact_photo(actor=planner, target=photo, note="A face")
+        services.photo_redact(actor=planner, target=photo, note="A face")
         photo.refresh_from_db()
         assert photo.is_redacted
         with pytest.raises(ValidationError):
-            services.redact_photo(actor=planner, target=idea)
+            services.photo_redact(actor=planner, target=idea)
 
     def test_approve_and_reject_pre_moderated_items(self, consultation, planner, author):
         waiting = IdeaFactory(
             consultation=consultation, author=author, publication=Publication.PENDING_MODERATION
         )
-        services.approve(actor=planner, target=waiting)
+        services.item_approve(actor=planner, target=waiting)
         waiting.refresh_from_db()
         assert waiting.publication == Publication.PUBLISHED
         with pytest.raises(ValidationError):
-            services.approve(actor=planner, target=waiting)
+            services.item_approve(actor=planner, target=waiting)
         comment = CommentFactory(
             topic=None,
             idea=waiting,
             consultation=consultation,
             publication=CommentPublication.PENDING_MODERATION,
         )
-        services.reject(actor=planner, target=comment, public_reason="off_topic")
+        services.item_reject(actor=planner, target=comment, public_reason="off_topic")
         comment.refresh_from_db()
         assert comment.is_hidden and comment.publication == CommentPublication.PENDING_MODERATION
 
     def test_message_author(self, idea, planner, author, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
-            services.message_author(
+            services.author_message(
                 actor=planner, target=idea, subject="About your idea", body="Please add a photo."
             )
         assert mail.outbox[-1].to == [author.email]
         assert "Please add a photo." in mail.outbox[-1].body
         with pytest.raises(ValidationError) as error:
-            services.message_author(actor=planner, target=idea, subject="", body="")
+            services.author_message(actor=planner, target=idea, subject="", body="")
         assert set(error.value.message_dict) == {"subject", "body"}
 
     def test_bulk_applies_to_each_item_and_reports_failures(
@@ -195,7 +199,7 @@ class TestDecisions:
         limited.limited_to_assigned = True
         limited.save()
         idea.consultation.planners.add(limited)
-        result = services.bulk_act(
+        result = services.items_act(
             actor=limited,
             action="hide",
             keys=[f"idea:{idea.pk}", f"comment:{comment.pk}", f"idea:{elsewhere.pk}", "idea:x"],
@@ -212,7 +216,7 @@ class TestBlocks:
         from tests.factories import ConsultationFactory
 
         elsewhere = ConsultationFactory()
-        services.block_user(
+        services.user_block(
             actor=planner, user=resident, consultation=consultation, days=7, reason="Flooding"
         )
         assert is_blocked(resident, consultation)
@@ -226,7 +230,7 @@ class TestBlocks:
 
         from django.utils import timezone
 
-        block = services.block_user(
+        block = services.user_block(
             actor=administrator, user=resident, consultation=None, days=1, reason="Threats"
         )
         assert is_blocked(resident, consultation) and is_blocked(resident)
@@ -234,27 +238,27 @@ class TestBlocks:
         assert not is_blocked(resident, consultation)
 
     def test_lift_block(self, resident, planner, consultation):
-        block = services.block_user(
+        block = services.user_block(
             actor=planner, user=resident, consultation=consultation, days=7, reason="x"
         )
-        services.lift_block(actor=planner, block=block)
+        services.block_lift(actor=planner, block=block)
         assert not is_blocked(resident, consultation)
 
     def test_block_needs_reason_and_a_sane_period(self, resident, planner, consultation):
         with pytest.raises(ValidationError) as error:
-            services.block_user(
+            services.user_block(
                 actor=planner, user=resident, consultation=consultation, days=0, reason=""
             )
         assert "reason" in error.value.message_dict
         with pytest.raises(ValidationError) as error:
-            services.block_user(
+            services.user_block(
                 actor=planner, user=resident, consultation=consultation, days=None, reason="x"
             )
         assert "days" in error.value.message_dict
 
     def test_staff_are_not_blocked(self, planner, administrator, consultation):
         with pytest.raises(ValidationError):
-            services.block_user(
+            services.user_block(
                 actor=administrator, user=planner, consultation=consultation, days=1, reason="x"
             )
 
@@ -263,7 +267,7 @@ class TestAppeals:
     def test_author_appeals_a_hidden_item_and_the_appeal_reverses_it(
         self, comment, author, planner
     ):
-        services.hide(actor=planner, target=comment, public_reason="offensive")
+        services.item_hide(actor=planner, target=comment, public_reason="offensive")
         appeal = services.appeal_create(author=author, target=comment, text="It was a quote.")
         with pytest.raises(ValidationError):
             services.appeal_create(author=author, target=comment, text="Again")
@@ -276,7 +280,7 @@ class TestAppeals:
             services.appeal_decide(actor=planner, appeal=appeal, accept=False)
 
     def test_rejected_appeal_keeps_the_decision(self, idea, author, planner):
-        services.hide(actor=planner, target=idea, public_reason="spam")
+        services.item_hide(actor=planner, target=idea, public_reason="spam")
         appeal = services.appeal_create(author=author, target=idea, text="Not spam")
         services.appeal_decide(actor=planner, appeal=appeal, accept=False)
         idea.refresh_from_db()
@@ -286,10 +290,10 @@ class TestAppeals:
     def test_only_the_author_appeals_and_only_a_decision(self, idea, author, resident, planner):
         with pytest.raises(ValidationError):
             services.appeal_create(author=author, target=idea, text="Why?")
-        services.hide(actor=planner, target=idea, public_reason="spam")
+        services.item_hide(actor=planner, target=idea, public_reason="spam")
         with pytest.raises(PermissionDenied):
             services.appeal_create(author=resident, target=idea, text="Why?")
 
     def test_moderator_edit_can_be_appealed(self, comment, author, planner):
-        services.edit_content(actor=planner, target=comment, text="Edited")
+        services.item_edit(actor=planner, target=comment, text="Edited")
         assert services.appeal_create(author=author, target=comment, text="Keep my words")

@@ -169,7 +169,7 @@ class TestItemPage:
 
 class TestAppealPage:
     def test_author_appeals_and_planner_decides(self, client, planner, author, comment):
-        services.hide(actor=planner, target=comment, public_reason="offensive")
+        services.item_hide(actor=planner, target=comment, public_reason="offensive")
         client.force_login(author)
         url = reverse("moderation:appeal", kwargs={"kind": "comment", "pk": comment.pk})
         assert client.get(url).status_code == 200

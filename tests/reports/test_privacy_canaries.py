@@ -51,7 +51,7 @@ def canaries(db, planner):
         title="A bench by the water",
         description=f"Ring me on {EDITED_PHONE}, I live at {EDITED_STREET}.",
     )
-    moderation.edit_content(
+    moderation.item_edit(
         actor=planner,
         target=edited,
         text="Ring me on [removed], I live at [removed].",
@@ -64,7 +64,7 @@ def canaries(db, planner):
     idea_support(user=supporter, idea=edited)
     idea_support(user=supporter, idea=hidden)
     moderation.report_create(reporter=reporter, target=hidden, reason="offensive", text="Rude")
-    moderation.bulk_act(
+    moderation.items_act(
         actor=planner,
         action="hide",
         keys=[f"idea:{hidden.pk}"],
@@ -72,7 +72,7 @@ def canaries(db, planner):
         note=NOTE,
     )
     CommentFactory(idea=hidden, topic=None, author=author, body="A comment on a hidden idea")
-    moderation.block_user(
+    moderation.user_block(
         actor=planner, user=author, consultation=consultation, days=7, reason=NOTE, target=hidden
     )
     consultation.status = "closed"

@@ -27,13 +27,13 @@ def channel_for(fake, *, owners=(), **fields) -> Channel:
 
 def draft(channel, *, consultation=None, text="Christiansholm: fortæl os din idé", author=None):
     author = author or factories.PlannerFactory()
-    return services.create_post(actor=author, channel=channel, text=text, consultation=consultation)
+    return services.post_create(actor=author, channel=channel, text=text, consultation=consultation)
 
 
 def approved(channel, *, consultation=None, text="Christiansholm: fortæl os din idé"):
     """A post approved by a second planner, its outbox entry due now."""
     post = draft(channel, consultation=consultation, text=text)
-    return services.approve_post(actor=factories.PlannerFactory(), post=post)
+    return services.post_approve(actor=factories.PlannerFactory(), post=post)
 
 
 def entry_of(post: SocialPost) -> OutboxEntry:

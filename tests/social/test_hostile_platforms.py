@@ -126,7 +126,7 @@ def test_pages_never_link_a_stored_script_address(client, mastodon_fake):
 def test_a_channel_base_url_must_be_http(mastodon_fake, base_url):
     administrator = factories.AdministratorFactory(is_staff=True, is_superuser=True)
     with pytest.raises(ValidationError) as error:
-        services.connect_channel(
+        services.channel_connect(
             actor=administrator,
             platform="mastodon",
             base_url=base_url,
@@ -169,7 +169,7 @@ def test_the_admin_form_refuses_a_script_base_url(client):
 def test_a_hostile_account_profile_is_stored_without_its_script_address(client, mastodon_fake):
     mastodon_fake.make_hostile(hostile.SCRIPTS, path="verify_credentials")
     administrator = factories.AdministratorFactory(is_staff=True, is_superuser=True)
-    channel = services.connect_channel(
+    channel = services.channel_connect(
         actor=administrator,
         platform="mastodon",
         base_url=mastodon_fake.base_url,

@@ -111,7 +111,7 @@ def test_drafted_map_images_fit_each_channel(mastodon_fake, instagram_fake, blue
     for fake in (mastodon_fake, instagram_fake, bluesky_fake):
         channel_for(fake)
     consultation = factories.ConsultationFactory()
-    posts = services.draft_for_event(
+    posts = services.event_post_draft(
         consultation=consultation, origin=Origin.OPENED, origin_key="opened"
     )
     assert len(posts) == 3
@@ -129,7 +129,7 @@ def test_drafted_map_images_fit_each_channel(mastodon_fake, instagram_fake, blue
 
 @pytest.mark.django_db
 def test_a_planners_heavy_upload_is_fitted_to_bluesky(bluesky_fake):
-    post = services.create_post(
+    post = services.post_create(
         actor=factories.PlannerFactory(),
         channel=channel_for(bluesky_fake),
         text="Borgermøde",
@@ -144,7 +144,7 @@ def test_a_planners_heavy_upload_is_fitted_to_bluesky(bluesky_fake):
 @pytest.mark.django_db
 def test_an_upload_that_is_no_image_is_a_form_error(mastodon_fake):
     with pytest.raises(ValidationError) as error:
-        services.create_post(
+        services.post_create(
             actor=factories.PlannerFactory(),
             channel=channel_for(mastodon_fake),
             text="t",
@@ -156,7 +156,7 @@ def test_an_upload_that_is_no_image_is_a_form_error(mastodon_fake):
 
 @pytest.mark.django_db
 def test_an_image_stored_before_is_fitted_when_sent(instagram_fake):
-    post = services.create_post(
+    post = services.post_create(
         actor=factories.PlannerFactory(),
         channel=channel_for(instagram_fake),
         text="Havnen",
@@ -187,7 +187,7 @@ def test_results_posts_carry_a_chart_of_the_leading_ideas(mastodon_fake, instagr
         consultation=consultation, title="Skjult", support_count=99, is_hidden=True
     )
     factories.IdeaFactory(consultation=consultation, title="Ingen", support_count=0)
-    posts = services.draft_for_event(
+    posts = services.event_post_draft(
         consultation=consultation, origin=Origin.RESULTS, origin_key="results"
     )
     assert len(posts) == 2
@@ -213,7 +213,7 @@ def test_results_posts_carry_a_chart_of_the_leading_ideas(mastodon_fake, instagr
 def test_results_without_supporters_show_the_map(mastodon_fake):
     channel_for(mastodon_fake)
     consultation = factories.ConsultationFactory(language="en", results_published_at=timezone.now())
-    (post,) = services.draft_for_event(
+    (post,) = services.event_post_draft(
         consultation=consultation, origin=Origin.RESULTS, origin_key="results"
     )
     assert post.alt_text.startswith("Map of the area")
@@ -265,7 +265,7 @@ def test_a_photo_goes_out_without_its_metadata(platform, image_format):
 def test_a_planners_photo_is_stored_and_sent_without_metadata(mastodon_fake):
     from tests.social.hostile_images import assert_no_metadata, image_with_metadata
 
-    post = services.create_post(
+    post = services.post_create(
         actor=factories.PlannerFactory(),
         channel=channel_for(mastodon_fake),
         text="Havnen i morges",

@@ -64,13 +64,13 @@ def test_a_draft_is_never_sent(mastodon_fake, mastodon_channel):
 
 def test_a_scheduled_post_waits_for_its_time(mastodon_fake, mastodon_channel):
     author, approver = factories.PlannerFactory(), factories.PlannerFactory()
-    post = services.create_post(
+    post = services.post_create(
         actor=author,
         channel=mastodon_channel,
         text="Later",
         scheduled_at=timezone.now() + timedelta(hours=2),
     )
-    post = services.approve_post(actor=approver, post=post)
+    post = services.post_approve(actor=approver, post=post)
     assert post.state == PostState.SCHEDULED
     assert run_due().published == []
     assert run_due(now=timezone.now() + timedelta(hours=2, minutes=1)).published == [post.pk]
@@ -173,7 +173,7 @@ def test_past_the_staleness_deadline_a_person_must_confirm(mastodon_fake, mastod
     assert run_due(now=timezone.now() + timedelta(hours=8)).handled == 0
     # A planner sends it after all; it is reconciled first and goes out once.
     mastodon_fake._scripted.clear()
-    services.confirm_post(actor=factories.PlannerFactory(), post=post, resend=True)
+    services.post_confirm(actor=factories.PlannerFactory(), post=post, resend=True)
     assert run_due().published == [post.pk]
     assert len(stored_texts(mastodon_fake)) == 1
 
@@ -204,7 +204,7 @@ def test_expired_token_pauses_the_channel_and_tells_its_owners(mastodon_fake):
     # The post waits, neither failed nor sent, until the channel is connected again.
     assert entry_of(post).state == OutboxState.PENDING
     assert run_due(now=timezone.now() + timedelta(hours=1)).handled == 0
-    services.reauthorise_channel(
+    services.channel_reauthorise(
         actor=factories.AdministratorFactory(),
         channel=channel,
         credentials=mastodon_fake.credentials(),
@@ -218,11 +218,11 @@ def test_crisis_stop_pauses_everything_and_lifting_resumes(
 ):
     first, second = approved(mastodon_channel), approved(facebook_channel)
     planner = factories.PlannerFactory()
-    services.start_crisis_stop(actor=planner, reason="Storm warning: no campaign posts today")
+    services.crisis_stop_start(actor=planner, reason="Storm warning: no campaign posts today")
     report = run_due()
     assert report.paused_by_crisis_stop and report.handled == 0
     assert stored_texts(mastodon_fake) == [] and stored_texts(facebook_fake) == []
-    services.lift_crisis_stop(actor=planner)
+    services.crisis_stop_lift(actor=planner)
     assert sorted(run_due().published) == sorted([first.pk, second.pk])
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"social.crisis_stop_started", "social.crisis_stop_lifted"} <= actions

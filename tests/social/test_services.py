@@ -35,7 +35,7 @@ def test_credentials_are_encrypted_at_rest_with_the_configured_key(settings, mas
 
 def test_only_administrators_connect(planner, mastodon_fake):
     with pytest.raises(PermissionDenied):
-        services.connect_channel(
+        services.channel_connect(
             actor=planner,
             platform="mastodon",
             base_url=mastodon_fake.base_url,
@@ -44,7 +44,7 @@ def test_only_administrators_connect(planner, mastodon_fake):
 
 
 def test_connect_checks_with_the_platform_and_audits(administrator, bluesky_fake):
-    channel = services.connect_channel(
+    channel = services.channel_connect(
         actor=administrator,
         platform="bluesky",
         base_url=bluesky_fake.base_url,
@@ -53,7 +53,7 @@ def test_connect_checks_with_the_platform_and_audits(administrator, bluesky_fake
     assert channel.remote_id.startswith("did:")
     assert AuditEntry.objects.filter(action="social.channel_connected").count() == 1
     with pytest.raises(ValidationError) as error:
-        services.connect_channel(
+        services.channel_connect(
             actor=administrator,
             platform="bluesky",
             base_url=bluesky_fake.base_url,
@@ -64,7 +64,7 @@ def test_connect_checks_with_the_platform_and_audits(administrator, bluesky_fake
 
 def test_unreachable_platform_is_a_base_url_error(administrator):
     with pytest.raises(ValidationError) as error:
-        services.connect_channel(
+        services.channel_connect(
             actor=administrator,
             platform="mastodon",
             base_url="http://127.0.0.1:9",
@@ -112,7 +112,7 @@ def test_channel_command_refuses_bad_credentials(mastodon_fake):
 def test_removing_a_channel_cancels_its_unsent_posts(administrator, mastodon_fake):
     channel = channel_for(mastodon_fake)
     post = approved(channel)
-    services.remove_channel(actor=administrator, channel=channel)
+    services.channel_remove(actor=administrator, channel=channel)
     post.refresh_from_db()
     assert post.state == PostState.FAILED
     assert run_due().handled == 0
@@ -124,12 +124,12 @@ def test_nobody_approves_their_own_post_even_after_editing(mastodon_fake):
     first, second = factories.PlannerFactory(), factories.PlannerFactory()
     post = draft(channel, author=first)
     with pytest.raises(PermissionDenied):
-        services.approve_post(actor=first, post=post)
+        services.post_approve(actor=first, post=post)
     # The second planner rewrites it: now the first may approve, the second may not.
-    services.update_post(actor=second, post=post, text="Ny tekst")
+    services.post_update(actor=second, post=post, text="Ny tekst")
     with pytest.raises(PermissionDenied):
-        services.approve_post(actor=second, post=post)
-    post = services.approve_post(actor=first, post=post)
+        services.post_approve(actor=second, post=post)
+    post = services.post_approve(actor=first, post=post)
     assert post.approved_by == first and post.created_by == second
 
 
@@ -145,12 +145,12 @@ def test_the_database_refuses_a_self_approval(mastodon_fake):
 def test_approved_posts_cannot_be_edited(mastodon_fake):
     post = approved(channel_for(mastodon_fake))
     with pytest.raises(ValidationError):
-        services.update_post(actor=factories.PlannerFactory(), post=post, text="changed")
+        services.post_update(actor=factories.PlannerFactory(), post=post, text="changed")
 
 
 def test_residents_cannot_draft(resident, mastodon_fake):
     with pytest.raises(PermissionDenied):
-        services.create_post(actor=resident, channel=channel_for(mastodon_fake), text="t")
+        services.post_create(actor=resident, channel=channel_for(mastodon_fake), text="t")
 
 
 # --- Drafts from events --------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_event_drafts_one_per_channel_in_the_consultation_language(mastodon_fake
     consultation = factories.ConsultationFactory(
         language="da", hashtag="Christiansholm", title="Christiansholm"
     )
-    created = services.draft_due_event_posts()
+    created = services.event_posts_draft_due()
     opened = [post for post in created if post.consultation == consultation]
     assert {post.channel.platform for post in opened} == {"mastodon", "x"}
     for post in opened:
@@ -176,20 +176,20 @@ def test_event_drafts_one_per_channel_in_the_consultation_language(mastodon_fake
             post.channel, post.text, has_image=True, alt_text=post.alt_text
         ).ok
     # Drafted once per event.
-    assert [p for p in services.draft_due_event_posts() if p.consultation == consultation] == []
+    assert [p for p in services.event_posts_draft_due() if p.consultation == consultation] == []
 
 
 def test_norwegian_consultations_get_norwegian_drafts(mastodon_fake):
     channel_for(mastodon_fake)
     consultation = factories.ConsultationFactory(language="nb", title="Sentrumstunnelen")
-    (post,) = [p for p in services.draft_due_event_posts() if p.consultation == consultation]
+    (post,) = [p for p in services.event_posts_draft_due() if p.consultation == consultation]
     assert post.text.startswith("Si din mening: Sentrumstunnelen")
 
 
 def test_a_long_summary_is_shortened_to_fit_x(x_fake):
     channel_for(x_fake)
     consultation = factories.ConsultationFactory(summary="Lang tekst om havnen. " * 17)
-    (post,) = [p for p in services.draft_due_event_posts() if p.consultation == consultation]
+    (post,) = [p for p in services.event_posts_draft_due() if p.consultation == consultation]
     assert services.check_text(post.channel, post.text, has_image=True, alt_text=post.alt_text).ok
     assert post.link in post.text
 
@@ -208,12 +208,12 @@ def test_phase_change_and_results_drafts(mastodon_fake):
         starts_at=now - timedelta(days=1),
         ends_at=now + timedelta(days=5),
     )
-    posts = services.draft_due_event_posts()
+    posts = services.event_posts_draft_due()
     origins = {(p.origin, p.origin_key) for p in posts if p.consultation == consultation}
     assert (Origin.PHASE, f"phase-{later.pk}") in origins
     consultation.results_published_at = now
     consultation.save()
-    posts = services.draft_due_event_posts()
+    posts = services.event_posts_draft_due()
     assert [(p.origin) for p in posts if p.consultation == consultation] == [Origin.RESULTS]
 
 
@@ -223,13 +223,13 @@ def test_weekly_top_ideas_on_mondays(mastodon_fake):
     factories.IdeaFactory(consultation=consultation, title="Badezone", support_count=12)
     factories.IdeaFactory(consultation=consultation, title="Bænke", support_count=3)
     monday = timezone.now() - timedelta(days=timezone.now().weekday())
-    posts = services.draft_due_event_posts(now=monday)
+    posts = services.event_posts_draft_due(now=monday)
     (weekly,) = [p for p in posts if p.origin == Origin.WEEKLY]
     assert "Badezone" in weekly.text and weekly.text.index("Badezone") < weekly.text.index("Bænke")
 
 
 def test_no_channels_no_drafts(consultation):
-    assert services.draft_due_event_posts() == []
+    assert services.event_posts_draft_due() == []
 
 
 # --- Read-back -----------------------------------------------------------------------------------

@@ -349,7 +349,7 @@ def test_channel_needing_reauthorisation_is_shown_and_can_be_reconnected(
     client, administrator, mastodon_fake
 ):
     channel = channel_for(mastodon_fake)
-    services.mark_needs_reauth(channel=channel, reason="The access token is invalid")
+    services.channel_mark_needs_reauth(channel=channel, reason="The access token is invalid")
     login(client, administrator)
     page = client.get(reverse("social:channels")).content.decode()
     assert "Needs re-authorisation" in page and "The access token is invalid" in page

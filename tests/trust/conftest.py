@@ -102,7 +102,7 @@ def block(user, *, consultation=None):
     from moderation import services
 
     moderator = factories.AdministratorFactory()
-    services.block_user(
+    services.user_block(
         actor=moderator, user=user, consultation=consultation, days=7, reason="Flooding"
     )
     return user

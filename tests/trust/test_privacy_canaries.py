@@ -155,12 +155,12 @@ def _plant() -> Planted:
     )
     public = _idea(secretive, consultation, "A public sauna")
     edited = _idea(secretive, consultation, "Call me", f"Ring {EDITED_OUT} for details.")
-    moderation.edit_content(
+    moderation.item_edit(
         actor=moderator, target=edited, text="Ring [removed] for details.", note=INTERNAL_NOTE
     )
     hidden = _idea(secretive, consultation, HIDDEN_TITLE, "Something to hide.")
     ideas_services.idea_support(user=supporter, idea=hidden)
-    moderation.hide(actor=moderator, target=hidden, public_reason="spam", note=INTERNAL_NOTE)
+    moderation.item_hide(actor=moderator, target=hidden, public_reason="spam", note=INTERNAL_NOTE)
     on_behalf = ideas_services.idea_submit_on_behalf(
         entered_by=moderator,
         on_behalf_of=ON_BEHALF,
@@ -176,8 +176,8 @@ def _plant() -> Planted:
     topic_comment = debate.comment_create(author=secretive, target=topic, body="Tunnels.")
     moderation.report_create(reporter=reporter, target=public, reason="other", text=REPORT_TEXT)
     moderation.report_create(reporter=reporter, target=comment, reason="spam", text=REPORT_TEXT)
-    moderation.keep(actor=moderator, target=public, note=INTERNAL_NOTE)
-    moderation.message_author(
+    moderation.item_keep(actor=moderator, target=public, note=INTERNAL_NOTE)
+    moderation.author_message(
         actor=moderator, target=edited, subject="About your idea", body="We edited it."
     )
 
@@ -185,10 +185,10 @@ def _plant() -> Planted:
     channel = Channel(platform="mastodon", name="Harbour", base_url="https://social.example")
     channel.credentials = {"access_token": "x"}
     channel.save()
-    from social.services import draft_due_event_posts
+    from social.services import event_posts_draft_due
 
     monday = timezone.now() - timedelta(days=timezone.now().weekday())
-    draft_due_event_posts(now=monday)
+    event_posts_draft_due(now=monday)
 
     from consultations import services as consultations
 
@@ -197,7 +197,7 @@ def _plant() -> Planted:
     consultations.consultation_publish_results(
         actor=admin, consultation=consultation, results="Thank you all."
     )
-    draft_due_event_posts(now=monday)
+    event_posts_draft_due(now=monday)
     return Planted(
         consultation=consultation,
         ideas=[public, edited, hidden, on_behalf],

@@ -209,7 +209,7 @@ def _appeal(cell):
 
     author = cell.someone()
     idea = cell.idea(author=author)
-    services.hide(actor=cell.people["administrator"], target=idea, public_reason="spam")
+    services.item_hide(actor=cell.people["administrator"], target=idea, public_reason="spam")
     appeal = services.appeal_create(author=author, target=idea, text="Please look again")
     cell.state = appeal
     return reverse("moderation:appeal_decide", args=[appeal.pk]), {
@@ -242,7 +242,7 @@ def _own_hidden(cell):
     from moderation import services
 
     idea = cell.idea(author=cell.own())
-    services.hide(actor=cell.people["administrator"], target=idea, public_reason="spam")
+    services.item_hide(actor=cell.people["administrator"], target=idea, public_reason="spam")
     return idea
 
 

@@ -65,11 +65,11 @@ class Command(BaseCommand):
             channel = Channel.objects.listed().filter(pk=options["channel_id"]).first()
             if channel is None:
                 raise CommandError("No such channel.")
-            services.remove_channel(actor=None, channel=channel)
+            services.channel_remove(actor=None, channel=channel)
             self.stdout.write(f"Removed {channel}.")
             return
         try:
-            channel = services.connect_channel(
+            channel = services.channel_connect(
                 actor=None,
                 platform=options["platform"],
                 name=options["name"],
