@@ -82,13 +82,23 @@ def _write(kind: str, rng, ideas, comments, people, topic) -> None:
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from debate import services as debate
+    from debate.models import CommentVote
     from ideas import services as idea_services
 
     person = rng.choice(people)
     try:
         if kind == "with comment votes":
             comment = rng.choice(comments)
-            debate.comment_vote(user=person, comment=comment, value=rng.choice((1, -1, 0)))
+            # Always a different value from the person's current one: the same seed replays
+            # the same choices on every run, and repeating a vote changes nothing.
+            current = (
+                CommentVote.objects.filter(user=person, comment=comment)
+                .values_list("value", flat=True)
+                .first()
+                or 0
+            )
+            value = rng.choice([each for each in (1, -1, 0) if each != current])
+            debate.comment_vote(user=person, comment=comment, value=value)
         elif kind == "with supports":
             idea = rng.choice(ideas)
             try:

@@ -5,6 +5,7 @@ way to ask, so that services and the queue never branch on the model themselves.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from debate.models import Comment, CommentPublication
@@ -110,7 +111,8 @@ def title_of(target: Target) -> str:
         return f"{target.reference} {target.title}"
     if isinstance(target, IdeaImage):
         return _("Photo of %(idea)s") % {"idea": target.idea.reference}
-    return _("Comment #%(n)s") % {"n": target.pk}
+    # Its first words: a planner working the queue recognises a comment by what it says.
+    return _("Comment “%(start)s”") % {"start": Truncator(target.body).words(8, truncate="…")}
 
 
 def text_of(target: Target) -> str:

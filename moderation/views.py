@@ -22,7 +22,7 @@ from civic.redirects import next_path
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
 
-from . import permissions, privacy, selectors, services
+from . import data_page, permissions, privacy, selectors, services
 from . import targets as t
 from .forms import (
     AppealDecisionForm,
@@ -314,8 +314,8 @@ def appeal_decide(request, pk: int):
 
 @login_required
 def my_data(request):
-    data = privacy.export_user_data(request.user)
-    return render(request, "moderation/my_data.html", {"data": data})
+    profile, sections = data_page.readable(privacy.export_user_data(request.user))
+    return render(request, "moderation/my_data.html", {"profile": profile, "sections": sections})
 
 
 @login_required

@@ -120,6 +120,50 @@ def test_export_pages(client, person):
     assert json.loads(download.content)["profile"]["display_name"] == NAME
 
 
+@pytest.mark.parametrize(
+    "language, readable, codes",
+    [
+        (
+            "en",
+            ["Reason", "Spam", "Official answers to ideas", "Resident", "Name shown to others"],
+            ["idea_answer", "notification_frequency", "created_at", "hidden_reason"],
+        ),
+        (
+            "da",
+            ["Begrundelse", "Officielle svar på idéer", "Borger"],
+            ["idea_answer", "created_at"],
+        ),
+        (
+            "nb",
+            ["Begrunnelse", "Offisielle svar på ideer", "Innbygger"],
+            ["idea_answer", "created_at"],
+        ),
+    ],
+)
+def test_my_data_page_shows_labels_not_codes(client, person, language, readable, codes):
+    """The page reads in the person's language; stored codes and field names stay in the JSON."""
+    client.force_login(person)
+    page = client.get(reverse("moderation:my_data"), HTTP_ACCEPT_LANGUAGE=language)
+    text = page.content.decode()
+    for label in readable:
+        assert label in text, label
+    for code in codes:
+        assert code not in text, code
+    download = json.loads(client.get(reverse("moderation:my_data_json")).content)
+    assert download["notifications"][0]["kind"] == "idea_answer"
+
+
+def test_my_data_page_labels_every_key_the_export_has(person):
+    """A key added to the export without a label fails here instead of reaching the page."""
+    from moderation import data_page
+
+    profile, sections = data_page.readable(privacy.export_user_data(person))
+    shown = {label for label, _ in profile}
+    shown |= {label for section in sections for row in section.rows for label, _ in row.fields}
+    assert not shown & {"created_at", "hidden_reason", "notification_frequency", "opted_out"}
+    assert {section.heading for section in sections} >= {"Ideas", "Notifications"}
+
+
 def _text_columns(model):
     return [
         field

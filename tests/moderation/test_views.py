@@ -62,6 +62,15 @@ class TestReportPage:
 
 
 class TestQueuePage:
+    def test_a_comment_is_named_by_its_first_words(self, client, planner, comment, reporters):
+        comment.body = "The bench by the quay is broken again and nobody has fixed it yet"
+        comment.save(update_fields=["body"])
+        services.report_create(reporter=reporters[0], target=comment, reason="offensive")
+        client.force_login(planner)
+        page = client.get(reverse("moderation:queue")).content.decode()
+        assert "Comment “The bench by the quay is broken again…”" in page
+        assert f"Comment #{comment.pk}" not in page
+
     def test_planner_sees_reported_items_first_with_history(
         self, client, planner, idea, comment, reporters
     ):
@@ -78,7 +87,7 @@ class TestQueuePage:
         services.report_create(reporter=reporters[0], target=idea, reason="spam")
         client.force_login(planner)
         page = client.get(reverse("moderation:queue")).content.decode()
-        assert page.index(f"Comment #{comment.pk}") < page.index(idea.title)
+        assert page.index(f'id="item-comment-{comment.pk}"') < page.index(idea.title)
         assert page.index(idea.title) < page.index("Waiting idea")
         assert "Author's history: 1 ideas, 1 comments" in page
 
