@@ -7,7 +7,6 @@ ALLOWED_HOSTS.
 """
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import environ
@@ -20,8 +19,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# Under pytest the suite needs no environment of its own.
-TESTING = env.bool("TESTING", default=False) or "pytest" in sys.modules
+# Set by the test suite's own settings (tests/settings.py), never guessed from what is imported.
+TESTING = env.bool("TESTING", default=False)
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:

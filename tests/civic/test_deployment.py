@@ -16,9 +16,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
-# The browser tests allow sync calls from async contexts in this process; a real deployment
-# never does, so the subprocess must not inherit it.
-_NOT_INHERITED = ("TESTING", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+# The suite's own settings module and TESTING, and the browser tests' permission for sync calls
+# from async contexts: a real deployment has none of them, so the subprocess must not inherit them.
+_NOT_INHERITED = ("TESTING", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def _production_env(**extra) -> dict:
