@@ -276,7 +276,7 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 # folder on purpose: `makemessages` in an app without locale/ then stops with an error instead of
 # writing that app's strings over another app's catalogue.
 LOCALE_PATHS: list = []
-# English dates as Europe writes them ("30 November 2026", 15:00); Danish and Norwegian as Django has them.
+# English dates as Europe writes them ("30 November 2026", 15:00); da and nb as Django has them.
 FORMAT_MODULE_PATH = ["civic.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Copenhagen")
 USE_I18N = True
