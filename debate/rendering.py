@@ -9,6 +9,7 @@ exactly as the template engine would. The markup is the one `debate.css` styles.
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -23,6 +24,9 @@ class ThreadRenderer:
     def __init__(self, request, *, comments_url: str, may_reply: bool):
         self.comments_url = comments_url
         self.may_reply = may_reply
+        self.viewer_id = request.user.pk
+        # In the page's language ("30 November 2026, 15:05", "30. november 2026 15:05").
+        self.when_format = get_format("DATETIME_FORMAT")
         # Reports are moderation's; the address is looked up once, not once per comment.
         self.report_prefix = reverse("moderation:report", kwargs={"kind": "comment", "pk": 0})[:-2]
         self.csrf = format_html(
@@ -43,6 +47,7 @@ class ThreadRenderer:
             "edit": _("Edit"),
             "delete": _("Delete"),
             "your_comment": _("your comment"),
+            "yours_here": _("Your comment"),
             "mark_official": _("Mark as official answer"),
             "unmark_official": _("Remove official mark"),
             "replies": _("Replies"),
@@ -105,6 +110,10 @@ class ThreadRenderer:
             classes += " comment-official"
         if comment.stance:
             classes += f" comment-{comment.stance}"
+        # The comment its author has just posted (or a link names): shown first and marked.
+        focused = getattr(comment, "is_focus", False)
+        if focused:
+            classes += " comment-focus"
         yield format_html(
             '<article class="{}" id="comment-{}" aria-labelledby="comment-{}-by">'
             '<header class="comment-header"><span class="comment-author" id="comment-{}-by">'
@@ -115,6 +124,8 @@ class ThreadRenderer:
             pk,
             comment.author.public_name if comment.author else t["deleted_user"],
         )
+        if focused and comment.author_id and comment.author_id == self.viewer_id:
+            yield format_html(' <span class="badge badge-yours">{}</span>', t["yours_here"])
         if comment.is_official:
             yield format_html(' <span class="badge badge-official">{}</span>', t["official"])
         if comment.stance and not comment.is_deleted:
@@ -128,12 +139,12 @@ class ThreadRenderer:
             ' <a class="comment-time meta" href="#comment-{}"><time datetime="{}">{}</time></a>',
             pk,
             created.isoformat(),
-            dateformat.format(created, "j. F Y H:i"),
+            dateformat.format(created, self.when_format),
         )
         if comment.edited_at and not comment.is_deleted:
             yield format_html(
                 ' <span class="meta comment-edited" title="{}">({})</span>',
-                dateformat.format(timezone.localtime(comment.edited_at), "j. F Y H:i"),
+                dateformat.format(timezone.localtime(comment.edited_at), self.when_format),
                 t["edited"],
             )
         if comment.moderator_edited_at and not comment.is_deleted:
@@ -145,7 +156,7 @@ class ThreadRenderer:
                 "</span>",
                 t["moderator_edited"],
                 moderated.isoformat(),
-                dateformat.format(moderated, "j. F Y H:i"),
+                dateformat.format(moderated, self.when_format),
             )
         other = getattr(comment, "in_reply_to", None)
         if other is not None:

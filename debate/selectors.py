@@ -97,6 +97,7 @@ def comment_page(
     stance: str = "",
     page: int = 1,
     per_page: int = ROOTS_PER_PAGE,
+    focus: int | None = None,
 ) -> CommentPage:
     """Load one page of threads in three queries: the roots, all their descendants (through
     `root`), and the viewer's own votes on them.
@@ -105,6 +106,11 @@ def comment_page(
     DISPLAY_MAX_DEPTH are flattened under their depth-3 ancestor, oldest first, with
     `in_reply_to` naming whom they answer), `viewer_vote` (1, -1 or 0), and roots get
     `has_official_answer`. Official answers come first among their siblings.
+
+    `focus` (a comment's id, e.g. the one its author has just written) puts that comment's
+    thread first on page 1 and leaves it out of every page's own list, whatever the sort, so
+    the person sees their comment without hunting for it; the comment gets `is_focus`. Two
+    queries more, one when the comment is not published on this target.
     """
     sort = sort if sort in SORTS else DEFAULT_SORT
     stance = stance if stance in Stance.values else ""
@@ -113,6 +119,9 @@ def comment_page(
     candidates = Comment.objects.published().for_target(target).filter(parent__isnull=True)
     if stance:
         candidates = candidates.filter(stance=stance)
+    focus_root = _focus_root(candidates.model.objects.published().for_target(target), focus)
+    if focus_root is not None:
+        candidates = candidates.exclude(pk=focus_root)
     offset = (page - 1) * per_page
     # Pick the page's ids from the narrow index first and join the authors of those rows only:
     # sorting full rows joined with their authors to skip a deep offset costs far more.
@@ -122,6 +131,9 @@ def comment_page(
     )
     has_next = len(roots) > per_page
     roots = roots[:per_page]
+    if focus_root is not None and page == 1:
+        # On top of the page's own threads, so the next page starts where it would have.
+        roots = [*Comment.objects.filter(pk=focus_root).select_related("author"), *roots]
     descendants = []
     if roots:
         descendants = list(
@@ -134,6 +146,8 @@ def comment_page(
     votes = _viewer_votes(viewer, [comment.pk for comment in every])
     by_id = {comment.pk: comment for comment in every}
     _arrange(every, by_id, votes)
+    if focus in by_id:
+        by_id[focus].is_focus = True
     return CommentPage(
         roots=roots,
         number=page,
@@ -142,6 +156,18 @@ def comment_page(
         stance=stance,
         comments_by_id=by_id,
     )
+
+
+def _focus_root(published, focus: int | None) -> int | None:
+    """The id of the top-level comment of the thread that holds `focus`, if it is published
+    there."""
+    if not focus:
+        return None
+    found = published.filter(pk=focus).values_list("pk", "root_id").first()
+    if found is None:
+        return None
+    pk, root_id = found
+    return root_id or pk
 
 
 def _viewer_votes(viewer, comment_ids: list[int]) -> dict[int, int]:
@@ -162,6 +188,7 @@ def _arrange(comments: list[Comment], by_id: dict[int, Comment], votes: dict[int
         comment.in_reply_to = None
         comment.viewer_vote = votes.get(comment.pk, 0)
         comment.has_official_answer = False
+        comment.is_focus = False
     flattened: dict[int, list[Comment]] = defaultdict(list)
     for comment in comments:
         if comment.parent_id is None:

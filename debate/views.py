@@ -43,6 +43,12 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+def _focus(request: HttpRequest) -> int | None:
+    """The comment to show first (`?comment=`), as after its author has posted it."""
+    value = request.GET.get("comment", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 def comments_url() -> str:
     """The path comment actions hang under ("/debate/comments/"): joined with the id in the
     templates, because reversing four URLs for each of hundreds of comments shows in the page's
@@ -60,6 +66,7 @@ def thread_context(request: HttpRequest, target: Topic | Idea) -> dict:
         sort=request.GET.get("sort", selectors.DEFAULT_SORT),
         stance=request.GET.get("stance", "") if isinstance(target, Topic) else "",
         page=_page_number(request),
+        focus=_focus(request),
     )
     manages = permissions.can_manage_topics(user, consultation)
     permissions.annotate_comment_actions(user, page.comments_by_id.values(), manages=manages)
@@ -184,6 +191,10 @@ def _post_comment(request: HttpRequest, target: Topic | Idea) -> HttpResponse:
                 messages.info(request, _("Thank you. Your comment will appear once approved."))
             else:
                 messages.success(request, _("Your comment has been published."))
+                # Its thread first, whatever the sort and however many threads come before it.
+                return redirect(
+                    f"{target.get_absolute_url()}?comment={comment.pk}#comment-{comment.pk}"
+                )
             return redirect(comment.get_absolute_url())
     return render(
         request,

@@ -104,3 +104,27 @@ def test_reply_vote_and_official_answer_pinned(page, new_page, live_server, tran
     threads = page.locator("#threads").inner_text()
     assert "Too expensive" in threads and "queue every morning" not in threads
     a11y_check(page, "filtered-against")
+
+
+def test_a_new_comment_on_a_busy_topic_is_shown_first(page, live_server, transactional_db):
+    """Forty well-voted threads come before a new comment in the default sort; its author still
+    lands on it, marked as theirs."""
+    topic = factories.TopicFactory(title="Where should the tunnel portal go?")
+    others = factories.UserFactory.create_batch(3)
+    for each in range(40):
+        comment = services.comment_create(
+            author=others[each % 3], target=topic, body=f"Earlier view number {each}."
+        )
+        Comment.objects.filter(pk=comment.pk).update(upvotes=5 + each, score=5 + each)
+    ingrid = factories.UserFactory(display_name="Ingrid", show_name_publicly=True)
+
+    login(page, live_server, ingrid)
+    visit(page, topic.get_absolute_url(), "busy-topic")
+    page.get_by_label("Your comment").fill("Put the portal by the harbour, not by the school.")
+    page.get_by_label("For").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish comment").click()
+    first = page.locator("li.thread").first
+    assert "Put the portal by the harbour" in first.inner_text()
+    assert first.locator(".badge-yours").inner_text() == "Your comment"
+    a11y_check(page, "landed-on-my-comment")
