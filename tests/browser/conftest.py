@@ -90,11 +90,12 @@ def new_page(browser, live_server, transactional_db):
     """Open pages in fresh browser contexts (no shared cookies), closed after the test."""
     contexts = []
 
-    def open_page(locale: str = "da-DK"):
+    def open_page(locale: str = "da-DK", *, javascript: bool = True):
         context = browser.new_context(
             base_url=live_server.url,
             locale=locale,
             viewport={"width": 1280, "height": 900},
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(NAVIGATION_TIMEOUT_MS)
         # Map tiles and anything else on the internet are unreachable in tests; refusing them at

@@ -7,7 +7,7 @@ import pytest
 
 from ideas.models import Idea
 from tests import factories
-from tests.browser.conftest import a11y_check, draw_a_rectangle_area, login, visit
+from tests.browser.conftest import a11y_check, draw_a_rectangle_area, login, screenshot, visit
 
 
 @pytest.fixture
@@ -152,3 +152,20 @@ def test_this_is_my_idea_supports_and_follows_the_existing_one(page, live_server
     assert Support.objects.filter(idea=existing, user=resident).exists()
     assert Follow.objects.filter(idea=existing, user=resident).exists()
     assert not Idea.objects.filter(title="harbour bath").exists()
+
+
+def test_without_javascript_the_map_is_a_picture_beside_the_list(new_page, live_server, harbour):
+    """axe needs scripts, so this page is checked with them in the other journeys; here the
+    picture must load and the list must be there."""
+    page = new_page(locale="en-GB", javascript=False)
+    pictures = []
+    page.on(
+        "response",
+        lambda response: pictures.append(response.status) if "static.svg" in response.url else None,
+    )
+    response = page.goto("/harbour/", wait_until="load")
+    assert response.status == 200
+    screenshot(page, "no-javascript")
+    assert page.locator(".map-canvas img.map-static").is_visible()
+    assert pictures == [200]
+    assert "Harbour bath with sand" in page.locator("[data-map-list]").inner_text()
