@@ -1,7 +1,8 @@
 from django.urls import path
 
-from frontend import views
+from frontend import share, views
 
 urlpatterns = [
     path("cards/<str:kind>/<str:key>.png", views.card_image, name="card_image"),
+    path("share/mastodon/", share.mastodon_share, name="share_mastodon"),
 ]
