@@ -1,8 +1,10 @@
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .changes import Change, changed
 from .models import User
+from .services import supported_language
 
 
 class SignupForm(forms.Form):
@@ -32,7 +34,9 @@ class SignupForm(forms.Form):
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"].strip()
         user.show_name_publicly = self.cleaned_data["show_name_publicly"]
-        user.save(update_fields=["display_name", "show_name_publicly"])
+        # The language the person signed up in: their e-mails are written in it from now on.
+        user.language = supported_language(translation.get_language())
+        user.save(update_fields=["display_name", "show_name_publicly", "language"])
 
 
 PUBLIC_NAME_FIELDS = frozenset({"display_name", "show_name_publicly"})
@@ -48,7 +52,13 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "show_name_publicly", "phone", "notification_frequency"]
+        fields = [
+            "display_name",
+            "show_name_publicly",
+            "phone",
+            "language",
+            "notification_frequency",
+        ]
         widgets = {"notification_frequency": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):

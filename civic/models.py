@@ -75,6 +75,15 @@ class User(AbstractUser):
         default=NotificationFrequency.IMMEDIATE,
         help_text=_("Send each notice at once, or gather them in one e-mail a day."),
     )
+    # A code from LANGUAGES; "" until the person signs up or picks one. E-mails and notices are
+    # written in it (civic.notifications.recipient_language).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the e-mails and notices we send you."),
+    )
 
     objects = CivicUserManager()
 

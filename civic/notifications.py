@@ -65,11 +65,9 @@ def notify(*, recipient, kind: str, subject: str, body: str, url: str) -> None:
 
 
 def recipient_language(recipient) -> str:
-    """The language to write to this person in.
-
-    Accounts carry no language of their own yet, so this is the language active where the
-    notice arises (services about a consultation activate that consultation's language).
-    """
+    """The language to write to this person in: the one stored on their account (chosen at
+    sign-up, in the language switch or on the profile), else the one active where the notice
+    arises."""
     return (
         getattr(recipient, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
     )

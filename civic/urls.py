@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -23,7 +23,9 @@ urlpatterns = [
     # per-visitor token to swap in, no cookie to set) and could be cached by a proxy too. A
     # forged switch can do no more than change the language a visitor reads in; the view still
     # answers POST only, so no link or crawler changes it.
-    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # A signed-in person's choice is also stored for their e-mails (views.switch_language); a
+    # forged cross-site POST carries no session cookie (SameSite=Lax), so it cannot store one.
+    path("i18n/setlang/", csrf_exempt(views.switch_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline, so the

@@ -9,9 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from .api import json_error_for_api
 from .forms import ProfileForm
+from .services import user_language_set
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,15 @@ def _check_cache() -> str:
     except Exception as exc:
         logger.warning("health check: cache unavailable: %s", exc)
         return "unavailable"
+
+
+def switch_language(request):
+    """Django's language switch; a signed-in person's choice is also kept on the account, for
+    the e-mails and notices sent to them."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 @login_required

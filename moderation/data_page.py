@@ -49,6 +49,7 @@ FIELD_LABELS = {
     "phone": _("Phone"),
     "role": _("Role"),
     "notification_frequency": _("E-mail notices"),
+    "language": _("Language of e-mails"),
     "date_joined": _("Joined"),
     "last_login": _("Last signed in"),
     "reference": _("Reference"),

@@ -49,6 +49,7 @@ def export_user_data(user: User) -> dict:
             "phone": user.phone,
             "role": user.role,
             "notification_frequency": user.notification_frequency,
+            "language": user.language,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
         },
