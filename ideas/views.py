@@ -339,7 +339,8 @@ def idea_support(request, reference):
         context = _support_context(request, idea, state.supports_left)
         return render(request, "ideas/_support.html", {**context, "support_message": message})
     messages.success(request, message)
-    return redirect(idea)
+    # Back where the person acted: the idea, or their activity page's list of supports.
+    return redirect(next_path(request, idea.get_absolute_url()))
 
 
 @login_required
@@ -410,7 +411,7 @@ def idea_follow(request, reference):
         followed=_("You follow this idea and get an e-mail when it is answered."),
         unfollowed=_("You no longer follow this idea."),
     )
-    return redirect(idea)
+    return redirect(next_path(request, idea.get_absolute_url()))
 
 
 @login_required

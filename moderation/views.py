@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from civic import ratelimit
 from civic.reasons import public_reason_label
@@ -24,6 +24,7 @@ from consultations.selectors import consultation_for_viewer
 
 from . import data_page, permissions, privacy, selectors, services
 from . import targets as t
+from .activity import activity_of
 from .forms import (
     AppealDecisionForm,
     AppealForm,
@@ -309,7 +310,13 @@ def appeal_decide(request, pk: int):
     return redirect(back)
 
 
-# --- My data ---------------------------------------------------------------------------------
+# --- My activity and my data --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_activity(request):
+    return render(request, "moderation/my_activity.html", {"activity": activity_of(request.user)})
 
 
 @login_required
