@@ -18,9 +18,25 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==0.13.9
 
-$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen
+# What running the site needs; the suite's tools (dev group) and the load-test tools (bench group)
+# come with `make test` and `make bench`. --inexact: a later `make run` keeps what they installed.
+$(VENV)/.synced-run: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --no-dev --inexact
 	touch $@
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --inexact
+	touch $@ $(VENV)/.synced-run
+
+$(VENV)/.synced-bench: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --group bench --inexact
+	touch $@ $(VENV)/.synced $(VENV)/.synced-run
+
+# Each catalogue compiled when its .po changed, with the same check as compilemessages.
+PO_FILES := $(wildcard */locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -28,14 +44,13 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.synced node_modules/.installed ## Install the pinned dependencies
 
-messages: $(VENV)/.synced ## Compile the translations
-	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
+messages: $(MO_FILES) ## Compile the translations that changed
 
 run: export DEBUG ?= 1
-run: $(VENV)/.synced messages ## Start the site on SQLite with demo data at http://127.0.0.1:8000
-	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# Links in e-mails and posts lead to the address actually served.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: $(VENV)/.synced-run messages ## Start the site on SQLite with demo data at http://$(HOST):$(PORT)
+	$(PY) manage.py rundemo $(HOST):$(PORT)
 
 test: install messages ## Run the whole suite (DATABASE_URL when set, SQLite otherwise)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -52,11 +67,11 @@ format: $(VENV)/.synced ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-messages-update: $(VENV)/.synced ## Collect new strings into the .po files
+messages-update: $(VENV)/.synced-run ## Collect new strings into the .po files
 	for app in civic frontend consultations ideas debate maps moderation reports social; do \
 	  mkdir -p $$app/locale && (cd $$app && DEBUG=1 ../$(PY) ../manage.py makemessages -l da -l nb -l en --no-obsolete -v 0); done
 
-bench: $(VENV)/.synced ## Benchmarks; figures go to bench/RESULTS.md
+bench: $(VENV)/.synced-bench messages ## Benchmarks; figures go to bench/RESULTS.md
 	$(PY) bench/run.py
 
 clean: ## Remove the environment, the SQLite database and compiled files

@@ -3,6 +3,7 @@
 import secrets
 
 from allauth.account.models import EmailAddress
+from django.utils import translation
 
 from civic.models import Role, User
 
@@ -39,9 +40,17 @@ def load(stdout) -> dict[str, User]:
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         users[role.value if role.value not in users else f"{role.value}2"] = user
-        rows.append((role.label, email, password))
+        # The console speaks English whatever LANGUAGE_CODE is: one language, not a mix.
+        with translation.override("en"):
+            rows.append((str(role.label), email, password))
     stdout.write("\nDemo accounts (passwords are new each time the demo is loaded):")
     for label, email, password in rows:
         stdout.write(f"  {str(label):<14} {email:<36} {password}")
     stdout.write("")
     return users
+
+
+def present() -> bool:
+    """Whether every demo account exists (the demo has been loaded before)."""
+    emails = [email for email, *_ in DEMO_ACCOUNTS]
+    return User.objects.filter(email__in=emails).count() == len(emails)

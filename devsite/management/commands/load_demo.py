@@ -20,12 +20,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--if-needed",
+            action="store_true",
+            help="Do nothing when the demo is already loaded (a second `make run` starts fast).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Load even though DEBUG is off (never on a live site).",
         )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, if_needed=False, **options):
         if not settings.DEBUG and not settings.TESTING and not force:
             raise CommandError(
                 "The demo creates accounts with known passwords; "
@@ -33,8 +38,22 @@ class Command(BaseCommand):
             )
         from devsite.demo import people
 
+        if if_needed and _demo_present(people):
+            self.stdout.write(
+                "The demo is already loaded; its accounts keep the passwords printed when it was "
+                "loaded. `manage.py load_demo` gives them new ones."
+            )
+            return
         with transaction.atomic():
             users = people.load(self.stdout)
             for name in DEMO_MODULES:
                 import_module(name).load(self.stdout, users)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+
+def _demo_present(people) -> bool:
+    from consultations.models import Consultation
+
+    demo = {"christiansholm", "harstad-sentrumstunnel"}
+    consultations = set(Consultation.objects.filter(slug__in=demo).values_list("slug", flat=True))
+    return people.present() and consultations == demo
