@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +14,23 @@ class CivicConfig(AppConfig):
         from civic.changes import Cache, forgets
 
         forgets(Cache.PAGES, pagecache.forget_pages)
+        # allauth writes the site's name and domain into its e-mails from the sites framework,
+        # whose first row says "example.com" until told otherwise: keep it equal to the settings.
+        post_migrate.connect(site_from_settings, dispatch_uid="civic.site_from_settings")
+
+
+def site_from_settings(sender=None, using="default", **kwargs):
+    """Name the current Site after SITE_NAME and SITE_URL's host (after every migrate)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    domain = urlsplit(settings.SITE_URL).netloc or "localhost"
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"name": settings.SITE_NAME, "domain": domain}
+    )
+    Site.objects.clear_cache()
 
 
 class CivicAdminConfig(admin_apps.SimpleAdminConfig):

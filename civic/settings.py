@@ -215,6 +215,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 # address is told by e-mail instead. Off: the sign-up form says the address is taken.
 ACCOUNT_PREVENT_ENUMERATION = env.bool("ACCOUNT_PREVENT_ENUMERATION", default=True)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Opening the confirmation link (in the browser that signed up) signs the person in, as they
+# expect; from another browser they log in as usual.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_ADAPTER = "civic.adapters.AccountAdapter"
