@@ -369,6 +369,9 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's files from the site's static files: the CSP allows no other script host.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Without deep links each operation's path is plain text inside its toggle button; with
+    # them it is a link inside a button, which keyboard and screen-reader users cannot use.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # Several models have a "kind" or "status" field; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "ConsultationKindEnum": "consultations.models.Consultation.Kind",

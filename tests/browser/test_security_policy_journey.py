@@ -250,3 +250,15 @@ def _screenshot_path(name: str):
 
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS / f"{_current_test_name()}-{name}.png"
+
+
+@pytest.mark.parametrize("locale", ["da-DK", "nb-NO", "en-GB"])
+def test_api_docs_are_accessible_in_each_language(new_page, live_server, harbour, locale):
+    from tests.browser.conftest import a11y_check
+
+    page = new_page(locale=locale)
+    page.goto("/api/docs/")
+    page.get_by_text("/api/v1/consultations/").first.wait_for()
+    assert page.get_attribute("html", "lang") == locale[:2]
+    assert "API" in page.locator("main h1").first.inner_text()
+    a11y_check(page, f"api-docs-{locale}")

@@ -388,3 +388,12 @@ def test_the_template_check_finds_what_it_looks_for():
     with pytest.raises(AssertionError):
         assert_no_inline_code('<script nonce="old">alert(1)</script>', "new", "/x/")
     assert_no_inline_code('<script nonce="abc">x()</script>', "abc", "/x/")
+
+
+def test_the_api_docs_page_is_a_page_of_ours_in_the_readers_language():
+    import re
+
+    page = Client().get("/api/docs/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert '<html lang="nb">' in page and "<main" in page and "Tilbake til" in page
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith("/") for s in sources), sources  # nothing from a CDN
