@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_changes import AnnouncesChanges
 from .audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
+from .audit_labels import action_label
 from .changes import Change
 from .models import AuditEntry, User
 
@@ -36,18 +37,32 @@ class UserAdmin(AnnouncesChanges, BaseUserAdmin):
     readonly_fields = ("is_staff", "is_superuser")
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Filter by action, offered by label (the stored code stays in the address)."""
+
+    title = _("what")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = AuditEntry.objects.values_list("action", flat=True).distinct().order_by()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit log, read-only. Who supported or reported something is shown to nobody and
     cannot be searched for: the entry keeps the actor for the legal hold only."""
 
-    list_display = ("created_at", "who", "action", "object_repr", "reason")
-    list_filter = ("action",)
+    list_display = ("created_at", "who", "what", "object_repr", "reason")
+    list_filter = (ActionFilter,)
     search_fields = ("object_repr", "actor_label", "reason")
     fields = (
         "created_at",
         "who",
-        "action",
+        "what",
         "content_type",
         "object_id",
         "object_repr",
@@ -56,6 +71,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "changes_recorded",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("what"), ordering="action")
+    def what(self, entry: AuditEntry) -> str:
+        return action_label(entry.action)
 
     @admin.display(description=_("who"))
     def who(self, entry: AuditEntry) -> str:

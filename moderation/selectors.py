@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civic.audit import actor_is_private
+from civic.audit_labels import action_label
 from civic.models import AuditEntry
 from civic.permissions import is_councillor
 from civic.wordlist import matches
@@ -316,7 +317,7 @@ def item_log(target) -> list[AuditEntry]:
         .order_by("-created_at", "-id")[:50]
     )
     for entry in entries:
-        entry.label = LOG_LABELS.get(entry.action, entry.action)
+        entry.label = LOG_LABELS.get(entry.action) or action_label(entry.action)
         # The page says a participant reported or supported it, never who.
         entry.actor_private = actor_is_private(entry.action)
     return entries
