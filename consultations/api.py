@@ -15,6 +15,7 @@ from civic.models import User
 
 from . import permissions, selectors, services
 from .models import Category, Consultation, Phase
+from .rules import FLAGS, PRESETS
 
 STATES = ("open", "upcoming", "closed")
 
@@ -173,6 +174,15 @@ class PhaseInputSerializer(serializers.Serializer):
     allows_support = serializers.BooleanField(default=False)
     allows_comments = serializers.BooleanField(default=False)
     allows_poll = serializers.BooleanField(default=False)
+
+    def to_internal_value(self, data):
+        """A new phase that names only its kind gets that kind's preset (rules.PRESETS)."""
+        values = super().to_internal_value(data)
+        is_new = not (isinstance(data, dict) and data.get("id"))
+        if is_new and isinstance(data, dict) and not any(flag in data for flag in FLAGS):
+            for flag in PRESETS.get(values.get("kind"), ()):
+                values[flag] = True
+        return values
 
 
 class CategoryInputSerializer(serializers.Serializer):

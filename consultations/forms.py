@@ -175,6 +175,14 @@ class PhaseForm(forms.ModelForm):
         widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
         help_texts = {"name": _("Optional; the kind is shown when empty.")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .rules import PRESETS
+
+        # Picking a kind ticks what that kind of phase usually allows (consultation_form.js).
+        presets = {kind: list(flags) for kind, flags in PRESETS.items()}
+        self.fields["kind"].widget.attrs["data-phase-presets"] = json.dumps(presets)
+
     def _post_clean(self):
         # The check constraint (end after start) is reported by the formset on the right
         # field; the row's own field validation is all that is needed here.

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Consultation
+from .models import Consultation, Phase
 
 ACTIONS = {
     # action -> the Phase flag that allows it
@@ -13,6 +13,35 @@ ACTIONS = {
     "comment": "allows_comments",
     "answer_poll": "allows_poll",
 }
+
+
+# What each kind of phase lets residents do unless the planner decides otherwise: picking the
+# kind ticks these boxes in the form (consultation_form.js), and the API takes them for a new
+# phase that names only its kind.
+PRESETS = {
+    Phase.Kind.INFORMATION: (),
+    Phase.Kind.IDEAS: ("allows_ideas", "allows_support"),
+    Phase.Kind.SUPPORT: ("allows_support", "allows_comments"),
+    Phase.Kind.DEBATE: ("allows_comments", "allows_poll"),
+    Phase.Kind.EVALUATION: (),
+    Phase.Kind.RESULTS: (),
+}
+FLAGS = tuple(ACTIONS.values())
+
+
+def idle_phases(consultation: Consultation) -> list[Phase]:
+    """Phases of a kind meant for taking part in which residents may do nothing: almost always
+    boxes the planner forgot to tick. Shown as a warning before publishing."""
+    return [
+        phase
+        for phase in consultation.phases.all()
+        if PRESETS.get(phase.kind) and not any(getattr(phase, flag) for flag in FLAGS)
+    ]
+
+
+def nobody_can_take_part(consultation: Consultation) -> bool:
+    """No phase of the timeline lets residents do anything."""
+    return not any(getattr(phase, flag) for phase in consultation.phases.all() for flag in FLAGS)
 
 
 def phase_allows(consultation: Consultation, action: str, now=None) -> bool:

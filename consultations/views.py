@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import display, hub, permissions, selectors, services
+from . import display, hub, permissions, rules, selectors, services
 from .forms import CategoryFormSet, CloseForm, ConsultationForm, PhaseFormSet, ResultsForm
 from .models import Consultation
 
@@ -199,9 +199,14 @@ def consultation_results(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _confirm_page(request, consultation, action, *, form=None, error=None) -> HttpResponse:
+    context = {"consultation": consultation, "action": action, "form": form, "error": error}
+    if action == "publish":
+        # Said before publishing: a timeline in which nobody can take part is a slip, not a plan.
+        context["idle_phases"] = rules.idle_phases(consultation)
+        context["nobody_can_take_part"] = rules.nobody_can_take_part(consultation)
     return render(
         request,
         "consultations/consultation_confirm.html",
-        {"consultation": consultation, "action": action, "form": form, "error": error},
+        context,
         status=400 if request.method == "POST" else 200,
     )

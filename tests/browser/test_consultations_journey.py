@@ -91,3 +91,23 @@ def test_planner_creates_and_publishes_a_consultation(
     assert "Harbour bath at Christiansholm" in open_section.inner_text()
     visit(other, f"/{consultation.slug}/", "detail-public")
     assert other.locator(f'a[href="/{consultation.slug}/edit/"]').count() == 0
+
+
+def test_a_phase_kind_ticks_what_it_allows(new_page, live_server, transactional_db):
+    planner = factories.PlannerFactory()
+    page = new_page(locale="en-GB")
+    login(page, live_server, planner)
+    visit(page, "/new/", "new-consultation")
+    row = page.locator("[data-formset-row]").filter(has=page.locator("select[data-phase-presets]"))
+    row.first.locator("select[data-phase-presets]").select_option("ideas")
+    boxes = row.first.locator("input[type=checkbox][name*='-allows_']")
+    ticked = {box.get_attribute("name").rsplit("-", 1)[1]: box.is_checked() for box in boxes.all()}
+    assert ticked == {
+        "allows_ideas": True,
+        "allows_support": True,
+        "allows_comments": False,
+        "allows_poll": False,
+    }
+    row.first.locator("select[data-phase-presets]").select_option("debate")
+    assert row.first.locator("input[name$='-allows_comments']").is_checked()
+    assert not row.first.locator("input[name$='-allows_ideas']").is_checked()

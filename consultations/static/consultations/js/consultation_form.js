@@ -19,6 +19,18 @@
       if (first) first.focus();
     });
   });
+  // A phase's kind ticks what that kind usually allows; the planner can change the boxes after.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-phase-presets]");
+    if (!select) return;
+    var presets = JSON.parse(select.getAttribute("data-phase-presets"));
+    var allowed = presets[select.value] || [];
+    var row = select.closest("[data-formset-row]");
+    row.querySelectorAll("input[type=checkbox][name*='-allows_']").forEach(function (box) {
+      var flag = box.name.slice(box.name.lastIndexOf("-") + 1);
+      box.checked = allowed.indexOf(flag) !== -1;
+    });
+  });
   var summary = document.getElementById("form-error-summary");
   if (summary) summary.focus();
 })();
