@@ -9,7 +9,8 @@ from .admin_changes import AnnouncesChanges
 from .audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
 from .audit_labels import action_label
 from .changes import Change
-from .models import AuditEntry, User
+from .legal import legal_page_save
+from .models import AuditEntry, LegalPage, User
 
 
 @admin.register(User)
@@ -114,3 +115,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LegalPage)
+class LegalPageAdmin(admin.ModelAdmin):
+    """The municipality's own privacy notice, terms, accessibility statement and cookie page."""
+
+    list_display = ("kind", "language", "version", "updated_at")
+    list_filter = ("kind", "language")
+    readonly_fields = ("version", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        body = obj.body
+        if change:
+            obj.body = LegalPage.objects.get(pk=obj.pk).body  # the stored text, to compare
+        legal_page_save(page=obj, body=body)

@@ -1,7 +1,11 @@
 from django import forms
-from django.utils import translation
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import legal
 from .changes import Change, changed
 from .models import User
 from .services import supported_language
@@ -14,7 +18,14 @@ class SignupForm(forms.Form):
     `signup` once the account exists.
     """
 
-    field_order = ["display_name", "email", "password1", "password2", "show_name_publicly"]
+    field_order = [
+        "display_name",
+        "email",
+        "password1",
+        "password2",
+        "show_name_publicly",
+        "accept_terms",
+    ]
 
     display_name = forms.CharField(
         label=_("Display name"),
@@ -31,12 +42,41 @@ class SignupForm(forms.Form):
         ),
     )
 
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of use and have read the privacy notice"),
+        error_messages={"required": _("Accept the terms of use to create an account.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accept_terms"].help_text = format_html(
+            '<a href="{}" target="_blank">{}</a> · <a href="{}" target="_blank">{}</a>',
+            reverse("legal", kwargs={"kind": "terms"}),
+            _("Terms of use"),
+            reverse("legal", kwargs={"kind": "privacy"}),
+            _("Privacy notice"),
+        )
+
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"].strip()
         user.show_name_publicly = self.cleaned_data["show_name_publicly"]
         # The language the person signed up in: their e-mails are written in it from now on.
         user.language = supported_language(translation.get_language())
-        user.save(update_fields=["display_name", "show_name_publicly", "language"])
+        # What exactly was accepted, and when: the versions of the texts shown in that language.
+        versions = legal.current_versions(user.language or settings.LANGUAGE_CODE)
+        user.terms_version = versions["terms"]
+        user.privacy_version = versions["privacy"]
+        user.consented_at = timezone.now()
+        user.save(
+            update_fields=[
+                "display_name",
+                "show_name_publicly",
+                "language",
+                "terms_version",
+                "privacy_version",
+                "consented_at",
+            ]
+        )
 
 
 PUBLIC_NAME_FIELDS = frozenset({"display_name", "show_name_publicly"})

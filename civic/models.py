@@ -85,6 +85,12 @@ class User(AbstractUser):
         help_text=_("The language of the e-mails and notices we send you."),
     )
 
+    # The versions of the terms of use and the privacy notice the person accepted at sign-up,
+    # and when (civic.legal).
+    terms_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    privacy_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    consented_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = CivicUserManager()
 
     REQUIRED_FIELDS = ["email"]
@@ -226,3 +232,35 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient_id} {self.kind} {self.subject}"
+
+
+class LegalPage(models.Model):
+    """The municipality's own text of a public-sector page, in one language. Without a row the
+    shipped default is shown (civic/legal_texts). Each change of the text is a new version, so
+    a consent records exactly what the person accepted."""
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", _("Privacy notice")
+        TERMS = "terms", _("Terms of use")
+        ACCESSIBILITY = "accessibility", _("Accessibility statement")
+        COOKIES = "cookies", _("Cookies")
+
+    kind = models.CharField(_("page"), max_length=20, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    body = models.TextField(
+        _("text"), help_text=_("Markdown. Shown instead of the default text for this language.")
+    )
+    version = models.PositiveIntegerField(_("version"), default=2, editable=False)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("public page")
+        verbose_name_plural = _("public pages (privacy, terms, accessibility, cookies)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language"], name="legal_page_once_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"

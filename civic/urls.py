@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -18,6 +18,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", views.profile, name="profile_legacy"),
     path("me/", include(("civic.urls_me", "civic"), namespace="civic")),
+    # Privacy notice, terms of use, accessibility statement and cookies, linked in every footer.
+    re_path(
+        r"^about/(?P<kind>privacy|terms|accessibility|cookies)/$", views.legal_page, name="legal"
+    ),
     # The language switcher is on every page. Without a CSRF token in it, a page for anonymous
     # visitors is the same bytes for each of them, so a cached copy is served as it is (no
     # per-visitor token to swap in, no cookie to set) and could be cached by a proxy too. A

@@ -6,11 +6,14 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 
+from . import legal
 from .api import json_error_for_api
 from .forms import ProfileForm
 from .services import user_language_set
@@ -102,3 +105,11 @@ def error_403(request, exception=None):
 
 def error_500(request):
     return json_error_for_api(request, 500) or render(request, "500.html", status=500)
+
+
+@require_GET
+def legal_page(request, kind):
+    """Privacy notice, terms of use, accessibility statement or cookies, in the reader's
+    language: the municipality's own text, or the default filled in from the settings."""
+    page = legal.page_for(kind, translation.get_language())
+    return render(request, "civic/legal_page.html", {"page": page})

@@ -53,6 +53,7 @@ CATEGORY_FIELDS = ("name", "colour", "position")
 # Consultations live at /<slug>/, beside the site's own top-level paths.
 RESERVED_SLUGS = frozenset(
     {
+        "about",
         "accounts",
         "admin",
         "api",
@@ -69,6 +70,7 @@ RESERVED_SLUGS = frozenset(
         "moderation",
         "new",
         "reports",
+        "share",
         "social",
         "static",
     }

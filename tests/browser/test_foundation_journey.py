@@ -36,6 +36,7 @@ def test_newcomer_signs_up_confirms_logs_in_and_reads_the_demo(page, live_server
     page.locator("#id_email").fill(EMAIL)
     page.locator("#id_password1").fill(TEST_PASSWORD)
     page.locator("#id_password2").fill(TEST_PASSWORD)
+    page.locator("#id_accept_terms").check()
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     visit(page, page.url, "verification-sent")

@@ -35,6 +35,7 @@ def sign_up_in_browser(page, email: str, display_name: str, *, show_name: bool) 
     page.locator("#id_password2").fill(PASSWORD)
     if show_name:
         page.locator("#id_show_name_publicly").check()
+    page.locator("#id_accept_terms").check()
     _submit_allauth_form(page)
     assert "/accounts/signup/" not in page.url, f"sign-up of {email} stayed on {page.url}"
     a11y_check(page, "check-your-email")

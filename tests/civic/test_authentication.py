@@ -19,6 +19,7 @@ SIGNUP = {
     "password1": "a-long-Pass-phrase-9",
     "password2": "a-long-Pass-phrase-9",
     "display_name": "Ny Borger",
+    "accept_terms": "on",
 }
 
 

@@ -16,7 +16,7 @@ from civic.models import User
 from tests import factories
 
 
-def _sign_up(client, email, name="Ny Borger"):
+def _sign_up(client, email, name="Ny Borger", **headers):
     return client.post(
         reverse("account_signup"),
         {
@@ -24,7 +24,9 @@ def _sign_up(client, email, name="Ny Borger"):
             "password1": "a-long-Pass-phrase-9",
             "password2": "a-long-Pass-phrase-9",
             "display_name": name,
+            "accept_terms": "on",
         },
+        **headers,
     )
 
 

@@ -65,6 +65,7 @@ def sign_up(
         "password1": PASSWORD,
         "password2": PASSWORD,
         "display_name": display_name,
+        "accept_terms": "on",
     }
     if show_name_publicly:
         form["show_name_publicly"] = "on"

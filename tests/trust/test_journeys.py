@@ -108,7 +108,12 @@ def test_an_address_differing_only_in_case_cannot_sign_up_again(consultation):
     client = Client()
     response = client.post(
         reverse("account_signup"),
-        {"email": "erik@harbour.EXAMPLE", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "erik@harbour.EXAMPLE",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "accept_terms": "on",
+        },
     )
     # Refused with a readable form error, or sent to "check your e-mail" without a second account
     # (allauth's enumeration protection); never a server error, never two accounts.
@@ -211,7 +216,13 @@ def _sign_up_over_http(base_url: str, email: str) -> Browserless:
     person.get(reverse("account_signup"))
     response = person.form(
         reverse("account_signup"),
-        {"email": email, "password1": PASSWORD, "password2": PASSWORD, "display_name": email},
+        {
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "display_name": email,
+            "accept_terms": "on",
+        },
     )
     assert response.status_code == 302, f"sign-up of {email}: {response.status_code}"
     link = confirmation_path(email)
