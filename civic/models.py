@@ -199,11 +199,14 @@ class AuditEntry(models.Model):
 
 
 class Notification(models.Model):
-    """A notice for one person: the daily-digest queue, and the opt-outs per kind.
+    """A notice for one person: what they see on the site, the daily-digest queue, and the
+    opt-outs per kind.
 
-    A row with a subject is a notice waiting for (or already sent in) a digest. A row with
-    `opted_out` set records that the person unsubscribed from that kind; it holds no message.
-    Keeping both in one table keeps the notification state of a person in one place.
+    A row with a subject is a notice: shown on the person's notifications page (unread until
+    `read_at`), and e-mailed at once or in the next digest (waiting while `sent_at` is empty).
+    A row with `opted_out` set records that the person unsubscribed from that kind's e-mails;
+    it holds no message. Keeping both in one table keeps a person's notification state in one
+    place.
     """
 
     recipient = models.ForeignKey(
@@ -216,6 +219,7 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

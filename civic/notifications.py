@@ -47,16 +47,25 @@ def notify(*, recipient, kind: str, subject: str, body: str, url: str) -> None:
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    if not _reachable(recipient) or is_opted_out(recipient, kind):
+    if not recipient or not recipient.is_active or getattr(recipient, "is_deleted", False):
         return
     language = recipient_language(recipient)
     with translation.override(language):
         subject_text, body_text = str(subject), str(body)
     full_url = absolute_url(url)
-    if recipient.notification_frequency == NotificationFrequency.DAILY:
-        Notification.objects.create(
-            recipient=recipient, kind=kind, subject=subject_text, body=body_text, url=full_url
-        )
+    by_mail = _reachable(recipient) and not is_opted_out(recipient, kind)
+    daily = recipient.notification_frequency == NotificationFrequency.DAILY
+    # Always on the person's notifications page; e-mailed at once, in the next digest (left
+    # unsent), or not at all (opted out of that kind, or no address).
+    Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        subject=subject_text,
+        body=body_text,
+        url=full_url,
+        sent_at=None if (by_mail and daily) else timezone.now(),
+    )
+    if not by_mail or daily:
         return
     recipient_id = recipient.pk
     transaction.on_commit(
@@ -238,3 +247,32 @@ def _send(recipient, subject: str, context: dict) -> None:
     except OSError:
         # A mail server outage must not break the request that caused the notice.
         logger.exception("could not send notification to user %s", recipient.pk)
+
+
+# --- On the site ---------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+def unread_count(recipient) -> int:
+    return Notification.objects.filter(
+        recipient=recipient, opted_out=False, read_at__isnull=True
+    ).count()
+
+
+def notices_read(recipient) -> list[Notification]:
+    """The newest notices, each marked read now that the person sees it (the ones that were
+    unread keep `was_unread` for the page to mark)."""
+    notices = list(
+        Notification.objects.filter(recipient=recipient, opted_out=False).order_by(
+            "-created_at", "-id"
+        )[:PAGE_SIZE]
+    )
+    now = timezone.now()
+    unread = [notice.pk for notice in notices if notice.read_at is None]
+    for notice in notices:
+        notice.was_unread = notice.read_at is None
+        notice.kind_label = KINDS.get(notice.kind, "")
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=now)
+    return notices

@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "civic.context_processors.site",
+                "civic.context_processors.notices",
                 "csp.context_processors.nonce",
             ],
         },

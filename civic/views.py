@@ -16,6 +16,7 @@ from django.views.i18n import set_language
 from . import legal
 from .api import json_error_for_api
 from .forms import ProfileForm
+from .notifications import notices_read
 from .services import user_language_set
 
 logger = logging.getLogger(__name__)
@@ -113,3 +114,11 @@ def legal_page(request, kind):
     language: the municipality's own text, or the default filled in from the settings."""
     page = legal.page_for(kind, translation.get_language())
     return render(request, "civic/legal_page.html", {"page": page})
+
+
+@login_required
+@require_GET
+def notifications(request):
+    """The person's notices on the site, newest first; opening the page reads them."""
+    notices = notices_read(request.user)
+    return render(request, "civic/notifications.html", {"notices": notices})

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Value
 from django.utils.translation import gettext as _
 
 from civic.audit import audit_record
@@ -244,6 +245,7 @@ def delete_account(*, user: User, password: str, contributions: str) -> None:
     Authenticator.objects.filter(user=user).delete()
     Token.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    _scrub_name_from_others_notices(user)
     Follow.objects.filter(user=user).delete()
     _end_sessions(user)
     role = user.role
@@ -272,6 +274,19 @@ def delete_account(*, user: User, password: str, contributions: str) -> None:
         target=user,
         changes={"contributions": contributions},
     )
+
+
+def _scrub_name_from_others_notices(user: User) -> None:
+    """Notices kept on other people's pages ("Anna replied to your comment") lose the name."""
+    from django.db.models import Q
+    from django.db.models.functions import Replace
+
+    deleted = str(_("Deleted user"))
+    for name in {user.display_name.strip(), user.get_full_name().strip()} - {""}:
+        Notification.objects.filter(Q(subject__contains=name) | Q(body__contains=name)).update(
+            subject=Replace("subject", Value(name), Value(deleted)),
+            body=Replace("body", Value(name), Value(deleted)),
+        )
 
 
 def _remove_contributions(user: User) -> None:
