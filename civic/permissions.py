@@ -36,6 +36,16 @@ def can_participate(user) -> bool:
     return is_signed_in(user)
 
 
+def is_eid_verified(user) -> bool:
+    """Whether the person has signed in with the national eID at least once (a linked account)."""
+    from allauth.socialaccount.models import SocialAccount
+    from django.conf import settings
+
+    if not is_signed_in(user):
+        return False
+    return SocialAccount.objects.filter(user=user, provider=settings.OIDC_PROVIDER_ID).exists()
+
+
 def can_create_consultation(user) -> bool:
     return is_administrator(user) or (is_planner(user) and not user.limited_to_assigned)
 

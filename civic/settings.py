@@ -244,13 +244,15 @@ REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=False)
 # A municipality plugs in its national eID (MitID, ID-porten, BankID) as an OpenID Connect
 # provider. Nothing is shown until OIDC_SERVER_URL is set.
 OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
+# The name allauth stores the eID sign-ins under; a consultation may count only those people.
+OIDC_PROVIDER_ID = env("OIDC_PROVIDER_ID", default="eid")
 SOCIALACCOUNT_PROVIDERS = {}
 if OIDC_SERVER_URL:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
         "OAUTH_PKCE_ENABLED": True,
         "APPS": [
             {
-                "provider_id": env("OIDC_PROVIDER_ID", default="eid"),
+                "provider_id": OIDC_PROVIDER_ID,
                 "name": env("OIDC_PROVIDER_NAME", default="MitID"),
                 "client_id": env("OIDC_CLIENT_ID", default=""),
                 "secret": env("OIDC_CLIENT_SECRET", default=""),

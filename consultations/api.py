@@ -131,6 +131,7 @@ class ConsultationDetailSerializer(ConsultationSerializer):
             "body_html",
             "reference_prefix",
             "support_limit",
+            "verified_only",
             "pre_moderation",
             "area",
             "phases",
@@ -213,6 +214,7 @@ class ConsultationWriteSerializer(serializers.Serializer):
     support_limit = serializers.IntegerField(
         min_value=1, max_value=32767, required=False, allow_null=True
     )
+    verified_only = serializers.BooleanField(required=False)
     pre_moderation = serializers.BooleanField(required=False)
     area = serializers.JSONField(
         required=False, allow_null=True, help_text="GeoJSON Polygon or MultiPolygon, or null."

@@ -63,6 +63,7 @@ class ConsultationForm(forms.ModelForm):
             "hashtag",
             "reference_prefix",
             "support_limit",
+            "verified_only",
             "pre_moderation",
         ]
         widgets = {

@@ -121,6 +121,14 @@ class Consultation(models.Model):
         blank=True,
         help_text=_("Leave empty for no limit."),
     )
+    verified_only = models.BooleanField(
+        _("only residents verified with the national eID may support and vote"),
+        default=False,
+        help_text=_(
+            "Supports and poll answers then count only people who signed in with the eID; "
+            "everyone may still read and comment."
+        ),
+    )
     pre_moderation = models.BooleanField(
         _("pre-moderation"),
         default=False,

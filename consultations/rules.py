@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic.permissions import is_eid_verified
+
 from .models import Consultation, Phase
 
 ACTIONS = {
@@ -102,3 +104,14 @@ def _closed_reason(consultation, action, now) -> str:
     if started:
         return messages[0]
     return messages[2]
+
+
+def verification_refusal(consultation: Consultation, user) -> str | None:
+    """Why this person's support or vote does not count here: the consultation takes them only
+    from residents verified with the national eID. None when it does."""
+    if not consultation.verified_only or is_eid_verified(user):
+        return None
+    return _(
+        "Only residents who have signed in with the national eID may support ideas and answer "
+        "polls in this consultation. Sign in with the eID from the log-in page to take part."
+    )

@@ -35,6 +35,7 @@ EDITABLE_FIELDS = (
     "hashtag",
     "reference_prefix",
     "support_limit",
+    "verified_only",
     "pre_moderation",
     "area",
 )

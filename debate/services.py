@@ -22,7 +22,7 @@ from civic.models import User
 from civic.notifications import notify
 from civic.wordlist import needs_review
 from consultations.models import Consultation, PollOption, Topic
-from consultations.rules import require_phase
+from consultations.rules import require_phase, verification_refusal
 from ideas.models import Follow, Idea
 
 from . import permissions
@@ -548,6 +548,9 @@ def poll_answer(*, user: User, topic: Topic, option_ids: Sequence[int]) -> list[
         raise PermissionDenied(_("Log in to answer the poll."))
     require_not_blocked(user, topic.consultation)
     require_phase(topic.consultation, "answer_poll")
+    refusal = verification_refusal(topic.consultation, user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     try:
         wanted = sorted({int(option_id) for option_id in option_ids})
     except (TypeError, ValueError) as error:

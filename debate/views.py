@@ -13,7 +13,7 @@ from civic import ratelimit
 from civic.query_params import MAX_PAGE
 from civic.redirects import next_path
 from consultations.models import Consultation, Topic
-from consultations.rules import require_phase
+from consultations.rules import require_phase, verification_refusal
 from consultations.selectors import consultation_for_viewer, topic_for_viewer
 from ideas.models import Idea
 from ideas.selectors import idea_by_id_for_viewer
@@ -99,6 +99,9 @@ def topic_context(request: HttpRequest, topic: Topic, *, comment_form=None, poll
         {
             "topic": topic,
             "poll": poll,
+            "poll_refusal": verification_refusal(topic.consultation, request.user)
+            if poll is not None and request.user.is_authenticated
+            else None,
             "poll_form": poll_form,
             "balance": selectors.stance_balance(topic),
             "comment_form": comment_form

@@ -7,7 +7,7 @@ and raise the reason a person can read.
 from django.utils.translation import gettext as _
 
 from civic.permissions import can_manage_consultation, can_participate, can_view_consultation
-from consultations.rules import phase_allows, phase_refusal
+from consultations.rules import phase_allows, phase_refusal, verification_refusal
 
 from .models import Idea, Publication
 
@@ -76,7 +76,9 @@ def support_refusal(user, idea: Idea) -> str | None:
         return _("Only published ideas can be supported.")
     if idea.author_id == user.pk:
         return _("You cannot support your own idea.")
-    return phase_refusal(idea.consultation, "support")
+    return phase_refusal(idea.consultation, "support") or verification_refusal(
+        idea.consultation, user
+    )
 
 
 def can_support_idea(user, idea: Idea) -> bool:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from civic import ratelimit
 from civic.redirects import next_path
 from consultations.models import Consultation
-from consultations.rules import phase_allows, require_phase
+from consultations.rules import phase_allows, require_phase, verification_refusal
 from consultations.selectors import consultation_for_viewer
 
 from . import permissions, selectors, services
@@ -225,6 +225,10 @@ def _support_context(request, idea: Idea, supports_left: int | None) -> dict:
         "consultation": consultation,
         "can_support": permissions.can_support_idea(user, idea),
         "support_phase": phase_allows(consultation, "support"),
+        # Said on the page: supports here count only eID-verified residents.
+        "verification_refusal": verification_refusal(consultation, user)
+        if user.is_authenticated
+        else None,
         "supports_left": supports_left,
     }
 
