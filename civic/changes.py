@@ -40,6 +40,7 @@ its own cache (`forgets(Cache.FIGURES, forget_consultation_figures)`).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from enum import StrEnum
@@ -125,3 +126,18 @@ def forget_now(consultation_id: int | None, caches: frozenset[Cache]) -> None:
     for cache in sorted(caches):
         for forget in _forgetters[cache]:
             forget(consultation_id)
+
+
+def next_version(key: str) -> None:
+    """Move a cache's version key on, so every entry stored under the old version is missed.
+
+    The forgetters that version their entries (pages, rules, clusters) share this. A missing key
+    (never set, evicted, the cache restarted) starts from the clock, so a version is never used
+    again for different content.
+    """
+    from django.core.cache import cache
+
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), timeout=None)

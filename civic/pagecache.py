@@ -42,6 +42,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from civic.changes import next_version
+
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)(")')
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
 GLOBAL = "all"
@@ -57,13 +59,7 @@ def forget_pages(consultation_id: int | None) -> None:
     scope = consultation_id if consultation_id is not None else GLOBAL
     # This worker's own copies go at once; other workers' within PAGE_CACHE_LOCAL_SECONDS.
     forget_checked()
-    key = _version_key(scope)
-    try:
-        cache.incr(key)
-    except ValueError:
-        # Missing (never set, evicted, cache restarted): start from the clock so a version
-        # is never reused for different content.
-        cache.set(key, time.time_ns(), timeout=None)
+    next_version(_version_key(scope))
 
 
 def _cacheable_request(request: HttpRequest) -> bool:

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from civic import permissions as civic
+from civic.changes import next_version
 
 from .models import Category, Consultation, Phase, Topic
 
@@ -123,11 +124,7 @@ def forget_rules(consultation_id: int | None) -> None:
     worker reads its copy again on the next write."""
     if consultation_id is None:
         return
-    key = _rules_version_key(consultation_id)
-    try:
-        cache.incr(key)
-    except ValueError:  # never set, evicted, or the cache restarted
-        cache.set(key, time.time_ns(), timeout=None)
+    next_version(_rules_version_key(consultation_id))
 
 
 # Which consultation each worker last read for the rules of a write, by id:

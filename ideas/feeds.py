@@ -26,6 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civic.changes import next_version
 from civic.query_params import optional_id
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
@@ -196,11 +197,7 @@ def forget_clusters(consultation_id: int | None) -> None:
     moved, hidden or removed)."""
     if consultation_id is None:
         return
-    key = _clusters_version_key(consultation_id)
-    try:
-        cache.incr(key)
-    except ValueError:  # never set, evicted, or the cache restarted
-        cache.set(key, 1, timeout=None)
+    next_version(_clusters_version_key(consultation_id))
 
 
 def _collection(features: list, *, total: int, clustered: bool, bbox: BBox | None) -> dict:
