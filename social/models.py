@@ -162,6 +162,9 @@ class SocialPost(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # When the outbox first sent the post: Bluesky's createdAt and record key, and the age of
+    # an idempotency key, count from this moment, never from the draft's creation.
+    first_sent_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     remote_id = models.CharField(max_length=300, blank=True)
     remote_url = models.URLField(max_length=600, blank=True, validators=[validate_external_url])
@@ -223,6 +226,9 @@ class OutboxEntry(models.Model):
     last_error = models.TextField(blank=True)
     # Set when a worker claims the entry: past it, the worker is presumed dead.
     stale_after = models.DateTimeField(null=True, blank=True)
+    # A new token per claim: an outcome is recorded only by the claim that still holds the
+    # entry, so a worker that outlived its lease cannot overwrite what a later claim found.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     # Whether an earlier attempt may have reached the platform (reconcile before sending).
     maybe_sent = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -261,8 +261,9 @@ def outgoing(post: SocialPost) -> OutgoingPost:
         link_title=consultation.title if consultation else "",
         link_description=consultation.summary[:300] if consultation else "",
         language=consultation.language if consultation else settings.LANGUAGE_CODE,
-        # Stable across retries: Bluesky derives the record key from it.
-        created_at=post.created_at,
+        # The moment of the first send, stable across retries: Bluesky's createdAt and record
+        # key come from it (a draft may wait days for approval).
+        created_at=post.first_sent_at,
     )
 
 

@@ -51,7 +51,8 @@ class OutgoingPost:
     link_title: str = ""
     link_description: str = ""
     language: str = ""
-    # When the post was created; Bluesky records carry it and its record key is derived from it.
+    # When the post was first sent (the outbox stores it); Bluesky records carry it and its
+    # record key is derived from it.
     created_at: datetime | None = None
 
 
@@ -260,6 +261,9 @@ class ChannelAdapter(abc.ABC):
     # True where publishing twice with the same idempotency key yields one post (Mastodon within
     # an hour, Bluesky through its record key): the outbox may then simply repeat `publish`.
     idempotent_publish: ClassVar[bool] = False
+    # How long the platform is trusted to remember an idempotency key (None: for good). Past
+    # it, a post whose first answer was lost is looked for on the account before a resend.
+    idempotency_window: ClassVar[timedelta | None] = None
 
     def __init__(
         self,

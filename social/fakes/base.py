@@ -146,6 +146,8 @@ class FakePlatform:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._next_id = 1000
+        # The fake's clock: tests move it forward to see what the platform forgets over time.
+        self.clock_offset = 0.0
 
     # --- Lifecycle -------------------------------------------------------------------------------
     def start(self) -> FakePlatform:
@@ -225,6 +227,15 @@ class FakePlatform:
             padding = "x" * size
             body = {**body, "padding": padding} if isinstance(body, dict) else [*body, padding]
         return FakeResponse(response.status, body, dict(response.headers), unsized=unsized)
+
+    def now(self) -> float:
+        """The fake's time (epoch seconds), moved on by `advance`."""
+        return time.time() + self.clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward, as if that much time had passed."""
+        with self.lock:
+            self.clock_offset += seconds
 
     def requests_to(self, method: str, path_contains: str) -> list[FakeRequest]:
         with self.lock:

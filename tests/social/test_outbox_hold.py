@@ -1,0 +1,180 @@
+"""What must hold against the real platforms: forgotten idempotency keys, fenced claims,
+and the moment of the first send. Over real HTTP against the fakes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from social.models import OutboxState, PostState
+from social.outbox import RunReport, claim_next, process, run_due
+from tests.social.conftest import TIMEOUT, stored_texts
+from tests.social.factories import approved, channel_for, entry_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _quick(settings):
+    settings.SOCIAL_HTTP_TIMEOUT_SECONDS = TIMEOUT
+    settings.SOCIAL_OUTBOX_RETRY_BASE_SECONDS = 30
+
+
+@pytest.fixture
+def mastodon_channel(mastodon_fake):
+    return channel_for(mastodon_fake)
+
+
+def _lose_the_first_answer(fake, channel, text):
+    post = approved(channel, text=text)
+    fake.script("drop_after_commit", method="POST", path="/api/v1/statuses")
+    report = run_due()
+    assert report.retrying == [post.pk]
+    assert entry_of(post).maybe_sent
+    assert stored_texts(fake) == [text]
+    return post
+
+
+def test_the_fake_forgets_an_idempotency_key_after_one_hour(mastodon, mastodon_fake):
+    from tests.social.conftest import make_post
+
+    post = make_post("Samme nøgle", images=())
+    first = mastodon.publish(post, "key-1")
+    assert mastodon.publish(post, "key-1").remote_id == first.remote_id
+    mastodon_fake.advance(3601)
+    assert mastodon.publish(post, "key-1").remote_id != first.remote_id
+    assert stored_texts(mastodon_fake) == ["Samme nøgle", "Samme nøgle"]
+
+
+def test_mastodon_resend_after_the_key_expired_reconciles_instead_of_posting_twice(
+    mastodon_fake, mastodon_channel
+):
+    post = _lose_the_first_answer(mastodon_fake, mastodon_channel, "Borgermøde i aften")
+    mastodon_fake.advance(61 * 60)
+    report = run_due(now=timezone.now() + timedelta(minutes=61))
+    post.refresh_from_db()
+    assert report.published == [post.pk]
+    assert stored_texts(mastodon_fake) == ["Borgermøde i aften"]
+    assert post.remote_id == mastodon_fake.own_statuses()[0].id
+    # The account was read: the key alone would have made a second status.
+    assert mastodon_fake.requests_to("GET", "/statuses")
+
+
+def test_mastodon_resend_released_after_a_long_pause_reconciles(mastodon_fake, mastodon_channel):
+    post = _lose_the_first_answer(mastodon_fake, mastodon_channel, "Efter krisestop")
+    mastodon_fake.advance(55 * 60)
+    # Still within the hour, but past the 50 minutes the outbox trusts the key for.
+    report = run_due(now=timezone.now() + timedelta(minutes=55))
+    assert report.published == [post.pk]
+    assert stored_texts(mastodon_fake) == ["Efter krisestop"]
+    assert mastodon_fake.requests_to("GET", "/statuses")
+
+
+def test_mastodon_resend_within_the_hour_repeats_the_key_without_reading_the_account(
+    mastodon_fake, mastodon_channel
+):
+    post = _lose_the_first_answer(mastodon_fake, mastodon_channel, "Hurtigt igen")
+    mastodon_fake.advance(10 * 60)
+    report = run_due(now=timezone.now() + timedelta(minutes=10))
+    assert report.published == [post.pk]
+    assert stored_texts(mastodon_fake) == ["Hurtigt igen"]
+    assert not mastodon_fake.requests_to("GET", "/accounts/")
+
+
+def test_mastodon_resend_after_the_key_expired_sends_when_nothing_arrived(
+    mastodon_fake, mastodon_channel
+):
+    post = approved(mastodon_channel, text="Aldrig nået frem")
+    mastodon_fake.script("drop", method="POST", path="/api/v1/statuses")
+    assert run_due().retrying == [post.pk]
+    assert stored_texts(mastodon_fake) == []
+    mastodon_fake.advance(61 * 60)
+    assert run_due(now=timezone.now() + timedelta(minutes=61)).published == [post.pk]
+    assert stored_texts(mastodon_fake) == ["Aldrig nået frem"]
+
+
+def test_first_send_moment_is_stored_once_and_kept_on_retries(mastodon_fake, mastodon_channel):
+    post = approved(mastodon_channel, text="Første gang")
+    mastodon_fake.script("server_error", method="POST", path="/api/v1/statuses")
+    run_due()
+    post.refresh_from_db()
+    first = post.first_sent_at
+    assert first is not None and first >= post.created_at
+    run_due(now=timezone.now() + timedelta(minutes=5))
+    post.refresh_from_db()
+    assert post.state == PostState.PUBLISHED
+    assert post.first_sent_at == first
+
+
+def test_a_claim_that_outlived_its_lease_cannot_fail_a_published_post(
+    mastodon_fake, mastodon_channel, settings
+):
+    post = approved(mastodon_channel, text="Indhegnet")
+    late = claim_next()
+    # The first worker stalls past its lease; a second worker claims and publishes.
+    later = timezone.now() + timedelta(seconds=settings.SOCIAL_OUTBOX_CLAIM_SECONDS + 1)
+    current = claim_next(later)
+    assert current is not None and current.claim_token != late.claim_token
+    report = RunReport()
+    process(current, report, now=later)
+    assert report.published == [post.pk]
+    # The stalled worker wakes up, sends, and the platform refuses its request for good.
+    mastodon_fake.script("validation_error", method="POST", path="/api/v1/statuses")
+    stale_report = RunReport()
+    process(late, stale_report)
+    post.refresh_from_db()
+    assert post.state == PostState.PUBLISHED
+    assert entry_of(post).state == OutboxState.DONE
+    assert stale_report.failed == []
+
+
+def test_a_claim_that_outlived_its_lease_cannot_reschedule_a_claimed_entry(
+    mastodon_fake, mastodon_channel, settings
+):
+    post = approved(mastodon_channel, text="Stadig i gang")
+    late = claim_next()
+    later = timezone.now() + timedelta(seconds=settings.SOCIAL_OUTBOX_CLAIM_SECONDS + 1)
+    current = claim_next(later)
+    mastodon_fake.script("server_error", method="POST", path="/api/v1/statuses")
+    process(late, RunReport())
+    entry = entry_of(post)
+    assert entry.state == OutboxState.IN_FLIGHT
+    assert entry.claim_token == current.claim_token
+
+
+def _tid_moment(rkey: str):
+    from datetime import UTC, datetime
+
+    from social.adapters.bluesky import _TID_ALPHABET
+
+    value = 0
+    for char in rkey:
+        value = value * 32 + _TID_ALPHABET.index(char)
+    return datetime.fromtimestamp((value >> 10) / 1_000_000, UTC)
+
+
+def test_bluesky_created_at_and_record_key_come_from_the_first_send_not_the_draft(
+    bluesky_fake,
+):
+    from social.models import SocialPost
+
+    channel = channel_for(bluesky_fake)
+    post = approved(channel, text="Godkendt i dag")
+    # The draft was written three days before anyone approved it.
+    SocialPost.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(days=3))
+    bluesky_fake.script("server_error", method="POST", path="createRecord")
+    assert run_due().retrying == [post.pk]
+    run_due(now=timezone.now() + timedelta(minutes=5))
+    post.refresh_from_db()
+    assert post.state == PostState.PUBLISHED
+    (record,) = bluesky_fake.posts()
+    created = datetime.fromisoformat(record.value["createdAt"].replace("Z", "+00:00"))
+    assert abs(created - post.first_sent_at) < timedelta(seconds=1)
+    assert abs(_tid_moment(record.uri.rsplit("/", 1)[1]) - post.first_sent_at) < timedelta(
+        seconds=1
+    )
+    # Both attempts asked for the same record key.
+    sent = [r.json["rkey"] for r in bluesky_fake.requests_to("POST", "createRecord")]
+    assert len(sent) == 2 and sent[0] == sent[1]
