@@ -30,6 +30,7 @@ from social.adapters import (
     AdapterError,
     Ambiguous,
     AuthExpired,
+    Duplicate,
     PublishResult,
     RateLimited,
     Rejected,
@@ -205,7 +206,14 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
         ):
             result = adapter.find_published(outgoing, key, progress=progress)
         if result is None:
-            result = adapter.publish(outgoing, key, progress=progress, on_progress=on_progress)
+            try:
+                result = adapter.publish(outgoing, key, progress=progress, on_progress=on_progress)
+            except Duplicate:
+                # "Duplicate content" may mean an earlier attempt of this very post went
+                # through unnoticed: look before calling it a refusal.
+                result = adapter.find_published(outgoing, key, progress=progress)
+                if result is None:
+                    raise
         return result
 
     try:

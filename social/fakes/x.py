@@ -36,6 +36,15 @@ def _tco(text: str) -> str:
     return text
 
 
+def shown_text(text: str, tweet_id: str, media_ids: list[str]) -> str:
+    """The text as X answers it: links in t.co, & < > escaped as HTML entities, and for a post
+    with media the media's own t.co link at the end."""
+    shown = _tco(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if media_ids:
+        shown = f"{shown} https://t.co/media{tweet_id}".strip()
+    return shown
+
+
 @dataclass
 class FakeTweet:
     id: str
@@ -59,7 +68,7 @@ class FakeTweet:
     def view(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "text": _tco(self.text),
+            "text": shown_text(self.text, self.id, self.media_ids),
             "edit_history_tweet_ids": [self.id],
             "author_id": self.author_id,
             "conversation_id": self.conversation_id or self.id,
@@ -271,7 +280,13 @@ class FakeX(FakePlatform):
         self.tweets[tweet.id] = tweet
         return FakeResponse(
             201,
-            {"data": {"id": tweet.id, "text": _tco(text), "edit_history_tweet_ids": [tweet.id]}},
+            {
+                "data": {
+                    "id": tweet.id,
+                    "text": shown_text(text, tweet.id, media_ids),
+                    "edit_history_tweet_ids": [tweet.id],
+                }
+            },
         )
 
     def _upload(self, request: FakeRequest) -> FakeResponse:

@@ -178,3 +178,77 @@ def test_bluesky_created_at_and_record_key_come_from_the_first_send_not_the_draf
     # Both attempts asked for the same record key.
     sent = [r.json["rkey"] for r in bluesky_fake.requests_to("POST", "createRecord")]
     assert len(sent) == 2 and sent[0] == sent[1]
+
+
+# --- X: escaped text, the media link, "duplicate content" -----------------------------------------
+X_TEXT = "Cykelsti & gangsti <1 km> fra Christiansholm? Sig din mening: https://kk.example/c"
+
+
+def _with_image(post):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 630), "#336699").save(buffer, "PNG")
+    post.image.save("kort.png", ContentFile(buffer.getvalue()), save=False)
+    post.alt_text = "Kort over stien"
+    post.save(update_fields=["image", "alt_text"])
+    return post
+
+
+def test_x_answers_like_x_escaped_and_with_the_media_link(x, x_fake):
+    from tests.social.conftest import make_post
+
+    result = x.publish(make_post(X_TEXT), "k")
+    shown = result.raw["data"]["text"]
+    assert "&amp; gangsti &lt;1 km&gt;" in shown
+    assert shown.endswith(f" https://t.co/media{result.remote_id}")
+
+
+def test_x_post_with_media_whose_answer_was_lost_is_recognised_not_sent_again(x_fake):
+    post = _with_image(approved(channel_for(x_fake), text=X_TEXT))
+    x_fake.script("drop_after_commit", method="POST", path="/2/tweets")
+    assert run_due().retrying == [post.pk]
+    report = run_due(now=timezone.now() + timedelta(minutes=5))
+    post.refresh_from_db()
+    assert report.published == [post.pk]
+    assert post.state == PostState.PUBLISHED
+    assert stored_texts(x_fake) == [X_TEXT]
+    assert post.remote_id == x_fake.published()[0]["id"]
+
+
+def test_x_duplicate_refusal_of_our_own_post_is_looked_up_not_failed(x_fake):
+    post = _with_image(approved(channel_for(x_fake), text=X_TEXT))
+    x_fake.script("drop_after_commit", method="POST", path="/2/tweets")
+    run_due()
+    # As if the lost answer had been an error reply: the outbox does not know it went out.
+    entry = entry_of(post)
+    entry.maybe_sent = False
+    entry.save(update_fields=["maybe_sent"])
+    report = run_due(now=timezone.now() + timedelta(minutes=5))
+    post.refresh_from_db()
+    assert report.published == [post.pk]
+    assert post.state == PostState.PUBLISHED
+    assert len(x_fake.requests_to("POST", "/2/tweets")) == 2  # the second was refused
+    assert stored_texts(x_fake) == [X_TEXT]
+
+
+def test_x_duplicate_of_an_older_post_is_a_clear_refusal(x_fake):
+    from social.fakes.x import FakeTweet
+
+    with x_fake.lock:
+        old = FakeTweet(
+            id=x_fake.new_id(),
+            text="Godmorgen",
+            author_id=x_fake.user_id,
+            created_at=timezone.now() - timedelta(days=2),
+        )
+        x_fake.tweets[old.id] = old
+    post = approved(channel_for(x_fake), text="Godmorgen")
+    report = run_due()
+    post.refresh_from_db()
+    assert report.failed == [post.pk]
+    assert post.state == PostState.FAILED
+    assert "duplicate" in post.error
