@@ -9,7 +9,9 @@ before the next step and pass it back on a retry.
 from __future__ import annotations
 
 import abc
+import email.utils
 import functools
+import math
 import ssl
 import string
 import unicodedata
@@ -443,7 +445,16 @@ class ChannelAdapter(abc.ABC):
         status = response.status_code
         if status >= 500:
             # A gateway that gave up may have passed the request on: the post may exist.
-            kind = Ambiguous if write and status in (502, 504) else TransientError
+            ambiguous = write and status in (502, 504)
+            retry_after = retry_after_of(response.headers)
+            if retry_after is not None and not ambiguous:
+                raise RateLimited(
+                    f"{self.platform}: server unavailable ({status}), retry after {retry_after} s",
+                    retry_after_seconds=retry_after,
+                    status=status,
+                    raw=error_body(response),
+                )
+            kind = Ambiguous if ambiguous else TransientError
             raise kind(
                 f"{self.platform}: server error {status}", status=status, raw=error_body(response)
             )
@@ -535,6 +546,24 @@ def json_body(response: httpx.Response) -> Any:
         raise TransientError(
             f"unexpected non-JSON answer ({response.status_code})", raw=response.text[:2000]
         ) from exc
+
+
+def retry_after_of(headers: httpx.Headers, now: datetime | None = None) -> int | None:
+    """The wait a `Retry-After` header asks for, in whole seconds (RFC 9110: either a number of
+    seconds or an HTTP date); None when there is no usable header."""
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return max(1, int(value))
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    remaining = (moment - (now or datetime.now(UTC))).total_seconds()
+    return max(1, math.ceil(remaining))
 
 
 def parse_datetime(value: str | None) -> datetime | None:

@@ -28,6 +28,7 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
+    retry_after_of,
 )
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -175,7 +176,8 @@ class BlueskyAdapter(ChannelAdapter):
         if status == 429 or error == "RateLimitExceeded":
             raise RateLimited(
                 message,
-                retry_after_seconds=retry_after_from_reset(response.headers),
+                retry_after_seconds=retry_after_of(response.headers)
+                or retry_after_from_reset(response.headers),
                 status=status,
                 raw=body,
             )

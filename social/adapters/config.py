@@ -108,6 +108,14 @@ GRAPH_TRANSIENT_CODES = frozenset({1, 2, 341})
 GRAPH_AUTH_CODES = frozenset({102, 190})
 GRAPH_PERMISSION_CODES = frozenset({10, *range(200, 300)})
 GRAPH_DUPLICATE_CODES = frozenset({506})
+# Facebook: the page is temporarily blocked from posting (policy): a person must look.
+GRAPH_BLOCKED_CODES = frozenset({368})
+# Instagram: the account used up its API posts for the last 24 hours (code 9, subcode 2207042).
+INSTAGRAM_PUBLISH_LIMIT = (9, 2207042)
+INSTAGRAM_PUBLISHING_LIMIT_PER_DAY = 50
+# The limit is a rolling 24 hours and its answer says nothing of when a slot frees up: try again
+# after an hour (the outbox asks a person once the post is past its staleness deadline).
+INSTAGRAM_PUBLISH_LIMIT_WAIT_SECONDS = 3600
 GRAPH_REMOVED_METRIC_CODE = 3001
 
 # --- Platform login (OAuth 2.0) ----------------------------------------------------------------

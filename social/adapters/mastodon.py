@@ -29,6 +29,7 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
+    retry_after_of,
 )
 
 RECONCILE_SCAN_LIMIT = 40
@@ -107,7 +108,8 @@ class MastodonAdapter(ChannelAdapter):
         if status == 429:
             raise RateLimited(
                 message,
-                retry_after_seconds=retry_after_from_reset(response.headers),
+                retry_after_seconds=retry_after_of(response.headers)
+                or retry_after_from_reset(response.headers),
                 status=status,
                 raw=body,
             )

@@ -29,6 +29,7 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
+    retry_after_of,
 )
 
 RECONCILE_SCAN_LIMIT = 20
@@ -75,12 +76,21 @@ class XAdapter(ChannelAdapter):
         if status == 429:
             raise RateLimited(
                 message,
-                retry_after_seconds=retry_after_from_reset(response.headers),
+                retry_after_seconds=retry_after_of(response.headers)
+                or retry_after_from_reset(response.headers),
                 status=status,
                 raw=body,
             )
         if status == 401:
             raise AuthExpired(message, status=status, raw=body)
+        if status == 402:
+            # Pay-per-use: the developer account has no credits left. Nothing was posted.
+            raise Rejected(
+                "x: the developer account has no API credits left (402 Payment Required); "
+                f"top up the credits before sending again ({detail})",
+                status=status,
+                raw=body,
+            )
         if status == 403 and "duplicate" in detail.lower():
             raise Duplicate(message, status=status, raw=body)
         if status == 404:

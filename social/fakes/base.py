@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +30,9 @@ SERVER_ERROR = "server_error"
 SLOW = "slow"
 DROP = "drop"  # close the connection without processing the request
 DROP_AFTER_COMMIT = "drop_after_commit"  # process and store, then close without answering
+# 503 with Retry-After `seconds` ahead, as an HTTP date or as a number of seconds.
+UNAVAILABLE = "unavailable"
+UNAVAILABLE_SECONDS = "unavailable_seconds"
 BEHAVIOURS = (
     OK,
     VALIDATION_ERROR,
@@ -39,6 +43,8 @@ BEHAVIOURS = (
     SLOW,
     DROP,
     DROP_AFTER_COMMIT,
+    UNAVAILABLE,
+    UNAVAILABLE_SECONDS,
 )
 ERROR_BEHAVIOURS = (VALIDATION_ERROR, EXPIRED_TOKEN, RATE_LIMIT, DUPLICATE, SERVER_ERROR)
 
@@ -346,6 +352,8 @@ class FakePlatform:
             return _NO_ANSWER
         if kind in ERROR_BEHAVIOURS:
             return self.scripted_error(kind, request)
+        if kind in (UNAVAILABLE, UNAVAILABLE_SECONDS):
+            return self._unavailable(kind, scripted.seconds)
         try:
             with self.lock:
                 response = self.route(request)
@@ -356,6 +364,13 @@ class FakePlatform:
         if kind == DROP_AFTER_COMMIT:
             return _NO_ANSWER
         return self._hostile_answer(request, response)
+
+    def _unavailable(self, kind: str, seconds: float) -> FakeResponse:
+        if kind == UNAVAILABLE:
+            retry_after = formatdate(self.now() + seconds, usegmt=True)
+        else:
+            retry_after = str(int(seconds))
+        return FakeResponse(503, raw=b"Service Unavailable", headers={"Retry-After": retry_after})
 
     def credentials(self) -> dict[str, str]:
         """What a channel needs to talk to this fake, by the adapter's credential names."""

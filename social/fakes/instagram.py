@@ -69,6 +69,8 @@ class FakeInstagram(GraphFake):
         self.ig_user_id = ig_user_id
         self.username = username
         self.polls_until_finished = polls_until_finished
+        # Instagram allows this many API posts per account in any 24 hours.
+        self.publishing_limit = config.INSTAGRAM_PUBLISHING_LIMIT_PER_DAY
         self.containers: dict[str, FakeContainer] = {}
         self.media: dict[str, FakeMedia] = {}
 
@@ -290,11 +292,22 @@ class FakeInstagram(GraphFake):
             raise FakeError(
                 graph_error("(#100) The media has already been published.", 100, subcode=2207001)
             )
+        day_ago = datetime.fromtimestamp(self.now() - 24 * 3600, UTC)
+        if sum(m.timestamp > day_ago for m in self.media.values()) >= self.publishing_limit:
+            raise FakeError(
+                graph_error(
+                    "Application request limit reached",
+                    9,
+                    subcode=2207042,
+                    error_type="OAuthException",
+                )
+            )
         media = FakeMedia(
             id=self.new_id(),
             caption=container.caption,
             container_id=container.id,
             alt_text=container.alt_text,
+            timestamp=datetime.fromtimestamp(self.now(), UTC),
         )
         self.media[media.id] = media
         container.status = "PUBLISHED"

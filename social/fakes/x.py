@@ -92,6 +92,8 @@ class FakeX(FakePlatform):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        # Pay-per-use credits left for posts (None: unlimited); at 0 X answers 402.
+        self.credits: int | None = None
         self.access_token = access_token
         self.client_id = client_id
         self.client_secret = client_secret
@@ -204,6 +206,17 @@ class FakeX(FakePlatform):
         if not self._authorized(request.bearer):
             raise FakeError(self._unauthorized())
         if method == "POST" and path == "/2/tweets":
+            if self.credits is not None and self.credits <= 0:
+                raise FakeError(
+                    problem(
+                        402,
+                        "CreditsDepleted",
+                        "Your enrolled account does not have any credits to fulfill this request.",
+                        "https://api.x.com/2/problems/credits",
+                    )
+                )
+            if self.credits is not None:
+                self.credits -= 1
             return self._create(request)
         if method == "POST" and path == "/2/media/upload":
             return self._upload(request)

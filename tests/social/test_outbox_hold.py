@@ -252,3 +252,87 @@ def test_x_duplicate_of_an_older_post_is_a_clear_refusal(x_fake):
     assert report.failed == [post.pk]
     assert post.state == PostState.FAILED
     assert "duplicate" in post.error
+
+
+# --- Waits the platforms ask for, and refusals with their reason ----------------------------------
+def _wait_of(post) -> float:
+    return (entry_of(post).not_before - timezone.now()).total_seconds()
+
+
+@pytest.mark.parametrize("kind", ["unavailable", "unavailable_seconds"])
+def test_a_503_with_retry_after_is_honoured_as_date_or_seconds(
+    mastodon_fake, mastodon_channel, kind
+):
+    post = approved(mastodon_channel, text="Vent lidt")
+    mastodon_fake.script(kind, method="POST", path="/api/v1/statuses", seconds=7200)
+    report = run_due()
+    post.refresh_from_db()
+    assert report.retrying == [post.pk]
+    assert post.state == PostState.SCHEDULED
+    # Longer than any backoff the outbox would choose itself (base 30 s in these tests).
+    assert 7100 < _wait_of(post) <= 7201
+    assert "503" in post.error
+    assert stored_texts(mastodon_fake) == []
+
+
+def test_a_graph_503_with_retry_after_is_honoured(facebook_fake):
+    post = approved(channel_for(facebook_fake), text="Vent på Facebook")
+    facebook_fake.script("unavailable", method="POST", path="/feed", seconds=5400)
+    assert run_due().retrying == [post.pk]
+    assert 5300 < _wait_of(post) <= 5401
+
+
+def test_instagram_daily_publishing_limit_is_a_wait_with_its_reason(instagram, instagram_fake):
+    from social.adapters import RateLimited
+    from tests.social.conftest import make_post
+
+    instagram_fake.publishing_limit = 1
+    instagram.publish(make_post("Første opslag i dag"), "k1")
+    with pytest.raises(RateLimited) as raised:
+        instagram.publish(make_post("Andet opslag i dag"), "k2")
+    assert raised.value.retry_after_seconds >= 3600
+    assert "24 hours" in str(raised.value)
+    # A day later a slot is free again.
+    instagram_fake.advance(24 * 3600 + 1)
+    assert instagram.publish(make_post("Andet opslag i dag"), "k3").remote_id
+
+
+def test_facebook_page_blocked_from_posting_is_a_clear_refusal(facebook_fake):
+    facebook_fake.blocked = True
+    post = approved(channel_for(facebook_fake), text="Blokeret side")
+    report = run_due()
+    post.refresh_from_db()
+    assert report.failed == [post.pk]
+    assert post.state == PostState.FAILED
+    assert "temporarily blocked" in post.error and "368" in post.error
+
+
+def test_x_without_credits_is_a_clear_refusal(x_fake):
+    x_fake.credits = 0
+    post = approved(channel_for(x_fake), text="Ingen kreditter")
+    report = run_due()
+    post.refresh_from_db()
+    assert report.failed == [post.pk]
+    assert "no API credits left" in post.error and "402" in post.error
+    assert stored_texts(x_fake) == []
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("120", 120),
+        ("Fri, 04 Dec 2026 01:02:00 GMT", 120),
+        ("Fri, 04 Dec 2026 00:59:00 GMT", 1),  # already past: retry at once
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_retry_after_reads_seconds_and_http_dates(header, expected):
+    from datetime import UTC
+
+    import httpx
+
+    from social.adapters.base import retry_after_of
+
+    now = datetime(2026, 12, 4, 1, 0, 0, tzinfo=UTC)
+    assert retry_after_of(httpx.Headers({"Retry-After": header}), now=now) == expected
