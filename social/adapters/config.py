@@ -108,6 +108,8 @@ GRAPH_TRANSIENT_CODES = frozenset({1, 2, 341})
 GRAPH_AUTH_CODES = frozenset({102, 190})
 GRAPH_PERMISSION_CODES = frozenset({10, *range(200, 300)})
 GRAPH_DUPLICATE_CODES = frozenset({506})
+# Platforms whose API takes an image only by address (the others get the bytes uploaded).
+FETCHES_IMAGES_BY_URL = frozenset({INSTAGRAM})
 # Facebook: the page is temporarily blocked from posting (policy): a person must look.
 GRAPH_BLOCKED_CODES = frozenset({368})
 # Instagram: the account used up its API posts for the last 24 hours (code 9, subcode 2207042).
