@@ -230,9 +230,9 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
         services.channel_mark_needs_reauth(channel=channel, reason=str(exc))
         report.retrying.append(post.pk)
     except Rejected as exc:
-        _fail(entry, exc.reason or str(exc), report)
+        _fail(entry, exc.reason or str(exc), report, problem=exc.problem)
     except AdapterError as exc:
-        _fail(entry, str(exc), report)
+        _fail(entry, str(exc), report, problem=exc.problem)
     except Exception as exc:
         # A bug or an unexpected answer: the request may have gone out, so reconcile next time.
         logger.exception("social outbox: publishing post %s failed", post.pk)
@@ -260,6 +260,7 @@ def _succeed(entry: OutboxEntry, result: PublishResult, report: RunReport) -> No
     post.remote_answer = result.raw or {}
     post.published_at = now
     post.error = ""
+    post.problem = ""
     post.save()
     if post.consultation_id:
         changed(post.consultation_id, Change.SOCIAL_POST)  # the hub links published posts
@@ -301,7 +302,9 @@ def _retry(
         fresh.last_error = message
         fresh.stale_after = None
         fresh.save()
-        SocialPost.objects.filter(pk=fresh.post_id).update(state=post_state, error=message)
+        SocialPost.objects.filter(pk=fresh.post_id).update(
+            state=post_state, error=message, problem=getattr(exc, "problem", "")
+        )
 
 
 @transaction.atomic
@@ -317,7 +320,7 @@ def _paused_for_reauth(entry: OutboxEntry, exc: Exception) -> None:
 
 
 @transaction.atomic
-def _fail(entry: OutboxEntry, reason: str, report: RunReport) -> None:
+def _fail(entry: OutboxEntry, reason: str, report: RunReport, *, problem: str = "") -> None:
     # Only the claim that still holds the entry may fail it: one that outlived its lease must
     # not turn a post that a later claim published into "failed".
     if not _held(entry).update(
@@ -328,7 +331,8 @@ def _fail(entry: OutboxEntry, reason: str, report: RunReport) -> None:
     post = SocialPost.objects.get(pk=entry.post_id)
     post.state = PostState.FAILED
     post.error = reason[:2000]
-    post.save(update_fields=["state", "error", "updated_at"])
+    post.problem = problem
+    post.save(update_fields=["state", "error", "problem", "updated_at"])
     audit_record(actor=None, action="social.post_failed", target=post, reason=reason[:500])
     report.failed.append(post.pk)
 

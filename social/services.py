@@ -465,6 +465,7 @@ def post_confirm(*, actor, post: SocialPost, resend: bool) -> SocialPost:
         entry.progress = {**entry.progress, "confirmed_at": timezone.now().isoformat()}
         post.state = PostState.APPROVED
         post.error = ""
+        post.problem = ""
     else:
         entry.state = OutboxState.FAILED
         post.state = PostState.FAILED

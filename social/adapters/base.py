@@ -185,11 +185,17 @@ class AccountInfo:
 class AdapterError(Exception):
     """Base of everything an adapter raises. `raw` holds the platform's answer, if any."""
 
-    def __init__(self, message: str = "", *, status: int | None = None, raw: Any = None):
+    # A stable reason (a `social.models.PostProblem` value) where the platform gave a plain one.
+    default_problem: ClassVar[str] = ""
+
+    def __init__(
+        self, message: str = "", *, status: int | None = None, raw: Any = None, problem: str = ""
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
         self.raw = raw
+        self.problem = problem or self.default_problem
 
 
 class TransientError(AdapterError):
@@ -220,6 +226,8 @@ class ResponseTooLarge(Ambiguous):
 
 
 class RateLimited(TransientError):
+    default_problem = "rate_limited"
+
     def __init__(self, message: str = "", *, retry_after_seconds: int, **kwargs: Any):
         super().__init__(message, **kwargs)
         self.retry_after_seconds = retry_after_seconds
@@ -239,6 +247,8 @@ class Rejected(AdapterError):
 
 class Duplicate(Rejected):
     """The platform refused the post as a repeat of one already published."""
+
+    default_problem = "duplicate"
 
 
 class LimitExceeded(Rejected):

@@ -86,6 +86,7 @@ def raise_graph_error(platform: str, response: httpx.Response, *, write: bool) -
             ),
             status=status,
             raw=body,
+            problem="daily_limit",
         )
     if code in config.GRAPH_BLOCKED_CODES:
         raise Rejected(
@@ -93,6 +94,7 @@ def raise_graph_error(platform: str, response: httpx.Response, *, write: bool) -
             f"(policy); check the page's notifications before sending again ({message})",
             status=status,
             raw=body,
+            problem="page_blocked",
         )
     if code in config.GRAPH_RATE_LIMIT_CODES:
         raise RateLimited(

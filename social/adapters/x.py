@@ -90,6 +90,7 @@ class XAdapter(ChannelAdapter):
                 f"top up the credits before sending again ({detail})",
                 status=status,
                 raw=body,
+                problem="no_credits",
             )
         if status == 403 and "duplicate" in detail.lower():
             raise Duplicate(message, status=status, raw=body)

@@ -252,6 +252,7 @@ def test_x_duplicate_of_an_older_post_is_a_clear_refusal(x_fake):
     assert report.failed == [post.pk]
     assert post.state == PostState.FAILED
     assert "duplicate" in post.error
+    assert post.problem == "duplicate"
 
 
 # --- Waits the platforms ask for, and refusals with their reason ----------------------------------
@@ -272,6 +273,7 @@ def test_a_503_with_retry_after_is_honoured_as_date_or_seconds(
     # Longer than any backoff the outbox would choose itself (base 30 s in these tests).
     assert 7100 < _wait_of(post) <= 7201
     assert "503" in post.error
+    assert post.problem == "rate_limited"
     assert stored_texts(mastodon_fake) == []
 
 
@@ -291,6 +293,7 @@ def test_instagram_daily_publishing_limit_is_a_wait_with_its_reason(instagram, i
     with pytest.raises(RateLimited) as raised:
         instagram.publish(make_post("Andet opslag i dag"), "k2")
     assert raised.value.retry_after_seconds >= 3600
+    assert raised.value.problem == "daily_limit"
     assert "24 hours" in str(raised.value)
     # A day later a slot is free again.
     instagram_fake.advance(24 * 3600 + 1)
@@ -305,6 +308,13 @@ def test_facebook_page_blocked_from_posting_is_a_clear_refusal(facebook_fake):
     assert report.failed == [post.pk]
     assert post.state == PostState.FAILED
     assert "temporarily blocked" in post.error and "368" in post.error
+    assert post.problem == "page_blocked"
+    from django.utils import translation
+
+    with translation.override("da"):
+        assert "midlertidigt blokeret" in str(post.get_problem_display())
+    with translation.override("nb"):
+        assert "midlertidig blokkert" in str(post.get_problem_display())
 
 
 def test_x_without_credits_is_a_clear_refusal(x_fake):
@@ -314,6 +324,7 @@ def test_x_without_credits_is_a_clear_refusal(x_fake):
     post.refresh_from_db()
     assert report.failed == [post.pk]
     assert "no API credits left" in post.error and "402" in post.error
+    assert post.problem == "no_credits"
     assert stored_texts(x_fake) == []
 
 
