@@ -295,6 +295,10 @@ class FakePlatform:
                         str(body.get("id", "")), str(body.get("text", "")), body.get("author", "")
                     )
                     return FakeResponse(200, {"id": reply_id})
+                if action == "clock" and request.method == "POST":
+                    # Move the platform's clock (forgotten idempotency keys, daily limits).
+                    self.advance(float(body.get("advance_seconds", 0)))
+                    return FakeResponse(200, {"offset_seconds": self.clock_offset})
                 if action == "oauth" and request.method == "POST":
                     return self._control_oauth(body)
                 if action == "hostile" and request.method == "POST":

@@ -347,3 +347,17 @@ def test_retry_after_reads_seconds_and_http_dates(header, expected):
 
     now = datetime(2026, 12, 4, 1, 0, 0, tzinfo=UTC)
     assert retry_after_of(httpx.Headers({"Retry-After": header}), now=now) == expected
+
+
+def test_the_clock_of_a_fake_in_another_process_can_be_moved(mastodon, mastodon_fake):
+    import httpx
+
+    from tests.social.conftest import make_post
+
+    post = make_post("Over kontrolkanalen", images=())
+    first = mastodon.publish(post, "key-clock")
+    answer = httpx.post(
+        f"{mastodon_fake.base_url}/_fake/clock", json={"advance_seconds": 3601}, timeout=TIMEOUT
+    )
+    assert answer.json() == {"offset_seconds": 3601.0}
+    assert mastodon.publish(post, "key-clock").remote_id != first.remote_id
