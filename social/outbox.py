@@ -36,6 +36,7 @@ from social.adapters import (
     Rejected,
     TransientError,
 )
+from social.adapters.base import parse_datetime
 from social.models import (
     ChannelState,
     CrisisStop,
@@ -178,10 +179,16 @@ def _key_outlived(adapter, post: SocialPost, now: datetime) -> bool:
     return now - post.first_sent_at > window
 
 
-def _mark_first_send(post: SocialPost, now: datetime) -> None:
-    """Remember the moment of the first send, once, before the first request goes out."""
+def _mark_first_send(post: SocialPost, progress: dict, now: datetime) -> None:
+    """Remember the moment of the first send, once, before the first request goes out.
+
+    An entry sent before this was stored on the post still has the adapter's note of it.
+    """
     if post.first_sent_at is None:
-        SocialPost.objects.filter(pk=post.pk, first_sent_at__isnull=True).update(first_sent_at=now)
+        earlier = parse_datetime(progress.get("first_sent_at"))
+        SocialPost.objects.filter(pk=post.pk, first_sent_at__isnull=True).update(
+            first_sent_at=earlier or now
+        )
         post.first_sent_at = SocialPost.objects.values_list("first_sent_at", flat=True).get(
             pk=post.pk
         )
@@ -194,7 +201,7 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
     progress = dict(entry.progress or {})
     on_progress = _save_progress(entry)
     now = now or timezone.now()
-    _mark_first_send(post, now)
+    _mark_first_send(post, progress, now)
 
     def send(adapter) -> PublishResult:
         outgoing = services.outgoing(post)

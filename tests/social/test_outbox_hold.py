@@ -361,3 +361,20 @@ def test_the_clock_of_a_fake_in_another_process_can_be_moved(mastodon, mastodon_
     )
     assert answer.json() == {"offset_seconds": 3601.0}
     assert mastodon.publish(post, "key-clock").remote_id != first.remote_id
+
+
+def test_an_entry_sent_before_the_first_send_was_stored_counts_from_its_progress_note(
+    mastodon_fake, mastodon_channel
+):
+    from social.models import OutboxEntry, SocialPost
+
+    post = _lose_the_first_answer(mastodon_fake, mastodon_channel, "Fra før opgraderingen")
+    first = entry_of(post).progress["first_sent_at"]
+    # As stored before the post kept the moment itself.
+    SocialPost.objects.filter(pk=post.pk).update(first_sent_at=None)
+    OutboxEntry.objects.filter(post=post).update(progress={"first_sent_at": first})
+    mastodon_fake.advance(61 * 60)
+    assert run_due(now=timezone.now() + timedelta(minutes=61)).published == [post.pk]
+    assert stored_texts(mastodon_fake) == ["Fra før opgraderingen"]
+    post.refresh_from_db()
+    assert post.first_sent_at == datetime.fromisoformat(first)
