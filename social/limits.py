@@ -92,8 +92,15 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def find_urls(text: str, *, bare_domains: bool = False) -> list[UrlSpan]:
-    """Return the URLs a platform would link, in order, without overlaps."""
+def find_urls(
+    text: str, *, bare_domains: bool = False, every_bare_domain: bool = False
+) -> list[UrlSpan]:
+    """Return the URLs a platform would link, in order, without overlaps.
+
+    `bare_domains` links domains without a scheme by twitter-text's rules (X);
+    `every_bare_domain` links every one with a real TLD, as the Bluesky app does (kk.dk too).
+    """
+    bare_domains = bare_domains or every_bare_domain
     spans: list[UrlSpan] = []
     for match in _SCHEME_URL.finditer(text):
         url = _trim_url(match.group())
@@ -103,7 +110,9 @@ def find_urls(text: str, *, bare_domains: bool = False) -> list[UrlSpan]:
         for match in _BARE_DOMAIN.finditer(text):
             if any(s.start <= match.start() < s.end for s in spans):
                 continue
-            if not _is_linked_bare_domain(match):
+            if not every_bare_domain and not _is_linked_bare_domain(match):
+                continue
+            if every_bare_domain and match.group("tld").lower() not in _TLDS:
                 continue
             url = _trim_url(match.group())
             spans.append(UrlSpan(match.start(), match.start() + len(url), url))

@@ -83,9 +83,9 @@ def link_facets(text: str) -> list[dict[str, Any]]:
         return len(text[:index].encode("utf-8"))
 
     facets = []
-    # Bare domains (kk.dk/høring, aarhus.city) are links in the Bluesky app too: the facet
-    # points at their https address.
-    for span in limits.find_urls(text, bare_domains=True):
+    # Bare domains with a real TLD (kk.dk, aarhus.city) are links in the Bluesky app too: the
+    # facet points at their https address.
+    for span in limits.find_urls(text, every_bare_domain=True):
         uri = span.url if "://" in span.url else f"https://{span.url}"
         facets.append(
             {
