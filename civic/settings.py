@@ -510,6 +510,9 @@ SOCIAL_OUTBOX_RETRY_BASE_SECONDS = env.int("SOCIAL_OUTBOX_RETRY_BASE_SECONDS", d
 SOCIAL_OUTBOX_RETRY_MAX_SECONDS = env.int("SOCIAL_OUTBOX_RETRY_MAX_SECONDS", default=3600)
 # A post still not out this long after it was due waits for a person to confirm it.
 SOCIAL_OUTBOX_STALE_HOURS = env.int("SOCIAL_OUTBOX_STALE_HOURS", default=6)
+# How long the signed address of a post's image stays valid for a platform that fetches it
+# (Instagram fetches within minutes; its containers expire after 24 hours).
+SOCIAL_IMAGE_URL_MAX_AGE_SECONDS = env.int("SOCIAL_IMAGE_URL_MAX_AGE_SECONDS", default=2 * 86400)
 # The token Facebook echoes when subscribing the webhook (hub.verify_token).
 SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN = env("SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN", default="")
 # `manage.py social_worker` looks for due posts this often (seconds).

@@ -12,11 +12,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
 from civic import imaging
+from civic.notifications import absolute_url
 from social.limits import IMAGE_RULES, ImageRules
 
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -173,3 +178,32 @@ def prepare(data: bytes, platform: str) -> PreparedImage:
     raise ValidationError(
         {"image": gettext("The image cannot be made small enough for this platform.")}
     )
+
+
+# --- Public addresses for platforms that fetch images themselves ---------------------------------
+# Instagram takes only an `image_url` and fetches it from its own servers. Media files are not
+# served in production (and a storage bucket need not be public), so the platform gets a signed,
+# expiring address of a view that serves the stored bytes: unguessable without SECRET_KEY, and
+# useless once the post has gone out.
+_SIGNING_SALT = "social.public-image"
+PUBLIC_IMAGE_PREFIX = "social/"
+
+
+def public_image_url(name: str) -> str:
+    """An absolute, signed, expiring address that serves the stored file `name`."""
+    token = signing.dumps(name, salt=_SIGNING_SALT, compress=True)
+    return absolute_url(reverse("social:public_image", args=[token]))
+
+
+def public_image_name(token: str) -> str | None:
+    """The stored file a signed address names, or None if it is forged, expired or not a
+    social image."""
+    try:
+        name = signing.loads(
+            token, salt=_SIGNING_SALT, max_age=settings.SOCIAL_IMAGE_URL_MAX_AGE_SECONDS
+        )
+    except signing.BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    if not isinstance(name, str) or not name.startswith(PUBLIC_IMAGE_PREFIX) or ".." in name:
+        return None
+    return name if default_storage.exists(name) else None

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Protocol
 
 import regex
@@ -20,13 +21,19 @@ from social.adapters import config
 
 # Scheme URLs as every platform links them; trailing punctuation belongs to the sentence.
 _SCHEME_URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
-# X also links bare domains with a known top-level domain (twitter-text keeps a full TLD list;
-# these are the ones a Nordic municipality's posts realistically contain).
+# X (twitter-text) also links bare domains whose top-level domain is a real one, of any kind:
+# bit.ly/x, aarhus.city, kk.dk/høring. Bluesky's app links them the same way. The domain itself
+# must be ASCII (or punycode); the path may hold any characters.
 _BARE_DOMAIN = re.compile(
-    r"(?<![\w@./#-])(?:www\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    r"(?:com|org|net|dk|no|se|fi|is|de|eu|uk|nu|io|info|gov|edu|app|dev|gl|fo)"
-    r"(?![\w-])(?:/[^\s<>\"'`]*)?",
+    r"(?<![\w@./#:-])(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?P<tld>xn--[a-z0-9-]{1,59}|[a-z]{2,63}))"
+    r"(?![\w-])(?P<path>/[^\s<>\"'`]*)?",
     re.IGNORECASE,
+)
+_TLDS = frozenset(
+    line.strip().lower()
+    for line in (Path(__file__).with_name("tlds.txt")).read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
 )
 _TRAILING_PUNCTUATION = ".,;:!?'\"»”’"
 _HASHTAG = regex.compile(r"(?<![\w#&])#(\p{L}[\p{L}\p{N}_]*|[\p{N}_]+\p{L}[\p{L}\p{N}_]*)")
@@ -85,8 +92,15 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def find_urls(text: str, *, bare_domains: bool = False) -> list[UrlSpan]:
-    """Return the URLs a platform would link, in order, without overlaps."""
+def find_urls(
+    text: str, *, bare_domains: bool = False, every_bare_domain: bool = False
+) -> list[UrlSpan]:
+    """Return the URLs a platform would link, in order, without overlaps.
+
+    `bare_domains` links domains without a scheme by twitter-text's rules (X);
+    `every_bare_domain` links every one with a real TLD, as the Bluesky app does (kk.dk too).
+    """
+    bare_domains = bare_domains or every_bare_domain
     spans: list[UrlSpan] = []
     for match in _SCHEME_URL.finditer(text):
         url = _trim_url(match.group())
@@ -96,9 +110,26 @@ def find_urls(text: str, *, bare_domains: bool = False) -> list[UrlSpan]:
         for match in _BARE_DOMAIN.finditer(text):
             if any(s.start <= match.start() < s.end for s in spans):
                 continue
+            if not every_bare_domain and not _is_linked_bare_domain(match):
+                continue
+            if every_bare_domain and match.group("tld").lower() not in _TLDS:
+                continue
             url = _trim_url(match.group())
             spans.append(UrlSpan(match.start(), match.start() + len(url), url))
     return sorted(spans, key=lambda span: span.start)
+
+
+def _is_linked_bare_domain(match: re.Match) -> bool:
+    """twitter-text's rules for a domain written without a scheme: its TLD must be a real one,
+    and a single name on a country TLD (kk.dk, bit.ly) is linked only with a path (kk.dk/x),
+    except on .co and .tv (t.co); www.kk.dk and aarhus.city are always links."""
+    tld = match.group("tld").lower()
+    if tld not in _TLDS:
+        return False
+    single_name = match.group("host").count(".") == 1
+    if len(tld) == 2 and single_name and not match.group("path"):
+        return tld in ("co", "tv")
+    return True
 
 
 def find_hashtags(text: str) -> list[tuple[int, int, str]]:

@@ -109,6 +109,28 @@ class PostState(models.TextChoices):
     DELETED = "deleted", _("Deleted")
 
 
+class PostProblem(models.TextChoices):
+    """Why the platform did not take a post (yet), when the platform said so plainly."""
+
+    RATE_LIMITED = "rate_limited", _("The platform asked us to wait; the post is sent again later.")
+    DAILY_LIMIT = (
+        "daily_limit",
+        _("Instagram's limit of 50 posts in 24 hours is reached; the post waits for a free slot."),
+    )
+    PAGE_BLOCKED = (
+        "page_blocked",
+        _(
+            "Facebook has temporarily blocked the page from posting; check the page's "
+            "notifications before sending again."
+        ),
+    )
+    NO_CREDITS = (
+        "no_credits",
+        _("The X developer account has no API credits left; top them up before sending again."),
+    )
+    DUPLICATE = "duplicate", _("The platform refused the post as a repeat of an earlier post.")
+
+
 class Origin(models.TextChoices):
     MANUAL = "manual", _("Written by hand")
     OPENED = "opened", _("Consultation opened")
@@ -162,6 +184,9 @@ class SocialPost(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # When the outbox first sent the post: Bluesky's createdAt and record key, and the age of
+    # an idempotency key, count from this moment, never from the draft's creation.
+    first_sent_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     remote_id = models.CharField(max_length=300, blank=True)
     remote_url = models.URLField(max_length=600, blank=True, validators=[validate_external_url])
@@ -170,6 +195,9 @@ class SocialPost(models.Model):
     metrics_fetched_at = models.DateTimeField(null=True, blank=True)
     comments_fetched_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The platform's reason as a code (rendered in the reader's language); the raw message
+    # stays in `error`.
+    problem = models.CharField(_("problem"), max_length=24, choices=PostProblem.choices, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -223,6 +251,9 @@ class OutboxEntry(models.Model):
     last_error = models.TextField(blank=True)
     # Set when a worker claims the entry: past it, the worker is presumed dead.
     stale_after = models.DateTimeField(null=True, blank=True)
+    # A new token per claim: an outcome is recorded only by the claim that still holds the
+    # entry, so a worker that outlived its lease cannot overwrite what a later claim found.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     # Whether an earlier attempt may have reached the platform (reconcile before sending).
     maybe_sent = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

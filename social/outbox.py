@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,11 +30,13 @@ from social.adapters import (
     AdapterError,
     Ambiguous,
     AuthExpired,
+    Duplicate,
     PublishResult,
     RateLimited,
     Rejected,
     TransientError,
 )
+from social.adapters.base import parse_datetime
 from social.models import (
     ChannelState,
     CrisisStop,
@@ -121,6 +124,7 @@ def claim_next(now: datetime | None = None) -> OutboxEntry | None:
         if not claimed.update(
             state=OutboxState.IN_FLIGHT,
             stale_after=stale_after,
+            claim_token=uuid.uuid4(),
             attempts=entry.attempts + 1,
             maybe_sent=maybe_sent,
             updated_at=now,
@@ -151,12 +155,43 @@ def run_due(*, now: datetime | None = None, limit: int = 50) -> RunReport:
     return report
 
 
-def _save_progress(entry_id: int):
+def _held(entry: OutboxEntry):
+    """The entry, as long as this claim still holds it (fenced by the claim token)."""
+    return OutboxEntry.objects.filter(
+        pk=entry.pk, state=OutboxState.IN_FLIGHT, claim_token=entry.claim_token
+    )
+
+
+def _save_progress(entry: OutboxEntry):
     def save(progress) -> None:
         # Its own write, committed at once: it must survive a crash in the next request.
-        OutboxEntry.objects.filter(pk=entry_id).update(progress=dict(progress))
+        # Progress from a claim that lost its lease is kept too: it names what may exist.
+        OutboxEntry.objects.filter(pk=entry.pk).update(progress=dict(progress))
 
     return save
+
+
+def _key_outlived(adapter, post: SocialPost, now: datetime) -> bool:
+    """Whether the platform may have forgotten the idempotency key of the first send."""
+    window = adapter.idempotency_window
+    if window is None or post.first_sent_at is None:
+        return False
+    return now - post.first_sent_at > window
+
+
+def _mark_first_send(post: SocialPost, progress: dict, now: datetime) -> None:
+    """Remember the moment of the first send, once, before the first request goes out.
+
+    An entry sent before this was stored on the post still has the adapter's note of it.
+    """
+    if post.first_sent_at is None:
+        earlier = parse_datetime(progress.get("first_sent_at"))
+        SocialPost.objects.filter(pk=post.pk, first_sent_at__isnull=True).update(
+            first_sent_at=earlier or now
+        )
+        post.first_sent_at = SocialPost.objects.values_list("first_sent_at", flat=True).get(
+            pk=post.pk
+        )
 
 
 def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = None) -> None:
@@ -164,15 +199,28 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
     channel = post.channel
     key = str(entry.idempotency_key)
     progress = dict(entry.progress or {})
-    on_progress = _save_progress(entry.pk)
+    on_progress = _save_progress(entry)
+    now = now or timezone.now()
+    _mark_first_send(post, progress, now)
 
     def send(adapter) -> PublishResult:
         outgoing = services.outgoing(post)
         result: PublishResult | None = None
-        if entry.maybe_sent and not adapter.idempotent_publish:
+        # A repeated key is only safe while the platform still remembers it (Mastodon: one
+        # hour); past that, a lost first answer is looked for on the account first.
+        if entry.maybe_sent and (
+            not adapter.idempotent_publish or _key_outlived(adapter, post, now)
+        ):
             result = adapter.find_published(outgoing, key, progress=progress)
         if result is None:
-            result = adapter.publish(outgoing, key, progress=progress, on_progress=on_progress)
+            try:
+                result = adapter.publish(outgoing, key, progress=progress, on_progress=on_progress)
+            except Duplicate:
+                # "Duplicate content" may mean an earlier attempt of this very post went
+                # through unnoticed: look before calling it a refusal.
+                result = adapter.find_published(outgoing, key, progress=progress)
+                if result is None:
+                    raise
         return result
 
     try:
@@ -189,9 +237,9 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
         services.channel_mark_needs_reauth(channel=channel, reason=str(exc))
         report.retrying.append(post.pk)
     except Rejected as exc:
-        _fail(entry, exc.reason or str(exc), report)
+        _fail(entry, exc.reason or str(exc), report, problem=exc.problem)
     except AdapterError as exc:
-        _fail(entry, str(exc), report)
+        _fail(entry, str(exc), report, problem=exc.problem)
     except Exception as exc:
         # A bug or an unexpected answer: the request may have gone out, so reconcile next time.
         logger.exception("social outbox: publishing post %s failed", post.pk)
@@ -203,9 +251,14 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
 @transaction.atomic
 def _succeed(entry: OutboxEntry, result: PublishResult, report: RunReport) -> None:
     now = timezone.now()
-    OutboxEntry.objects.filter(pk=entry.pk).update(
-        state=OutboxState.DONE, last_error="", updated_at=now
-    )
+    # A live post is recorded even by a claim that outlived its lease (the post exists, and a
+    # later claim reconciles to it), unless a later claim has already recorded it.
+    if (
+        not OutboxEntry.objects.filter(pk=entry.pk)
+        .exclude(state=OutboxState.DONE)
+        .update(state=OutboxState.DONE, last_error="", stale_after=None, updated_at=now)
+    ):
+        return
     post = SocialPost.objects.select_for_update().get(pk=entry.post_id)
     post.state = PostState.PUBLISHED
     post.remote_id = result.remote_id
@@ -214,6 +267,7 @@ def _succeed(entry: OutboxEntry, result: PublishResult, report: RunReport) -> No
     post.remote_answer = result.raw or {}
     post.published_at = now
     post.error = ""
+    post.problem = ""
     post.save()
     if post.consultation_id:
         changed(post.consultation_id, Change.SOCIAL_POST)  # the hub links published posts
@@ -238,7 +292,10 @@ def _retry(
     now = now or timezone.now()
     message = str(exc)[:2000] or exc.__class__.__name__
     with transaction.atomic():
-        fresh = OutboxEntry.objects.select_for_update().select_related("post").get(pk=entry.pk)
+        fresh = _held(entry).select_for_update().select_related("post").first()
+        if fresh is None:
+            logger.warning("social outbox: claim on post %s lapsed; outcome dropped", entry.post_id)
+            return
         if _is_stale(fresh, now):
             fresh.state = OutboxState.NEEDS_CONFIRMATION
             post_state = PostState.NEEDS_CONFIRMATION
@@ -252,28 +309,37 @@ def _retry(
         fresh.last_error = message
         fresh.stale_after = None
         fresh.save()
-        SocialPost.objects.filter(pk=fresh.post_id).update(state=post_state, error=message)
+        SocialPost.objects.filter(pk=fresh.post_id).update(
+            state=post_state, error=message, problem=getattr(exc, "problem", "")
+        )
 
 
+@transaction.atomic
 def _paused_for_reauth(entry: OutboxEntry, exc: Exception) -> None:
     # Nothing went out; the entry waits (unclaimable) until the channel is connected again.
-    OutboxEntry.objects.filter(pk=entry.pk).update(
+    if not _held(entry).update(
         state=OutboxState.PENDING, last_error=str(exc)[:2000], stale_after=None
-    )
+    ):
+        return
     SocialPost.objects.filter(pk=entry.post_id).update(
         state=PostState.SCHEDULED, error=str(exc)[:2000]
     )
 
 
 @transaction.atomic
-def _fail(entry: OutboxEntry, reason: str, report: RunReport) -> None:
-    OutboxEntry.objects.filter(pk=entry.pk).update(
+def _fail(entry: OutboxEntry, reason: str, report: RunReport, *, problem: str = "") -> None:
+    # Only the claim that still holds the entry may fail it: one that outlived its lease must
+    # not turn a post that a later claim published into "failed".
+    if not _held(entry).update(
         state=OutboxState.FAILED, last_error=reason[:2000], stale_after=None
-    )
+    ):
+        logger.warning("social outbox: claim on post %s lapsed; failure dropped", entry.post_id)
+        return
     post = SocialPost.objects.get(pk=entry.post_id)
     post.state = PostState.FAILED
     post.error = reason[:2000]
-    post.save(update_fields=["state", "error", "updated_at"])
+    post.problem = problem
+    post.save(update_fields=["state", "error", "problem", "updated_at"])
     audit_record(actor=None, action="social.post_failed", target=post, reason=reason[:500])
     report.failed.append(post.pk)
 

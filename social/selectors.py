@@ -162,6 +162,7 @@ def archive_records(consultation) -> list[dict]:
             "platform_answer": post.remote_answer,
             "engagement": {name: (post.metrics or {}).get(name) for name in METRIC_NAMES},
             "error": post.error,
+            "problem": post.problem,
             "comments": [
                 {
                     "platform": comment.platform,

@@ -211,36 +211,41 @@ def image_of(post: SocialPost) -> tuple[MediaImage, ...]:
     """The post's image as its platform accepts it.
 
     Drafts store an image already prepared for their channel; an image stored before (or one
-    the platform's rules have since tightened for) is prepared again, and where the platform
-    fetches the image by address (Instagram, Facebook) the prepared copy is stored beside it.
+    the platform's rules have since tightened for) is prepared again. The bytes are uploaded
+    wherever the API takes them; only a platform that must fetch the image itself (Instagram)
+    gets an address, a signed and expiring one (`images.public_image_url`), of the stored
+    prepared copy: media files are not public in production.
     """
     if not post.image:
         return ()
     with post.image.open("rb") as handle:
         data = handle.read()
-    name = post.image.name.rsplit("/", 1)[-1]
+    stored = post.image.name
+    name = stored.rsplit("/", 1)[-1]
     try:
         prepared = images.prepare(data, post.channel.platform)
     except ValidationError:
         # Not an image we can read: send it as it is and let the platform say what is wrong.
         mime = "image/png" if name.lower().endswith(".png") else "image/jpeg"
-        url = absolute_url(post.image.url)
     else:
         mime = prepared.mime_type
-        url = absolute_url(post.image.url)
         if prepared.data != data:
             name = f"{name.rsplit('.', 1)[0]}-{post.channel.platform}.{prepared.extension}"
-            url = absolute_url(_stored_copy(post.image.name, name, prepared.data))
             data = prepared.data
+            if post.channel.platform in config.FETCHES_IMAGES_BY_URL:
+                stored = _stored_copy(post.image.name, name, data)
+    url = ""
+    if post.channel.platform in config.FETCHES_IMAGES_BY_URL:
+        url = images.public_image_url(stored)
     return (MediaImage(data=data, alt_text=post.alt_text, mime_type=mime, url=url, filename=name),)
 
 
 def _stored_copy(original: str, name: str, data: bytes) -> str:
-    """The address of a prepared copy beside the original, stored once."""
+    """The storage name of a prepared copy beside the original, stored once."""
     path = f"{original.rsplit('/', 1)[0]}/{name}" if "/" in original else name
     if not default_storage.exists(path):
         path = default_storage.save(path, ContentFile(data))
-    return default_storage.url(path)
+    return path
 
 
 def prepared_image(image: ContentFile, platform: str) -> ContentFile:
@@ -261,8 +266,9 @@ def outgoing(post: SocialPost) -> OutgoingPost:
         link_title=consultation.title if consultation else "",
         link_description=consultation.summary[:300] if consultation else "",
         language=consultation.language if consultation else settings.LANGUAGE_CODE,
-        # Stable across retries: Bluesky derives the record key from it.
-        created_at=post.created_at,
+        # The moment of the first send, stable across retries: Bluesky's createdAt and record
+        # key come from it (a draft may wait days for approval).
+        created_at=post.first_sent_at,
     )
 
 
@@ -459,6 +465,7 @@ def post_confirm(*, actor, post: SocialPost, resend: bool) -> SocialPost:
         entry.progress = {**entry.progress, "confirmed_at": timezone.now().isoformat()}
         post.state = PostState.APPROVED
         post.error = ""
+        post.problem = ""
     else:
         entry.state = OutboxState.FAILED
         post.state = PostState.FAILED

@@ -28,4 +28,5 @@ urlpatterns = [
         name="embed",
     ),
     path("webhooks/facebook/", views.facebook_webhook, name="facebook_webhook"),
+    path("images/<str:token>/", views.public_image, name="public_image"),
 ]

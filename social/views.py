@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import (
+    FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -28,7 +32,7 @@ from civic.redirects import next_path
 from civic.security_headers import embeddable, posts_to_other_sites
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
-from social import oauth, permissions, selectors, services
+from social import images, oauth, permissions, selectors, services
 from social.forms import (
     ChannelForm,
     CrisisStopForm,
@@ -560,3 +564,19 @@ def _commented_posts(payload: dict, channels: list[Channel]) -> list[int]:
             "pk", flat=True
         )
     )
+
+
+@require_GET
+def public_image(request, token: str):
+    """Serve a post's stored image to the platform that fetches it (Instagram), by its signed,
+    expiring address; anything else is a 404."""
+    name = images.public_image_name(token)
+    if name is None:
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if not content_type.startswith("image/"):
+        raise Http404
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -9,7 +9,9 @@ before the next step and pass it back on a retry.
 from __future__ import annotations
 
 import abc
+import email.utils
 import functools
+import math
 import ssl
 import string
 import unicodedata
@@ -51,7 +53,8 @@ class OutgoingPost:
     link_title: str = ""
     link_description: str = ""
     language: str = ""
-    # When the post was created; Bluesky records carry it and its record key is derived from it.
+    # When the post was first sent (the outbox stores it); Bluesky records carry it and its
+    # record key is derived from it.
     created_at: datetime | None = None
 
 
@@ -182,11 +185,17 @@ class AccountInfo:
 class AdapterError(Exception):
     """Base of everything an adapter raises. `raw` holds the platform's answer, if any."""
 
-    def __init__(self, message: str = "", *, status: int | None = None, raw: Any = None):
+    # A stable reason (a `social.models.PostProblem` value) where the platform gave a plain one.
+    default_problem: ClassVar[str] = ""
+
+    def __init__(
+        self, message: str = "", *, status: int | None = None, raw: Any = None, problem: str = ""
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
         self.raw = raw
+        self.problem = problem or self.default_problem
 
 
 class TransientError(AdapterError):
@@ -217,6 +226,8 @@ class ResponseTooLarge(Ambiguous):
 
 
 class RateLimited(TransientError):
+    default_problem = "rate_limited"
+
     def __init__(self, message: str = "", *, retry_after_seconds: int, **kwargs: Any):
         super().__init__(message, **kwargs)
         self.retry_after_seconds = retry_after_seconds
@@ -236,6 +247,8 @@ class Rejected(AdapterError):
 
 class Duplicate(Rejected):
     """The platform refused the post as a repeat of one already published."""
+
+    default_problem = "duplicate"
 
 
 class LimitExceeded(Rejected):
@@ -260,6 +273,9 @@ class ChannelAdapter(abc.ABC):
     # True where publishing twice with the same idempotency key yields one post (Mastodon within
     # an hour, Bluesky through its record key): the outbox may then simply repeat `publish`.
     idempotent_publish: ClassVar[bool] = False
+    # How long the platform is trusted to remember an idempotency key (None: for good). Past
+    # it, a post whose first answer was lost is looked for on the account before a resend.
+    idempotency_window: ClassVar[timedelta | None] = None
 
     def __init__(
         self,
@@ -439,7 +455,16 @@ class ChannelAdapter(abc.ABC):
         status = response.status_code
         if status >= 500:
             # A gateway that gave up may have passed the request on: the post may exist.
-            kind = Ambiguous if write and status in (502, 504) else TransientError
+            ambiguous = write and status in (502, 504)
+            retry_after = retry_after_of(response.headers)
+            if retry_after is not None and not ambiguous:
+                raise RateLimited(
+                    f"{self.platform}: server unavailable ({status}), retry after {retry_after} s",
+                    retry_after_seconds=retry_after,
+                    status=status,
+                    raw=error_body(response),
+                )
+            kind = Ambiguous if ambiguous else TransientError
             raise kind(
                 f"{self.platform}: server error {status}", status=status, raw=error_body(response)
             )
@@ -531,6 +556,24 @@ def json_body(response: httpx.Response) -> Any:
         raise TransientError(
             f"unexpected non-JSON answer ({response.status_code})", raw=response.text[:2000]
         ) from exc
+
+
+def retry_after_of(headers: httpx.Headers, now: datetime | None = None) -> int | None:
+    """The wait a `Retry-After` header asks for, in whole seconds (RFC 9110: either a number of
+    seconds or an HTTP date); None when there is no usable header."""
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return max(1, int(value))
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    remaining = (moment - (now or datetime.now(UTC))).total_seconds()
+    return max(1, math.ceil(remaining))
 
 
 def parse_datetime(value: str | None) -> datetime | None:

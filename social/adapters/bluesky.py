@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from PIL import Image, UnidentifiedImageError
 
 from social import limits
 from social.adapters import config
@@ -28,6 +30,7 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
+    retry_after_of,
 )
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -80,11 +83,14 @@ def link_facets(text: str) -> list[dict[str, Any]]:
         return len(text[:index].encode("utf-8"))
 
     facets = []
-    for span in limits.find_urls(text):
+    # Bare domains with a real TLD (kk.dk, aarhus.city) are links in the Bluesky app too: the
+    # facet points at their https address.
+    for span in limits.find_urls(text, every_bare_domain=True):
+        uri = span.url if "://" in span.url else f"https://{span.url}"
         facets.append(
             {
                 "index": {"byteStart": byte_offset(span.start), "byteEnd": byte_offset(span.end)},
-                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": span.url}],
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}],
             }
         )
     for start, end, tag in limits.find_hashtags(text):
@@ -95,6 +101,19 @@ def link_facets(text: str) -> list[dict[str, Any]]:
             }
         )
     return sorted(facets, key=lambda facet: facet["index"]["byteStart"])
+
+
+def aspect_ratio(data: bytes) -> dict[str, Any]:
+    """`aspectRatio` for an image embed, so the app lays it out before loading it; nothing for
+    bytes Pillow cannot read (the platform then decides)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return {}
+    if width < 1 or height < 1:
+        return {}
+    return {"aspectRatio": {"width": width, "height": height}}
 
 
 def _rkey(uri: str) -> str:
@@ -175,7 +194,8 @@ class BlueskyAdapter(ChannelAdapter):
         if status == 429 or error == "RateLimitExceeded":
             raise RateLimited(
                 message,
-                retry_after_seconds=retry_after_from_reset(response.headers),
+                retry_after_seconds=retry_after_of(response.headers)
+                or retry_after_from_reset(response.headers),
                 status=status,
                 raw=body,
             )
@@ -241,7 +261,7 @@ class BlueskyAdapter(ChannelAdapter):
             record["embed"] = {
                 "$type": "app.bsky.embed.images",
                 "images": [
-                    {"alt": image.alt_text, "image": blob}
+                    {"alt": image.alt_text, "image": blob, **aspect_ratio(image.data)}
                     for image, blob in zip(post.images, blobs, strict=True)
                 ],
             }

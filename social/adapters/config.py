@@ -64,6 +64,9 @@ MASTODON_DEFAULT_MAX_CHARACTERS = 500
 MASTODON_DEFAULT_URL_LENGTH = 23
 MASTODON_DEFAULT_MAX_MEDIA = 4
 MASTODON_MAX_DESCRIPTION = 1500
+# Mastodon remembers an Idempotency-Key for one hour; the outbox trusts it for 50 minutes.
+MASTODON_IDEMPOTENCY_SECONDS = 3600
+MASTODON_IDEMPOTENCY_TRUST_SECONDS = 50 * 60
 
 BLUESKY_MAX_GRAPHEMES = 300
 BLUESKY_MAX_BYTES = 3000
@@ -105,6 +108,16 @@ GRAPH_TRANSIENT_CODES = frozenset({1, 2, 341})
 GRAPH_AUTH_CODES = frozenset({102, 190})
 GRAPH_PERMISSION_CODES = frozenset({10, *range(200, 300)})
 GRAPH_DUPLICATE_CODES = frozenset({506})
+# Platforms whose API takes an image only by address (the others get the bytes uploaded).
+FETCHES_IMAGES_BY_URL = frozenset({INSTAGRAM})
+# Facebook: the page is temporarily blocked from posting (policy): a person must look.
+GRAPH_BLOCKED_CODES = frozenset({368})
+# Instagram: the account used up its API posts for the last 24 hours (code 9, subcode 2207042).
+INSTAGRAM_PUBLISH_LIMIT = (9, 2207042)
+INSTAGRAM_PUBLISHING_LIMIT_PER_DAY = 50
+# The limit is a rolling 24 hours and its answer says nothing of when a slot frees up: try again
+# after an hour (the outbox asks a person once the post is past its staleness deadline).
+INSTAGRAM_PUBLISH_LIMIT_WAIT_SECONDS = 3600
 GRAPH_REMOVED_METRIC_CODE = 3001
 
 # --- Platform login (OAuth 2.0) ----------------------------------------------------------------

@@ -22,6 +22,7 @@ from social.adapters.base import (
     TransientError,
     error_body,
     json_body,
+    retry_after_of,
 )
 
 
@@ -51,10 +52,7 @@ def retry_after_from_usage(headers: httpx.Headers) -> int:
                     continue
     if minutes > 0:
         return math.ceil(minutes * 60)
-    retry_after = headers.get("retry-after", "")
-    if retry_after.isdigit():
-        return int(retry_after)
-    return config.DEFAULT_RETRY_AFTER_SECONDS
+    return retry_after_of(headers) or config.DEFAULT_RETRY_AFTER_SECONDS
 
 
 def raise_graph_error(platform: str, response: httpx.Response, *, write: bool) -> None:
@@ -62,13 +60,42 @@ def raise_graph_error(platform: str, response: httpx.Response, *, write: bool) -
     body: Any = error_body(response)
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
-        if status >= 500:
-            kind = Ambiguous if write and status in (502, 504) else TransientError
+        if status >= 500 or status == 429:
+            retry_after = retry_after_of(response.headers)
+            ambiguous = write and status in (502, 504)
+            if retry_after is not None and not ambiguous:
+                raise RateLimited(
+                    f"{platform}: unavailable ({status}), retry after {retry_after} s",
+                    retry_after_seconds=retry_after,
+                    status=status,
+                    raw=body,
+                )
+            kind = Ambiguous if ambiguous else TransientError
             raise kind(f"{platform}: server error {status}", status=status, raw=body)
         raise Rejected(f"{platform}: HTTP {status}", status=status, raw=body)
     code = error.get("code")
     subcode = error.get("error_subcode")
     message = f"{platform}: {error.get('message', 'error')} (code {code}, subcode {subcode})"
+    if (code, subcode) == config.INSTAGRAM_PUBLISH_LIMIT:
+        raise RateLimited(
+            f"{platform}: the account has used up its "
+            f"{config.INSTAGRAM_PUBLISHING_LIMIT_PER_DAY} API posts for the last 24 hours; "
+            f"the post waits and is tried again later ({message})",
+            retry_after_seconds=max(
+                config.INSTAGRAM_PUBLISH_LIMIT_WAIT_SECONDS, retry_after_of(response.headers) or 0
+            ),
+            status=status,
+            raw=body,
+            problem="daily_limit",
+        )
+    if code in config.GRAPH_BLOCKED_CODES:
+        raise Rejected(
+            f"{platform}: the page is temporarily blocked from posting by the platform "
+            f"(policy); check the page's notifications before sending again ({message})",
+            status=status,
+            raw=body,
+            problem="page_blocked",
+        )
     if code in config.GRAPH_RATE_LIMIT_CODES:
         raise RateLimited(
             message,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -29,6 +29,7 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
+    retry_after_of,
 )
 
 RECONCILE_SCAN_LIMIT = 40
@@ -74,6 +75,9 @@ class MastodonAdapter(ChannelAdapter):
     platform = config.MASTODON
     # Mastodon returns the original status for a repeated Idempotency-Key (within an hour).
     idempotent_publish = True
+    # Mastodon keeps a key for one hour; trusting it a little less leaves room for clock skew
+    # and for the time between reading the clock and the request arriving.
+    idempotency_window = timedelta(seconds=config.MASTODON_IDEMPOTENCY_TRUST_SECONDS)
 
     def __init__(
         self,
@@ -104,7 +108,8 @@ class MastodonAdapter(ChannelAdapter):
         if status == 429:
             raise RateLimited(
                 message,
-                retry_after_seconds=retry_after_from_reset(response.headers),
+                retry_after_seconds=retry_after_of(response.headers)
+                or retry_after_from_reset(response.headers),
                 status=status,
                 raw=body,
             )

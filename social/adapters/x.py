@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from datetime import datetime
 from typing import Any
@@ -27,9 +29,21 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
+    retry_after_of,
 )
 
 RECONCILE_SCAN_LIMIT = 20
+# X ends the text of a post with media with the media's own t.co link.
+_TRAILING_MEDIA_LINK = re.compile(r"\s*https://t\.co/\w+\s*$")
+
+
+def as_sent(shown: str, *, has_media: bool) -> str:
+    """The text X shows, brought back towards what was sent: HTML entities unescaped and the
+    media link it appends removed (links inside the text stay, as t.co addresses)."""
+    text = html.unescape(shown or "")
+    if has_media:
+        text = _TRAILING_MEDIA_LINK.sub("", text)
+    return text
 
 
 def retry_after_from_reset(headers: httpx.Headers, now: float | None = None) -> int:
@@ -62,12 +76,22 @@ class XAdapter(ChannelAdapter):
         if status == 429:
             raise RateLimited(
                 message,
-                retry_after_seconds=retry_after_from_reset(response.headers),
+                retry_after_seconds=retry_after_of(response.headers)
+                or retry_after_from_reset(response.headers),
                 status=status,
                 raw=body,
             )
         if status == 401:
             raise AuthExpired(message, status=status, raw=body)
+        if status == 402:
+            # Pay-per-use: the developer account has no credits left. Nothing was posted.
+            raise Rejected(
+                "x: the developer account has no API credits left (402 Payment Required); "
+                f"top up the credits before sending again ({detail})",
+                status=status,
+                raw=body,
+                problem="no_credits",
+            )
         if status == 403 and "duplicate" in detail.lower():
             raise Duplicate(message, status=status, raw=body)
         if status == 404:
@@ -133,7 +157,8 @@ class XAdapter(ChannelAdapter):
             )
         )
         for item in answer.get("data", []):
-            if self._is_this_attempt(item.get("text", ""), item.get("created_at"), post, progress):
+            text = as_sent(item.get("text", ""), has_media=bool(post.images))
+            if self._is_this_attempt(text, item.get("created_at"), post, progress):
                 return PublishResult(item["id"], self.post_url(item["id"]), item)
         return None
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +30,9 @@ SERVER_ERROR = "server_error"
 SLOW = "slow"
 DROP = "drop"  # close the connection without processing the request
 DROP_AFTER_COMMIT = "drop_after_commit"  # process and store, then close without answering
+# 503 with Retry-After `seconds` ahead, as an HTTP date or as a number of seconds.
+UNAVAILABLE = "unavailable"
+UNAVAILABLE_SECONDS = "unavailable_seconds"
 BEHAVIOURS = (
     OK,
     VALIDATION_ERROR,
@@ -39,6 +43,8 @@ BEHAVIOURS = (
     SLOW,
     DROP,
     DROP_AFTER_COMMIT,
+    UNAVAILABLE,
+    UNAVAILABLE_SECONDS,
 )
 ERROR_BEHAVIOURS = (VALIDATION_ERROR, EXPIRED_TOKEN, RATE_LIMIT, DUPLICATE, SERVER_ERROR)
 
@@ -146,6 +152,8 @@ class FakePlatform:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._next_id = 1000
+        # The fake's clock: tests move it forward to see what the platform forgets over time.
+        self.clock_offset = 0.0
 
     # --- Lifecycle -------------------------------------------------------------------------------
     def start(self) -> FakePlatform:
@@ -226,6 +234,15 @@ class FakePlatform:
             body = {**body, "padding": padding} if isinstance(body, dict) else [*body, padding]
         return FakeResponse(response.status, body, dict(response.headers), unsized=unsized)
 
+    def now(self) -> float:
+        """The fake's time (epoch seconds), moved on by `advance`."""
+        return time.time() + self.clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward, as if that much time had passed."""
+        with self.lock:
+            self.clock_offset += seconds
+
     def requests_to(self, method: str, path_contains: str) -> list[FakeRequest]:
         with self.lock:
             return [r for r in self.requests if r.method == method and path_contains in r.path]
@@ -278,6 +295,10 @@ class FakePlatform:
                         str(body.get("id", "")), str(body.get("text", "")), body.get("author", "")
                     )
                     return FakeResponse(200, {"id": reply_id})
+                if action == "clock" and request.method == "POST":
+                    # Move the platform's clock (forgotten idempotency keys, daily limits).
+                    self.advance(float(body.get("advance_seconds", 0)))
+                    return FakeResponse(200, {"offset_seconds": self.clock_offset})
                 if action == "oauth" and request.method == "POST":
                     return self._control_oauth(body)
                 if action == "hostile" and request.method == "POST":
@@ -335,6 +356,8 @@ class FakePlatform:
             return _NO_ANSWER
         if kind in ERROR_BEHAVIOURS:
             return self.scripted_error(kind, request)
+        if kind in (UNAVAILABLE, UNAVAILABLE_SECONDS):
+            return self._unavailable(kind, scripted.seconds)
         try:
             with self.lock:
                 response = self.route(request)
@@ -345,6 +368,13 @@ class FakePlatform:
         if kind == DROP_AFTER_COMMIT:
             return _NO_ANSWER
         return self._hostile_answer(request, response)
+
+    def _unavailable(self, kind: str, seconds: float) -> FakeResponse:
+        if kind == UNAVAILABLE:
+            retry_after = formatdate(self.now() + seconds, usegmt=True)
+        else:
+            retry_after = str(int(seconds))
+        return FakeResponse(503, raw=b"Service Unavailable", headers={"Retry-After": retry_after})
 
     def credentials(self) -> dict[str, str]:
         """What a channel needs to talk to this fake, by the adapter's credential names."""

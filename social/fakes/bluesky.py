@@ -254,6 +254,12 @@ class FakeBluesky(FakePlatform):
             end = facet.get("index", {}).get("byteEnd")
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= size):
                 raise self._invalid_record(f"Record/facets/{index}/index is out of range")
+            try:
+                text.encode("utf-8")[start:end].decode("utf-8")
+            except UnicodeDecodeError:
+                raise self._invalid_record(
+                    f"Record/facets/{index}/index splits a character"
+                ) from None
         embed = record.get("embed")
         if embed and embed.get("$type") == "app.bsky.embed.images":
             images = embed.get("images") or []
@@ -263,6 +269,18 @@ class FakeBluesky(FakePlatform):
                 if not isinstance(image.get("alt"), str):
                     raise self._invalid_record(
                         f'Record/embed/images/{index} must have the property "alt"'
+                    )
+                ratio = image.get("aspectRatio")
+                if ratio is not None and not (
+                    isinstance(ratio, dict)
+                    and all(
+                        isinstance(ratio.get(side), int) and ratio[side] >= 1
+                        for side in ("width", "height")
+                    )
+                ):
+                    raise self._invalid_record(
+                        f"Record/embed/images/{index}/aspectRatio must have a positive width "
+                        "and height"
                     )
                 link = ((image.get("image") or {}).get("ref") or {}).get("$link")
                 if link not in self.blobs:

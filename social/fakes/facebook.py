@@ -52,6 +52,8 @@ class FakeFacebook(GraphFake):
         **kwargs: Any,
     ):
         super().__init__(access_token=access_token, app_secret=app_secret, app_id=app_id, **kwargs)
+        # Set by tests: the page is temporarily blocked from posting (error 368).
+        self.blocked = False
         self.page_id = page_id
         self.page_name = page_name
         # Further pages the logged-in person manages (listed by /me/accounts only).
@@ -143,6 +145,15 @@ class FakeFacebook(GraphFake):
                 },
             )
         if len(path) == 2 and path[0] == self.page_id:
+            if path[1] in ("feed", "photos") and method == "POST" and self.blocked:
+                raise FakeError(
+                    graph_error(
+                        "It looks like you were misusing this feature by going too fast. "
+                        "You've been temporarily blocked from using it.",
+                        368,
+                        subcode=1390008,
+                    )
+                )
             if path[1] == "feed" and method == "POST":
                 return self._create_feed_post(request)
             if path[1] == "photos" and method == "POST":

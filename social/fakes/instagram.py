@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from social import limits
 from social.adapters import config
 from social.fakes.base import FakeError, FakeRequest, FakeResponse
@@ -69,6 +71,11 @@ class FakeInstagram(GraphFake):
         self.ig_user_id = ig_user_id
         self.username = username
         self.polls_until_finished = polls_until_finished
+        # Set by tests: fetch each image_url like Instagram does, and refuse what is not public.
+        self.fetch_images = False
+        self.fetched: dict[str, bytes] = {}
+        # Instagram allows this many API posts per account in any 24 hours.
+        self.publishing_limit = config.INSTAGRAM_PUBLISHING_LIMIT_PER_DAY
         self.containers: dict[str, FakeContainer] = {}
         self.media: dict[str, FakeMedia] = {}
 
@@ -259,6 +266,7 @@ class FakeInstagram(GraphFake):
             raise FakeError(
                 graph_error("(#100) The parameter image_url is required", 100, subcode=2207052)
             )
+        fetched = self._fetch(image_url) if self.fetch_images else None
         caption = request.param("caption", "") or ""
         if len(caption) > config.INSTAGRAM_MAX_CAPTION:
             raise FakeError(graph_error("(#100) The caption is too long.", 100, subcode=2207008))
@@ -274,7 +282,28 @@ class FakeInstagram(GraphFake):
             polls_until_finished=self.polls_until_finished,
         )
         self.containers[container.id] = container
+        if fetched is not None:
+            self.fetched[container.id] = fetched
         return FakeResponse(200, {"id": container.id})
+
+    def _fetch(self, image_url: str) -> bytes:
+        """Fetch the image as Instagram's servers do: anonymously, from the public address."""
+        failed = FakeError(
+            graph_error(
+                "Media download has failed. The media URI doesn't meet our requirements.",
+                9004,
+                subcode=2207052,
+            )
+        )
+        try:
+            answer = httpx.get(image_url, timeout=5.0, follow_redirects=True)
+        except httpx.HTTPError:
+            raise failed from None
+        if answer.status_code != 200 or not answer.headers.get("content-type", "").startswith(
+            "image/"
+        ):
+            raise failed
+        return answer.content
 
     def _publish(self, request: FakeRequest) -> FakeResponse:
         container = self.containers.get(request.param("creation_id", ""))
@@ -290,11 +319,22 @@ class FakeInstagram(GraphFake):
             raise FakeError(
                 graph_error("(#100) The media has already been published.", 100, subcode=2207001)
             )
+        day_ago = datetime.fromtimestamp(self.now() - 24 * 3600, UTC)
+        if sum(m.timestamp > day_ago for m in self.media.values()) >= self.publishing_limit:
+            raise FakeError(
+                graph_error(
+                    "Application request limit reached",
+                    9,
+                    subcode=2207042,
+                    error_type="OAuthException",
+                )
+            )
         media = FakeMedia(
             id=self.new_id(),
             caption=container.caption,
             container_id=container.id,
             alt_text=container.alt_text,
+            timestamp=datetime.fromtimestamp(self.now(), UTC),
         )
         self.media[media.id] = media
         container.status = "PUBLISHED"

@@ -135,7 +135,8 @@ class FakeMastodon(FakePlatform):
         }
         self.statuses: dict[str, FakeStatus] = {}
         self.media: dict[str, dict[str, Any]] = {}
-        self.idempotency: dict[tuple[str, str], str] = {}
+        # (token, key) -> (status id, when first used); Mastodon forgets a key after an hour.
+        self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         # Apps register themselves (POST /api/v1/apps); Mastodon's tokens do not expire.
         self.oauth = OAuthServer(access_lifetime=None, issue_refresh_tokens=False)
         self.apps: list[dict[str, Any]] = []
@@ -377,9 +378,11 @@ class FakeMastodon(FakePlatform):
 
     def _create(self, request: FakeRequest) -> FakeResponse:
         key = request.headers.get("idempotency-key")
-        if key and (request.bearer, key) in self.idempotency:
-            existing = self.statuses.get(self.idempotency[(request.bearer, key)])
-            if existing is not None:
+        remembered = self.idempotency.get((request.bearer, key)) if key else None
+        if remembered is not None:
+            status_id, used_at = remembered
+            existing = self.statuses.get(status_id)
+            if existing is not None and self.now() - used_at < config.MASTODON_IDEMPOTENCY_SECONDS:
                 return FakeResponse(200, existing.view(self.domain))
         text = request.param("status", "") or ""
         media_ids = request.param("media_ids") or []
@@ -414,10 +417,11 @@ class FakeMastodon(FakePlatform):
             visibility=request.param("visibility", "public") or "public",
             language=request.param("language"),
             media=attachments,
+            created_at=datetime.fromtimestamp(self.now(), UTC),
         )
         self.statuses[status.id] = status
         if key:
-            self.idempotency[(request.bearer, key)] = status.id
+            self.idempotency[(request.bearer, key)] = (status.id, self.now())
         return FakeResponse(200, status.view(self.domain))
 
     def _upload(self, request: FakeRequest) -> FakeResponse:

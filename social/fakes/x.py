@@ -36,6 +36,15 @@ def _tco(text: str) -> str:
     return text
 
 
+def shown_text(text: str, tweet_id: str, media_ids: list[str]) -> str:
+    """The text as X answers it: links in t.co, & < > escaped as HTML entities, and for a post
+    with media the media's own t.co link at the end."""
+    shown = _tco(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if media_ids:
+        shown = f"{shown} https://t.co/media{tweet_id}".strip()
+    return shown
+
+
 @dataclass
 class FakeTweet:
     id: str
@@ -59,7 +68,7 @@ class FakeTweet:
     def view(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "text": _tco(self.text),
+            "text": shown_text(self.text, self.id, self.media_ids),
             "edit_history_tweet_ids": [self.id],
             "author_id": self.author_id,
             "conversation_id": self.conversation_id or self.id,
@@ -83,6 +92,8 @@ class FakeX(FakePlatform):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        # Pay-per-use credits left for posts (None: unlimited); at 0 X answers 402.
+        self.credits: int | None = None
         self.access_token = access_token
         self.client_id = client_id
         self.client_secret = client_secret
@@ -195,6 +206,17 @@ class FakeX(FakePlatform):
         if not self._authorized(request.bearer):
             raise FakeError(self._unauthorized())
         if method == "POST" and path == "/2/tweets":
+            if self.credits is not None and self.credits <= 0:
+                raise FakeError(
+                    problem(
+                        402,
+                        "CreditsDepleted",
+                        "Your enrolled account does not have any credits to fulfill this request.",
+                        "https://api.x.com/2/problems/credits",
+                    )
+                )
+            if self.credits is not None:
+                self.credits -= 1
             return self._create(request)
         if method == "POST" and path == "/2/media/upload":
             return self._upload(request)
@@ -271,7 +293,13 @@ class FakeX(FakePlatform):
         self.tweets[tweet.id] = tweet
         return FakeResponse(
             201,
-            {"data": {"id": tweet.id, "text": _tco(text), "edit_history_tweet_ids": [tweet.id]}},
+            {
+                "data": {
+                    "id": tweet.id,
+                    "text": shown_text(text, tweet.id, media_ids),
+                    "edit_history_tweet_ids": [tweet.id],
+                }
+            },
         )
 
     def _upload(self, request: FakeRequest) -> FakeResponse:

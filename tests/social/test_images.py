@@ -123,8 +123,14 @@ def test_drafted_map_images_fit_each_channel(mastodon_fake, instagram_fake, blue
         assert image.format == expected
         assert len(data) <= IMAGE_RULES[post.channel.platform].max_bytes
         (media,) = services.image_of(post)
-        # Prepared when drafted: sent as stored, at the stored address.
-        assert media.data == data and media.url.endswith(post.image.url)
+        # Prepared when drafted: sent as stored; only Instagram, which fetches the image
+        # itself, gets an address, a signed one naming the stored file.
+        assert media.data == data
+        if post.channel.platform == config.INSTAGRAM:
+            token = media.url.rstrip("/").rsplit("/", 1)[1]
+            assert images.public_image_name(token) == post.image.name
+        else:
+            assert media.url == ""
 
 
 @pytest.mark.django_db
@@ -168,9 +174,12 @@ def test_an_image_stored_before_is_fitted_when_sent(instagram_fake):
     (media,) = services.image_of(post)
     assert media.mime_type == "image/jpeg" and media.filename.endswith("-instagram.jpg")
     assert Image.open(io.BytesIO(media.data)).format == "JPEG"
-    # Instagram fetches by address: the address is the fitted copy's.
-    assert media.url.endswith(".jpg") and media.url != post.image.url
-    assert services.image_of(post) == (media,)
+    # Instagram fetches by address: the signed address names the fitted copy.
+    stored = images.public_image_name(media.url.rstrip("/").rsplit("/", 1)[1])
+    assert stored.endswith("-instagram.jpg") and stored != post.image.name
+    (again,) = services.image_of(post)
+    assert again.data == media.data
+    assert images.public_image_name(again.url.rstrip("/").rsplit("/", 1)[1]) == stored
 
 
 # --- The results chart ---------------------------------------------------------------------------

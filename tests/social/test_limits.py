@@ -163,5 +163,7 @@ def test_x_shows_the_cost_of_a_post():
     from decimal import Decimal
 
     assert limits.check_post("x", "Borgermøde i aften").cost_usd == Decimal("0.015")
-    assert limits.check_post("x", "Læs mere på kk.dk").cost_usd == Decimal("0.20")
+    assert limits.check_post("x", "Læs mere på kk.dk/høring").cost_usd == Decimal("0.20")
+    # X does not link a single name on a country TLD without a path: no URL, no URL price.
+    assert limits.check_post("x", "Læs mere på kk.dk").cost_usd == Decimal("0.015")
     assert limits.check_post("mastodon", "Borgermøde").cost_usd is None
