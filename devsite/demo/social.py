@@ -10,9 +10,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from consultations.models import Consultation
+from devsite.fakes import FAKES
 from social import services
 from social.adapters import config
-from social.fakes import FAKES
 from social.models import Channel, ImportedComment, Origin, PostState, SocialPost
 
 DEMO_PLATFORMS = (config.FACEBOOK, config.MASTODON, config.X, config.BLUESKY)

@@ -216,7 +216,7 @@ def test_consultation_form_map_editor_under_the_policy(page, live_server, harbou
 
 
 def test_social_composer_counts_under_the_policy(page, live_server, harbour):
-    from social.fakes import FakeMastodon
+    from devsite.fakes import FakeMastodon
 
     fake = FakeMastodon().start()
     try:

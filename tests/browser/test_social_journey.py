@@ -3,7 +3,7 @@ the fake Mastodon, and its favourites come back to the page; the hub links to it
 
 import pytest
 
-from social.fakes import FakeMastodon
+from devsite.fakes import FakeMastodon
 from social.models import PostState, SocialPost
 from social.outbox import run_due
 from social.readback import import_comments, refresh_metrics

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from devsite.fakes import FakeBluesky, FakeFacebook, FakeInstagram, FakeMastodon, FakeX
 from social.adapters import MediaImage, OutgoingPost, build_adapter
 from social.adapters.bluesky import BlueskyAdapter
-from social.fakes import FakeBluesky, FakeFacebook, FakeInstagram, FakeMastodon, FakeX
 
 # Short enough that slow-answer tests stay fast, long enough for a loaded CI machine.
 TIMEOUT = 1.0

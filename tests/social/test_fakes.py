@@ -11,9 +11,9 @@ import httpx
 import pytest
 from django.core.management import call_command
 
+from devsite.fakes import FAKES
 from social.adapters import RateLimited
 from social.adapters.graph import appsecret_proof
-from social.fakes import FAKES
 from tests.social.conftest import make_post
 
 FB_TOKEN = "fb-page-token"

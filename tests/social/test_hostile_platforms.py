@@ -3,7 +3,7 @@ unchecked and never crashes the worker.
 
 The fakes answer over real HTTP with `javascript:` addresses, HTML and scripts in names and
 comments, null ids, numbers as text, lists for objects and bodies larger than the adapters
-read (`social.fakes.hostile`). Every platform gets every attack.
+read (`devsite.fakes.hostile`). Every platform gets every attack.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from civic.external_urls import safe_url
+from devsite.fakes import hostile
 from social import outbox, readback, services
 from social.adapters import MalformedAnswer, ResponseTooLarge
-from social.fakes import hostile
 from social.models import Channel, ImportedComment, OutboxState, PostState
 from tests import factories
 from tests.social.conftest import TIMEOUT, adapter_for, make_post

@@ -16,8 +16,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from devsite.fakes import FakeFacebook
 from social import oauth
-from social.fakes import FakeFacebook
 from social.models import Channel, ChannelState
 from tests.social.factories import channel_for
 
@@ -377,7 +377,7 @@ def test_endpoints_use_the_platforms_own_hosts_by_default():
 
 # --- Hostile platforms ---------------------------------------------------------------------------
 def test_a_huge_token_answer_is_refused_unread(admin_client, settings, x_fake):
-    from social.fakes import hostile
+    from devsite.fakes import hostile
 
     settings.SOCIAL_MAX_RESPONSE_BYTES = 64 * 1024
     configure(settings, x_fake)

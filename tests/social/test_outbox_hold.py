@@ -236,7 +236,7 @@ def test_x_duplicate_refusal_of_our_own_post_is_looked_up_not_failed(x_fake):
 
 
 def test_x_duplicate_of_an_older_post_is_a_clear_refusal(x_fake):
-    from social.fakes.x import FakeTweet
+    from devsite.fakes.x import FakeTweet
 
     with x_fake.lock:
         old = FakeTweet(

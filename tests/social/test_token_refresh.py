@@ -162,7 +162,7 @@ def test_metrics_read_back_renews_the_token(x_login):
     fake = x_login
     channel = x_channel(fake, expires_in=3600)
     remote_id = fake.new_id()
-    from social.fakes.x import FakeTweet
+    from devsite.fakes.x import FakeTweet
 
     fake.tweets[remote_id] = FakeTweet(id=remote_id, text="Published", author_id=fake.user_id)
     fake.set_metrics(remote_id, like_count=7)

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from social import limits
-from social.adapters import config
-from social.fakes.base import (
+from devsite.fakes.base import (
     DUPLICATE,
     EXPIRED_TOKEN,
     RATE_LIMIT,
@@ -19,7 +17,9 @@ from social.fakes.base import (
     FakeRequest,
     FakeResponse,
 )
-from social.fakes.oauth import OAuthRefusal, OAuthServer, basic_credentials
+from devsite.fakes.oauth import OAuthRefusal, OAuthServer, basic_credentials
+from social import limits
+from social.adapters import config
 
 # X's OAuth 2.0 access tokens live two hours.
 ACCESS_TOKEN_SECONDS = 7200

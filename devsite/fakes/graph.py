@@ -7,9 +7,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from social.adapters import config
-from social.adapters.graph import appsecret_proof
-from social.fakes.base import (
+from devsite.fakes.base import (
     DUPLICATE,
     EXPIRED_TOKEN,
     RATE_LIMIT,
@@ -19,7 +17,9 @@ from social.fakes.base import (
     FakeRequest,
     FakeResponse,
 )
-from social.fakes.oauth import OAuthServer
+from devsite.fakes.oauth import OAuthServer
+from social.adapters import config
+from social.adapters.graph import appsecret_proof
 
 
 def graph_error(

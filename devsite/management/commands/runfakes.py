@@ -7,8 +7,8 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from devsite.fakes import FAKES, hostile
 from social.adapters import config
-from social.fakes import FAKES, hostile
 
 LOGIN_SETTINGS = {
     config.X: ("SOCIAL_X_CLIENT_ID", "SOCIAL_X_CLIENT_SECRET"),
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             default=[],
             choices=hostile.MODES,
             help="Answer every request the hostile way (repeat for several modes); see "
-            'social.fakes.hostile. POST /_fake/hostile {"modes": [], "path"} changes it.',
+            'devsite.fakes.hostile. POST /_fake/hostile {"modes": [], "path"} changes it.',
         )
         parser.add_argument(
             "--seconds",

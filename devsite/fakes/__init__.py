@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from devsite.fakes.base import BEHAVIOURS, FakePlatform, FakeRequest, FakeResponse
+from devsite.fakes.bluesky import FakeBluesky
+from devsite.fakes.facebook import FakeFacebook
+from devsite.fakes.instagram import FakeInstagram
+from devsite.fakes.mastodon import FakeMastodon
+from devsite.fakes.x import FakeX
 from social.adapters import config
-from social.fakes.base import BEHAVIOURS, FakePlatform, FakeRequest, FakeResponse
-from social.fakes.bluesky import FakeBluesky
-from social.fakes.facebook import FakeFacebook
-from social.fakes.instagram import FakeInstagram
-from social.fakes.mastodon import FakeMastodon
-from social.fakes.x import FakeX
 
 FAKES: dict[str, type[FakePlatform]] = {
     config.FACEBOOK: FakeFacebook,

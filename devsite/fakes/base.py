@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
-from social.fakes import hostile
+from devsite.fakes import hostile
 
 # Behaviours a test can script. Each applies to the next matching request(s).
 OK = "ok"
@@ -210,7 +210,7 @@ class FakePlatform:
         size: int = hostile.DEFAULT_HUGE_BYTES,
     ) -> None:
         """From now on answer requests matching `method` and `path` (a substring) the hostile
-        way (`social.fakes.hostile`); without modes, answer every request normally again."""
+        way (`devsite.fakes.hostile`); without modes, answer every request normally again."""
         with self.lock:
             if not modes:
                 self._hostile.clear()

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from social import limits
-from social.adapters import config
-from social.fakes.base import (
+from devsite.fakes.base import (
     DUPLICATE,
     EXPIRED_TOKEN,
     RATE_LIMIT,
@@ -22,6 +20,8 @@ from social.fakes.base import (
     FakeRequest,
     FakeResponse,
 )
+from social import limits
+from social.adapters import config
 
 _TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 

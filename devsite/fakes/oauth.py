@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from social.fakes.base import FakeResponse
+from devsite.fakes.base import FakeResponse
 
 CODE_LIFETIME_SECONDS = 30
 ALLOW = "allow"

@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from social import limits
-from social.adapters import config
-from social.fakes.base import (
+from devsite.fakes.base import (
     EXPIRED_TOKEN,
     RATE_LIMIT,
     SERVER_ERROR,
@@ -19,7 +17,9 @@ from social.fakes.base import (
     FakeRequest,
     FakeResponse,
 )
-from social.fakes.oauth import OAuthRefusal, OAuthServer
+from devsite.fakes.oauth import OAuthRefusal, OAuthServer
+from social import limits
+from social.adapters import config
 
 # Scopes an app may ask for (a subset of Mastodon's).
 MASTODON_SCOPES = (

@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 
+from devsite.fakes.base import FakeError, FakeRequest, FakeResponse
+from devsite.fakes.graph import GraphFake, graph_error, graph_time
+from devsite.fakes.oauth import OAuthRefusal
 from social import limits
 from social.adapters import config
-from social.fakes.base import FakeError, FakeRequest, FakeResponse
-from social.fakes.graph import GraphFake, graph_error, graph_time
-from social.fakes.oauth import OAuthRefusal
 
 SHORT_LIVED_TOKEN_SECONDS = 3600
 LONG_LIVED_TOKEN_SECONDS = 60 * 24 * 3600

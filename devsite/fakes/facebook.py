@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from devsite.fakes.base import FakeError, FakeRequest, FakeResponse
+from devsite.fakes.graph import GraphFake, graph_error, graph_time
+from devsite.fakes.oauth import OAuthRefusal
 from social.adapters import config
-from social.fakes.base import FakeError, FakeRequest, FakeResponse
-from social.fakes.graph import GraphFake, graph_error, graph_time
-from social.fakes.oauth import OAuthRefusal
 
 # Graph API gives insights only to pages with at least this many likes.
 SHORT_LIVED_USER_TOKEN_SECONDS = 3600
