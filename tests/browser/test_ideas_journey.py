@@ -61,7 +61,8 @@ def test_pin_photo_support_answer(page, new_page, live_server, tmp_path):
     idea = Idea.objects.get()
     assert page.url.endswith(idea.get_absolute_url())
     visit(page, idea.get_absolute_url(), "idea-by-author")
-    image = page.get_by_role("img", name="Blue water by the empty quay")
+    # The description is the photo's caption, read once as the figure's name.
+    image = page.get_by_role("figure", name="Blue water by the empty quay").locator("img")
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     assert page.get_by_text("Submitted by Mette").is_visible()
 
