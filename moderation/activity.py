@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from civic.models import User
+from consultations.models import Consultation
 from consultations.rules import phase_allows
 from debate.models import Comment
 from ideas.models import Follow, Idea, Support
@@ -63,11 +64,12 @@ def activity_of(user: User) -> Activity:
         .order_by()
     )
     used_by_id = {row["consultation"]: row["used"] for row in counted}
-    consultations = {s.idea.consultation_id: s.idea.consultation for s in supports}
+    # Every consultation the person supports in, also those beyond the newest LIMIT supports.
     supports_used = [
-        SupportsUsed(consultations[pk], used_by_id[pk], consultations[pk].support_limit)
-        for pk in consultations
-        if pk in used_by_id
+        SupportsUsed(consultation, used_by_id[consultation.pk], consultation.support_limit)
+        for consultation in Consultation.objects.filter(pk__in=used_by_id)
+        .only("title", "slug", "support_limit")
+        .order_by("title")
     ]
     comments = list(
         Comment.objects.filter(author=user, is_deleted=False)

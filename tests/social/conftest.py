@@ -136,6 +136,20 @@ def platform_pair(request):
     return fake, adapter
 
 
+@pytest.fixture
+def quick_outbox(settings):
+    """Short timeouts and retry steps, for the outbox tests over real HTTP."""
+    settings.SOCIAL_HTTP_TIMEOUT_SECONDS = TIMEOUT
+    settings.SOCIAL_OUTBOX_RETRY_BASE_SECONDS = 30
+
+
+@pytest.fixture
+def mastodon_channel(db, mastodon_fake):
+    from tests.social.factories import channel_for
+
+    return channel_for(mastodon_fake)
+
+
 def stored_texts(fake) -> list[str]:
     """The texts of the posts a fake holds for the municipality's own account."""
     with fake.lock:

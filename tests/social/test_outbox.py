@@ -22,14 +22,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _quick(settings):
-    settings.SOCIAL_HTTP_TIMEOUT_SECONDS = TIMEOUT
-    settings.SOCIAL_OUTBOX_RETRY_BASE_SECONDS = 30
-
-
-@pytest.fixture
-def mastodon_channel(mastodon_fake):
-    return channel_for(mastodon_fake)
+def _quick(quick_outbox):
+    """Every test here runs with the short timeouts (conftest.quick_outbox)."""
 
 
 @pytest.fixture

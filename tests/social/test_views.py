@@ -22,11 +22,6 @@ def login(client, user):
     return client
 
 
-@pytest.fixture
-def mastodon_channel(db, mastodon_fake):
-    return channel_for(mastodon_fake)
-
-
 def test_channel_page_admin_connects_through_the_platform(client, administrator, mastodon_fake):
     login(client, administrator)
     url = reverse("social:channels")
