@@ -29,10 +29,12 @@ def local_date(value) -> str:
 
 
 def invitation(consultation: Consultation, now=None) -> str:
-    """What residents may do now, e.g. "You can submit ideas and support ideas until 12 December."""
+    """What residents may do now, e.g. "You can submit ideas and support ideas until 12 December.
+
+    A draft says what residents will read once it is published: its page is the planner's
+    preview, and the template says above it that it is a draft.
+    """
     now = now or timezone.now()
-    if consultation.status == Consultation.Status.DRAFT:
-        return _("This consultation is a draft; only staff can see it.")
     if consultation.status == Consultation.Status.CLOSED:
         return _("This consultation is closed.")
     phase = consultation.current_phase(now)

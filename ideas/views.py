@@ -17,6 +17,7 @@ from civic.redirects import next_path
 from consultations.models import Consultation
 from consultations.rules import phase_allows, require_phase, verification_refusal
 from consultations.selectors import consultation_for_viewer
+from maps.geometry import check_point_in_area
 
 from . import permissions, selectors, services
 from .forms import (
@@ -110,6 +111,42 @@ def _photos_from(photo_form_list) -> list[services.Photo]:
     ]
 
 
+def _wants_preview(request) -> bool:
+    return request.method == "POST" and request.POST.get("preview") == "1"
+
+
+def _preview(request, form: IdeaForm, page: str, context: dict):
+    """The idea as it will be shown, from the form as written; nothing is saved.
+
+    The pin is checked against the area here too, so the person hears it before sending. The
+    script on the form asks for the preview alone (``fragment=1``) and keeps the chosen photos;
+    without it the whole page comes back and the browser forgets the files, which the preview
+    says.
+    """
+    preview = None
+    if form.is_valid():
+        try:
+            check_point_in_area(
+                form.consultation.area,
+                form.cleaned_data["longitude"],
+                form.cleaned_data["latitude"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            preview = form.cleaned_data
+    if request.POST.get("fragment") == "1":
+        return render(
+            request,
+            "ideas/_idea_preview.html",
+            {"preview": preview, "form": form},
+            status=200 if preview else 400,
+        )
+    photos_dropped = any(key.startswith("photo") for key in request.FILES)
+    context.update(preview=preview, photos_dropped=photos_dropped)
+    return render(request, page, context)
+
+
 def idea_create(request, slug):
     consultation = _consultation(request, slug)
     user = request.user
@@ -128,6 +165,20 @@ def idea_create(request, slug):
     anonymous_form = AnonymousForm(data) if anonymous else None
     behalf_form = OnBehalfForm(data) if on_behalf_allowed else None
     extra_forms = [f for f in (anonymous_form, behalf_form) if f is not None]
+    if _wants_preview(request):
+        return _preview(
+            request,
+            form,
+            "ideas/idea_form.html",
+            {
+                "consultation": consultation,
+                "form": form,
+                "photo_forms": photo_forms(None, None),
+                "anonymous_form": anonymous_form,
+                "behalf_form": behalf_form,
+                "editing": False,
+            },
+        )
     if request.method == "POST" and _all_valid([form, *photos, *extra_forms]):
         # Counted once the form is complete, so correcting mistakes costs nothing.
         try:
@@ -275,6 +326,20 @@ def idea_edit(request, reference):
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = IdeaForm(data, initial=initial, consultation=consultation)
     photos = photo_forms(data, files, count=free)
+    if _wants_preview(request):
+        return _preview(
+            request,
+            form,
+            "ideas/idea_form.html",
+            {
+                "consultation": consultation,
+                "idea": idea,
+                "form": form,
+                "photo_forms": photo_forms(None, None, count=free),
+                "images": images,
+                "editing": True,
+            },
+        )
     if request.method == "POST" and _all_valid([form, *photos]):
         remove = [int(pk) for pk in request.POST.getlist("remove_photo") if pk.isdigit()]
         try:

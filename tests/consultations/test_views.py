@@ -229,3 +229,15 @@ def test_open_graph_image_is_the_card_with_the_cover_description(client):
     assert 'alt="The quay at dusk"' in page
     assert '<meta property="og:image:alt" content="Consultation' in page
     assert 'The quay at dusk">' in page
+
+
+def test_a_draft_is_its_own_preview_until_published(client, planner):
+    draft = factories.ConsultationFactory(status=Consultation.Status.DRAFT, title="Havnebad")
+    client.force_login(planner)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Preview of a draft." in page
+    assert reverse("consultations:publish", args=[draft.slug]) in page
+    confirm = client.get(reverse("consultations:publish", args=[draft.slug])).content.decode()
+    assert "Preview the consultation as residents will see it" in confirm
+    client.post(reverse("consultations:publish", args=[draft.slug]))
+    assert "Preview of a draft." not in client.get(draft.get_absolute_url()).content.decode()
