@@ -41,6 +41,8 @@ BRAND_LOGO_URL = env("BRAND_LOGO_URL", default="")
 CONTACT_EMAIL = env("CONTACT_EMAIL", default="borgerdialog@example.org")
 
 INSTALLED_APPS = [
+    # First, so that frontend/templates/admin/ can make the Django admin accessible.
+    "frontend",
     "civic.apps.CivicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,8 +58,6 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "leaflet",
-    # Before allauth so that frontend/templates/allauth/ restyles the account pages.
-    "frontend",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -1,5 +1,10 @@
 """Django admin for support staff. Planners work in the site's own forms, which go through the
-services (validation of the timeline, audit log); the admin is for repairs."""
+services (validation of the timeline, audit log); the admin is for repairs.
+
+Inlines are stacked, not tabular: a table's column headings are not labels, so each field in a
+tabular row would be unnamed for a screen reader. The planners are a plain multiple choice: the
+two-box "horizontal filter" widget puts ARIA attributes where they are not allowed.
+"""
 
 from django.contrib import admin
 
@@ -9,7 +14,7 @@ from civic.changes import Change
 from .models import Category, Consultation, Phase, PollOption, Topic
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(admin.StackedInline):
     model = Phase
     extra = 0
     fields = [
@@ -24,7 +29,7 @@ class PhaseInline(admin.TabularInline):
     ]
 
 
-class CategoryInline(admin.TabularInline):
+class CategoryInline(admin.StackedInline):
     model = Category
     extra = 0
 
@@ -40,12 +45,11 @@ class ConsultationAdmin(AnnouncesChanges, admin.ModelAdmin):
     list_filter = ["status", "kind", "language"]
     search_fields = ["title", "slug", "summary"]
     readonly_fields = ["idea_counter", "results_published_at", "created_at", "updated_at"]
-    filter_horizontal = ["planners"]
     raw_id_fields = ["created_by"]
     inlines = [PhaseInline, CategoryInline]
 
 
-class PollOptionInline(admin.TabularInline):
+class PollOptionInline(admin.StackedInline):
     model = PollOption
     extra = 0
 

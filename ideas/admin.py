@@ -8,7 +8,7 @@ from civic.changes import Change
 from .models import AnswerTemplate, Follow, Idea, IdeaImage, PhaseAnnouncement, StatusChange
 
 
-class IdeaImageInline(admin.TabularInline):
+class IdeaImageInline(admin.StackedInline):
     model = IdeaImage
     extra = 0
     fields = ["image", "alt_text", "position", "is_redacted"]
