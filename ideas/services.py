@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from civic import ratelimit
 from civic.audit import audit_record
@@ -75,7 +75,14 @@ def _check_category(consultation: Consultation, category: Category | None) -> No
 def _check_photos(photos: Sequence[Photo], existing: int = 0) -> list[Photo]:
     if len(photos) + existing > settings.IDEA_MAX_IMAGES:
         raise ValidationError(
-            {"photos": _("At most %(n)s photos per idea.") % {"n": settings.IDEA_MAX_IMAGES}}
+            {
+                "photos": ngettext(
+                    "At most %(n)s photo per idea.",
+                    "At most %(n)s photos per idea.",
+                    settings.IDEA_MAX_IMAGES,
+                )
+                % {"n": settings.IDEA_MAX_IMAGES}
+            }
         )
     cleaned = []
     for photo in photos:
@@ -668,7 +675,11 @@ def idea_support(*, user: User, idea: Idea) -> SupportState:
         left = supports_left(user, consultation)
         if left == 0:
             raise PermissionDenied(
-                _("You have used all %(n)s supports in this consultation.")
+                ngettext(
+                    "You have used your %(n)s support in this consultation.",
+                    "You have used all %(n)s supports in this consultation.",
+                    consultation.support_limit,
+                )
                 % {"n": consultation.support_limit}
             )
     if not _insert_support(user, idea):

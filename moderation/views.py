@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civic import ratelimit
@@ -150,7 +151,11 @@ def act(request):
         messages.error(request, " ".join(error.messages))
         return redirect(back)
     if result.done:
-        messages.success(request, _("Done for %(n)s item(s).") % {"n": len(result.done)})
+        messages.success(
+            request,
+            ngettext("Done for %(n)s item.", "Done for %(n)s items.", len(result.done))
+            % {"n": len(result.done)},
+        )
     for key, reason in result.failed.items():
         messages.error(request, f"{key}: {reason}")
     return redirect(back)

@@ -22,6 +22,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -342,7 +343,11 @@ def composer(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             if created and not errors:
                 messages.success(
                     request,
-                    _("%(count)s drafts wait for a second planner's approval.")
+                    ngettext(
+                        "%(count)s draft waits for a second planner's approval.",
+                        "%(count)s drafts wait for a second planner's approval.",
+                        len(created),
+                    )
                     % {"count": len(created)},
                 )
                 return redirect(_posts_url(consultation))

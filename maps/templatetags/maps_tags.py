@@ -41,6 +41,7 @@ def map_strings() -> dict:
         "none": _("No ideas in this part of the map."),
         "clustered": _("%(count)s ideas in this part of the map. Zoom in to list them one by one."),
         "clusterLabel": _("%(count)s ideas here. Select to zoom in."),
+        "clusterLabelOne": _("1 idea here. Select to zoom in."),
         "supports": _("Supports: %(count)s"),
         "openIdea": _("Read the idea"),
         "pinPlaced": _("Pin placed at latitude %(lat)s, longitude %(lon)s."),
@@ -52,6 +53,7 @@ def map_strings() -> dict:
         "noResults": _("No address found. You can still place the pin on the map."),
         "searchFailed": _("Address search is not available right now. Place the pin on the map."),
         "resultsFound": _("%(count)s addresses found."),
+        "resultFoundOne": _("1 address found."),
         "addressFound": _("Address: %(label)s"),
         "nearbyHeading": _("Is your idea one of these?"),
         "nearbyIntro": _(

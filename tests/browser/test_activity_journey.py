@@ -25,7 +25,7 @@ def test_withdraw_a_support_to_support_another(page, live_server, transactional_
     with page.expect_navigation():
         page.get_by_role("link", name="See your supports").click()
     a11y_check(page, "my-activity")
-    assert "you use 1 of 1 supports (0 left)" in page.inner_text("#main")
+    assert "you use 1 of 1 support (0 left)" in page.inner_text("#main")
     with page.expect_navigation():
         page.get_by_role("button", name="Withdraw my support – Harbour bath with sand").click()
     assert "You no longer support this idea." in page.inner_text(".messages")

@@ -53,7 +53,7 @@ def test_planner_works_the_queue(page, new_page, live_server, transactional_db, 
     visit(planner_page, f"{live_server.url}/moderation/", "queue")
     card = planner_page.locator(f"#item-comment-{bad.pk}")
     assert "Personal data (1)" in card.inner_text()
-    assert "Author's history: 0 ideas, 1 comments" in card.inner_text()
+    assert "Author's history: 0 ideas, 1 comment" in card.inner_text()
 
     # Hide with a public reason, in one click.
     card.get_by_label("Public reason").select_option("personal_data")
@@ -69,7 +69,7 @@ def test_planner_works_the_queue(page, new_page, live_server, transactional_db, 
     planner_page.locator("#bulk-form select[name=action]").select_option("keep")
     with planner_page.expect_navigation():
         planner_page.get_by_role("button", name="Apply to ticked items").click()
-    assert "Done for 2 item(s)." in planner_page.inner_text(".messages")
+    assert "Done for 2 items." in planner_page.inner_text(".messages")
     assert planner_page.locator(f"#item-comment-{fine_one.pk}").count() == 0
 
     # Block the author from this consultation for a week, from the item page.

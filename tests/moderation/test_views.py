@@ -89,7 +89,7 @@ class TestQueuePage:
         page = client.get(reverse("moderation:queue")).content.decode()
         assert page.index(f'id="item-comment-{comment.pk}"') < page.index(idea.title)
         assert page.index(idea.title) < page.index("Waiting idea")
-        assert "Author's history: 1 ideas, 1 comments" in page
+        assert "Author's history: 1 idea, 1 comment" in page
 
     def test_query_count_does_not_grow_with_the_queue(
         self, client, assigned_planner, consultation, django_assert_max_num_queries

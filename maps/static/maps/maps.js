@@ -242,7 +242,7 @@
             var icon = clusterIcon(count);
             icon.options.html = icon.options.html.replace(
               '<span class="visually-hidden"></span>',
-              '<span class="visually-hidden">' + format(T.clusterLabel, { count: count }) + "</span>"
+              '<span class="visually-hidden">' + (count === 1 ? T.clusterLabelOne : format(T.clusterLabel, { count: count })) + "</span>"
             );
             return icon;
           },
@@ -282,7 +282,7 @@
           var count = feature.properties.count;
           var latlng = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
           var marker = L.marker(latlng, { icon: clusterIcon(count), keyboard: true });
-          labelMarker(marker, format(T.clusterLabel, { count: count }));
+          labelMarker(marker, (count === 1 ? T.clusterLabelOne : format(T.clusterLabel, { count: count })));
           marker.on("click", function () {
             map.setView(latlng, Math.min(map.getZoom() + 2, CONFIG.maxZoom));
           });
@@ -499,7 +499,12 @@
             announce(canvas, T.noResults);
             return;
           }
-          announce(canvas, format(T.resultsFound, { count: answer.results.length }));
+          announce(
+            canvas,
+            answer.results.length === 1
+              ? T.resultFoundOne
+              : format(T.resultsFound, { count: answer.results.length })
+          );
           answer.results.forEach(function (result) {
             var button = el("button", {
               type: "button",
