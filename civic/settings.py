@@ -264,6 +264,11 @@ if OIDC_SERVER_URL:
         ],
     }
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# A person new to the site who comes from the eID sees the sign-up form (name, public name, the
+# terms and privacy notice to accept) like everyone else: consent is given, not assumed, and its
+# version and time are recorded (civic.forms.SignupForm.signup, which allauth's social form
+# inherits).
+SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 
 # --- E-mail ----------------------------------------------------------------------------------

@@ -117,6 +117,13 @@ def _eid_log_in(client):
     return client.get(callback, {"code": "the-code", "state": state})
 
 
+def _eid_sign_up(client, email: str):
+    """A new person: through the eID, then the sign-up form with the terms accepted."""
+    response = _eid_log_in(client)
+    assert response.url == reverse("socialaccount_signup"), response
+    return client.post(response.url, {"email": email, "accept_terms": "on"})
+
+
 def test_many_people_sign_up_by_e_mail_and_by_eid_and_a_case_variant_is_refused(
     client, db, identity_provider
 ):
@@ -136,7 +143,7 @@ def test_many_people_sign_up_by_e_mail_and_by_eid_and_a_case_variant_is_refused(
         "email_verified": True,
         "name": "Eid Borger",
     }
-    response = _eid_log_in(client)
+    response = _eid_sign_up(client, "eid.borger@example.org")
     assert response.status_code == 302, response.content.decode()[:2000]
     account = SocialAccount.objects.get(provider="eid", uid="eid-1234")
     assert account.user.email == "eid.borger@example.org"
@@ -146,7 +153,7 @@ def test_many_people_sign_up_by_e_mail_and_by_eid_and_a_case_variant_is_refused(
 
     # A second eID person after the first one.
     identity_provider.person = {"sub": "eid-5678", "email": "to@example.org"}
-    assert _eid_log_in(client).status_code == 302
+    assert _eid_sign_up(client, "to@example.org").status_code == 302
     assert SocialAccount.objects.filter(provider="eid").count() == 2
     client.logout()
 
@@ -191,3 +198,42 @@ def test_without_enumeration_prevention_a_case_variant_gets_a_form_error(client,
     assert response.context["form"].errors["email"]
     assert "already registered" in response.content.decode()
     assert User.objects.filter(email__iexact="kendt@example.org").count() == 1
+
+
+def test_a_new_person_from_the_eid_accepts_the_terms_before_an_account_exists(
+    client, db, identity_provider
+):
+    identity_provider.person = {
+        "sub": "eid-consent",
+        "email": "ny.borger@example.org",
+        "email_verified": True,
+        "name": "Ny Borger",
+    }
+    response = _eid_log_in(client)
+    assert response.status_code == 302
+    assert response.url == reverse("socialaccount_signup")
+    assert not User.objects.filter(email="ny.borger@example.org").exists()
+    form = client.get(response.url).content.decode()
+    assert 'name="accept_terms"' in form
+    assert "ny.borger@example.org" in form  # the address the eID gave, ready to confirm
+
+    refused = client.post(
+        reverse("socialaccount_signup"), {"email": "ny.borger@example.org", "display_name": "Ny"}
+    )
+    assert refused.status_code == 200
+    assert "Accept the terms of use to create an account." in refused.content.decode()
+    assert not User.objects.filter(email="ny.borger@example.org").exists()
+
+    response = client.post(
+        reverse("socialaccount_signup"),
+        {"email": "ny.borger@example.org", "display_name": "Ny", "accept_terms": "on"},
+    )
+    assert response.status_code == 302
+    person = User.objects.get(email="ny.borger@example.org")
+    assert person.terms_version and person.privacy_version and person.consented_at
+    assert SocialAccount.objects.filter(user=person, provider="eid").exists()
+
+    # Next time the eID signs the person straight in.
+    client.logout()
+    assert _eid_log_in(client).status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
