@@ -61,6 +61,7 @@ ACTION_LABELS = {
     "social.post_drafted": _("Social post drafted"),
     "social.post_edited": _("Social post edited"),
     "social.post_approved": _("Social post approved"),
+    "social.post_sent_back": _("Social post sent back to its author"),
     "social.post_scheduled": _("Social post scheduled"),
     "social.post_published": _("Social post published"),
     "social.post_failed": _("Social post failed"),

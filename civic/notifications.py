@@ -32,6 +32,8 @@ KINDS = {
     "moderation": _("Moderation decisions about my contributions"),
     # Channel owners hear when a platform stops accepting a channel's login.
     "social_channel": _("Social media channels that need re-authorisation"),
+    # The four-eyes rule: a draft waits for a second planner, who may send it back with a note.
+    "social_approval": _("Social media posts waiting for my approval or sent back to me"),
 }
 # Unsubscribing with this kind opts out of every kind (used in the digest's header).
 ALL_KINDS = "all"

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "civic.context_processors.site",
                 "civic.context_processors.notices",
+                "social.context_processors.approvals",
                 "csp.context_processors.nonce",
             ],
         },

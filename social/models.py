@@ -183,6 +183,17 @@ class SocialPost(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # A second planner may send a draft back to its author with a note instead of approving
+    # it; the note stays until the author sends the post for approval again.
+    sent_back_note = models.TextField(_("note to the author"), blank=True)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_back_at = models.DateTimeField(null=True, blank=True)
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     # When the outbox first sent the post: Bluesky's createdAt and record key, and the age of
     # an idempotency key, count from this moment, never from the draft's creation.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,7 +27,7 @@ METRIC_LABELS = {
 def posts_for(consultation) -> QuerySet[SocialPost]:
     return (
         SocialPost.objects.filter(consultation=consultation)
-        .select_related("channel", "created_by", "approved_by", "outbox")
+        .select_related("channel", "created_by", "approved_by", "sent_back_by", "outbox")
         .order_by("-created_at", "-id")
     )
 
@@ -177,3 +177,50 @@ def archive_records(consultation) -> list[dict]:
         }
         for post in posts
     ]
+
+
+def _in_consultations_run_by(user) -> Q:
+    from consultations.models import Consultation
+
+    return Q(consultation__in=Consultation.objects.managed_by(user)) | Q(consultation__isnull=True)
+
+
+def awaiting_my_approval(user) -> QuerySet[SocialPost]:
+    """Posts waiting for a second planner that `user` may approve: in the consultations they
+    run, written by someone else (or drafted by the platform), oldest first."""
+    return (
+        SocialPost.objects.filter(state=PostState.AWAITING_APPROVAL)
+        .filter(_in_consultations_run_by(user))
+        .exclude(created_by=user)
+        .select_related("channel", "consultation", "created_by")
+        .order_by("created_at", "id")
+    )
+
+
+def sent_back_to(user) -> QuerySet[SocialPost]:
+    """The person's own drafts that a second planner sent back with a note."""
+    return (
+        SocialPost.objects.filter(state=PostState.DRAFT, created_by=user)
+        .exclude(sent_back_at=None)
+        .select_related("channel", "consultation", "sent_back_by")
+        .order_by("-sent_back_at", "-id")
+    )
+
+
+def approvals_count(user) -> int:
+    """For the header: how many posts wait for this person's approval (one COUNT query)."""
+    return awaiting_my_approval(user).count()
+
+
+def possible_approvers(post: SocialPost) -> list:
+    """Who is told that `post` waits: the planners assigned to its consultation, or, where none
+    is assigned (or the post is about no consultation), every planner not limited to their own
+    consultations. Administrators may approve too, but are not told each time."""
+    from civic.models import Role, User
+
+    staff = User.objects.filter(is_active=True, is_deleted=False, role=Role.PLANNER)
+    if post.consultation_id:
+        assigned = list(staff.filter(planned_consultations=post.consultation_id))
+        if assigned:
+            return assigned
+    return list(staff.filter(limited_to_assigned=False))

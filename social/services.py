@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +23,7 @@ from civic.audit import audit_record
 from civic.changes import Change, changed
 from civic.external_urls import safe_url
 from civic.notifications import absolute_url, notify
-from social import charts, images, limits, permissions
+from social import charts, images, limits, permissions, selectors
 from social.adapters import (
     CREDENTIAL_FIELDS,
     AdapterError,
@@ -48,6 +50,9 @@ from social.models import (
 )
 
 NOTIFY_KIND = "social_channel"
+
+APPROVAL_NOTIFY_KIND = "social_approval"
+SEND_BACK_NOTE_MAX_LENGTH = 1000
 
 
 # --- Channels ------------------------------------------------------------------------------------
@@ -340,6 +345,7 @@ def post_create(
         target=post,
         changes={"channel": str(channel), "text": post.text},
     )
+    approvers_notify(post)
     return post
 
 
@@ -363,6 +369,7 @@ def post_update(
     if not post.is_editable:
         raise ValidationError({"text": gettext("Only drafts can be edited.")})
     before = post.text
+    returned_by = post.sent_back_by if post.state == PostState.DRAFT else None
     post.text = text.strip()
     if alt_text is not None:
         post.alt_text = alt_text.strip()
@@ -373,6 +380,7 @@ def post_update(
     _require_within_limits(post)
     # Whoever edits a text last is its author for the four-eyes rule.
     post.created_by = actor
+    post.sent_back_note, post.sent_back_by, post.sent_back_at = "", None, None
     post.save()
     audit_record(
         actor=actor,
@@ -380,7 +388,77 @@ def post_update(
         target=post,
         changes={"text": [before, post.text]},
     )
+    # A post sent back comes again to the planner who sent it back; a new edit to everyone.
+    approvers_notify(post, only=returned_by)
     return post
+
+
+@transaction.atomic
+def post_send_back(*, actor, post: SocialPost, note: str) -> SocialPost:
+    """A second planner returns a draft to its author with a note, instead of approving it."""
+    post = SocialPost.objects.select_for_update().select_related("channel").get(pk=post.pk)
+    refusal = permissions.approval_refusal(actor, post)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if post.state != PostState.AWAITING_APPROVAL:
+        raise ValidationError({"state": gettext("This post is not waiting for approval.")})
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": gettext("Tell the author what to change.")})
+    if len(note) > SEND_BACK_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "note": gettext("At most %(n)s characters, please.")
+                % {"n": SEND_BACK_NOTE_MAX_LENGTH}
+            }
+        )
+    post.state = PostState.DRAFT
+    post.sent_back_note, post.sent_back_by, post.sent_back_at = note, actor, timezone.now()
+    post.save(update_fields=["state", "sent_back_note", "sent_back_by", "sent_back_at"])
+    audit_record(actor=actor, action="social.post_sent_back", target=post, reason=note)
+    if post.created_by_id:
+        notify(
+            recipient=post.created_by,
+            kind=APPROVAL_NOTIFY_KIND,
+            subject=_("A post was sent back to you"),
+            body=_lazy_format(
+                _(
+                    "%(name)s sent back your post for %(channel)s with this note: %(note)s\n\n"
+                    "Edit the post and send it for approval again."
+                ),
+                name=actor.public_name,
+                channel=str(post.channel),
+                note=note,
+            ),
+            url=reverse("social:approvals") + "#sent-back",
+        )
+    return post
+
+
+def approvers_notify(post: SocialPost, *, only=None) -> None:
+    """Tell the planners who may approve `post` that it waits for them (or only `only`)."""
+    people = [only] if only is not None else selectors.possible_approvers(post)
+    for person in people:
+        if person is None or person.pk == post.created_by_id:
+            continue
+        if not permissions.can_approve_post(person, post):
+            continue
+        notify(
+            recipient=person,
+            kind=APPROVAL_NOTIFY_KIND,
+            subject=_("A social media post waits for your approval"),
+            body=_lazy_format(
+                _("A post for %(channel)s waits for a second planner: %(text)s"),
+                channel=str(post.channel),
+                text=post.text[:280],
+            ),
+            url=reverse("social:approvals"),
+        )
+
+
+def _lazy_format(message, **params):
+    """`message % params`, translated when shown: in the recipient's language, not ours."""
+    return lazy(lambda: str(message) % params, str)()
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("oauth/<slug:platform>/callback/", views.oauth_callback, name="oauth_callback"),
     path("crisis-stop/", views.crisis_stop, name="crisis_stop"),
     path("compose/", views.composer, name="compose"),
+    path("approvals/", views.approvals, name="approvals"),
     path("c/<slug:slug>/", views.composer, name="composer"),
     path(
         "posts/<int:pk>/<slug:action>/",

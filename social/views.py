@@ -445,11 +445,34 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "delete":
             services.post_unpublish(actor=request.user, post=post)
             messages.success(request, _("The post is deleted on the platform."))
+        elif action == "send-back":
+            services.post_send_back(
+                actor=request.user, post=post, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("The post is sent back to its author with your note."))
         else:
             return HttpResponseBadRequest()
     except ValidationError as error:
         messages.error(request, _error_text(error))
+    if request.POST.get("back") == "approvals":
+        return redirect("social:approvals")
     return redirect(_posts_url(post.consultation))
+
+
+@login_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    """The four-eyes desk: posts waiting for my approval, and my posts sent back to me."""
+    _require(permissions.can_use_composer(request.user))
+    return render(
+        request,
+        "social/approvals.html",
+        {
+            "waiting": list(selectors.awaiting_my_approval(request.user)),
+            "sent_back": list(selectors.sent_back_to(request.user)),
+            "note_max_length": services.SEND_BACK_NOTE_MAX_LENGTH,
+        },
+    )
 
 
 @login_required

@@ -103,3 +103,42 @@ def test_administrator_connects_a_channel_and_stops_publishing(page, live_server
         page.get_by_role("button", name="Stop all publishing").click()
     a11y_check(page, "channels-stopped")
     assert "Storm warning" in page.inner_text(".social-crisis")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "da-DK", "nb-NO"])
+def test_second_planner_sends_a_draft_back_and_the_author_corrects_it(
+    new_page, live_server, mastodon_fake, locale
+):
+    from social import services
+    from social.models import PostState, SocialPost
+
+    channel = channel_for(mastodon_fake, name="Copenhagen on Mastodon")
+    consultation = factories.ConsultationFactory(slug=f"approvals-{locale.lower()}")
+    author = factories.PlannerFactory(display_name="Anna", show_name_publicly=True)
+    second = factories.PlannerFactory(display_name="Bo", show_name_publicly=True)
+    consultation.planners.add(author, second)
+    post = services.post_create(
+        actor=author, channel=channel, consultation=consultation, text="Harbour bath: hav your say"
+    )
+
+    reviewer = new_page(locale)
+    login(reviewer, live_server, second)
+    badge = reviewer.locator('header a[href="/social/approvals/"] .badge-count')
+    assert badge.inner_text().startswith("1")
+    visit(reviewer, "/social/approvals/", f"approvals-{locale}")
+    reviewer.locator("details summary").first.click()
+    reviewer.locator(f"#note-{post.pk}").fill("Typo: hav → have")
+    with reviewer.expect_navigation():
+        reviewer.locator(f"#note-{post.pk}").press("Tab")
+        reviewer.keyboard.press("Enter")
+    a11y_check(reviewer, f"approvals-sent-back-{locale}")
+    post.refresh_from_db()
+    assert post.state == PostState.DRAFT
+
+    writer = new_page(locale)
+    login(writer, live_server, author)
+    visit(writer, "/social/approvals/", f"approvals-author-{locale}")
+    assert "Typo: hav → have" in writer.locator("#sent-back").inner_text()
+    writer.set_viewport_size({"width": 390, "height": 844})
+    a11y_check(writer, f"approvals-author-narrow-{locale}")
+    assert SocialPost.objects.count() == 1
