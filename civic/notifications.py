@@ -34,6 +34,8 @@ KINDS = {
     "social_channel": _("Social media channels that need re-authorisation"),
     # The four-eyes rule: a draft waits for a second planner, who may send it back with a note.
     "social_approval": _("Social media posts waiting for my approval or sent back to me"),
+    # A post that failed or needs a decision reaches the channel owners and its author at once.
+    "social_failure": _("Social media posts that failed or need a decision"),
 }
 # Unsubscribing with this kind opts out of every kind (used in the digest's header).
 ALL_KINDS = "all"

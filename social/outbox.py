@@ -37,6 +37,7 @@ from social.adapters import (
     TransientError,
 )
 from social.adapters.base import parse_datetime
+from social.alerts import post_trouble_notify
 from social.models import (
     ChannelState,
     CrisisStop,
@@ -312,6 +313,8 @@ def _retry(
         SocialPost.objects.filter(pk=fresh.post_id).update(
             state=post_state, error=message, problem=getattr(exc, "problem", "")
         )
+        if post_state == PostState.NEEDS_CONFIRMATION:
+            post_trouble_notify(fresh.post, post_state, message)
 
 
 @transaction.atomic
@@ -341,6 +344,7 @@ def _fail(entry: OutboxEntry, reason: str, report: RunReport, *, problem: str = 
     post.problem = problem
     post.save(update_fields=["state", "error", "problem", "updated_at"])
     audit_record(actor=None, action="social.post_failed", target=post, reason=reason[:500])
+    post_trouble_notify(post, PostState.FAILED, reason)
     report.failed.append(post.pk)
 
 
@@ -359,5 +363,6 @@ def expire_stale(now: datetime | None = None) -> int:
                     SocialPost.objects.filter(pk=entry.post_id).update(
                         state=PostState.NEEDS_CONFIRMATION
                     )
+                    post_trouble_notify(entry.post, PostState.NEEDS_CONFIRMATION)
                     count += 1
     return count

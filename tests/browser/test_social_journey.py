@@ -142,3 +142,26 @@ def test_second_planner_sends_a_draft_back_and_the_author_corrects_it(
     writer.set_viewport_size({"width": 390, "height": 844})
     a11y_check(writer, f"approvals-author-narrow-{locale}")
     assert SocialPost.objects.count() == 1
+
+
+def test_a_failed_post_alerts_its_author_who_finds_it(page, live_server, mastodon_fake):
+    from social import services
+
+    channel = channel_for(mastodon_fake, name="Copenhagen on Mastodon")
+    consultation = factories.ConsultationFactory(slug="alert-journey")
+    author = factories.PlannerFactory()
+    post = services.post_create(
+        actor=author, channel=channel, consultation=consultation, text="Harbour baths tonight"
+    )
+    services.post_approve(actor=factories.PlannerFactory(), post=post)
+    mastodon_fake.script("validation_error", method="POST", path="/api/v1/statuses")
+    run_due()
+
+    login(page, live_server, author)
+    visit(page, "/me/notifications/", "failure-alert")
+    # Notices link to SITE_URL, the address the site is served at; here the test server's.
+    href = page.get_by_role("link", name="A social media post failed").get_attribute("href")
+    path = href.split("://", 1)[1].split("/", 1)[1]
+    visit(page, f"/{path}", "failed-post-in-composer")
+    card = page.locator(f"#post-{post.pk}-title")
+    assert "Failed" in card.inner_text()

@@ -74,18 +74,21 @@ def test_unreachable_platform_is_a_base_url_error(administrator):
 
 
 def test_channel_command_add_list_remove(mastodon_fake):
+    from django.core.management.base import CommandError
+
+    owner = factories.AdministratorFactory(email="web@kk.example")
+    arguments = ["mastodon", "--base-url", mastodon_fake.base_url]
+    arguments += ["--cred", "access_token=mastodon-token"]
+    with pytest.raises(CommandError, match="owner"):
+        call_command("social_channel", "add", *arguments, stdout=StringIO())
+    with pytest.raises(CommandError, match="no planner or administrator"):
+        resident = factories.UserFactory()
+        call_command("social_channel", "add", *arguments, "--owner", resident.email)
+    assert not Channel.objects.exists()
     out = StringIO()
-    call_command(
-        "social_channel",
-        "add",
-        "mastodon",
-        "--base-url",
-        mastodon_fake.base_url,
-        "--cred",
-        "access_token=mastodon-token",
-        stdout=out,
-    )
+    call_command("social_channel", "add", *arguments, "--owner", "WEB@kk.example", stdout=out)
     channel = Channel.objects.get()
+    assert list(channel.owners.all()) == [owner]
     assert "Connected" in out.getvalue()
     out = StringIO()
     call_command("social_channel", "list", stdout=out)
@@ -106,6 +109,8 @@ def test_channel_command_refuses_bad_credentials(mastodon_fake):
             mastodon_fake.base_url,
             "--cred",
             "access_token=wrong",
+            "--owner",
+            factories.AdministratorFactory().email,
         )
 
 

@@ -18,6 +18,20 @@ def _pairs(values: list[str]) -> dict[str, str]:
     return credentials
 
 
+def _owners(emails: list[str]) -> list:
+    """The people told about the channel: existing planners or administrators, by e-mail."""
+    from civic.models import User
+    from civic.permissions import is_staff_role
+
+    owners = []
+    for email in emails:
+        person = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+        if person is None or not is_staff_role(person):
+            raise CommandError(f"--owner {email}: no planner or administrator has this address.")
+        owners.append(person)
+    return owners
+
+
 class Command(BaseCommand):
     help = (
         "Manage social channels: add (with pasted credentials; the channels page also offers "
@@ -31,6 +45,14 @@ class Command(BaseCommand):
         )
         add.add_argument("platform", choices=config.PLATFORMS)
         add.add_argument("--name", default="")
+        add.add_argument(
+            "--owner",
+            action="append",
+            required=True,
+            metavar="EMAIL",
+            help="A planner or administrator who is told when the channel or its posts fail "
+            "(repeat for more).",
+        )
         add.add_argument("--base-url", default="")
         add.add_argument(
             "--cred",
@@ -68,6 +90,7 @@ class Command(BaseCommand):
             services.channel_remove(actor=None, channel=channel)
             self.stdout.write(f"Removed {channel}.")
             return
+        owners = _owners(options["owner"])
         try:
             channel = services.channel_connect(
                 actor=None,
@@ -75,6 +98,7 @@ class Command(BaseCommand):
                 name=options["name"],
                 base_url=options["base_url"],
                 credentials=_pairs(options["cred"]),
+                owners=owners,
             )
         except ValidationError as exc:
             raise CommandError(
