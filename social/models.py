@@ -53,6 +53,10 @@ class Channel(models.Model):
         _("state"), max_length=16, choices=ChannelState.choices, default=ChannelState.OK
     )
     state_reason = models.TextField(blank=True)
+    # Facebook pages only: when Meta confirmed that it sends the page's new comments to our
+    # webhook, or why it refused (the comments are then read on the regular schedule).
+    webhooks_subscribed_at = models.DateTimeField(null=True, blank=True)
+    webhooks_problem = models.TextField(blank=True)
     owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="social_channels", blank=True
     )

@@ -137,7 +137,25 @@ def channel_connect(
         target=channel,
         changes={"platform": platform, "base_url": channel.base_url},
     )
+    channel_subscribe_webhooks(channel)
     return channel
+
+
+def channel_subscribe_webhooks(channel: Channel) -> None:
+    """Ask a Facebook page to send its new comments to our webhook at once.
+
+    A refusal (typically the pages_manage_metadata permission missing) does not undo the
+    connection: comments are then read on the regular schedule, and the channels page says why.
+    """
+    if channel.platform != config.FACEBOOK:
+        return
+    try:
+        adapter_for(channel).subscribe_webhooks()
+    except AdapterError as exc:
+        channel.webhooks_subscribed_at, channel.webhooks_problem = None, str(exc)[:2000]
+    else:
+        channel.webhooks_subscribed_at, channel.webhooks_problem = timezone.now(), ""
+    channel.save(update_fields=["webhooks_subscribed_at", "webhooks_problem"])
 
 
 @transaction.atomic
@@ -158,6 +176,7 @@ def channel_reauthorise(
     channel.full_clean()
     channel.save()
     audit_record(actor=actor, action="social.channel_reauthorised", target=channel)
+    channel_subscribe_webhooks(channel)
     return channel
 
 

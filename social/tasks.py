@@ -18,7 +18,8 @@ def refresh_metrics() -> int:
 
 
 @shared_task(name="social.import_comments", acks_late=True)
-def import_comments() -> int:
+def import_comments(post_ids: list[int] | None = None) -> int:
+    """New comments on all published posts, or on those a webhook delivery named."""
     from social.readback import import_comments as read
 
-    return read()
+    return read(post_ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -571,9 +572,11 @@ def facebook_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("not JSON")
     post_ids = _commented_posts(payload, channels)
     if post_ids:
-        from social.readback import import_comments
+        # Meta waits only a few seconds for the answer and retries otherwise: the comments are
+        # read by a worker after we answer, never inside the request.
+        from social import tasks
 
-        import_comments(post_ids)
+        transaction.on_commit(partial(tasks.import_comments.delay, post_ids))
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -54,6 +54,10 @@ class FakeFacebook(GraphFake):
         super().__init__(access_token=access_token, app_secret=app_secret, app_id=app_id, **kwargs)
         # Set by tests: the page is temporarily blocked from posting (error 368).
         self.blocked = False
+        # The webhook fields the app is subscribed to for the page (subscribed_apps); tests may
+        # set `metadata_permission` False to answer as Meta does without pages_manage_metadata.
+        self.subscribed_fields: list[str] = []
+        self.metadata_permission = True
         self.page_id = page_id
         self.page_name = page_name
         # Further pages the logged-in person manages (listed by /me/accounts only).
@@ -160,6 +164,8 @@ class FakeFacebook(GraphFake):
                 return self._create_photo(request)
             if path[1] == "published_posts" and method == "GET":
                 return self._published_posts(request)
+            if path[1] == "subscribed_apps":
+                return self._subscribed_apps(request)
         post = self.posts.get(path[0]) if path else None
         if post is None:
             raise self.missing_object(path[0] if path else "")
@@ -173,6 +179,28 @@ class FakeFacebook(GraphFake):
         if path[1:] == ["insights"] and method == "GET":
             return self._insights(post, request)
         raise self.missing_object("/".join(path))
+
+    def _subscribed_apps(self, request: FakeRequest) -> FakeResponse:
+        """Webhook subscription of the app for this page (POST adds fields, GET lists them)."""
+        if request.method == "GET":
+            return FakeResponse(
+                200, {"data": [{"id": self.app_id, "subscribed_fields": self.subscribed_fields}]}
+            )
+        if request.method != "POST":
+            raise self.missing_object("subscribed_apps")
+        fields = [f for f in (request.param("subscribed_fields") or "").split(",") if f]
+        if not fields:
+            raise FakeError(graph_error("(#100) The parameter subscribed_fields is required.", 100))
+        if not self.metadata_permission:
+            raise FakeError(
+                graph_error(
+                    "(#200) To subscribe to the feed field, one of these permissions is needed: "
+                    "pages_manage_metadata",
+                    200,
+                )
+            )
+        self.subscribed_fields = sorted(set(self.subscribed_fields) | set(fields))
+        return FakeResponse(200, {"success": True})
 
     # --- Facebook Login ---------------------------------------------------------------------------
     def _access_token(self, request: FakeRequest) -> FakeResponse:

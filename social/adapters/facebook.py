@@ -180,6 +180,12 @@ class FacebookPageAdapter(GraphAdapter):
         if not json_body(response).get("success"):
             raise AdapterError(f"facebook: delete of {remote_id} not confirmed", raw=response.text)
 
+    def subscribe_webhooks(self, fields: tuple[str, ...] = ("feed",)) -> None:
+        """Ask Meta to send the page's changes (new comments) to our webhook."""
+        answer = self._post(self.page_id, "subscribed_apps", subscribed_fields=",".join(fields))
+        if not answer.get("success"):
+            raise AdapterError("facebook: webhook subscription not confirmed", raw=answer)
+
     def verify_credentials(self) -> AccountInfo:
         answer = self._get("me", fields="id,name,link")
         if answer.get("id") != self.page_id:

@@ -255,7 +255,9 @@ def _notice(post_id: str) -> bytes:
     ).encode()
 
 
-def test_signed_webhook_imports_the_comments(client, facebook_fake, facebook_channel):
+def test_signed_webhook_queues_the_import_which_a_worker_runs_after_the_answer(
+    client, facebook_fake, facebook_channel, django_capture_on_commit_callbacks
+):
     with services.adapter_for(facebook_channel) as adapter:
         from social.adapters import OutgoingPost
 
@@ -263,14 +265,55 @@ def test_signed_webhook_imports_the_comments(client, facebook_fake, facebook_cha
     post = published_post(facebook_channel, remote_id=result.remote_id)
     facebook_fake.reply(result.remote_id, "Jeg kommer!", author="Mette")
     body = _notice(result.remote_id)
-    response = client.post(
-        reverse("social:facebook_webhook"),
-        body,
-        content_type="application/json",
-        headers={"X-Hub-Signature-256": sign(body, facebook_fake.credentials()["app_secret"])},
-    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(
+            reverse("social:facebook_webhook"),
+            body,
+            content_type="application/json",
+            headers={"X-Hub-Signature-256": sign(body, facebook_fake.credentials()["app_secret"])},
+        )
     assert response.status_code == 200
+    # Answered without reading the platform: the import is queued for the worker.
+    assert not post.imported_comments.exists()
+    assert len(queued) == 1
+    queued[0]()  # what the worker does (in-process without a broker)
     assert list(post.imported_comments.values_list("text", flat=True)) == ["Jeg kommer!"]
+
+
+def test_connecting_a_facebook_page_subscribes_its_webhook(administrator, facebook_fake):
+    channel = services.channel_connect(
+        actor=administrator,
+        platform="facebook",
+        base_url=facebook_fake.base_url,
+        credentials=facebook_fake.credentials(),
+    )
+    assert facebook_fake.subscribed_fields == ["feed"]
+    assert channel.webhooks_subscribed_at is not None and channel.webhooks_problem == ""
+
+
+def test_a_refused_webhook_subscription_keeps_the_channel_and_says_why(
+    client, administrator, facebook_fake
+):
+    facebook_fake.metadata_permission = False
+    channel = services.channel_connect(
+        actor=administrator,
+        platform="facebook",
+        base_url=facebook_fake.base_url,
+        credentials=facebook_fake.credentials(),
+    )
+    assert channel.pk and channel.webhooks_subscribed_at is None
+    assert "pages_manage_metadata" in channel.webhooks_problem
+    login(client, administrator)
+    page = client.get(reverse("social:channels")).content.decode()
+    assert "refused the webhook subscription" in page and "pages_manage_metadata" in page
+    # Granting the permission and re-authorising subscribes it.
+    facebook_fake.metadata_permission = True
+    services.channel_reauthorise(
+        actor=administrator, channel=channel, credentials=facebook_fake.credentials()
+    )
+    channel.refresh_from_db()
+    assert channel.webhooks_subscribed_at is not None
+    assert "arrive at once" in client.get(reverse("social:channels")).content.decode()
 
 
 def test_forged_webhook_is_refused(client, facebook_fake, facebook_channel):
