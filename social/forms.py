@@ -125,3 +125,19 @@ class ScheduleForm(forms.Form):
 
 class HideCommentForm(forms.Form):
     hidden_reason = forms.CharField(label=_("Reason for hiding"), max_length=300, required=False)
+
+
+class CalendarForm(forms.Form):
+    """Which period the content calendar shows; both fields optional (this week by default)."""
+
+    view = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("week", _("Week")), ("month", _("Month"))],
+        required=False,
+    )
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )

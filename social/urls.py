@@ -15,6 +15,7 @@ urlpatterns = [
     path("crisis-stop/", views.crisis_stop, name="crisis_stop"),
     path("compose/", views.composer, name="compose"),
     path("approvals/", views.approvals, name="approvals"),
+    path("calendar/", views.content_calendar, name="calendar"),
     path("c/<slug:slug>/", views.composer, name="composer"),
     path(
         "posts/<int:pk>/<slug:action>/",

@@ -22,6 +22,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -457,7 +459,37 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, _error_text(error))
     if request.POST.get("back") == "approvals":
         return redirect("social:approvals")
+    if request.POST.get("back") == "calendar":
+        # Back to the period the person was looking at (only the two known parameters).
+        query = {key: request.POST[key][:10] for key in ("view", "date") if request.POST.get(key)}
+        return redirect(reverse("social:calendar") + ("?" + urlencode(query) if query else ""))
     return redirect(_posts_url(post.consultation))
+
+
+@login_required
+@require_GET
+def content_calendar(request: HttpRequest) -> HttpResponse:
+    """Every post with a time, by week or month, beside each channel's cadence."""
+    from consultations.models import Consultation
+    from social import calendar
+    from social.forms import CalendarForm
+
+    _require(permissions.can_use_composer(request.user))
+    form = CalendarForm(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    choice = form.cleaned_data if request.GET and valid else {}
+    focus = choice.get("date") or timezone.localdate()
+    period = calendar.period_for(choice.get("view") or "week", focus)
+    return render(
+        request,
+        "social/calendar.html",
+        {
+            "form": form,
+            "calendar": calendar.build(period, Consultation.objects.managed_by(request.user)),
+            "today": timezone.localdate(),
+        },
+        status=200 if valid else 400,
+    )
 
 
 @login_required

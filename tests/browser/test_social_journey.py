@@ -165,3 +165,46 @@ def test_a_failed_post_alerts_its_author_who_finds_it(page, live_server, mastodo
     visit(page, f"/{path}", "failed-post-in-composer")
     card = page.locator(f"#post-{post.pk}-title")
     assert "Failed" in card.inner_text()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "da-DK", "nb-NO"])
+def test_planner_reads_the_calendar_and_moves_a_post(new_page, live_server, mastodon_fake, locale):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from social import services
+
+    channel = channel_for(mastodon_fake, name="Copenhagen on Mastodon")
+    consultation = factories.ConsultationFactory(title="Harbour baths")
+    author, approver = factories.PlannerFactory(), factories.PlannerFactory()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    when = timezone.make_aware(datetime.combine(tomorrow, datetime.min.time()) + timedelta(hours=9))
+    post = services.post_create(
+        actor=author, channel=channel, consultation=consultation, text="Harbour baths: meeting"
+    )
+    services.post_schedule(actor=author, post=post, scheduled_at=when)
+    services.post_approve(actor=approver, post=post)
+
+    page = new_page(locale)
+    login(page, live_server, approver)
+    visit(page, "/social/calendar/", f"calendar-week-{locale}")
+    assert "Harbour baths: meeting" in page.locator(".calendar-grid").inner_text()
+    page.locator(".calendar-post details summary").first.click()
+    page.locator(f"#p{post.pk}-scheduled_at").fill(
+        (when + timedelta(days=1))
+        .astimezone(timezone.get_current_timezone())
+        .strftime("%Y-%m-%dT%H:%M")
+    )
+    with page.expect_navigation():
+        page.locator(f"#p{post.pk}-scheduled_at").press("Enter")
+    post.refresh_from_db()
+    assert post.scheduled_at == when + timedelta(days=1)
+    a11y_check(page, f"calendar-after-move-{locale}")
+    visit(
+        page,
+        f"/social/calendar/?view=month&date={tomorrow.isoformat()}",
+        f"calendar-month-{locale}",
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    a11y_check(page, f"calendar-month-narrow-{locale}")
