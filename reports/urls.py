@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import social_views, views
 
 app_name = "reports"
 
 urlpatterns = [
+    path("social/", social_views.social_analytics, name="social"),
     path("c/<slug:slug>/", views.summary, name="summary"),
     path("c/<slug:slug>/download/<str:name>", views.download, name="download"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),

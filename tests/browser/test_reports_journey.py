@@ -116,3 +116,35 @@ def test_summary_in_danish(page, live_server, transactional_db, browser_locale):
     login(page, live_server, factories.PlannerFactory())
     visit(page, f"/reports/c/{consultation.slug}/", "summary-da")
     assert page.get_by_role("heading", name="Nøgletal").is_visible()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "da-DK", "nb-NO"])
+def test_councillor_reads_the_social_media_figures(new_page, live_server, locale):
+    from django.utils import timezone
+
+    from reports.models import Referral
+    from social.models import Channel, PostState, SocialPost
+
+    consultation = factories.ConsultationFactory(slug=f"figures-{locale.lower()}")
+    channel = Channel(platform="facebook", name="Københavns Kommune")
+    channel.credentials = {"access_token": "t", "page_id": "1"}
+    channel.save()
+    for days_ago, reach in ((0, 1200), (8, 800), (15, 300)):
+        SocialPost.objects.create(
+            channel=channel,
+            consultation=consultation,
+            text="Harbour baths",
+            state=PostState.PUBLISHED,
+            remote_id=f"1_{days_ago}",
+            published_at=timezone.now() - timezone.timedelta(days=days_ago),
+            metrics={"reach": reach, "reactions": reach // 20, "comments": 4, "shares": 2},
+        )
+    Referral.objects.create(
+        consultation=consultation, source="facebook", day=timezone.localdate(), visits=31
+    )
+    page = new_page(locale)
+    login(page, live_server, factories.CouncillorFactory())
+    visit(page, f"/reports/social/?consultation={consultation.slug}", f"social-figures-{locale}")
+    assert "2300" in page.locator("dl.figures").inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})
+    a11y_check(page, f"social-figures-narrow-{locale}")
