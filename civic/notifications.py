@@ -36,6 +36,7 @@ KINDS = {
     "social_approval": _("Social media posts waiting for my approval or sent back to me"),
     # A post that failed or needs a decision reaches the channel owners and its author at once.
     "social_failure": _("Social media posts that failed or need a decision"),
+    "social_inbox": _("Comments on social media given to me to answer"),
 }
 # Unsubscribing with this kind opts out of every kind (used in the digest's header).
 ALL_KINDS = "all"

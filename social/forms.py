@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.external_urls import validate_external_url
 from social.adapters import CREDENTIAL_FIELDS, config
-from social.models import PLATFORM_CHOICES
+from social.models import PLATFORM_CHOICES, Channel
 
 
 def _credentials_help() -> str:
@@ -141,3 +141,27 @@ class CalendarForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
+
+
+class InboxFilterForm(forms.Form):
+    consultation = forms.ModelChoiceField(
+        label=_("Consultation"),
+        queryset=None,
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All consultations"),
+    )
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=None, required=False, empty_label=_("All channels")
+    )
+    unanswered = forms.BooleanField(label=_("Only unanswered"), required=False)
+    mine = forms.BooleanField(label=_("Only those given to me"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from consultations.models import Consultation
+
+        super().__init__(*args, **kwargs)
+        self.fields["consultation"].queryset = Consultation.objects.managed_by(user).order_by(
+            "title"
+        )
+        self.fields["channel"].queryset = Channel.objects.listed().order_by("platform", "name")

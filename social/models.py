@@ -329,6 +329,26 @@ class ImportedComment(models.Model):
     imported_at = models.DateTimeField(auto_now_add=True)
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=300, blank=True)
+    # The inbox: who takes care of the comment, and the first answer (on the platform, or
+    # marked answered by hand), which gives the response time.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answer_text = models.TextField(blank=True)
+    # Our reply on the platform: read back with the other replies, it is recognised by this id.
+    answer_remote_id = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

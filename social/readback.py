@@ -93,6 +93,13 @@ def import_comments(post_ids=None) -> int:
         except AdapterError as exc:
             logger.warning("social: comments of post %s not read: %s", post.pk, exc)
             continue
+        # Our own answers from the inbox come back among the replies: they are not comments.
+        ours = set(
+            ImportedComment.objects.filter(post=post)
+            .exclude(answer_remote_id="")
+            .values_list("answer_remote_id", flat=True)
+        )
+        remote = [comment for comment in remote if comment.remote_id not in ours]
         with transaction.atomic():
             rows = [
                 ImportedComment(

@@ -224,3 +224,70 @@ def possible_approvers(post: SocialPost) -> list:
         if assigned:
             return assigned
     return list(staff.filter(limited_to_assigned=False))
+
+
+def inbox(user, *, consultation=None, channel=None, unanswered=False, assigned_to=None):
+    """Public comments from every channel on the posts of the consultations `user` runs (and
+    posts about none), newest first, with what the list shows in the same query."""
+    comments = (
+        ImportedComment.objects.filter(_comments_in_consultations_run_by(user))
+        .select_related("post__channel", "post__consultation", "assigned_to", "answered_by")
+        .order_by("-created_at", "-id")
+    )
+    if consultation is not None:
+        comments = comments.filter(post__consultation=consultation)
+    if channel is not None:
+        comments = comments.filter(post__channel=channel)
+    if unanswered:
+        comments = comments.filter(answered_at__isnull=True, is_hidden=False)
+    if assigned_to is not None:
+        comments = comments.filter(assigned_to=assigned_to)
+    return comments
+
+
+def _comments_in_consultations_run_by(user) -> Q:
+    from consultations.models import Consultation
+
+    return Q(post__consultation__in=Consultation.objects.managed_by(user)) | Q(
+        post__consultation__isnull=True
+    )
+
+
+def response_times(user) -> list[dict]:
+    """Per channel: comments answered, waiting, and the median time to the first answer."""
+    from statistics import median
+
+    rows: dict[int, dict] = {}
+    answered = ImportedComment.objects.filter(_comments_in_consultations_run_by(user)).values_list(
+        "post__channel_id", "created_at", "imported_at", "answered_at", "is_hidden"
+    )
+    for channel_id, created, imported, answered_at, hidden in answered:
+        row = rows.setdefault(channel_id, {"waits": [], "open": 0})
+        if answered_at is not None:
+            # From when the comment was written (or, without a time, when we read it).
+            row["waits"].append(max(0.0, (answered_at - (created or imported)).total_seconds()))
+        elif not hidden:
+            row["open"] += 1
+    channels = {c.pk: c for c in Channel.objects.filter(pk__in=rows)}
+    return [
+        {
+            "channel": channels[pk],
+            "answered": len(row["waits"]),
+            "open": row["open"],
+            "median_hours": round(median(row["waits"]) / 3600, 1) if row["waits"] else None,
+            # For the plural form: "1 hour", "1.5 hours".
+            "plural_count": 1 if row["waits"] and median(row["waits"]) == 3600 else 2,
+        }
+        for pk, row in sorted(rows.items(), key=lambda item: str(channels[item[0]]))
+    ]
+
+
+def colleagues(user) -> list:
+    """Planners and administrators a comment may be given to (active, not deleted)."""
+    from civic.models import Role, User
+
+    return list(
+        User.objects.filter(
+            is_active=True, is_deleted=False, role__in=[Role.PLANNER, Role.ADMINISTRATOR]
+        ).order_by("display_name", "pk")
+    )

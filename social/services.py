@@ -665,6 +665,119 @@ def imported_comment_hide(
     return comment
 
 
+# --- The comment inbox ---------------------------------------------------------------------------
+INBOX_REPLY_MAX_LENGTH = 2000
+
+
+def _require_inbox(actor, comment: ImportedComment) -> None:
+    if not permissions.can_moderate_imported_comment(actor, comment):
+        raise PermissionDenied(gettext("Only planners of this consultation answer its comments."))
+
+
+@transaction.atomic
+def imported_comment_assign(*, actor, comment: ImportedComment, assignee) -> ImportedComment:
+    """Give a comment to a colleague (or take it back with None); they are told."""
+    _require_inbox(actor, comment)
+    if assignee is not None and not permissions.can_moderate_imported_comment(assignee, comment):
+        raise ValidationError(
+            {"assigned_to": gettext("This person does not run the consultation.")}
+        )
+    comment.assigned_to = assignee
+    comment.save(update_fields=["assigned_to"])
+    audit_record(
+        actor=actor,
+        action="social.comment_assigned",
+        target=comment,
+        changes={"assigned_to": assignee.public_name if assignee else None},
+        consultation_id=comment.post.consultation_id,
+    )
+    if assignee is not None and assignee.pk != getattr(actor, "pk", None):
+        notify(
+            recipient=assignee,
+            kind="social_inbox",
+            subject=_("A comment on social media was given to you"),
+            body=_lazy_format(
+                _("%(name)s asks you to answer this comment on %(channel)s: %(text)s"),
+                name=actor.public_name,
+                channel=str(comment.post.channel),
+                text=comment.text[:280],
+            ),
+            url=reverse("social:inbox") + f"#comment-{comment.pk}",
+        )
+    return comment
+
+
+@transaction.atomic
+def imported_comment_mark_answered(*, actor, comment: ImportedComment) -> ImportedComment:
+    """Answered elsewhere (on the platform itself, by phone): counts as the first answer."""
+    _require_inbox(actor, comment)
+    comment = ImportedComment.objects.select_for_update().get(pk=comment.pk)
+    if comment.answered_at is None:
+        comment.answered_at, comment.answered_by = timezone.now(), actor
+        comment.save(update_fields=["answered_at", "answered_by"])
+        audit_record(
+            actor=actor,
+            action="social.comment_answered",
+            target=comment,
+            consultation_id=comment.post.consultation_id,
+        )
+    return comment
+
+
+def imported_comment_reply(*, actor, comment: ImportedComment, text: str) -> ImportedComment:
+    """Answer the comment on its platform, as the municipality's account.
+
+    The platform call happens outside any transaction; the answer is recorded after it (a
+    resent reply on Mastodon carries the same idempotency key, so it is not posted twice).
+    """
+    _require_inbox(actor, comment)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": gettext("Write the answer first.")})
+    if len(text) > INBOX_REPLY_MAX_LENGTH:
+        raise ValidationError(
+            {"text": gettext("At most %(n)s characters, please.") % {"n": INBOX_REPLY_MAX_LENGTH}}
+        )
+    channel = comment.post.channel
+    if channel.is_removed or channel.state != ChannelState.OK:
+        raise ValidationError(
+            {"text": gettext("The channel is not connected; reconnect it before answering.")}
+        )
+    try:
+        with adapter_for(channel) as adapter:
+            reply_id = adapter.reply(comment.remote_id, text)
+    except NotSupported as exc:
+        raise ValidationError(
+            {
+                "text": gettext(
+                    "%(platform)s does not let us answer from here. Answer on %(platform)s "
+                    "and mark the comment answered."
+                )
+                % {"platform": channel.platform_name}
+            }
+        ) from exc
+    except AdapterError as exc:
+        raise ValidationError(
+            {"text": gettext("The platform refused the answer: %(reason)s") % {"reason": exc}}
+        ) from exc
+    with transaction.atomic():
+        comment = ImportedComment.objects.select_for_update().get(pk=comment.pk)
+        comment.answer_text, comment.answer_remote_id = text, reply_id
+        fields = ["answer_text", "answer_remote_id"]
+        if comment.answered_at is None:
+            comment.answered_at, comment.answered_by = timezone.now(), actor
+            fields += ["answered_at", "answered_by"]
+        comment.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="social.comment_replied",
+            target=comment,
+            changes={"text": text, "remote_id": reply_id},
+            consultation_id=comment.post.consultation_id,
+        )
+    return comment
+
+
 # --- Drafts from events --------------------------------------------------------------------------
 def _event_text(consultation, origin: str, *, phase=None, ideas=()) -> tuple[str, list[str]]:
     """Headline and optional detail lines, in the active language."""

@@ -16,6 +16,8 @@ urlpatterns = [
     path("compose/", views.composer, name="compose"),
     path("approvals/", views.approvals, name="approvals"),
     path("calendar/", views.content_calendar, name="calendar"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/<slug:action>/", views.inbox_action, name="inbox_action"),
     path("c/<slug:slug>/", views.composer, name="composer"),
     path(
         "posts/<int:pk>/<slug:action>/",

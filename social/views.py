@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import (
     FileResponse,
@@ -19,6 +20,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseForbidden,
     JsonResponse,
+    QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,6 +52,8 @@ from social.models import Channel, ImportedComment, SocialPost
 from social.webhooks import verify_challenge, verify_signature
 
 logger = logging.getLogger(__name__)
+INBOX_PAGE_SIZE = 30
+INBOX_FILTERS = ("consultation", "channel", "unanswered", "mine", "page")
 
 
 def _require(allowed: bool, reason: str = "") -> None:
@@ -490,6 +494,80 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
         },
         status=200 if valid else 400,
     )
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Public comments from every channel in one list ("answer one, inform all")."""
+    from social.forms import InboxFilterForm
+
+    _require(permissions.can_use_composer(request.user))
+    form = InboxFilterForm(request.GET or None, user=request.user)
+    valid = form.is_valid() if request.GET else True
+    chosen = form.cleaned_data if request.GET and valid else {}
+    comments = selectors.inbox(
+        request.user,
+        consultation=chosen.get("consultation"),
+        channel=chosen.get("channel"),
+        unanswered=chosen.get("unanswered", False),
+        assigned_to=request.user if chosen.get("mine") else None,
+    )
+    page = Paginator(comments, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "social/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "colleagues": selectors.colleagues(request.user),
+            "response_times": selectors.response_times(request.user),
+            "reply_max_length": services.INBOX_REPLY_MAX_LENGTH,
+            "query": _without_page(request.GET),
+        },
+        status=200 if valid else 400,
+    )
+
+
+def _without_page(params) -> str:
+    kept = params.copy()
+    kept.pop("page", None)
+    return kept.urlencode()
+
+
+@login_required
+@require_POST
+def inbox_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    comment = get_object_or_404(
+        ImportedComment.objects.select_related("post__channel", "post__consultation"), pk=pk
+    )
+    try:
+        if action == "assign":
+            from civic.models import User
+
+            chosen = request.POST.get("assigned_to", "")
+            assignee = User.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+            if chosen and assignee is None:
+                raise ValidationError({"assigned_to": _("Choose a colleague from the list.")})
+            services.imported_comment_assign(actor=request.user, comment=comment, assignee=assignee)
+            messages.success(request, _("Saved."))
+        elif action == "answered":
+            services.imported_comment_mark_answered(actor=request.user, comment=comment)
+            messages.success(request, _("Marked as answered."))
+        elif action == "reply":
+            services.imported_comment_reply(
+                actor=request.user, comment=comment, text=request.POST.get("text", "")
+            )
+            messages.success(request, _("Your answer is published on the platform."))
+        else:
+            return HttpResponseBadRequest()
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    back = request.POST.get("query", "")
+    query = urlencode(
+        {k: v for k, v in QueryDict(back).items() if k in INBOX_FILTERS and len(v) <= 100}
+    )
+    return redirect(reverse("social:inbox") + (f"?{query}" if query else "") + f"#comment-{pk}")
 
 
 @login_required

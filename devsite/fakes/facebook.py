@@ -166,6 +166,8 @@ class FakeFacebook(GraphFake):
                 return self._published_posts(request)
             if path[1] == "subscribed_apps":
                 return self._subscribed_apps(request)
+        if len(path) == 2 and path[1] == "comments" and method == "POST":
+            return self._reply_to_comment(path[0], request)
         post = self.posts.get(path[0]) if path else None
         if post is None:
             raise self.missing_object(path[0] if path else "")
@@ -179,6 +181,20 @@ class FakeFacebook(GraphFake):
         if path[1:] == ["insights"] and method == "GET":
             return self._insights(post, request)
         raise self.missing_object("/".join(path))
+
+    def _reply_to_comment(self, comment_id: str, request: FakeRequest) -> FakeResponse:
+        """The page answers a comment: a reply under it, written as the page."""
+        message = (request.param("message") or "").strip()
+        with self.lock:
+            for post in self.posts.values():
+                if any(comment["id"] == comment_id for comment in post.comments):
+                    break
+            else:
+                raise self.missing_object(comment_id)
+        if not message:
+            raise FakeError(graph_error("(#100) The parameter message is required", 100))
+        reply_id = self.add_comment(post.id, message, author=self.page_name, parent_id=comment_id)
+        return FakeResponse(200, {"id": reply_id})
 
     def _subscribed_apps(self, request: FakeRequest) -> FakeResponse:
         """Webhook subscription of the app for this page (POST adds fields, GET lists them)."""

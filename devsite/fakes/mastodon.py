@@ -410,6 +410,9 @@ class FakeMastodon(FakePlatform):
             if media is None:
                 raise FakeError(FakeResponse(422, {"error": "Validation failed: Media not found"}))
             attachments.append(self._media_view(media))
+        in_reply_to_id = request.param("in_reply_to_id")
+        if in_reply_to_id and str(in_reply_to_id) not in self.statuses:
+            raise FakeError(FakeResponse(404, {"error": "Record not found"}))
         status = FakeStatus(
             id=self.new_id(),
             text=text,
@@ -418,6 +421,7 @@ class FakeMastodon(FakePlatform):
             language=request.param("language"),
             media=attachments,
             created_at=datetime.fromtimestamp(self.now(), UTC),
+            in_reply_to_id=str(in_reply_to_id) if in_reply_to_id else None,
         )
         self.statuses[status.id] = status
         if key:

@@ -356,6 +356,10 @@ class ChannelAdapter(abc.ABC):
     @abc.abstractmethod
     def verify_credentials(self) -> AccountInfo: ...
 
+    def reply(self, comment_remote_id: str, text: str) -> str:
+        """Answer a public comment on the platform as the account; returns the reply's id."""
+        raise NotSupported(f"{self.platform}: replying from here is not supported")
+
     # Shared plumbing ------------------------------------------------------------------------
     def _ensure_allowed(self, post: OutgoingPost) -> None:
         result = self.check(post)

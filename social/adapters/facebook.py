@@ -180,6 +180,12 @@ class FacebookPageAdapter(GraphAdapter):
         if not json_body(response).get("success"):
             raise AdapterError(f"facebook: delete of {remote_id} not confirmed", raw=response.text)
 
+    def reply(self, comment_remote_id: str, text: str) -> str:
+        answer = self._post(comment_remote_id, "comments", message=text)
+        if not answer.get("id"):
+            raise AdapterError("facebook: reply not confirmed", raw=answer)
+        return str(answer["id"])
+
     def subscribe_webhooks(self, fields: tuple[str, ...] = ("feed",)) -> None:
         """Ask Meta to send the page's changes (new comments) to our webhook."""
         answer = self._post(self.page_id, "subscribed_apps", subscribed_fields=",".join(fields))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -181,6 +182,17 @@ class MastodonAdapter(ChannelAdapter):
         status = json_body(response)
         return PublishResult(status["id"], status.get("url") or status.get("uri", ""), status)
 
+    def reply(self, comment_remote_id: str, text: str) -> str:
+        # Mastodon threads a reply by in_reply_to_id; the key makes a resent reply harmless.
+        response = self._send(
+            "POST",
+            "/api/v1/statuses",
+            write=True,
+            json={"status": text, "in_reply_to_id": comment_remote_id, "visibility": "public"},
+            headers={"Idempotency-Key": _reply_key(comment_remote_id, text)},
+        )
+        return str(json_body(response)["id"])
+
     def _upload(self, image: MediaImage) -> str:
         response = self._send(
             "POST",
@@ -271,3 +283,9 @@ class MastodonAdapter(ChannelAdapter):
             max_characters=instance["max_characters"],
             raw=account,
         )
+
+
+def _reply_key(comment_remote_id: str, text: str) -> str:
+    """The same reply to the same comment is the same request, in every worker."""
+    digest = hashlib.sha256(f"{comment_remote_id}\n{text}".encode()).hexdigest()[:32]
+    return f"reply-{digest}"

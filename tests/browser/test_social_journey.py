@@ -208,3 +208,34 @@ def test_planner_reads_the_calendar_and_moves_a_post(new_page, live_server, mast
     )
     page.set_viewport_size({"width": 390, "height": 844})
     a11y_check(page, f"calendar-month-narrow-{locale}")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "da-DK", "nb-NO"])
+def test_planner_answers_a_comment_from_the_inbox(new_page, live_server, mastodon_fake, locale):
+    from social import services
+    from social.adapters import OutgoingPost
+    from social.models import ImportedComment
+    from tests.social.factories import published_post
+
+    channel = channel_for(mastodon_fake, name="Copenhagen on Mastodon")
+    consultation = factories.ConsultationFactory(title="Harbour baths")
+    planner = factories.PlannerFactory()
+    with services.adapter_for(channel) as adapter:
+        result = adapter.publish(OutgoingPost(text="Harbour baths: have your say"), "k")
+    post = published_post(channel, consultation=consultation, remote_id=result.remote_id)
+    mastodon_fake.reply(result.remote_id, "When does the bath open?", author="mette")
+    import_comments([post.pk])
+    comment = ImportedComment.objects.get()
+
+    page = new_page(locale)
+    login(page, live_server, planner)
+    visit(page, "/social/inbox/", f"inbox-{locale}")
+    page.locator(f"#comment-{comment.pk} details summary").click()
+    page.locator(f"#reply-{comment.pk}").fill("On 1 June, from 7 o'clock.")
+    with page.expect_navigation():
+        page.locator(f"#comment-{comment.pk} details button[type=submit]").click()
+    comment.refresh_from_db()
+    assert comment.answer_remote_id in mastodon_fake.statuses
+    a11y_check(page, f"inbox-answered-{locale}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    a11y_check(page, f"inbox-narrow-{locale}")
