@@ -69,7 +69,7 @@ def test_planner_creates_and_publishes_a_consultation(
     a11y_check(page, "detail-draft")
 
     with page.expect_navigation():
-        page.locator(f'a[href="/{consultation.slug}/publish/"]').click()
+        page.locator(f'.staff-tools a[href="/{consultation.slug}/publish/"]').click()
     a11y_check(page, "publish-confirm")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()

@@ -58,7 +58,7 @@ def test_resident_pins_an_idea_and_finds_it_in_the_list(page, live_server, harbo
     page.locator("#id_title").fill("Rowing club boathouse")
     page.locator("#id_description").fill("A boathouse for the rowing club on the quay.")
     with page.expect_navigation():
-        page.locator("form.idea-form button[type=submit]").last.click()
+        page.locator("form.idea-form button[type=submit]").first.click()
     idea = Idea.objects.get(title="Rowing club boathouse")
     assert idea.latitude == pytest.approx(latitude, abs=1e-6)
     assert idea.address_label

@@ -47,7 +47,7 @@ def test_draft_approve_publish_and_read_back(page, new_page, live_server, mastod
     a11y_check(page, "composer-filled")
     with page.expect_navigation():
         page.get_by_role("button", name="Save drafts for approval").click()
-    assert "wait for a second planner" in page.inner_text(".messages")
+    assert "for a second planner" in page.inner_text(".messages")
     assert "A second planner must approve your post." in page.inner_text("#posts")
     assert page.get_by_role("button", name="Approve").count() == 0
 
