@@ -35,12 +35,13 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def _forget_worker_copies():
-    from civic import pagecache
+    from civic import branding, pagecache
     from consultations import selectors
 
     pagecache.forget_checked()
     pagecache._consultation_of_key.clear()
     selectors._for_rules.clear()
+    branding.forget_local()
 
 
 @pytest.fixture(autouse=True)
