@@ -58,7 +58,9 @@ def test_an_administrator_cannot_change_their_own_role(administrator):
 
 def test_the_last_administrator_cannot_be_demoted():
     first, second = factories.AdministratorFactory(), factories.AdministratorFactory()
-    services.user_role_change(actor=first, user=second, role=Role.PLANNER, limited_to_assigned=False)
+    services.user_role_change(
+        actor=first, user=second, role=Role.PLANNER, limited_to_assigned=False
+    )
     # `second` was demoted a moment ago by `first`; a request of theirs begun before that
     # (the object in hand still says administrator) must not demote the last one left.
     with pytest.raises(ValidationError) as error:

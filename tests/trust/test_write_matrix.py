@@ -317,7 +317,9 @@ def _revoked(cell) -> bool:
 def _answer_template(cell):
     from ideas.models import AnswerTemplate
 
-    template = AnswerTemplate.objects.create(consultation=cell.consultation, title="Thanks", body="Thank you")
+    template = AnswerTemplate.objects.create(
+        consultation=cell.consultation, title="Thanks", body="Thank you"
+    )
     cell.state = template
     return template
 
