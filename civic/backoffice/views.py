@@ -290,11 +290,11 @@ def _audit_row(entry: AuditEntry) -> dict:
         "kind": str(model._meta.verbose_name).capitalize() if model else "",
         "object": entry.object_repr,
         "reason": entry.reason,
-        "changes": _readable_changes(entry),
+        "changes": _readable_changes(entry, model),
     }
 
 
-def _readable_changes(entry: AuditEntry) -> list[tuple[str, str]]:
+def _readable_changes(entry: AuditEntry, model) -> list[tuple[str, str]]:
     """What changed, as "field: old → new"; what a moderator edited out stays off screen."""
     rows = []
     for key, value in entry.changes.items():
@@ -302,10 +302,18 @@ def _readable_changes(entry: AuditEntry) -> list[tuple[str, str]]:
             continue
         if isinstance(value, list) and len(value) == 2:
             old, new = (_change_value(key, part) for part in value)
-            rows.append((key, f"{old} → {new}"))
+            rows.append((_field_label(model, key), f"{old} → {new}"))
         else:
-            rows.append((key, _change_value(key, value)))
+            rows.append((_field_label(model, key), _change_value(key, value)))
     return rows
+
+
+def _field_label(model, key: str) -> str:
+    """The field's name as its form shows it, where the key is a field of the object."""
+    try:
+        return str(model._meta.get_field(key).verbose_name).capitalize()
+    except Exception:  # no model, or not one of its fields (FieldDoesNotExist)
+        return key
 
 
 def _change_value(key: str, value) -> str:
