@@ -4,6 +4,7 @@ name and colour; a planner (Danish) and a councillor (Norwegian) see their parts
 checked with axe, also 390 px wide."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -95,7 +96,7 @@ def test_administrator_runs_the_back_office(page, live_server, transactional_db)
     assert "Role changed" in table and "Resident → Planner" in table
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download these entries (CSV)").click()
-    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     assert "Role changed" in text and "API token created" not in text
     page.get_by_label("From").fill("2026-03-10")
     page.get_by_label("To").fill("2026-03-01")
