@@ -360,7 +360,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
-    "DESCRIPTION": "Consultations, map-pinned ideas, debate and reports.",
+    "DESCRIPTION": (
+        "Consultations, map-pinned ideas, debate and reports. Authenticate with the session or "
+        "with `Authorization: Token <key>`: planners, councillors and administrators make named "
+        "tokens in the back office (/staff/tokens/), where the key is shown once."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
