@@ -91,7 +91,7 @@ def _shared() -> dict | None:
         from .models import MunicipalitySettings
 
         try:
-            row = MunicipalitySettings.objects.first()
+            row = MunicipalitySettings.objects.filter(pk=1).first()
         except DatabaseError:
             # The environment's branding rather than no page at all; nothing is kept, so the
             # row is read again once the database answers.

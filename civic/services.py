@@ -145,7 +145,9 @@ def municipality_settings_save(*, actor: User, values: dict, logo=None, clear_lo
     """Store the back office's name, logo, colour and map; blank fields follow the
     environment's settings. `logo` is an upload, re-encoded here without its metadata."""
     _require(can_manage_settings(actor), _("Only administrators change the settings."))
-    row = MunicipalitySettings.objects.select_for_update().first() or MunicipalitySettings()
+    # One row, always number 1: two first saves at once cannot make two.
+    row = MunicipalitySettings.objects.select_for_update().filter(pk=1).first()
+    row = row or MunicipalitySettings(pk=1)
     before = {field: _comparable(getattr(row, field)) for field in branding.STORED_FIELDS}
     for field, value in values.items():
         if field not in branding.STORED_FIELDS or field == "logo":

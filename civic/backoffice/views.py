@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -224,7 +224,10 @@ def tokens(request):
         if form.errors:
             status = 400
     see_all = permissions.can_see_all_api_tokens(request.user)
-    listed = ApiToken.objects.select_related("owner").order_by("revoked_at", "-created_at", "-pk")
+    # Active tokens first (a NULL revoked_at), on SQLite and PostgreSQL alike.
+    listed = ApiToken.objects.select_related("owner").order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at", "-pk"
+    )
     if not see_all:
         listed = listed.filter(owner=request.user)
     page = _page(request, listed, TOKENS_PER_PAGE)
@@ -396,7 +399,7 @@ def audit_csv(request):
 @login_required
 def municipality_settings(request):
     _require(permissions.can_manage_settings(request.user))
-    row = MunicipalitySettings.objects.first() or MunicipalitySettings()
+    row = MunicipalitySettings.objects.filter(pk=1).first() or MunicipalitySettings(pk=1)
     form = MunicipalitySettingsForm(
         request.POST or None,
         request.FILES or None,

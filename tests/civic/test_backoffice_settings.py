@@ -38,7 +38,7 @@ def _post(client, **fields):
 def test_blank_fields_follow_the_environment(settings):
     settings.MUNICIPALITY_NAME = "Env Kommune"
     assert branding.effective().name == "Env Kommune"
-    MunicipalitySettings.objects.create(brand_colour="#224466")
+    MunicipalitySettings.objects.create(pk=1, brand_colour="#224466")
     branding.forget()
     brand = branding.effective()
     assert (brand.name, brand.colour) == ("Env Kommune", "#224466")
@@ -181,7 +181,7 @@ def test_an_unreadable_database_falls_back_to_the_environment(settings, monkeypa
     def broken(*args, **kwargs):
         raise DatabaseError("down")
 
-    monkeypatch.setattr(MunicipalitySettings.objects, "first", broken)
+    monkeypatch.setattr(MunicipalitySettings.objects, "filter", broken)
     assert branding.effective().name == "Env Kommune"
 
 
