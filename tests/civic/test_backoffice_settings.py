@@ -36,6 +36,7 @@ def _post(client, **fields):
 
 
 def test_blank_fields_follow_the_environment(settings):
+    branding.forget()
     settings.MUNICIPALITY_NAME = "Env Kommune"
     assert branding.effective().name == "Env Kommune"
     MunicipalitySettings.objects.create(pk=1, brand_colour="#224466")
@@ -181,8 +182,10 @@ def test_an_unreadable_database_falls_back_to_the_environment(settings, monkeypa
     def broken(*args, **kwargs):
         raise DatabaseError("down")
 
+    branding.forget()
     monkeypatch.setattr(MunicipalitySettings.objects, "filter", broken)
     assert branding.effective().name == "Env Kommune"
+    assert branding._local == {}  # nothing kept: read again once the database answers
 
 
 def _png() -> bytes:

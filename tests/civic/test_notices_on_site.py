@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from civic import branding
 from civic.models import Notification, NotificationFrequency
 from civic.notifications import notify, set_subscriptions
 from tests import factories
@@ -76,7 +75,6 @@ def test_the_page_costs_the_same_queries_however_many_notices(client):
             client.get(PAGE)
         return len(queries)
 
-    branding.effective()  # kept in the cache, as on a running site
     few = count()
     for n in range(30):
         _notify(person, subject=f"Notice {n}")
