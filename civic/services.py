@@ -83,13 +83,21 @@ def user_role_change(*, actor: User, user: User, role: str, limited_to_assigned:
             )
     user.role, user.limited_to_assigned = role, limited_to_assigned
     user.save(update_fields=["role", "limited_to_assigned"])
-    changes = {key: [old[key], new[key]] for key in old if old[key] != new[key]}
-    audit_record(actor=actor, action="account.role_change", target=user, changes=changes)
+    role_change_record(actor=actor, user=user, old=old)
     if not can_use_api_tokens(user):
         # Tokens were for the work the old role did.
         for token in user.api_tokens.active():
             _token_revoke(actor=actor, token=token)
     return user
+
+
+def role_change_record(*, actor: User, user: User, old: dict) -> None:
+    """The audit entry of a role change: the old and the new role (and limit), who, when. Also
+    written for a change made in Django Administration (civic.admin.UserAdmin)."""
+    new = {"role": user.role, "limited_to_assigned": user.limited_to_assigned}
+    changes = {key: [old[key], new[key]] for key in new if old.get(key) != new[key]}
+    if changes:
+        audit_record(actor=actor, action="account.role_change", target=user, changes=changes)
 
 
 # --- API tokens --------------------------------------------------------------------------------

@@ -169,3 +169,13 @@ def test_the_list_costs_the_same_queries_for_2_and_20_people(client, administrat
     few = count()
     factories.UserFactory.create_batch(18)
     assert count() == few
+
+
+def test_a_role_changed_in_django_administration_is_audited_too(client, administrator):
+    from tests.civic.test_administrator_role import _change_role
+
+    person = factories.UserFactory(email="lone@example.org")
+    client.force_login(administrator)
+    _change_role(client, person, Role.COUNCILLOR)
+    entry = AuditEntry.objects.get(action="account.role_change")
+    assert entry.changes == {"role": ["resident", "councillor"]} and entry.actor == administrator
