@@ -216,14 +216,28 @@ def seed_users(count: int, *, seed: int, prefix: str = "resident") -> list[int]:
     return ids
 
 
-def ensure_tokens(user_ids: list[int], *, seed: int) -> None:
-    from rest_framework.authtoken.models import Token
+def _bench_key(pk: int) -> str:
+    # Derived from the account: reproducible, and unique because ids are.
+    return hashlib.sha256(f"bench-token-{pk}".encode()).hexdigest()[:40]
 
-    have = set(Token.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
-    # Derived from the seed and the account: reproducible, and unique because ids are.
-    Token.objects.bulk_create(
+
+def ensure_tokens(user_ids: list[int], *, seed: int = 0) -> None:
+    """An API token for each account (stored as its digest, as every token is). Its last use
+    counts as just now, as for a client in use, so requests do not write their first use."""
+    from civic.api_tokens import PREFIX_LENGTH, digest_of
+    from civic.models import ApiToken
+
+    have = set(ApiToken.objects.filter(owner_id__in=user_ids).values_list("owner_id", flat=True))
+    now = timezone.now()
+    ApiToken.objects.bulk_create(
         [
-            Token(key=hashlib.sha256(f"bench-{seed}-{pk}".encode()).hexdigest()[:40], user_id=pk)
+            ApiToken(
+                owner_id=pk,
+                name="Bench",
+                digest=digest_of(_bench_key(pk)),
+                prefix=_bench_key(pk)[:PREFIX_LENGTH],
+                last_used_at=now,
+            )
             for pk in user_ids
             if pk not in have
         ],
@@ -232,9 +246,17 @@ def ensure_tokens(user_ids: list[int], *, seed: int) -> None:
 
 
 def user_tokens(user_ids: list[int]) -> dict[int, str]:
-    from rest_framework.authtoken.models import Token
+    """The keys of the accounts' bench tokens (only digests are stored: the keys are derived)."""
+    from civic.api_tokens import digest_of
+    from civic.models import ApiToken
 
-    return dict(Token.objects.filter(user_id__in=user_ids).values_list("user_id", "key"))
+    keys = {pk: _bench_key(pk) for pk in user_ids}
+    stored = set(
+        ApiToken.objects.filter(
+            digest__in=[digest_of(key) for key in keys.values()], revoked_at__isnull=True
+        ).values_list("owner_id", flat=True)
+    )
+    return {pk: key for pk, key in keys.items() if pk in stored}
 
 
 def seed_ideas_for(consultation, count: int, *, seed: int) -> list[int]:

@@ -316,8 +316,9 @@ def check_integrity(consultation, result: dict) -> str:
 # What a support sends to the database (tests/ideas/test_support_queries.py counts them): the
 # token with its person, the idea, the person's block, the row, the counter and the audit entry.
 SUPPORT_STATEMENTS = [
-    "SELECT t.key, t.user_id, u.id, u.password, u.email, u.role, u.is_active"
-    " FROM authtoken_token t JOIN civic_user u ON u.id = t.user_id WHERE t.key = %(token)s",
+    "SELECT t.id, t.owner_id, t.last_used_at, u.id, u.password, u.email, u.role, u.is_active"
+    " FROM civic_apitoken t JOIN civic_user u ON u.id = t.owner_id"
+    " WHERE t.digest = %(digest)s AND t.revoked_at IS NULL LIMIT 1",
     "SELECT id, consultation_id, author_id, publication, is_hidden, reference, title"
     " FROM ideas_idea WHERE id = %(idea)s",
     "SELECT id FROM moderation_block WHERE user_id = %(user)s AND lifted_at IS NULL"
@@ -353,6 +354,9 @@ def raw_support_inserts(
     url = os.environ["DATABASE_URL"]
     users = generator.seed_users(threads * 50, seed=42, prefix="raw")
     tokens = generator.user_tokens(users)
+    from civic.api_tokens import digest_of
+
+    digests = {user: digest_of(key) for user, key in tokens.items()}
     from ideas.models import Idea, Support
 
     Support.objects.filter(consultation=consultation, user_id__in=users).delete()
@@ -370,7 +374,7 @@ def raw_support_inserts(
                 values = {
                     "idea": idea,
                     "user": user,
-                    "token": tokens[user],
+                    "digest": digests[user],
                     "consultation": consultation.pk,
                 }
                 with connection.transaction():

@@ -37,6 +37,17 @@ class UserAdmin(AnnouncesChanges, BaseUserAdmin):
     # Both follow the role when the account is saved (civic.models.User.save).
     readonly_fields = ("is_staff", "is_superuser")
 
+    def save_model(self, request, obj, form, change):
+        # A role changed here is audited like one changed in the back office.
+        old = None
+        if change and {"role", "limited_to_assigned"} & set(form.changed_data):
+            old = User.objects.values("role", "limited_to_assigned").get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+        if old is not None:
+            from .services import role_change_record
+
+            role_change_record(actor=request.user, user=obj, old=old)
+
 
 class ActionFilter(admin.SimpleListFilter):
     """Filter by action, offered by label (the stored code stays in the address)."""

@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
     "account.delete": _("Account deleted"),
+    "account.role_change": _("Role changed"),
+    "account.api_token_create": _("API token created"),
+    "account.api_token_revoke": _("API token revoked"),
+    "site.settings_change": _("Municipality settings changed"),
     "consultation.create": _("Consultation created"),
     "consultation.update": _("Consultation changed"),
     "consultation.publish": _("Consultation published"),
@@ -28,6 +32,8 @@ ACTION_LABELS = {
     "idea.support": _("Idea supported"),
     "idea.unsupport": _("Support withdrawn"),
     "idea.purge_unconfirmed": _("Unconfirmed ideas removed"),
+    "idea.answer_template.save": _("Answer template saved"),
+    "idea.answer_template.delete": _("Answer template deleted"),
     "debate.topic_created": _("Debate topic created"),
     "debate.topic_updated": _("Debate topic changed"),
     "debate.comment_published": _("Comment published"),

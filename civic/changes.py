@@ -21,6 +21,7 @@ its service announces it, and a test of a service proves the announcement.
 | moderation        | x     |       | x       | x           |         | x        | x       |
 | public name       | x (every consultation)                                              |
 | social post       | x     |       |         |             |         |          |         |
+| branding          | x (every consultation)                                              |
 
 Deliberate exceptions, stated once: supports, comment votes and poll answers clear nothing. They
 are counts that change by the second, and a support storm must not empty the pages the crowd
@@ -62,6 +63,7 @@ class Change(StrEnum):
     MODERATION = "moderation"  # hidden, restored, approved, rejected, redacted, edited by staff
     PUBLIC_NAME = "public_name"  # a shown name changed or an account erased: every consultation
     SOCIAL_POST = "social_post"  # published or deleted on a platform, engagement read back
+    BRANDING = "branding"  # the municipality's name, logo, colour or map: every page
 
 
 class Cache(StrEnum):
@@ -91,8 +93,11 @@ CLEARS: dict[Change, frozenset[Cache]] = {
     ),
     Change.PUBLIC_NAME: _({Cache.PAGES}),
     Change.SOCIAL_POST: _({Cache.PAGES}),
+    Change.BRANDING: _({Cache.PAGES}),
 }
 del _
+# Changes that are on the pages of every consultation, announced with consultation None.
+EVERY_CONSULTATION = frozenset({Change.PUBLIC_NAME, Change.BRANDING})
 
 # Cache -> the functions that forget one consultation's copies (None: every consultation).
 Forget = Callable[[int | None], None]
@@ -108,10 +113,11 @@ def forgets(cache: Cache, forget: Forget) -> None:
 def changed(consultation_id: int | None, what: Change) -> None:
     """Announce that `what` changed in a consultation; the caches the table names forget it once
     the current transaction commits (at once outside one). A shown name is on pages of every
-    consultation (None); anything else that belongs to no consultation clears nothing."""
+    consultation (None), and so is the municipality's branding; anything else that belongs to no
+    consultation clears nothing."""
     what = Change(what)
     caches = CLEARS[what]
-    if not caches or (consultation_id is None and what != Change.PUBLIC_NAME):
+    if not caches or (consultation_id is None and what not in EVERY_CONSULTATION):
         return
     after_commit(lambda: forget_now(consultation_id, caches))
 

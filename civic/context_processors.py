@@ -3,12 +3,16 @@ from django.utils.functional import SimpleLazyObject
 
 
 def site(request):
-    """Branding every template needs: the municipality's name and colour."""
+    """Branding every template needs: the municipality's name, colour and logo as in effect
+    (civic.branding: the back office's settings, else the environment's)."""
+    from .branding import effective
+
+    brand = effective()
     return {
         "SITE_NAME": settings.SITE_NAME,
-        "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
-        "BRAND_COLOUR": settings.BRAND_COLOUR,
-        "BRAND_LOGO_URL": settings.BRAND_LOGO_URL,
+        "MUNICIPALITY_NAME": brand.name,
+        "BRAND_COLOUR": brand.colour,
+        "BRAND_LOGO_URL": brand.logo_url,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
         "SITE_URL": settings.SITE_URL,
     }

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from . import branding
 from .models import LegalPage
 
 TEXTS = Path(__file__).resolve().parent / "legal_texts"
@@ -66,7 +67,7 @@ def third_parties() -> list[tuple[str, str]]:
     """(host, what for) of every service outside the site that a visitor's browser contacts,
     or that receives personal data from the site, as configured now."""
     parties = []
-    tiles = settings.LEAFLET_CONFIG["TILES"][0][1]
+    tiles = branding.effective().tile_url
     parties.append((urlsplit(tiles).netloc, _("map tiles: your browser loads the map pictures")))
     if settings.OIDC_SERVER_URL:
         parties.append(
@@ -95,7 +96,7 @@ def _default_text(kind: str, language: str) -> str:
     parties = "\n".join(f"- **{host}**: {purpose}" for host, purpose in third_parties())
     return path.read_text(encoding="utf-8").format(
         site=settings.SITE_NAME,
-        municipality=settings.MUNICIPALITY_NAME,
+        municipality=branding.effective().name,
         contact=settings.CONTACT_EMAIL,
         third_parties=parties,
         site_url=settings.SITE_URL,

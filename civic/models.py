@@ -268,3 +268,63 @@ class LegalPage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.language})"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A named key for the API. Only its SHA-256 digest is stored, with the first characters
+    for people to tell their tokens apart: the key itself is shown once, when it is made, and
+    nobody (the database included) can show it again (civic.api_tokens)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("starts with"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class MunicipalitySettings(models.Model):
+    """The municipality's own name, logo, colour and map, set in the back office. One row at
+    most; a blank field falls back to the environment's setting (civic.branding)."""
+
+    name = models.CharField(_("municipality's name"), max_length=120, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    brand_colour = models.CharField(_("brand colour"), max_length=7, blank=True)
+    map_center_lat = models.FloatField(_("map centre, latitude"), null=True, blank=True)
+    map_center_lon = models.FloatField(_("map centre, longitude"), null=True, blank=True)
+    map_zoom = models.PositiveSmallIntegerField(_("map zoom"), null=True, blank=True)
+    tile_url = models.CharField(_("map tile address"), max_length=300, blank=True)
+    tile_attribution = models.CharField(_("map attribution"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("municipality settings")
+        verbose_name_plural = _("municipality settings")
+
+    def __str__(self):
+        return str(_("Municipality settings"))

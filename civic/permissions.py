@@ -96,3 +96,34 @@ def can_manage_social_channels(user) -> bool:
 
 def can_read_audit_log(user) -> bool:
     return is_administrator(user) or is_councillor(user)
+
+
+def can_manage_settings(user) -> bool:
+    """The municipality's name, logo, colour and map defaults."""
+    return is_administrator(user)
+
+
+def can_use_api_tokens(user) -> bool:
+    """Make and revoke one's own API tokens: the staff roles (councillors fetch exports)."""
+    return is_administrator(user) or is_planner(user) or is_councillor(user)
+
+
+def can_see_all_api_tokens(user) -> bool:
+    return is_administrator(user)
+
+
+def can_revoke_api_token(user, token) -> bool:
+    if can_see_all_api_tokens(user):
+        return True
+    return is_signed_in(user) and token.owner_id == user.pk
+
+
+def can_use_back_office(user) -> bool:
+    """Whether any section of the back office (civic.backoffice) is open to the person."""
+    return is_administrator(user) or is_planner(user) or is_councillor(user)
+
+
+def can_run_consultations(user) -> bool:
+    """Planners and administrators: the back office's answer templates (each consultation's
+    own rule in ideas.permissions.can_manage_answer_templates)."""
+    return is_administrator(user) or is_planner(user)

@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -79,7 +78,7 @@ if importlib.util.find_spec("devsite") is not None:
 MIDDLEWARE = [
     # Security headers go on every answer, the database-unavailable page included; neither
     # middleware touches the database or the session.
-    "csp.middleware.CSPMiddleware",
+    "civic.csp_middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # First of the rest, so that it turns "database unreachable" from any layer into 503 +
     # Retry-After.
@@ -367,7 +366,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
-    "DESCRIPTION": "Consultations, map-pinned ideas, debate and reports.",
+    "DESCRIPTION": (
+        "Consultations, map-pinned ideas, debate and reports. Authenticate with the session or "
+        "with `Authorization: Token <key>`: planners, councillors and administrators make named "
+        "tokens in the back office (/staff/tokens/), where the key is shown once."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

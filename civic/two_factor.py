@@ -46,8 +46,20 @@ class SessionAuthentication(authentication.SessionAuthentication):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
+    """`Authorization: Token <key>`, looked up by the key's digest (civic.api_tokens)."""
+
     def authenticate(self, request):
         return _refuse_without_totp(super().authenticate(request))
+
+    def authenticate_credentials(self, key):
+        from .api_tokens import token_for_key
+
+        token = token_for_key(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.owner.is_active or token.owner.is_deleted:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (token.owner, token)
 
 
 class SessionAuthenticationScheme(SessionScheme):

@@ -47,6 +47,9 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("reports/", include("reports.urls")),
     path("social/", include("social.urls")),
+    # The back office; answer templates are the ideas app's pages within it.
+    path("staff/answer-templates/", include("ideas.staff_urls")),
+    path("staff/", include("civic.backoffice.urls")),
     path("", include("social.embed_urls")),
     path("", include("frontend.urls")),
     path("debate/", include("debate.urls")),

@@ -73,6 +73,7 @@ RESERVED_SLUGS = frozenset(
         "reports",
         "share",
         "social",
+        "staff",
         "static",
     }
 )

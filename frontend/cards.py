@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-from civic import imaging
+from civic import branding, imaging
 from civic.external_urls import safe_url
 from civic.markdown import markdown_to_text
 
@@ -75,18 +75,18 @@ def _image_url(kind: str, key: str, version) -> str:
 def site_description() -> str:
     # The same sentence as the pages' own description (base.html).
     return gettext("Take part in how %(MUNICIPALITY_NAME)s changes.") % {
-        "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME
+        "MUNICIPALITY_NAME": branding.effective().name
     }
 
 
 def site_card() -> LinkCard:
-    title = f"{settings.SITE_NAME} · {settings.MUNICIPALITY_NAME}"
+    title = f"{settings.SITE_NAME} · {branding.effective().name}"
     return LinkCard(
         title=title,
         description=site_description(),
         image_url=_image_url("site", SITE_KEY, None),
         image_alt=gettext("%(site)s, %(municipality)s: take part in how the area changes.")
-        % {"site": settings.SITE_NAME, "municipality": settings.MUNICIPALITY_NAME},
+        % {"site": settings.SITE_NAME, "municipality": branding.effective().name},
     )
 
 
@@ -142,7 +142,7 @@ def picture_alt(kind: str, title: str, consultation) -> str:
     if kind == "consultation":
         text = gettext("%(title)s, a consultation in %(municipality)s.") % {
             "title": title,
-            "municipality": settings.MUNICIPALITY_NAME,
+            "municipality": branding.effective().name,
         }
         if consultation.cover_image and consultation.cover_alt:
             return f"{text} {consultation.cover_alt}"
@@ -178,8 +178,8 @@ class CardPicture:
         parts = [
             DRAWING_VERSION,
             settings.SITE_NAME,
-            settings.MUNICIPALITY_NAME,
-            settings.BRAND_COLOUR,
+            branding.effective().name,
+            branding.effective().colour,
             repr(self),
         ]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
@@ -302,7 +302,7 @@ def _map(picture: CardPicture, size: tuple[int, int]) -> Image.Image | None:
         return None
     pins = [Pin(lon, lat) for lon, lat in picture.pins if (lon, lat) != picture.highlight]
     if picture.highlight:
-        brand = "#{:02x}{:02x}{:02x}".format(*imaging.rgb(settings.BRAND_COLOUR))
+        brand = "#{:02x}{:02x}{:02x}".format(*imaging.rgb(branding.effective().colour))
         pins.append(Pin(*picture.highlight, colour=brand))
     return Image.open(io.BytesIO(render_png(picture.area, pins, size=size))).convert("RGB")
 
@@ -326,7 +326,7 @@ def _title_face(title: str, width: int):
 
 def render(picture: CardPicture) -> bytes:
     """Draw the card: the brand panel with names and title, the map or cover on the right."""
-    brand = imaging.rgb(settings.BRAND_COLOUR)
+    brand = imaging.rgb(branding.effective().colour)
     ink = imaging.text_colour_on(brand)
     canvas = Image.new("RGB", (WIDTH, HEIGHT), brand)
     side = _side_picture(picture)
@@ -340,7 +340,7 @@ def render(picture: CardPicture) -> bytes:
     site_face = imaging.font(26)
     draw.text(
         (_MARGIN, _MARGIN),
-        imaging.wrap(settings.MUNICIPALITY_NAME, municipality_face, text_width, 1)[0],
+        imaging.wrap(branding.effective().name, municipality_face, text_width, 1)[0],
         font=municipality_face,
         fill=ink,
     )

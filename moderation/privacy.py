@@ -24,7 +24,7 @@ from ideas.models import Follow, Idea, IdeaImage, Support
 from .models import Appeal, Block, Report
 
 # Columns never exported: secrets that would let someone take over the account.
-SECRET_FIELDS = {"password", "key", "secret", "token", "token_secret", "data"}
+SECRET_FIELDS = {"password", "key", "secret", "token", "token_secret", "data", "digest"}
 # Relations from staff work (who approved, answered, exported): records of the municipality's
 # work about other people's content, not data about the person.
 STAFF_RELATIONS = {
@@ -235,7 +235,6 @@ def delete_account(*, user: User, password: str, contributions: str) -> None:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount
-    from rest_framework.authtoken.models import Token
 
     email = user.email
     if email:
@@ -243,7 +242,7 @@ def delete_account(*, user: User, password: str, contributions: str) -> None:
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
+    user.api_tokens.all().delete()
     Notification.objects.filter(recipient=user).delete()
     _scrub_name_from_others_notices(user)
     Follow.objects.filter(user=user).delete()

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from civic import branding
 from consultations.models import Consultation
 from maps.static_map import render_png, render_svg
 
@@ -55,7 +56,7 @@ def document_context(summary: Summary) -> dict:
         "map_image": map_image,
         "generated_at": summary.computed_at,
         "SITE_NAME": settings.SITE_NAME,
-        "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
+        "MUNICIPALITY_NAME": branding.effective().name,
         "for_print": True,
     }
 
@@ -85,7 +86,7 @@ def render_docx(consultation: Consultation, *, include_hidden_counts: bool) -> b
                 "date": formats.date_format(
                     timezone.localtime(summary.computed_at), "DATETIME_FORMAT"
                 ),
-                "municipality": settings.MUNICIPALITY_NAME,
+                "municipality": branding.effective().name,
             }
         )
 
@@ -175,8 +176,8 @@ def _set_properties(document, consultation: Consultation) -> None:
     template's own (its name as author and comment, its 2013 dates) is left behind."""
     now = timezone.now().astimezone(UTC).replace(tzinfo=None, microsecond=0)
     properties = document.core_properties
-    properties.author = settings.MUNICIPALITY_NAME
-    properties.last_modified_by = settings.MUNICIPALITY_NAME
+    properties.author = branding.effective().name
+    properties.last_modified_by = branding.effective().name
     properties.created = now
     properties.modified = now
     properties.last_printed = now

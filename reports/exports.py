@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from civic.models import User
 from civic.reasons import public_reason_label
+from civic.spreadsheets import formula_safe
 from consultations.models import Consultation, PollOption
 from debate.models import Comment, PollAnswer
 from ideas.models import Idea, Support
@@ -37,8 +38,6 @@ from .permissions import FULL
 from .selectors import public_comments, public_ideas
 
 CHUNK_SIZE = 2_000
-# Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Pseudonyms:
@@ -599,9 +598,7 @@ def _csv_value(value):
         return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return formula_safe(value)
 
 
 def write_csv(ctx: ExportContext, item: Sheet, stream) -> None:

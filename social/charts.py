@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from PIL import Image, ImageDraw
 
-from civic import imaging
+from civic import branding, imaging
 
 WIDTH, HEIGHT = 1200, 675
 MAX_BARS = 5
@@ -63,7 +63,7 @@ def alt_text(consultation, ideas) -> str:
 
 def render(consultation, ideas) -> bytes:
     """A PNG of horizontal bars: the idea's title above its bar, the count at the bar's end."""
-    brand = imaging.rgb(settings.BRAND_COLOUR)
+    brand = imaging.rgb(branding.effective().colour)
     ink = imaging.INK
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
@@ -105,7 +105,7 @@ def render(consultation, ideas) -> bytes:
     footer_face = imaging.font(22)
     draw.text(
         (_MARGIN, HEIGHT - footer + 6),
-        f"{settings.MUNICIPALITY_NAME} · {settings.SITE_NAME} · " + gettext("Supporters per idea"),
+        f"{branding.effective().name} · {settings.SITE_NAME} · " + gettext("Supporters per idea"),
         font=footer_face,
         fill=(74, 85, 104),
     )

@@ -35,12 +35,13 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def _forget_worker_copies():
-    from civic import pagecache
+    from civic import branding, pagecache
     from consultations import selectors
 
     pagecache.forget_checked()
     pagecache._consultation_of_key.clear()
     selectors._for_rules.clear()
+    branding.forget_local()
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +115,17 @@ def _keep_test_connection():
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """The municipality's settings (civic.branding) are read once per worker and then served
+    from the cache, so a running site never spends a query on them. Read them before each test
+    that may use the database, after its fixtures, so that query counts measure the steady
+    state; a test of the cold read forgets them first (tests/civic/test_backoffice_settings.py)."""
+    from civic import branding
+
+    try:
+        branding.effective()
+    except RuntimeError:  # the test may not use the database
+        branding.forget_local()

@@ -194,3 +194,21 @@ class SupportFactory(Announced):
     idea = factory.SubFactory(IdeaFactory)
     user = factory.SubFactory(UserFactory)
     consultation = factory.LazyAttribute(lambda o: o.idea.consultation)
+
+
+def api_key_for(user, *, name: str = "Test token") -> str:
+    """The key of a new API token of `user`'s, as a client would hold it. The token counts as
+    in use (its last use recorded just now), as a running integration's token does, so a
+    request does not write its first use."""
+    from civic import api_tokens
+    from civic.models import ApiToken
+
+    key = api_tokens.new_key()
+    ApiToken.objects.create(
+        owner=user,
+        name=name,
+        digest=api_tokens.digest_of(key),
+        prefix=key[: api_tokens.PREFIX_LENGTH],
+        last_used_at=timezone.now(),
+    )
+    return key

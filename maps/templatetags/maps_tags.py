@@ -7,22 +7,23 @@ from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.translation import gettext as _
 
+from civic import branding
+
 register = template.Library()
 
 
 @register.simple_tag
 def map_config():
-    """Tiles, attribution and limits from LEAFLET_CONFIG, as a JSON script element."""
-    leaflet = settings.LEAFLET_CONFIG
-    _name, url, options = leaflet["TILES"][0]
-    lat, lon = leaflet["DEFAULT_CENTER"]
+    """Tiles, attribution and limits as in effect (the back office's map settings, else
+    LEAFLET_CONFIG), as a JSON script element."""
+    brand = branding.effective()
     config = {
-        "tileUrl": url,
-        "attribution": options.get("attribution", ""),
-        "maxZoom": options.get("maxZoom", leaflet.get("MAX_ZOOM", 19)),
-        "minZoom": leaflet.get("MIN_ZOOM", 3),
-        "center": [lat, lon],
-        "zoom": leaflet.get("DEFAULT_ZOOM", 13),
+        "tileUrl": brand.tile_url,
+        "attribution": brand.attribution,
+        "maxZoom": brand.max_zoom,
+        "minZoom": brand.min_zoom,
+        "center": [brand.center_lat, brand.center_lon],
+        "zoom": brand.zoom,
         "clusterBelowZoom": settings.MAP_CLUSTER_BELOW_ZOOM,
         "strings": map_strings(),
     }

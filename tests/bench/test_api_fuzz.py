@@ -44,9 +44,8 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 def world(db, _keep_test_connection):
     """Something for the requests to find (a consultation with an idea, a topic with a poll and
     a comment): the path parameters that point at it, and a planner's token."""
-    from rest_framework.authtoken.models import Token
-
     from debate.models import Comment
+    from tests.factories import api_key_for
 
     consultation = factories.ConsultationFactory(slug="fuzz")
     idea = factories.IdeaFactory(consultation=consultation)
@@ -57,7 +56,7 @@ def world(db, _keep_test_connection):
         idea=idea, consultation=consultation, author=idea.author, body="Yes"
     )
     return {
-        "token": Token.objects.create(user=factories.PlannerFactory()).key,
+        "token": api_key_for(factories.PlannerFactory()),
         "paths": {
             "/api/v1/comments/": {"id": comment.pk},
             "/api/v1/ideas/": {"id": idea.pk},

@@ -63,9 +63,10 @@ def test_other_errors_stay_500(db):
 
 
 # Only header-setting middleware, which never touches the database, may wrap the 503 answer, so
-# that the "database unavailable" page carries the security headers too.
+# that the "database unavailable" page carries the security headers too. (The site's CSP
+# middleware reads the municipality's tile host for pages that answer below 500 only.)
 HEADER_ONLY_MIDDLEWARE = {
-    "csp.middleware.CSPMiddleware",
+    "civic.csp_middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
 }
 

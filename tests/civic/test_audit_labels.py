@@ -9,7 +9,9 @@ from civic.audit_labels import ACTION_LABELS, action_label
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("civic", "consultations", "ideas", "debate", "moderation", "reports", "social")
-LITERAL = re.compile(r'"((?:account|consultation|debate|idea|moderation|reports|social)\.[a-z_]+)"')
+LITERAL = re.compile(
+    r'"((?:account|consultation|debate|idea|moderation|reports|site|social)\.[a-z_]+(?:\.[a-z_]+)?)"'
+)
 # Strings of that shape in the same files that are not actions (file names, lookups).
 NOT_ACTIONS = {"consultation.json", "social.csv", "social.json"}
 # Moderation records `moderation.<verb>` through its own `_record(actor, "<verb>", ...)`.

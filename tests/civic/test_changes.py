@@ -236,6 +236,23 @@ def test_a_changed_shown_name_replaces_the_pages_of_every_consultation(consultat
         assert "Kim Larsen" in anonymous(idea.get_absolute_url())[1]
 
 
+@row(Change.BRANDING)
+def test_a_new_municipality_name_replaces_the_pages_of_every_consultation(
+    consultation, administrator
+):
+    from civic import services as civic_services
+
+    urls = [consultation.get_absolute_url(), factories.ConsultationFactory().get_absolute_url()]
+    for url in urls:
+        assert "Harbourtown Municipality" not in cached(url)
+    civic_services.municipality_settings_save(
+        actor=administrator, values={"name": "Harbourtown Municipality"}
+    )
+    for url in urls:
+        response, page = anonymous(url)
+        assert not is_hit(response) and "Harbourtown Municipality" in page
+
+
 @row(Change.SOCIAL_POST)
 def test_a_hidden_imported_comment_leaves_the_hub_at_once(hub, consultation, planner):
     consultation.planners.add(planner)

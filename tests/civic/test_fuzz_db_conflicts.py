@@ -6,11 +6,11 @@ import threading
 import psycopg.errors
 import pytest
 from django.db import OperationalError, connection, connections, transaction
-from rest_framework.authtoken.models import Token
 
 from civic.middleware_db import is_database_unavailable, is_transaction_conflict
 from civic.models import User
 from tests import factories
+from tests.factories import api_key_for
 
 
 def _lost_race(cause: Exception) -> OperationalError:
@@ -42,7 +42,7 @@ def test_api_answers_a_lost_race_with_409_and_retry_after(client, supportable, m
         raise _lost_race(cause)
 
     monkeypatch.setattr("ideas.services.idea_support", collide)
-    token = Token.objects.create(user=resident).key
+    token = api_key_for(resident)
     response = client.post(f"/api/v1/ideas/{idea.pk}/support/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 409
     assert response["Retry-After"] == "1"

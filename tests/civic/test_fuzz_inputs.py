@@ -2,10 +2,10 @@
 and the reason (or Django's 404 for a page beyond the last), on the API and the HTML pages."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.factories import api_key_for
 
 HUGE = str(10**30)
 BAD_PAGES = [HUGE, "-1", "abc", "1e400", str(-(10**30))]
@@ -27,7 +27,7 @@ def world(db):
 def planner_api(db, world):
     planner = factories.PlannerFactory()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=planner).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(planner)}")
     return client
 
 
@@ -35,7 +35,7 @@ def planner_api(db, world):
 def resident_api(db):
     resident = factories.UserFactory()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=resident).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(resident)}")
     return client
 
 

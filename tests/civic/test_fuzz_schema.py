@@ -4,7 +4,6 @@ reaches: null reply targets and dates, blank links, file downloads, error answer
 import pytest
 import schemathesis
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -13,6 +12,7 @@ from schemathesis.specs.openapi.checks import (
 
 from civic.wsgi import application
 from tests import factories
+from tests.factories import api_key_for
 
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -74,7 +74,7 @@ def test_social_post_without_a_link_has_an_empty_one(schema):
 
 def test_errors_are_documented_with_their_status_and_media_type(schema):
     planner = factories.PlannerFactory()
-    token = {"Authorization": f"Token {Token.objects.create(user=planner).key}"}
+    token = {"Authorization": f"Token {api_key_for(planner)}"}
     response = _call_and_check(
         schema, "/api/v1/ideas/{id}/", path_parameters={"id": 999_999}, headers=token
     )
@@ -121,7 +121,7 @@ def test_required_query_parameters_are_marked_required(schema):
 def test_an_unsupported_body_media_type_is_documented(schema):
     planner = factories.PlannerFactory()
     token = {
-        "Authorization": f"Token {Token.objects.create(user=planner).key}",
+        "Authorization": f"Token {api_key_for(planner)}",
         "Content-Type": "text/plain",
     }
     case = schema["/api/v1/reports/"]["POST"].Case(body="report", media_type="text/plain")
@@ -133,7 +133,7 @@ def test_an_unsupported_body_media_type_is_documented(schema):
 def test_taking_back_a_follow_or_a_support_documents_its_200_answer(schema):
     idea = factories.IdeaFactory()
     resident = factories.UserFactory()
-    token = {"Authorization": f"Token {Token.objects.create(user=resident).key}"}
+    token = {"Authorization": f"Token {api_key_for(resident)}"}
     for path in ("/api/v1/ideas/{id}/follow/", "/api/v1/ideas/{id}/support/"):
         schema[path]["POST"].Case(path_parameters={"id": idea.pk}).call(headers=token)
         response = _call_and_check(

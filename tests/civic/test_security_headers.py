@@ -390,7 +390,7 @@ def test_the_template_check_finds_what_it_looks_for():
     assert_no_inline_code('<script nonce="abc">x()</script>', "abc", "/x/")
 
 
-def test_the_api_docs_page_is_a_page_of_ours_in_the_readers_language():
+def test_the_api_docs_page_is_a_page_of_ours_in_the_readers_language(db):
     import re
 
     page = Client().get("/api/docs/", HTTP_ACCEPT_LANGUAGE="nb").content.decode()

@@ -8,12 +8,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from consultations import selectors, services
 from consultations.models import Consultation
-from tests.factories import AdministratorFactory, ConsultationFactory, IdeaFactory, UserFactory
+from tests.factories import (
+    AdministratorFactory,
+    ConsultationFactory,
+    IdeaFactory,
+    UserFactory,
+    api_key_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,7 +67,7 @@ def test_a_closed_consultation_refuses_the_next_support():
     idea = IdeaFactory(consultation=ConsultationFactory())
     person = UserFactory()
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=person).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(person)}")
     url = "/api/v1/ideas/{}/support/"
     other = IdeaFactory(consultation=idea.consultation)
     assert api.post(url.format(idea.pk)).status_code == 201

@@ -352,11 +352,10 @@ def test_follow_api(consultation, resident):
 
 
 def test_token_authentication(consultation, resident):
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_key_for
 
-    token = Token.objects.create(user=resident)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(resident)}")
     response = client.post(
         ideas_url(consultation),
         {"title": "Roklub", "description": "Bådhus til roklubben.", "location": point()},

@@ -9,10 +9,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from ideas.models import Idea, Support
-from tests.factories import ConsultationFactory, IdeaFactory, UserFactory
+from tests.factories import ConsultationFactory, IdeaFactory, UserFactory, api_key_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +25,7 @@ def _warm_content_types():
 
 
 def _api(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return Client(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
 
 
 def _html(user) -> Client:

@@ -336,7 +336,7 @@ def test_forged_webhook_is_refused(client, facebook_fake, facebook_channel):
     assert resigned.status_code == 403
 
 
-def test_webhook_subscription_challenge(client, settings):
+def test_webhook_subscription_challenge(client, settings, db):
     settings.SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN = "verify-me"
     url = reverse("social:facebook_webhook")
     ok = client.get(

@@ -86,10 +86,9 @@ def sign_up(
 
 def token_client(user) -> Client:
     """A client that authenticates with an API token only (no session, no CSRF exemption)."""
-    from rest_framework.authtoken.models import Token
-
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}", enforce_csrf_checks=True)
+    if not hasattr(user, "_api_key"):
+        user._api_key = factories.api_key_for(user)
+    return Client(HTTP_AUTHORIZATION=f"Token {user._api_key}", enforce_csrf_checks=True)
 
 
 def session_client(user) -> Client:

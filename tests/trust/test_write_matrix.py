@@ -107,6 +107,11 @@ def staff_roles(role, scope):
     return role in {"planner", "limited_planner", "administrator"}
 
 
+def token_holders(role, scope):
+    """Who makes and revokes their own API tokens in the back office."""
+    return role in {"planner", "limited_planner", "councillor", "administrator"}
+
+
 # --- One cell -----------------------------------------------------------------------------------
 
 
@@ -293,6 +298,58 @@ def _imported_comment(cell):
     )
 
 
+def _own_token(cell):
+    from civic import services
+
+    owner = cell.own()
+    if owner.role == "resident":  # a resident holds no token of the back office's: someone's
+        owner = factories.PlannerFactory()
+    token, _key = services.api_token_create(actor=owner, name="Integration")
+    cell.state = token
+    return reverse("backoffice:token_revoke", args=[token.pk]), {}
+
+
+def _revoked(cell) -> bool:
+    cell.state.refresh_from_db()
+    return cell.state.revoked_at is not None
+
+
+def _answer_template(cell):
+    from ideas.models import AnswerTemplate
+
+    template = AnswerTemplate.objects.create(
+        consultation=cell.consultation, title="Thanks", body="Thank you"
+    )
+    cell.state = template
+    return template
+
+
+def _template_title(cell) -> str:
+    return f"Thanks, {cell.role} in {cell.scope}"
+
+
+def _template_saved(cell) -> bool:
+    from ideas.models import AnswerTemplate
+
+    return AnswerTemplate.objects.filter(title=_template_title(cell)).exists()
+
+
+def _template_gone(cell) -> bool:
+    from ideas.models import AnswerTemplate
+
+    return not AnswerTemplate.objects.filter(pk=cell.state.pk).exists()
+
+
+def _role_changed(cell) -> bool:
+    cell.state.refresh_from_db()
+    return cell.state.role == "planner"
+
+
+def _someone_to_promote(cell):
+    cell.state = cell.someone()
+    return reverse("backoffice:user_role", args=[cell.state.pk]), {"role": "planner"}
+
+
 IDEA_FORM = {
     "title": "A bench by the water",
     "description": "Somewhere to sit.",
@@ -380,6 +437,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api-social-post-approve", "post"): Row(managers, lambda c: (reverse("api-social-post-approve", args=[_post(c).pk]), None), api=True),
     ("api-social-crisis-stop", "post"): Row(staff_roles, lambda c: (reverse("api-social-crisis-stop"), {"reason": "Storm"}), api=True),
     ("api-social-crisis-stop", "delete"): Row(staff_roles, lambda c: (reverse("api-social-crisis-stop"), None), api=True),
+    # Back office
+    ("backoffice:user_role", "post"): Row(administrators, _someone_to_promote, effect=_role_changed),
+    ("backoffice:tokens", "post"): Row(token_holders, lambda c: (reverse("backoffice:tokens"), {"name": "Integration"})),
+    ("backoffice:token_revoke", "post"): Row(token_holders, _own_token, effect=_revoked),
+    ("backoffice:settings", "post"): Row(administrators, lambda c: (reverse("backoffice:settings"), {"name": "Harbourtown"})),
+    ("ideas_staff:answer_template_create", "post"): Row(managers, lambda c: (reverse("ideas_staff:answer_template_create"), {"consultation": c.consultation.pk, "title": _template_title(c), "body": "Thank you"}), effect=_template_saved),
+    ("ideas_staff:answer_template_edit", "post"): Row(managers, lambda c: (reverse("ideas_staff:answer_template_edit", args=[_answer_template(c).pk]), {"title": _template_title(c), "body": "Thank you"}), effect=_template_saved),
+    ("ideas_staff:answer_template_delete", "post"): Row(managers, lambda c: (reverse("ideas_staff:answer_template_delete", args=[_answer_template(c).pk]), {}), effect=_template_gone),
 }  # fmt: skip
 
 
