@@ -1,0 +1,47 @@
+"""The home page: what the platform is, how to take part, the key figures, everything open on a
+map with a list beside it, and the consultations by state (drafts for staff who may see them).
+
+Anonymous visitors get a cached copy (civic.pagecache, scope HOME); every change that the page
+shows clears it (civic.changes, Cache.HOME).
+"""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from civic.pagecache import anonymous_page, home_scope
+from consultations import permissions as consultation_permissions
+from consultations import selectors as consultation_selectors
+from debate.selectors import site_figures
+
+CLOSED_PER_PAGE = 12
+
+
+@require_safe
+@anonymous_page(home_scope)
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    sections = consultation_selectors.consultation_sections(request.user, now)
+    closed_page = Paginator(sections.pop("closed"), CLOSED_PER_PAGE).get_page(
+        request.GET.get("closed_page")
+    )
+    open_consultations = list(sections["open"])
+    features = consultation_selectors.open_consultation_features(now)
+    on_map = {feature["id"] for feature in features["features"]}
+    return render(
+        request,
+        "frontend/home.html",
+        {
+            "open_consultations": open_consultations,
+            "on_map": on_map,
+            "open_features": features,
+            "upcoming_consultations": list(sections["upcoming"]),
+            "closed_page": closed_page,
+            "draft_consultations": list(sections["drafts"]) if "drafts" in sections else None,
+            "can_create": consultation_permissions.can_create_consultation(request.user),
+            "figures": site_figures(now),
+            "now": now,
+        },
+    )
