@@ -106,6 +106,18 @@ def open_consultation_features(now=None) -> dict:
     return {"type": "FeatureCollection", "features": features, "without_place": without_place}
 
 
+def open_consultation_areas(now=None) -> list[dict]:
+    """The areas (GeoJSON, or None) of the consultations open now, soonest closing first: what
+    a picture of everything open draws. One query; drafts are never open."""
+    return list(
+        Consultation.objects.visible()
+        .with_dates()
+        .in_state("open", now or timezone.now())
+        .order_by("closes_at", "pk")
+        .values_list("area", flat=True)
+    )
+
+
 def consultation_for_viewer(user, slug: str, *, queryset=None) -> Consultation:
     """The consultation (by default with its timeline), or 404 when it does not exist or is a
     draft the person may not see, so that drafts do not reveal themselves by a different answer.

@@ -9,12 +9,16 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from civic.pagecache import anonymous_page, home_scope
 from consultations import permissions as consultation_permissions
 from consultations import selectors as consultation_selectors
 from debate.selectors import site_figures
+from maps.geometry import area_marker
+from maps.static_map import Pin, render_svg
 
 CLOSED_PER_PAGE = 12
 
@@ -45,3 +49,27 @@ def home(request: HttpRequest) -> HttpResponse:
             "now": now,
         },
     )
+
+
+PICTURE_SIZE = (800, 420)
+MARKER_COLOUR = "#1a4f8b"
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def open_map_picture(request: HttpRequest) -> HttpResponse:
+    """The home page's map without JavaScript: every open consultation's outline and marker on
+    a plain background (maps.static_map), the picture the <noscript> of the map shows."""
+    polygons, pins = [], []
+    for area in consultation_selectors.open_consultation_areas():
+        point = area_marker(area)
+        if point is None:
+            continue
+        pins.append(Pin(point[0], point[1], MARKER_COLOUR))
+        if area["type"] == "Polygon":
+            polygons.append(area["coordinates"])
+        else:
+            polygons.extend(area["coordinates"])
+    outline = {"type": "MultiPolygon", "coordinates": polygons} if polygons else None
+    svg = render_svg(outline, pins, size=PICTURE_SIZE, title=_("Map of the open consultations"))
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

@@ -101,6 +101,21 @@ def test_the_open_feed_takes_one_query_and_may_be_cached(django_assert_num_queri
     assert collection["features"][0]["properties"]["url"].startswith("http")
 
 
+def test_the_picture_without_javascript_draws_only_open_consultations(
+    django_assert_num_queries,
+):
+    factories.ConsultationFactory(title="Open one")
+    factories.ConsultationFactory(title="No area", area=None)
+    factories.ConsultationFactory(title="Draft", status="draft")
+    with django_assert_num_queries(1):
+        response = Client().get(reverse("open_map_picture"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert "public" in response["Cache-Control"]
+    svg = response.content.decode()
+    assert svg.count("<circle") == 1 and svg.count("<path") == 1
+
+
 # --- the page cache and what clears it ---------------------------------------------------------
 def test_home_is_cleared_by_the_changes_it_shows():
     shown = {change for change, caches in CLEARS.items() if Cache.HOME in caches}

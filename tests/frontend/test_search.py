@@ -217,11 +217,11 @@ def planted(db):
     return {"draft": draft, "author": author}
 
 
-@pytest.mark.parametrize("who", ["anonymous", "resident", "councillor_api"])
+@pytest.mark.parametrize("who", ["anonymous", "resident", "resident_api"])
 def test_hidden_drafts_and_emails_never_appear(client, planted, who):
     if who == "resident":
         client.force_login(factories.UserFactory())
-    if who == "councillor_api":
+    if who == "resident_api":
         answer = api_for(factories.UserFactory()).get("/api/v1/search/", {"q": SECRET})
         assert answer.status_code == 200
         assert all(g["count"] == 0 for g in answer.json()["groups"].values())
