@@ -147,7 +147,12 @@ def main(argv=None) -> int:
         outcomes.append(step("faults", [PYTHON, "bench/faults.py", "--write"], 400))
     outcomes.append(step("fuzz", [PYTHON, "bench/fuzz.py", "--write"], 1800))
     if not args.skip_others:
-        others = (("maps_feeds.py", 20), ("debate_topic.py", 20), ("reports_summary.py", 5))
+        others = (
+            ("maps_feeds.py", 20),
+            ("debate_topic.py", 20),
+            ("reports_summary.py", 5),
+            ("search.py", 20),
+        )
         for script, runs in others:
             if (ROOT / "bench" / script).exists():
                 outcomes.append(

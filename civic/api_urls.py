@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("moderation.api_urls")),
     path("", include("reports.api_urls")),
     path("", include("social.api_urls")),
+    path("", include("frontend.api_urls")),
 ]

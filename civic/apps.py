@@ -14,6 +14,7 @@ class CivicConfig(AppConfig):
         from civic.changes import Cache, forgets
 
         forgets(Cache.PAGES, pagecache.forget_pages)
+        forgets(Cache.HOME, pagecache.forget_home)
         # allauth writes the site's name and domain into its e-mails from the sites framework,
         # whose first row says "example.com" until told otherwise: keep it equal to the settings.
         post_migrate.connect(site_from_settings, dispatch_uid="civic.site_from_settings")

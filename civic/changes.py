@@ -6,27 +6,33 @@ the caches that the table below names for `what` forget that consultation. Nothi
 model signals, so a write done with `QuerySet.update()` or `bulk_create()` is covered as long as
 its service announces it, and a test of a service proves the announcement.
 
-| change            | pages | rules | figures | daily order | lookups | clusters | summary |
-| ----------------- | ----- | ----- | ------- | ----------- | ------- | -------- | ------- |
-| consultation      | x     | x     |         |             | x       |          | x       |
-| phase             | x     | x     |         |             |         |          | x       |
-| category          | x     |       |         |             |         |          | x       |
-| topic             | x     |       |         |             |         |          |         |
-| idea              | x     |       | x       | x           |         | x        | x       |
-| idea status       | x     |       |         | x           |         | x        | x       |
-| support           |       |       |         |             |         |          |         |
-| comment           | x     |       | x       |             |         |          | x       |
-| comment vote      |       |       |         |             |         |          |         |
-| poll answer       |       |       |         |             |         |          |         |
-| moderation        | x     |       | x       | x           |         | x        | x       |
-| public name       | x (every consultation)                                              |
-| social post       | x     |       |         |             |         |          |         |
-| branding          | x (every consultation)                                              |
+| change            | pages | rules | figures | daily order | lookups | clusters | summary | home |
+| ----------------- | ----- | ----- | ------- | ----------- | ------- | -------- | ------- | ---- |
+| consultation      | x     | x     |         |             | x       |          | x       | x    |
+| phase             | x     | x     |         |             |         |          | x       | x    |
+| category          | x     |       |         |             |         |          | x       |      |
+| topic             | x     |       |         |             |         |          |         |      |
+| idea              | x     |       | x       | x           |         | x        | x       | x    |
+| idea status       | x     |       |         | x           |         | x        | x       |      |
+| support           |       |       |         |             |         |          |         |      |
+| comment           | x     |       | x       |             |         |          | x       | x    |
+| comment vote      |       |       |         |             |         |          |         |      |
+| poll answer       |       |       |         |             |         |          |         |      |
+| moderation        | x     |       | x       | x           |         | x        | x       | x    |
+| public name       | x (every consultation, the home page too)                                  |
+| social post       | x     |       |         |             |         |          |         |      |
+| branding          | x (every consultation, the home page too)                                  |
+
+"home" is the home page (its cached copy, its site-wide key figures and its map of open
+consultations), which belongs to no one consultation: a change in any consultation that the
+home page shows (a consultation's card and dates, ideas, comments, what moderators hide) clears
+it, whichever consultation it was in. Topics, categories and idea statuses are not on it.
 
 Deliberate exceptions, stated once: supports, comment votes and poll answers clear nothing. They
 are counts that change by the second, and a support storm must not empty the pages the crowd
 reads. Anonymous visitors see them at most PAGE_CACHE_SECONDS old (the page cache), the hub's key
-figures at most debate.selectors.FIGURES_TTL old, councillors' summary at most
+figures at most debate.selectors.FIGURES_TTL old (the home page's at most
+debate.selectors.SITE_FIGURES_TTL), councillors' summary at most
 REPORTS_SUMMARY_CACHE_SECONDS old, and map clusters at most MAP_CLUSTER_CACHE_SECONDS old.
 
 Caches that need no entry in the table: link-card images (frontend.cards) are keyed by a digest
@@ -74,23 +80,42 @@ class Cache(StrEnum):
     LOOKUPS = "lookups"  # consultation address -> id
     CLUSTERS = "clusters"  # map clusters of a zoomed-out view
     SUMMARY = "summary"  # councillors' live summary
+    HOME = "home"  # the home page: its cached copy, site-wide key figures, map of what is open
 
 
 _ = frozenset
 CLEARS: dict[Change, frozenset[Cache]] = {
-    Change.CONSULTATION: _({Cache.PAGES, Cache.RULES, Cache.LOOKUPS, Cache.SUMMARY}),
-    Change.PHASE: _({Cache.PAGES, Cache.RULES, Cache.SUMMARY}),
+    Change.CONSULTATION: _({Cache.PAGES, Cache.RULES, Cache.LOOKUPS, Cache.SUMMARY, Cache.HOME}),
+    Change.PHASE: _({Cache.PAGES, Cache.RULES, Cache.SUMMARY, Cache.HOME}),
     Change.CATEGORY: _({Cache.PAGES, Cache.SUMMARY}),
     Change.TOPIC: _({Cache.PAGES}),
-    Change.IDEA: _({Cache.PAGES, Cache.FIGURES, Cache.DAILY_ORDER, Cache.CLUSTERS, Cache.SUMMARY}),
+    Change.IDEA: _(
+        {
+            Cache.PAGES,
+            Cache.FIGURES,
+            Cache.DAILY_ORDER,
+            Cache.CLUSTERS,
+            Cache.SUMMARY,
+            Cache.HOME,
+        }
+    ),
     Change.IDEA_STATUS: _({Cache.PAGES, Cache.DAILY_ORDER, Cache.CLUSTERS, Cache.SUMMARY}),
     Change.SUPPORT: _(),
-    Change.COMMENT: _({Cache.PAGES, Cache.FIGURES, Cache.SUMMARY}),
+    Change.COMMENT: _({Cache.PAGES, Cache.FIGURES, Cache.SUMMARY, Cache.HOME}),
     Change.COMMENT_VOTE: _(),
     Change.POLL_ANSWER: _(),
     Change.MODERATION: _(
-        {Cache.PAGES, Cache.FIGURES, Cache.DAILY_ORDER, Cache.CLUSTERS, Cache.SUMMARY}
+        {
+            Cache.PAGES,
+            Cache.FIGURES,
+            Cache.DAILY_ORDER,
+            Cache.CLUSTERS,
+            Cache.SUMMARY,
+            Cache.HOME,
+        }
     ),
+    # The home page shows no names, but every page's copy carries the global version that a
+    # shown name moves on (civic.pagecache), so it is rebuilt all the same.
     Change.PUBLIC_NAME: _({Cache.PAGES}),
     Change.SOCIAL_POST: _({Cache.PAGES}),
     Change.BRANDING: _({Cache.PAGES}),

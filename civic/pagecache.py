@@ -47,6 +47,9 @@ from civic.changes import next_version
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)(")')
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
 GLOBAL = "all"
+# The home page belongs to no one consultation: it is cached under a scope of its own, which a
+# change in any consultation that the home page shows moves on (civic.changes, Cache.HOME).
+HOME = "home"
 
 
 def _version_key(scope) -> str:
@@ -60,6 +63,17 @@ def forget_pages(consultation_id: int | None) -> None:
     # This worker's own copies go at once; other workers' within PAGE_CACHE_LOCAL_SECONDS.
     forget_checked()
     next_version(_version_key(scope))
+
+
+def forget_home(_consultation_id: int | None = None) -> None:
+    """Forget the cached copies of the home page, whichever consultation changed."""
+    forget_checked()
+    next_version(_version_key(HOME))
+
+
+def home_scope(**_kwargs) -> str:
+    """`consultation_of` for the home page (anonymous_page): its own scope."""
+    return HOME
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -241,8 +255,9 @@ def _refresh(key: str, entry: dict, request, consultation_id: int | None, build:
 def anonymous_page(consultation_of: Callable[..., int | None]):
     """Cache a view's page for anonymous visitors under its consultation's version.
 
-    `consultation_of(**view_kwargs)` returns the consultation id the page belongs to, or None
-    when there is no such page (the view then answers its own 404). A stored page carries the
+    `consultation_of(**view_kwargs)` returns the consultation id the page belongs to (or a
+    scope of its own, such as HOME), or None when there is no such page (the view then answers
+    its own 404). A stored page carries the
     versions it was built under and its consultation, so a hit costs one cache round trip: the
     page and the versions of the consultation it named last time (_lookup).
     """

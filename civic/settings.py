@@ -440,6 +440,8 @@ RATE_LIMITS = {
     "comment": env("RATE_LIMIT_COMMENT", default="30/h"),
     "support": env("RATE_LIMIT_SUPPORT", default="120/h"),
     "report": env("RATE_LIMIT_REPORT", default="20/h"),
+    # Searches, page and API alike: a person types a few a minute; a script a few a second.
+    "search": env("RATE_LIMIT_SEARCH", default="60/m"),
     # Per target address, whoever asks (civic.ratelimit.check_key): confirmation e-mails of
     # anonymous submissions, so nobody can flood someone else's inbox.
     "confirmation_email": env("RATE_LIMIT_CONFIRMATION_EMAIL", default="5/d"),

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -394,3 +396,33 @@ def _managed(request, slug: str) -> Consultation:
     if not permissions.can_edit_consultation(request.user, consultation):
         raise PermissionDenied(_("You may not manage this consultation."))
     return consultation
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"
+    charset = "utf-8"
+
+
+# The same for everyone (no drafts, no per-person data), so proxies and browsers may keep it.
+OPEN_FEED_MAX_AGE = 30
+
+
+class OpenConsultationsGeoJSONView(APIView):
+    """The consultations open now as an RFC 7946 FeatureCollection (longitude first), as the
+    home page's map shows them: one point inside each consultation's area, with title,
+    summary, url and closes_at. `without_place` counts the open consultations without an area.
+    One query, whatever the number of consultations."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        collection = selectors.open_consultation_features()
+        for feature in collection["features"]:
+            properties = feature["properties"]
+            properties["url"] = request.build_absolute_uri(properties["url"])
+        return Response(
+            collection, headers={"Cache-Control": f"public, max-age={OPEN_FEED_MAX_AGE}"}
+        )

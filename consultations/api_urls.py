@@ -5,6 +5,11 @@ from . import api
 urlpatterns = [
     path("consultations/", api.ConsultationListView.as_view(), name="api-consultation-list"),
     path(
+        "consultations/open.geojson",
+        api.OpenConsultationsGeoJSONView.as_view(),
+        name="api-consultations-open-geojson",
+    ),
+    path(
         "consultations/<slug:slug>/",
         api.ConsultationDetailView.as_view(),
         name="api-consultation-detail",

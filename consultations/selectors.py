@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from civic import permissions as civic
 from civic.changes import next_version
+from civic.search import matching
+from maps.geometry import area_marker
 
 from .models import Category, Consultation, Phase, Topic
 
@@ -55,6 +57,65 @@ def consultation_sections(user, now=None) -> dict[str, QuerySet[Consultation]]:
     if civic.is_administrator(user) or civic.is_planner(user) or civic.is_councillor(user):
         sections["drafts"] = base.filter(status=Consultation.Status.DRAFT).order_by("-updated_at")
     return {name: with_timeline(queryset) for name, queryset in sections.items()}
+
+
+def search_consultations(user, words: list[str]) -> QuerySet[Consultation]:
+    """The consultations this person may see (drafts only for staff who may see them) whose
+    title, summary or description holds every word, newest first."""
+    return (
+        consultations_visible_to(user)
+        .filter(matching(("title", "summary", "body"), words))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def open_consultation_features(now=None) -> dict:
+    """The consultations open now as an RFC 7946 FeatureCollection (longitude first): one
+    point per consultation with an area, inside its outline, linked to its page. One query.
+
+    Public data only: drafts are never open. Consultations without an area are left out of the
+    features; `without_place` counts them so that the list beside the map can name them all.
+    """
+    open_now = (
+        Consultation.objects.visible()
+        .with_dates()
+        .in_state("open", now or timezone.now())
+        .order_by("closes_at", "pk")
+        .values("pk", "slug", "title", "summary", "area", "closes_at")
+    )
+    features = []
+    without_place = 0
+    for row in open_now:
+        point = area_marker(row["area"])
+        if point is None:
+            without_place += 1
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["pk"],
+                "geometry": {"type": "Point", "coordinates": list(point)},
+                "properties": {
+                    "title": row["title"],
+                    "summary": row["summary"],
+                    "url": Consultation(slug=row["slug"]).get_absolute_url(),
+                    "closes_at": row["closes_at"].isoformat() if row["closes_at"] else None,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features, "without_place": without_place}
+
+
+def open_consultation_areas(now=None) -> list[dict]:
+    """The areas (GeoJSON, or None) of the consultations open now, soonest closing first: what
+    a picture of everything open draws. One query; drafts are never open."""
+    return list(
+        Consultation.objects.visible()
+        .with_dates()
+        .in_state("open", now or timezone.now())
+        .order_by("closes_at", "pk")
+        .values_list("area", flat=True)
+    )
 
 
 def consultation_for_viewer(user, slug: str, *, queryset=None) -> Consultation:

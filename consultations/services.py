@@ -71,6 +71,7 @@ RESERVED_SLUGS = frozenset(
         "moderation",
         "new",
         "reports",
+        "search",
         "share",
         "social",
         "staff",

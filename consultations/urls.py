@@ -9,7 +9,6 @@ by_slug = anonymous_page(selectors.consultation_id_for_slug)
 app_name = "consultations"
 
 urlpatterns = [
-    path("", views.consultation_list, name="list"),
     path("new/", views.consultation_create, name="create"),
     path("<slug:slug>/", by_slug(views.consultation_detail), name="detail"),
     path("<slug:slug>/edit/", views.consultation_edit, name="edit"),

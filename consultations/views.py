@@ -1,9 +1,8 @@
-"""Consultation pages: the list, the hub page, and the planner's form and status actions."""
+"""Consultation pages: the hub page, and the planner's form and status actions."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,28 +13,6 @@ from django.views.decorators.http import require_http_methods
 from . import display, hub, permissions, rules, selectors, services
 from .forms import CategoryFormSet, CloseForm, ConsultationForm, PhaseFormSet, ResultsForm
 from .models import Consultation
-
-CLOSED_PER_PAGE = 12
-
-
-def consultation_list(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    sections = selectors.consultation_sections(request.user, now)
-    closed_page = Paginator(sections.pop("closed"), CLOSED_PER_PAGE).get_page(
-        request.GET.get("closed_page")
-    )
-    return render(
-        request,
-        "consultations/consultation_list.html",
-        {
-            "open_consultations": list(sections["open"]),
-            "upcoming_consultations": list(sections["upcoming"]),
-            "closed_page": closed_page,
-            "draft_consultations": list(sections["drafts"]) if "drafts" in sections else None,
-            "can_create": permissions.can_create_consultation(request.user),
-            "now": now,
-        },
-    )
 
 
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -11,6 +11,7 @@ class DebateConfig(AppConfig):
         from . import selectors
 
         forgets(Cache.FIGURES, selectors.forget_consultation_figures)
+        forgets(Cache.HOME, selectors.forget_site_figures)
 
         from consultations import hub as consultation_hub
 

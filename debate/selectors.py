@@ -5,9 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
+from civic.search import matching
 from consultations.models import Consultation, PollOption, Topic
 from consultations.rules import phase_allows
 from ideas.models import Idea, Support
@@ -46,6 +47,36 @@ def comments_visible_to(user) -> QuerySet[Comment]:
     if user is not None and user.is_authenticated:
         readable |= Q(author=user)
     return Comment.objects.filter(on_visible_target, readable)
+
+
+def search_topics(user, words: list[str]) -> QuerySet[Topic]:
+    """Debate topics of the consultations this person may see whose title, introduction or
+    poll question holds every word, newest first."""
+    from consultations.selectors import consultations_visible_to
+
+    return (
+        Topic.objects.filter(consultation__in=consultations_visible_to(user).values("pk"))
+        .filter(matching(("title", "introduction", "poll_question"), words))
+        .select_related("consultation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def search_comments(user, words: list[str]) -> QuerySet[Comment]:
+    """Comments this person may read (`comments_visible_to`) whose text holds every word,
+    newest first, with what their links and author lines need in the same query.
+
+    Hidden and deleted comments keep their place in a thread without their text, so search
+    never finds them, whoever asks; edits waiting for approval (`pending_body`) are never
+    searched.
+    """
+    return (
+        comments_visible_to(user)
+        .filter(is_hidden=False, is_deleted=False)
+        .filter(matching(("body",), words))
+        .select_related("author", "topic", "idea", "consultation")
+        .order_by("-created_at", "-pk")
+    )
 
 
 @dataclass
@@ -418,4 +449,94 @@ def count_consultation_figures(consultation: Consultation) -> Figures:
         supports=idea_figures["supports"] or 0,
         comments=comments,
         participants=participant_count(consultation),
+    )
+
+
+# --- the home page's key figures -------------------------------------------------------------
+
+
+@dataclass
+class SiteFigures:
+    open_consultations: int
+    ideas: int
+    supports: int
+    comments: int
+    participants: int
+
+
+# Counted in two queries and kept this long; a new, hidden or removed idea or comment, and a
+# change of a consultation, forget them at once (civic.changes, Cache.HOME); supports show
+# within this.
+SITE_FIGURES_TTL = 60
+SITE_FIGURES_KEY = "debate:site-figures"
+
+
+def site_figures(now=None) -> SiteFigures:
+    """The home page's key figures, from the cache when they are there (count_site_figures)."""
+    figures = cache.get(SITE_FIGURES_KEY)
+    if figures is None:
+        figures = count_site_figures(now)
+        cache.set(SITE_FIGURES_KEY, figures, SITE_FIGURES_TTL)
+    return figures
+
+
+def forget_site_figures(_consultation_id: int | None = None) -> None:
+    """Drop the cached home page figures, whichever consultation changed (civic.changes)."""
+    cache.delete(SITE_FIGURES_KEY)
+
+
+def count_site_figures(now=None) -> SiteFigures:
+    """Open consultations, ideas, supports, comments and people taking part across every
+    published or closed consultation, in two queries: one for the counts (a union of one
+    aggregate row per kind), one for the distinct people.
+
+    Public data only: no drafts, no hidden or unpublished ideas, no hidden, deleted or
+    unpublished comments. People are counted as the hub counts a consultation's participants
+    (participant_count), across the public consultations.
+    """
+    public = Consultation.objects.visible().values("pk")
+    open_now = (
+        Consultation.objects.visible()
+        .with_dates()
+        .in_state("open", now or timezone.now())
+        .values("pk")
+    )
+
+    def one_row(queryset, kind: str, total):
+        return (
+            queryset.order_by()
+            .annotate(figure=Value(kind))
+            .values("figure")
+            .annotate(n=Count("pk"), s=total)
+            .values_list("figure", "n", "s")
+        )
+
+    zero = Value(0, output_field=IntegerField())
+    ideas = Idea.objects.published().filter(consultation__in=public)
+    comments = Comment.objects.countable().filter(is_hidden=False, consultation__in=public)
+    counts = one_row(ideas, "ideas", Sum("support_count")).union(
+        one_row(comments, "comments", zero),
+        one_row(Consultation.objects.filter(pk__in=open_now), "open", zero),
+        all=True,
+    )
+    rows = {kind: (n or 0, s or 0) for kind, n, s in counts}
+    people = (
+        Idea.objects.filter(consultation__in=public, author__isnull=False)
+        .exclude(publication="pending_confirmation")
+        .values("author_id")
+        .order_by()
+        .union(
+            Support.objects.filter(consultation__in=public).values("user_id").order_by(),
+            Comment.objects.filter(consultation__in=public, author__isnull=False)
+            .values("author_id")
+            .order_by(),
+            PollAnswer.objects.filter(topic__consultation__in=public).values("user_id").order_by(),
+        )
+    )
+    return SiteFigures(
+        open_consultations=rows.get("open", (0, 0))[0],
+        ideas=rows.get("ideas", (0, 0))[0],
+        supports=int(rows.get("ideas", (0, 0))[1]),
+        comments=rows.get("comments", (0, 0))[0],
+        participants=people.count(),
     )

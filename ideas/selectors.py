@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic.permissions import can_manage_consultation
+from civic.search import matching
 from civic.sql import quoted
 from consultations.models import Consultation
 
@@ -325,6 +326,23 @@ def ideas_visible_to(user) -> QuerySet:
         visible |= Q(author=user) & ~Q(publication=Publication.WITHDRAWN)
     consultations = consultations_visible_to(user).values("pk")
     return Idea.objects.filter(visible, consultation__in=consultations)
+
+
+def search_visible_ideas(user, words: list[str]) -> QuerySet:
+    """The ideas this person may see (`ideas_visible_to`) whose title, description or
+    reference holds every word, newest first, with consultation and author in the same query.
+
+    Hidden ideas stay out even for the planners who may open them: search shows only text the
+    idea's page shows the public, and the author's own ideas waiting for approval. Edits waiting
+    for approval (`pending_title`, `pending_description`) are never searched.
+    """
+    return (
+        ideas_visible_to(user)
+        .filter(is_hidden=False)
+        .filter(matching(("title", "description", "reference"), words))
+        .select_related("consultation", "author")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def ideas_waiting_for_approval(*, consultation: Consultation, viewer) -> list[Idea]:

@@ -127,6 +127,20 @@ def area_bounds(area: dict | None) -> tuple[float, float, float, float] | None:
         return None
 
 
+def area_marker(area: dict | None) -> tuple[float, float] | None:
+    """(longitude, latitude) of a point inside the area for its marker, or None without one.
+
+    Not the centroid: the middle of a horseshoe-shaped harbour lies in the water, outside it.
+    """
+    if not area:
+        return None
+    try:
+        point = prepared_area(area).context.representative_point()
+    except (ValidationError, ValueError, TypeError, AttributeError):
+        return None
+    return round(point.x, 6), round(point.y, 6)
+
+
 def validate_area(value) -> dict:
     """Return a consultation area as a clean GeoJSON Polygon or MultiPolygon geometry.
 

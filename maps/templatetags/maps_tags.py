@@ -45,6 +45,10 @@ def map_strings() -> dict:
         "clusterLabelOne": _("1 idea here. Select to zoom in."),
         "supports": _("Supports: %(count)s"),
         "openIdea": _("Read the idea"),
+        "openConsultation": _("Go to the consultation"),
+        "openShowing": _("%(count)s open consultations on the map."),
+        "openShowingOne": _("1 open consultation on the map."),
+        "openNone": _("No open consultation has a place on the map."),
         "pinPlaced": _("Pin placed at latitude %(lat)s, longitude %(lon)s."),
         "pinOutside": _(
             "That spot is outside the consultation's area. Place the pin inside the outline."

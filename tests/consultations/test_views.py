@@ -54,7 +54,7 @@ def test_list_sections(client):
     _timeline(factories.ConsultationFactory(title="Later", open_phase=False), (3, 9))
     _timeline(factories.ConsultationFactory(title="Done", open_phase=False), (-9, -3))
     factories.ConsultationFactory(title="Stopped", status=Consultation.Status.CLOSED)
-    response = client.get(reverse("consultations:list"))
+    response = client.get(reverse("home"))
     assert response.status_code == 200
     context = response.context
     assert {c.title for c in context["open_consultations"]} == {"Running", "Between"}

@@ -59,7 +59,7 @@ NOT_IN_MATRIX = {
 # Views that accept any method but only read: a POST changes nothing.
 READ_ONLY = {
     "healthz",
-    "consultations:list",
+    "home",
     "consultations:detail",
     "ideas:list",
     "ideas:detail",

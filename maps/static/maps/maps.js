@@ -346,6 +346,48 @@
     load();
   }
 
+  // --- the home page: one marker per open consultation ----------------------------------------
+
+  function consultationPopup(properties) {
+    var box = el("div", { class: "map-popup" });
+    box.appendChild(el("strong", { text: properties.title }));
+    if (properties.summary) {
+      box.appendChild(el("div", { class: "meta", text: properties.summary }));
+    }
+    box.appendChild(el("a", { href: properties.url, text: T.openConsultation }));
+    return box;
+  }
+
+  function initOpenConsultationsMap(canvas) {
+    // The features are in the page (the same collection as /api/v1/consultations/open.geojson):
+    // no second request, and the list beside the map is the page's own HTML.
+    var collection = readJSON(canvas.dataset.featuresId) || { features: [] };
+    var map = baseMap(canvas, { scrollWheelZoom: false });
+    var markers = collection.features.map(function (feature) {
+      var p = feature.properties;
+      var latlng = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+      var marker = L.marker(latlng, { icon: pinIcon("#1a4f8b"), keyboard: true, title: p.title });
+      labelMarker(marker, p.title);
+      marker.bindPopup(consultationPopup(p));
+      marker.addTo(map);
+      return marker;
+    });
+    if (markers.length) {
+      map.fitBounds(L.featureGroup(markers).getBounds(), { padding: [40, 40], maxZoom: 14 });
+    } else {
+      map.setView(CONFIG.center, CONFIG.zoom);
+    }
+    var count = markers.length;
+    announce(
+      canvas,
+      count === 0
+        ? T.openNone
+        : count === 1
+          ? T.openShowingOne
+          : format(T.openShowing, { count: count })
+    );
+  }
+
   // --- one idea's pin ---------------------------------------------------------------------
 
   function initIdeaMap(canvas) {
@@ -791,6 +833,7 @@
 
   var INIT = {
     consultation: initConsultationMap,
+    "open-consultations": initOpenConsultationsMap,
     idea: initIdeaMap,
     "pin-picker": initPinPicker,
     "area-editor": initAreaEditor,
