@@ -37,6 +37,30 @@ class UserAdmin(AnnouncesChanges, BaseUserAdmin):
     # Both follow the role when the account is saved (civic.models.User.save).
     readonly_fields = ("is_staff", "is_superuser")
 
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form_class
+
+        class RoleCheckedForm(form_class):
+            """The back office's rules for roles hold here too: not one's own role, and never
+            the last administrator (civic.services.role_change_refusal)."""
+
+            def clean(self):
+                cleaned = super().clean()
+                if "role" in self.changed_data:
+                    from .services import role_change_refusal
+
+                    stored = User.objects.get(pk=obj.pk)
+                    refusal = role_change_refusal(
+                        actor=request.user, user=stored, role=cleaned.get("role")
+                    )
+                    if refusal:
+                        self.add_error("role", refusal)
+                return cleaned
+
+        return RoleCheckedForm
+
     def save_model(self, request, obj, form, change):
         # A role changed here is audited like one changed in the back office.
         old = None

@@ -62,25 +62,9 @@ def user_role_change(*, actor: User, user: User, role: str, limited_to_assigned:
     new = {"role": role, "limited_to_assigned": limited_to_assigned}
     if old == new:
         return user
-    if user.pk == actor.pk:
-        raise ValidationError(
-            {"role": _("You cannot change your own role. Ask another administrator.")}
-        )
-    if user.role == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
-        # Locked, so that two administrators demoting each other at once cannot both succeed.
-        administrators = list(
-            User.objects.select_for_update()
-            .filter(role=Role.ADMINISTRATOR, is_active=True, is_deleted=False)
-            .values_list("pk", flat=True)
-        )
-        if set(administrators) <= {user.pk}:
-            raise ValidationError(
-                {
-                    "role": _(
-                        "This is the last administrator. Make someone else an administrator first."
-                    )
-                }
-            )
+    refusal = role_change_refusal(actor=actor, user=user, role=role, lock=True)
+    if refusal:
+        raise ValidationError({"role": refusal})
     user.role, user.limited_to_assigned = role, limited_to_assigned
     user.save(update_fields=["role", "limited_to_assigned"])
     role_change_record(actor=actor, user=user, old=old)
@@ -89,6 +73,23 @@ def user_role_change(*, actor: User, user: User, role: str, limited_to_assigned:
         for token in user.api_tokens.active():
             _token_revoke(actor=actor, token=token)
     return user
+
+
+def role_change_refusal(*, actor: User, user: User, role: str, lock: bool = False) -> str | None:
+    """Why `actor` may not give `user` this role, or None. The back office and Django
+    Administration ask the same question; the service asks it again under lock."""
+    if user.pk == actor.pk and role != user.role:
+        return _("You cannot change your own role. Ask another administrator.")
+    if user.role == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
+        administrators = User.objects.filter(
+            role=Role.ADMINISTRATOR, is_active=True, is_deleted=False
+        )
+        if lock:
+            # Locked, so that two administrators demoting each other at once cannot both succeed.
+            administrators = administrators.select_for_update()
+        if set(administrators.values_list("pk", flat=True)) <= {user.pk}:
+            return _("This is the last administrator. Make someone else an administrator first.")
+    return None
 
 
 def role_change_record(*, actor: User, user: User, old: dict) -> None:

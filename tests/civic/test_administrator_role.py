@@ -101,3 +101,34 @@ def test_an_inactive_or_deleted_administrator_is_no_administrator(db, change):
     person.refresh_from_db()
     if change.get("is_deleted"):
         assert not person.is_staff and not person.is_superuser
+
+
+def test_administration_keeps_the_back_office_rules_for_roles(client, db):
+    """Not one's own role, never the last administrator: in Django Administration as well."""
+    head = factories.AdministratorFactory()
+    client.force_login(head)
+    url = reverse("admin:civic_user_change", args=[head.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) for name in ("username", "email")}
+    data.update(
+        {
+            "role": Role.RESIDENT,
+            "is_active": "on",
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": f"{head.date_joined:%Y-%m-%d}",
+            "date_joined_1": f"{head.date_joined:%H:%M:%S}",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "You cannot change your own role" in response.content.decode()
+    head.refresh_from_db()
+    assert head.role == Role.ADMINISTRATOR
+
+    from civic.services import role_change_refusal
+
+    other = factories.AdministratorFactory()
+    assert role_change_refusal(actor=other, user=head, role=Role.PLANNER) is None
+    User.objects.filter(pk=other.pk).update(is_active=False)
+    assert "last administrator" in role_change_refusal(actor=other, user=head, role=Role.PLANNER)
