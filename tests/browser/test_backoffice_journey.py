@@ -50,7 +50,7 @@ def test_administrator_runs_the_back_office(page, live_server, transactional_db)
     a11y_check(page, "users")
     page.get_by_label("Name or e-mail").fill("holm")
     with page.expect_navigation():
-        page.get_by_role("button", name="Search").click()
+        page.get_by_role("search", name="Find people").get_by_role("button", name="Search").click()
     assert "1 person found." in page.inner_text("main")
     with page.expect_navigation():
         page.get_by_role("link", name="Change role of kim@example.org").click()
