@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic import imaging
 from civic.audit_labels import ACTION_LABELS, action_label
+from civic.branding import STORED_FIELDS
 from civic.models import ApiToken, MunicipalitySettings, Role
 from civic.query_params import search_text
 
@@ -112,16 +113,8 @@ class MunicipalitySettingsForm(forms.ModelForm):
 
     class Meta:
         model = MunicipalitySettings
-        fields = [
-            "name",
-            "logo",
-            "brand_colour",
-            "map_center_lat",
-            "map_center_lon",
-            "map_zoom",
-            "tile_url",
-            "tile_attribution",
-        ]
+        # The fields the site reads through civic.branding, in the same order.
+        fields = list(STORED_FIELDS)
         widgets = {
             "logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
             "brand_colour": forms.TextInput(attrs={"size": 8, "autocomplete": "off"}),
