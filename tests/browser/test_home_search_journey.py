@@ -90,6 +90,10 @@ def test_home_page_map_and_list(new_page, city, locale):
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup")
     popup.wait_for()
+    # Leaflet fades the popup in; axe reads colours mid-fade as too faint, so wait for the end.
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     assert popup.locator("a[href$='/harbour/']").count() == 1
     a11y_check(page, f"home-map-popup-{locale}")
     figures = page.locator(".figures li")
