@@ -8,7 +8,7 @@ same transaction (the notices disappear with it if it rolls back; mail goes afte
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civic.notifications import notify
@@ -21,12 +21,10 @@ SUBJECTS = {
     PostState.NEEDS_CONFIRMATION: _("A social media post needs your decision"),
 }
 BODIES = {
-    PostState.FAILED: _(
-        "The post for %(channel)s was not published. The platform said: %(reason)s"
-    ),
+    PostState.FAILED: _("The post for {channel} was not published. The platform said: {reason}"),
     PostState.NEEDS_CONFIRMATION: _(
-        "We cannot tell whether the post for %(channel)s went out, or it is long overdue. "
-        "Check the channel, then send it again or cancel it. Last answer: %(reason)s"
+        "We cannot tell whether the post for {channel} went out, or it is long overdue. "
+        "Check the channel, then send it again or cancel it. Last answer: {reason}"
     ),
 }
 
@@ -45,13 +43,8 @@ def post_trouble_notify(post: SocialPost, state: str, reason: str = "") -> None:
         url = reverse("social:composer", args=[post.consultation.slug]) + f"#post-{post.pk}-title"
     else:
         url = reverse("social:compose") + f"#post-{post.pk}-title"
-    body = _lazy_format(
+    body = format_lazy(
         BODIES[state], channel=str(post.channel), reason=(reason or post.error or "–")[:500]
     )
     for person in people.values():
         notify(recipient=person, kind=NOTIFY_KIND, subject=SUBJECTS[state], body=body, url=url)
-
-
-def _lazy_format(message, **params):
-    """`message % params`, translated when shown: in the recipient's language, not ours."""
-    return lazy(lambda: str(message) % params, str)()

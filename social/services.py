@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -440,9 +440,9 @@ def post_send_back(*, actor, post: SocialPost, note: str) -> SocialPost:
             recipient=post.created_by,
             kind=APPROVAL_NOTIFY_KIND,
             subject=_("A post was sent back to you"),
-            body=_lazy_format(
+            body=format_lazy(
                 _(
-                    "%(name)s sent back your post for %(channel)s with this note: %(note)s\n\n"
+                    "{name} sent back your post for {channel} with this note: {note}\n\n"
                     "Edit the post and send it for approval again."
                 ),
                 name=actor.public_name,
@@ -466,18 +466,13 @@ def approvers_notify(post: SocialPost, *, only=None) -> None:
             recipient=person,
             kind=APPROVAL_NOTIFY_KIND,
             subject=_("A social media post waits for your approval"),
-            body=_lazy_format(
-                _("A post for %(channel)s waits for a second planner: %(text)s"),
+            body=format_lazy(
+                _("A post for {channel} waits for a second planner: {text}"),
                 channel=str(post.channel),
                 text=post.text[:280],
             ),
             url=reverse("social:approvals"),
         )
-
-
-def _lazy_format(message, **params):
-    """`message % params`, translated when shown: in the recipient's language, not ours."""
-    return lazy(lambda: str(message) % params, str)()
 
 
 @transaction.atomic
@@ -696,8 +691,8 @@ def imported_comment_assign(*, actor, comment: ImportedComment, assignee) -> Imp
             recipient=assignee,
             kind="social_inbox",
             subject=_("A comment on social media was given to you"),
-            body=_lazy_format(
-                _("%(name)s asks you to answer this comment on %(channel)s: %(text)s"),
+            body=format_lazy(
+                _("{name} asks you to answer this comment on {channel}: {text}"),
                 name=actor.public_name,
                 channel=str(comment.post.channel),
                 text=comment.text[:280],
