@@ -179,10 +179,14 @@ def archive_records(consultation) -> list[dict]:
     ]
 
 
-def _in_consultations_run_by(user) -> Q:
+def _in_consultations_run_by(user, via: str = "") -> Q:
+    """Posts (or, with via="post__", their comments) about a consultation `user` runs, or about
+    none (the municipality's own notices)."""
     from consultations.models import Consultation
 
-    return Q(consultation__in=Consultation.objects.managed_by(user)) | Q(consultation__isnull=True)
+    return Q(**{f"{via}consultation__in": Consultation.objects.managed_by(user)}) | Q(
+        **{f"{via}consultation__isnull": True}
+    )
 
 
 def awaiting_my_approval(user) -> QuerySet[SocialPost]:
@@ -230,7 +234,7 @@ def inbox(user, *, consultation=None, channel=None, unanswered=False, assigned_t
     """Public comments from every channel on the posts of the consultations `user` runs (and
     posts about none), newest first, with what the list shows in the same query."""
     comments = (
-        ImportedComment.objects.filter(_comments_in_consultations_run_by(user))
+        ImportedComment.objects.filter(_in_consultations_run_by(user, "post__"))
         .select_related("post__channel", "post__consultation", "assigned_to", "answered_by")
         .order_by("-created_at", "-id")
     )
@@ -245,23 +249,27 @@ def inbox(user, *, consultation=None, channel=None, unanswered=False, assigned_t
     return comments
 
 
-def _comments_in_consultations_run_by(user) -> Q:
-    from consultations.models import Consultation
-
-    return Q(post__consultation__in=Consultation.objects.managed_by(user)) | Q(
-        post__consultation__isnull=True
-    )
+# The inbox's response times cover the comments read in this many days: a figure about how the
+# desk answers now, and a bounded read however long the platform has been in use.
+RESPONSE_WINDOW_DAYS = 90
 
 
 def response_times(user) -> list[dict]:
-    """Per channel: comments answered, waiting, and the median time to the first answer."""
+    """Per channel: comments answered, waiting, and the median time to the first answer, over
+    the comments read in the last RESPONSE_WINDOW_DAYS days (two queries)."""
+    from datetime import timedelta
     from statistics import median
 
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(days=RESPONSE_WINDOW_DAYS)
     rows: dict[int, dict] = {}
-    answered = ImportedComment.objects.filter(_comments_in_consultations_run_by(user)).values_list(
-        "post__channel_id", "created_at", "imported_at", "answered_at", "is_hidden"
+    comments = (
+        ImportedComment.objects.filter(_in_consultations_run_by(user, "post__"))
+        .filter(imported_at__gte=since)
+        .values_list("post__channel_id", "created_at", "imported_at", "answered_at", "is_hidden")
     )
-    for channel_id, created, imported, answered_at, hidden in answered:
+    for channel_id, created, imported, answered_at, hidden in comments:
         row = rows.setdefault(channel_id, {"waits": [], "open": 0})
         if answered_at is not None:
             # From when the comment was written (or, without a time, when we read it).
@@ -269,17 +277,20 @@ def response_times(user) -> list[dict]:
         elif not hidden:
             row["open"] += 1
     channels = {c.pk: c for c in Channel.objects.filter(pk__in=rows)}
-    return [
-        {
-            "channel": channels[pk],
-            "answered": len(row["waits"]),
-            "open": row["open"],
-            "median_hours": round(median(row["waits"]) / 3600, 1) if row["waits"] else None,
-            # For the plural form: "1 hour", "1.5 hours".
-            "plural_count": 1 if row["waits"] and median(row["waits"]) == 3600 else 2,
-        }
-        for pk, row in sorted(rows.items(), key=lambda item: str(channels[item[0]]))
-    ]
+    result = []
+    for pk, row in sorted(rows.items(), key=lambda item: str(channels[item[0]])):
+        middle = median(row["waits"]) if row["waits"] else None
+        result.append(
+            {
+                "channel": channels[pk],
+                "answered": len(row["waits"]),
+                "open": row["open"],
+                "median_hours": None if middle is None else round(middle / 3600, 1),
+                # For the plural form: "1 hour", "1.5 hours".
+                "plural_count": 1 if middle == 3600 else 2,
+            }
+        )
+    return result
 
 
 def colleagues(user) -> list:

@@ -522,6 +522,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "colleagues": selectors.colleagues(request.user),
             "response_times": selectors.response_times(request.user),
+            "response_window_days": selectors.RESPONSE_WINDOW_DAYS,
             "reply_max_length": services.INBOX_REPLY_MAX_LENGTH,
             "query": _without_page(request.GET),
         },

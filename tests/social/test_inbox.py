@@ -192,3 +192,22 @@ def test_the_inbox_costs_the_same_queries_for_2_and_20_comments(
     add(18)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(INBOX)
+
+
+def test_response_time_counts_the_recent_window_only(mastodon_fake, harbour, planner):
+    from social import selectors
+
+    channel = channel_for(mastodon_fake)
+    post = published_post(channel, consultation=harbour)
+    old = ImportedComment.objects.create(
+        post=post, platform="mastodon", remote_id="old", author_name="a", text="?"
+    )
+    ImportedComment.objects.filter(pk=old.pk).update(
+        imported_at=timezone.now() - timedelta(days=selectors.RESPONSE_WINDOW_DAYS + 1)
+    )
+    assert selectors.response_times(planner) == []
+    ImportedComment.objects.create(
+        post=post, platform="mastodon", remote_id="new", author_name="a", text="?"
+    )
+    (row,) = selectors.response_times(planner)
+    assert row["open"] == 1 and row["answered"] == 0 and row["median_hours"] is None
