@@ -72,6 +72,15 @@ def _check_category(consultation: Consultation, category: Category | None) -> No
         raise ValidationError({"category": _("Choose a category of this consultation.")})
 
 
+def idea_check_placement(
+    consultation: Consultation, *, category: Category | None, longitude, latitude
+) -> None:
+    """The rules a new idea's category and pin must meet; submitting checks them, and the
+    preview asks the same before anything is sent."""
+    _check_category(consultation, category)
+    check_point_in_area(consultation.area, longitude, latitude)
+
+
 def _check_photos(photos: Sequence[Photo], existing: int = 0) -> list[Photo]:
     if len(photos) + existing > settings.IDEA_MAX_IMAGES:
         raise ValidationError(
@@ -132,8 +141,7 @@ def _create_idea(
     photos: Sequence[Photo] = (),
     **fields,
 ) -> Idea:
-    _check_category(consultation, category)
-    check_point_in_area(consultation.area, longitude, latitude)
+    idea_check_placement(consultation, category=category, longitude=longitude, latitude=latitude)
     cleaned_photos = _check_photos(photos)
     idea = Idea(
         consultation=consultation,

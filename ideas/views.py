@@ -17,7 +17,6 @@ from civic.redirects import next_path
 from consultations.models import Consultation
 from consultations.rules import phase_allows, require_phase, verification_refusal
 from consultations.selectors import consultation_for_viewer
-from maps.geometry import check_point_in_area
 
 from . import permissions, selectors, services
 from .forms import (
@@ -118,7 +117,8 @@ def _wants_preview(request) -> bool:
 def _preview(request, form: IdeaForm, page: str, context: dict):
     """The idea as it will be shown, from the form as written; nothing is saved.
 
-    The pin is checked against the area here too, so the person hears it before sending. The
+    The category and pin are checked by the service's own rule, so the person hears it before
+    sending. The
     script on the form asks for the preview alone (``fragment=1``) and keeps the chosen photos;
     without it the whole page comes back and the browser forgets the files, which the preview
     says.
@@ -126,10 +126,11 @@ def _preview(request, form: IdeaForm, page: str, context: dict):
     preview = None
     if form.is_valid():
         try:
-            check_point_in_area(
-                form.consultation.area,
-                form.cleaned_data["longitude"],
-                form.cleaned_data["latitude"],
+            services.idea_check_placement(
+                form.consultation,
+                category=form.cleaned_data.get("category"),
+                longitude=form.cleaned_data["longitude"],
+                latitude=form.cleaned_data["latitude"],
             )
         except ValidationError as error:
             _add_errors(form, error)
