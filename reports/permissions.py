@@ -4,6 +4,8 @@ from civic.permissions import (
     can_export_full,
     can_read_reports,
     can_view_consultation,
+    is_councillor,
+    is_staff_role,
 )
 
 PUBLIC = "public"
@@ -31,3 +33,9 @@ def can_export(user, consultation, variant: str) -> bool:
 def can_export_archive(user, consultation) -> bool:
     """The archive package is a record of a finished consultation, kept by the municipality."""
     return can_export_full(user, consultation) and consultation.state() == "closed"
+
+
+def can_read_social_figures(user) -> bool:
+    """The social media figures: planners and administrators (for the consultations they run,
+    reports.social_analytics.consultations_for) and councillors (for all)."""
+    return is_staff_role(user) or is_councillor(user)

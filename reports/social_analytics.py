@@ -23,6 +23,17 @@ PLATFORM_LABELS = dict(PLATFORM_CHOICES)
 WEEKS_CHOICES = (4, 12, 26, 52)
 
 
+def consultations_for(user):
+    """Whose figures `user` reads: councillors every published consultation's, planners those
+    they run."""
+    from civic.permissions import is_councillor
+    from consultations.models import Consultation
+
+    if is_councillor(user):
+        return Consultation.objects.exclude(status=Consultation.Status.DRAFT)
+    return Consultation.objects.managed_by(user)
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

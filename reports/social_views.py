@@ -13,18 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from civic.permissions import is_councillor, is_staff_role
 from consultations.models import Consultation
 
 from . import charts
 from . import social_analytics as figures
-
-
-def _readable_consultations(user):
-    """Councillors read every consultation's figures; planners those they run."""
-    if is_councillor(user):
-        return Consultation.objects.exclude(status=Consultation.Status.DRAFT)
-    return Consultation.objects.managed_by(user)
+from .permissions import can_read_social_figures
 
 
 class AnalyticsForm(forms.Form):
@@ -55,9 +48,9 @@ def social_analytics(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not (is_staff_role(user) or is_councillor(user)):
+    if not can_read_social_figures(user):
         raise PermissionDenied(_("Only staff and councillors read the social media figures."))
-    consultations = _readable_consultations(user)
+    consultations = figures.consultations_for(user)
     params = request.GET.copy()
     params.pop("format", None)
     form = AnalyticsForm(params or None, initial={"weeks": 12}, consultations=consultations)

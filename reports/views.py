@@ -19,6 +19,7 @@ from .permissions import (
     PUBLIC,
     can_export,
     can_export_archive,
+    can_read_social_figures,
     can_read_summary,
     export_variants,
 )
@@ -111,6 +112,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "downloads": downloads,
             "variants": variants,
             "recent_jobs": recent_jobs,
+            "can_read_social_figures": can_read_social_figures(request.user),
         },
     )
 

@@ -12,4 +12,7 @@ def approvals(request):
 
     if user is None or not permissions.can_use_composer(user):
         return {}
-    return {"APPROVALS_WAITING": SimpleLazyObject(lambda: selectors.approvals_count(user))}
+    return {
+        "MAY_APPROVE_POSTS": True,
+        "APPROVALS_WAITING": SimpleLazyObject(lambda: selectors.approvals_count(user)),
+    }
