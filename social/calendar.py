@@ -11,7 +11,7 @@ import calendar as calendar_module
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,8 +105,6 @@ def posts_in(period: Period, consultations: QuerySet | None) -> QuerySet[SocialP
         .order_by("when", "id")
     )
     if consultations is not None:
-        from django.db.models import Q
-
         posts = posts.filter(Q(consultation__in=consultations) | Q(consultation__isnull=True))
     return posts
 

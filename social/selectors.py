@@ -293,7 +293,7 @@ def response_times(user) -> list[dict]:
     return result
 
 
-def colleagues(user) -> list:
+def colleagues() -> list:
     """Planners and administrators a comment may be given to (active, not deleted)."""
     from civic.models import Role, User
 

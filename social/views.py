@@ -520,7 +520,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "colleagues": selectors.colleagues(request.user),
+            "colleagues": selectors.colleagues(),
             "response_times": selectors.response_times(request.user),
             "response_window_days": selectors.RESPONSE_WINDOW_DAYS,
             "reply_max_length": services.INBOX_REPLY_MAX_LENGTH,

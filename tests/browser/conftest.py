@@ -167,6 +167,21 @@ def a11y_check(page, name: str) -> None:
         )
 
 
+def open_without_script(page, url: str, name: str, *, picture: str):
+    """Open `url` in a page whose JavaScript is off: screenshot it and return the HTTP statuses
+    of the requests whose address contains `picture` (the static map). axe needs scripts, and
+    with them off Playwright's evaluate waits for ever, so nothing here runs in the page."""
+    statuses = []
+    page.on(
+        "response",
+        lambda response: statuses.append(response.status) if picture in response.url else None,
+    )
+    response = page.goto(url, wait_until="load")
+    assert response.status == 200
+    screenshot(page, name)
+    return statuses
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{_current_test_name()}-{_slug(name)}.png"

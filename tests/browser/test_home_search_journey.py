@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests import factories
-from tests.browser.conftest import a11y_check, screenshot, visit
+from tests.browser.conftest import a11y_check, open_without_script, screenshot, visit
 from tests.debate.factories import CommentFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -119,14 +119,7 @@ def test_home_page_without_javascript(new_page, city):
     load and the list be there. Nothing here evaluates script in the page: with JavaScript off,
     Playwright's evaluate waits for ever."""
     page = new_page(locale="en-GB", javascript=False)
-    pictures = []
-    page.on(
-        "response",
-        lambda response: pictures.append(response.status) if "open.svg" in response.url else None,
-    )
-    response = page.goto("/", wait_until="load")
-    assert response.status == 200
-    screenshot(page, "home-no-js")
+    pictures = open_without_script(page, "/", "home-no-js", picture="open.svg")
     widget = page.locator(".map-open-consultations")
     assert widget.locator(".leaflet-marker-icon").count() == 0
     assert widget.get_by_role("link", name="Christiansholm").count() == 1

@@ -7,7 +7,13 @@ import pytest
 
 from ideas.models import Idea
 from tests import factories
-from tests.browser.conftest import a11y_check, draw_a_rectangle_area, login, screenshot, visit
+from tests.browser.conftest import (
+    a11y_check,
+    draw_a_rectangle_area,
+    login,
+    open_without_script,
+    visit,
+)
 
 
 @pytest.fixture
@@ -158,14 +164,7 @@ def test_without_javascript_the_map_is_a_picture_beside_the_list(new_page, live_
     """axe needs scripts, so this page is checked with them in the other journeys; here the
     picture must load and the list must be there."""
     page = new_page(locale="en-GB", javascript=False)
-    pictures = []
-    page.on(
-        "response",
-        lambda response: pictures.append(response.status) if "static.svg" in response.url else None,
-    )
-    response = page.goto("/harbour/", wait_until="load")
-    assert response.status == 200
-    screenshot(page, "no-javascript")
+    pictures = open_without_script(page, "/harbour/", "no-javascript", picture="static.svg")
     assert page.locator(".map-canvas img.map-static").is_visible()
     assert pictures == [200]
     assert "Harbour bath with sand" in page.locator("[data-map-list]").inner_text()
