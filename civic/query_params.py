@@ -51,3 +51,13 @@ def search_text(raw: str | None, *, name: str = "search", max_length: int | None
     if "\x00" in text:
         raise ValidationError({name: _("Null characters are not allowed.")})
     return text if max_length is None else text[:max_length]
+
+
+def filter_choices(form) -> tuple[dict, bool]:
+    """What a page's filter form asks for: its cleaned data when it was sent and is valid, {}
+    when nothing was sent; and whether it is valid (a page answers 400 with the form's errors
+    when it is not)."""
+    if not form.is_bound:
+        return {}, True
+    valid = form.is_valid()
+    return (form.cleaned_data if valid else {}), valid

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from civic.query_params import filter_choices
 from consultations.models import Consultation
 
 from . import charts
@@ -54,8 +55,7 @@ def social_analytics(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("format", None)
     form = AnalyticsForm(params or None, initial={"weeks": 12}, consultations=consultations)
-    valid = form.is_valid() if params else True
-    chosen = form.cleaned_data if params and valid else {}
+    chosen, valid = filter_choices(form)
     weeks = chosen.get("weeks") or 12
     if chosen.get("consultation"):
         consultations = consultations.filter(pk=chosen["consultation"].pk)

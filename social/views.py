@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civic import json_input
 from civic.permissions import is_staff_role
+from civic.query_params import filter_choices
 from civic.redirects import next_path
 from civic.security_headers import embeddable, posts_to_other_sites
 from consultations.models import Consultation
@@ -480,8 +481,7 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
 
     _require(permissions.can_use_composer(request.user))
     form = CalendarForm(request.GET or None)
-    valid = form.is_valid() if request.GET else True
-    choice = form.cleaned_data if request.GET and valid else {}
+    choice, valid = filter_choices(form)
     focus = choice.get("date") or timezone.localdate()
     period = calendar.period_for(choice.get("view") or "week", focus)
     return render(
@@ -504,8 +504,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
     _require(permissions.can_use_composer(request.user))
     form = InboxFilterForm(request.GET or None, user=request.user)
-    valid = form.is_valid() if request.GET else True
-    chosen = form.cleaned_data if request.GET and valid else {}
+    chosen, valid = filter_choices(form)
     comments = selectors.inbox(
         request.user,
         consultation=chosen.get("consultation"),
