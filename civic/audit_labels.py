@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "social.comment_replied": _("Social media comment answered on the platform"),
     "social.post_sent_back": _("Social post sent back to its author"),
     "social.post_scheduled": _("Social post scheduled"),
+    "social.post_rescheduled": _("Social post moved to a new time"),
     "social.post_published": _("Social post published"),
     "social.post_failed": _("Social post failed"),
     "social.post_resent": _("Social post sent again"),

@@ -123,6 +123,46 @@ class ScheduleForm(forms.Form):
     )
 
 
+class RescheduleForm(forms.Form):
+    """A new day and time for a post: the calendar's form, and what its drag and drop sends.
+
+    The time is the site's local time; `view` and `date` only say which calendar period to
+    return to.
+    """
+
+    date = forms.DateField(
+        label=_("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Choose a day."),
+            "invalid": _("Enter a date as YYYY-MM-DD."),
+        },
+    )
+    time = forms.TimeField(
+        label=_("Time"),
+        widget=forms.TimeInput(
+            attrs={"type": "time", "aria-describedby": "time-help"}, format="%H:%M"
+        ),
+        error_messages={
+            "required": _("Choose a time of day."),
+            "invalid": _("Enter a time as HH:MM."),
+        },
+    )
+    view = forms.ChoiceField(
+        choices=[("week", "week"), ("month", "month")], required=False, widget=forms.HiddenInput
+    )
+    focus = forms.DateField(required=False, widget=forms.HiddenInput)
+
+    def scheduled_at(self):
+        """The chosen day and time as an aware moment in the site's time zone."""
+        from datetime import datetime
+
+        from django.utils import timezone
+
+        moment = datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        return timezone.make_aware(moment)
+
+
 class HideCommentForm(forms.Form):
     hidden_reason = forms.CharField(label=_("Reason for hiding"), max_length=300, required=False)
 

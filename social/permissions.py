@@ -31,6 +31,14 @@ def can_approve_post(user, post) -> bool:
     return approval_refusal(user, post) is None
 
 
+def can_reschedule_post(user, post) -> bool:
+    """Give a post a new time: whoever may edit or approve it (a planner of its consultation).
+
+    The author may move their own approved post too: a time is planning, not content.
+    """
+    return can_use_composer(user, post.consultation)
+
+
 def can_stop_publishing(user) -> bool:
     """Start or lift a crisis stop: any planner, so the first person to notice can act."""
     return civic.is_staff_role(user)

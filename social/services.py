@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civic.audit import audit_record
@@ -475,6 +475,56 @@ def approvers_notify(post: SocialPost, *, only=None) -> None:
         )
 
 
+def approvers_notify_batch(posts: Iterable[SocialPost]) -> int:
+    """Tell each planner who may approve some of `posts` once, naming how many wait.
+
+    Drafts made from consultation events arrive in batches (the weekly digest drafts one post
+    per channel at once): one notice per person per batch, not one per post. Returns the number
+    of notices.
+    """
+    waiting: dict[int, tuple[Any, list[SocialPost]]] = {}
+    approvers_by_consultation: dict[int | None, list] = {}
+    for post in posts:
+        if post.state != PostState.AWAITING_APPROVAL:
+            continue
+        if post.consultation_id not in approvers_by_consultation:
+            approvers_by_consultation[post.consultation_id] = selectors.possible_approvers(post)
+        for person in approvers_by_consultation[post.consultation_id]:
+            if person.pk == post.created_by_id or not permissions.can_approve_post(person, post):
+                continue
+            waiting.setdefault(person.pk, (person, []))[1].append(post)
+    for person, theirs in waiting.values():
+        count = len(theirs)
+        titles = sorted({post.consultation.title for post in theirs if post.consultation_id})
+        channels = sorted({str(post.channel) for post in theirs})
+        notify(
+            recipient=person,
+            kind=APPROVAL_NOTIFY_KIND,
+            subject=format_lazy(
+                ngettext_lazy(
+                    "One social media post waits for your approval",
+                    "{count} social media posts wait for your approval",
+                    count,
+                ),
+                count=count,
+            ),
+            body=format_lazy(
+                ngettext_lazy(
+                    "A post was drafted from a consultation event ({consultations}) and waits "
+                    "for a second planner. Channel: {channels}.",
+                    "{count} posts were drafted from consultation events ({consultations}) and "
+                    "wait for a second planner. Channels: {channels}.",
+                    count,
+                ),
+                count=count,
+                consultations=", ".join(titles),
+                channels=", ".join(channels),
+            ),
+            url=reverse("social:approvals"),
+        )
+    return len(waiting)
+
+
 @transaction.atomic
 def post_approve(*, actor, post: SocialPost) -> SocialPost:
     """A second planner approves; the outbox entry is written in the same transaction."""
@@ -531,6 +581,98 @@ def post_schedule(*, actor, post: SocialPost, scheduled_at: datetime | None) -> 
         changes={"scheduled_at": scheduled_at.isoformat() if scheduled_at else None},
     )
     return post
+
+
+RESCHEDULABLE_STATES = (
+    PostState.DRAFT,
+    PostState.AWAITING_APPROVAL,
+    PostState.APPROVED,
+    PostState.SCHEDULED,
+)
+
+
+@transaction.atomic
+def post_reschedule(*, actor, post: SocialPost, scheduled_at: datetime) -> SocialPost:
+    """Move a post that has not started going out to a new time (the calendar's drag or form).
+
+    Only the time changes, so an approval stands: the approver vouched for the text, the image
+    and the channel, and a time is planning. The move is audited with both times, and the
+    planner who approved the post is told (unless they moved it themselves), so a text that
+    only makes sense at its first time ("tonight") can be stopped. A post the outbox has
+    claimed or tried, or that may already be on the platform, cannot be moved.
+    """
+    post = SocialPost.objects.select_for_update().select_related("channel").get(pk=post.pk)
+    if not permissions.can_reschedule_post(actor, post):
+        raise PermissionDenied(gettext("Only planners of this consultation move its posts."))
+    if scheduled_at is None:
+        raise ValidationError({"scheduled_at": gettext("Choose a date and a time.")})
+    now = timezone.now()
+    if scheduled_at <= now:
+        raise ValidationError({"scheduled_at": gettext("Choose a time in the future.")})
+    if post.state not in RESCHEDULABLE_STATES:
+        raise ValidationError(
+            {
+                "scheduled_at": gettext(
+                    "Only posts that are not being sent or published can be moved."
+                )
+            }
+        )
+    before = post.scheduled_at
+    if post.state in (PostState.APPROVED, PostState.SCHEDULED):
+        # The conditional update fences the outbox: a worker that claimed the entry meanwhile
+        # (or an attempt that may have reached the platform) leaves it untouched.
+        moved = OutboxEntry.objects.filter(
+            post=post, state=OutboxState.PENDING, attempts=0, maybe_sent=False
+        ).update(not_before=scheduled_at, updated_at=now)
+        if not moved:
+            raise ValidationError(
+                {
+                    "scheduled_at": gettext(
+                        "Sending this post has started; it can no longer be moved."
+                    )
+                }
+            )
+        post.state = PostState.SCHEDULED
+    post.scheduled_at = scheduled_at
+    post.save(update_fields=["scheduled_at", "state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="social.post_rescheduled",
+        target=post,
+        changes={
+            "scheduled_at": [
+                timezone.localtime(before).isoformat() if before else None,
+                timezone.localtime(scheduled_at).isoformat(),
+            ],
+            "approved_by": post.approved_by_id,
+        },
+        consultation_id=post.consultation_id,
+    )
+    if post.approved_by_id and post.approved_by_id != getattr(actor, "pk", None):
+        notify(
+            recipient=post.approved_by,
+            kind=APPROVAL_NOTIFY_KIND,
+            subject=_("A post you approved has a new time"),
+            body=format_lazy(
+                _(
+                    "{name} moved the post you approved for {channel} from {before} to {after}. "
+                    "The approval stands; stop the post in the calendar if its text no longer "
+                    "fits the new time.\n\n{text}"
+                ),
+                name=actor.public_name,
+                channel=str(post.channel),
+                before=_local_text(before) if before else "—",
+                after=_local_text(scheduled_at),
+                text=post.text[:280],
+            ),
+            url=reverse("social:post_reschedule", args=[post.pk]),
+        )
+    return post
+
+
+def _local_text(moment: datetime) -> str:
+    """A moment as the site's local date and time (the same in every language)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def post_publish_now(*, actor, post: SocialPost) -> SocialPost:
@@ -863,9 +1005,19 @@ def _map_image(consultation) -> tuple[ContentFile, str]:
 
 @transaction.atomic
 def event_post_draft(
-    *, consultation, origin: str, origin_key: str, phase=None, ideas=()
+    *,
+    consultation,
+    origin: str,
+    origin_key: str,
+    phase=None,
+    ideas=(),
+    notify_approvers: bool = True,
 ) -> list[SocialPost]:
-    """One draft per active channel for an event, each drafted once (by origin and key)."""
+    """One draft per active channel for an event, each drafted once (by origin and key).
+
+    The planners who may approve them are told once for the whole batch, unless the caller
+    drafts several events and tells them itself (`notify_approvers=False`).
+    """
     channels = list(Channel.objects.active())
     existing = set(
         SocialPost.objects.filter(
@@ -904,11 +1056,16 @@ def event_post_draft(
                 changes={"origin": origin, "channel": str(channel)},
             )
             created.append(post)
+    if notify_approvers:
+        approvers_notify_batch(created)
     return created
 
 
 def event_posts_draft_due(now: datetime | None = None) -> list[SocialPost]:
-    """Drafts for what happened since the last run: openings, new phases, results, the week."""
+    """Drafts for what happened since the last run: openings, new phases, results, the week.
+
+    Each planner who may approve some of them gets one notice for the run, naming the count.
+    """
     from consultations.models import Consultation
 
     now = now or timezone.now()
@@ -921,13 +1078,19 @@ def event_posts_draft_due(now: datetime | None = None) -> list[SocialPost]:
         phase = consultation.current_phase(now)
         if consultation.results_published_at:
             created += event_post_draft(
-                consultation=consultation, origin=Origin.RESULTS, origin_key="results"
+                consultation=consultation,
+                origin=Origin.RESULTS,
+                origin_key="results",
+                notify_approvers=False,
             )
             continue
         if phase is None:
             continue
         created += event_post_draft(
-            consultation=consultation, origin=Origin.OPENED, origin_key="opened"
+            consultation=consultation,
+            origin=Origin.OPENED,
+            origin_key="opened",
+            notify_approvers=False,
         )
         first_phase = min(consultation.phases.all(), key=lambda each: each.starts_at)
         if phase.pk != first_phase.pk:
@@ -936,6 +1099,7 @@ def event_posts_draft_due(now: datetime | None = None) -> list[SocialPost]:
                 origin=Origin.PHASE,
                 origin_key=f"phase-{phase.pk}",
                 phase=phase,
+                notify_approvers=False,
             )
         ideas = list(
             consultation.ideas.published()
@@ -948,5 +1112,9 @@ def event_posts_draft_due(now: datetime | None = None) -> list[SocialPost]:
                 origin=Origin.WEEKLY,
                 origin_key=f"{week.year}-W{week.week:02d}",
                 ideas=ideas,
+                notify_approvers=False,
             )
+    if created:
+        with transaction.atomic():
+            approvers_notify_batch(created)
     return created

@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/<slug:action>/", views.inbox_action, name="inbox_action"),
     path("c/<slug:slug>/", views.composer, name="composer"),
+    path("posts/<int:pk>/reschedule/", views.post_reschedule, name="post_reschedule"),
     path(
         "posts/<int:pk>/<slug:action>/",
         views.post_action,

@@ -24,7 +24,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -47,6 +47,7 @@ from social.forms import (
     PageChoiceForm,
     PlatformLoginForm,
     ReauthoriseForm,
+    RescheduleForm,
     ScheduleForm,
 )
 from social.models import Channel, ImportedComment, SocialPost
@@ -469,6 +470,84 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         query = {key: request.POST[key][:10] for key in ("view", "date") if request.POST.get(key)}
         return redirect(reverse("social:calendar") + ("?" + urlencode(query) if query else ""))
     return redirect(_posts_url(post.consultation))
+
+
+def calendar_views() -> tuple[str, ...]:
+    from social import calendar
+
+    return calendar.VIEWS
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _calendar_url(view: str | None, focus) -> str:
+    query = {}
+    if view:
+        query["view"] = view
+    if focus:
+        query["date"] = focus.isoformat()
+    return reverse("social:calendar") + ("?" + urlencode(query) if query else "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """A post's new day and time: a form that works without a script, and the endpoint the
+    calendar's drag and drop posts to (answering JSON when asked for it)."""
+    post = get_object_or_404(SocialPost.objects.select_related("consultation", "channel"), pk=pk)
+    _require(permissions.can_reschedule_post(request.user, post))
+    json_answer = _wants_json(request)
+    if request.method == "GET":
+        local = timezone.localtime(post.scheduled_at) if post.scheduled_at else None
+        view = request.GET.get("view", "")
+        form = RescheduleForm(
+            initial={
+                "date": local.date() if local else None,
+                "time": local.strftime("%H:%M") if local else None,
+                "view": view if view in calendar_views() else "",
+                "focus": request.GET.get("date", "")[:10],
+            }
+        )
+        return render(request, "social/reschedule.html", {"post": post, "form": form})
+    form = RescheduleForm(request.POST)
+    errors: dict[str, list[str]] = {}
+    if form.is_valid():
+        try:
+            services.post_reschedule(
+                actor=request.user, post=post, scheduled_at=form.scheduled_at()
+            )
+        except ValidationError as error:
+            errors = {"scheduled_at": error.messages}
+            form.add_error(None, error.messages)
+    else:
+        errors = {field: list(reasons) for field, reasons in form.errors.items()}
+    if errors:
+        if json_answer:
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        return render(request, "social/reschedule.html", {"post": post, "form": form}, status=400)
+    post.refresh_from_db()
+    local = timezone.localtime(post.scheduled_at)
+    message = _("Moved to %(day)s at %(time)s.") % {
+        "day": formats.date_format(local.date(), "DATE_FORMAT"),
+        "time": local.strftime("%H:%M"),
+    }
+    if json_answer:
+        return JsonResponse(
+            {
+                "ok": True,
+                "message": message,
+                "day": local.date().isoformat(),
+                "time": local.strftime("%H:%M"),
+                "when": local.isoformat(),
+                "state": post.state,
+                "state_label": post.get_state_display(),
+            }
+        )
+    messages.success(request, message)
+    view = form.cleaned_data.get("view") or None
+    return redirect(_calendar_url(view, form.cleaned_data.get("focus") or local.date()))
 
 
 @login_required

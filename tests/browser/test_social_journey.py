@@ -167,47 +167,134 @@ def test_a_failed_post_alerts_its_author_who_finds_it(page, live_server, mastodo
     assert "Failed" in card.inner_text()
 
 
-@pytest.mark.parametrize("locale", ["en-GB", "da-DK", "nb-NO"])
-def test_planner_reads_the_calendar_and_moves_a_post(new_page, live_server, mastodon_fake, locale):
+def _scheduled_post(channel, consultation, when, text):
+    from social import services
+
+    author, approver = factories.PlannerFactory(), factories.PlannerFactory()
+    post = services.post_create(actor=author, channel=channel, consultation=consultation, text=text)
+    services.post_schedule(actor=author, post=post, scheduled_at=when)
+    return services.post_approve(actor=approver, post=post), approver
+
+
+def _next_monday_at(hour: int):
     from datetime import datetime, timedelta
 
     from django.utils import timezone
 
-    from social import services
+    today = timezone.localdate()
+    monday = today + timedelta(days=7 - today.weekday())
+    return monday, timezone.make_aware(
+        datetime.combine(monday, datetime.min.time()) + timedelta(hours=hour)
+    )
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "da-DK", "nb-NO"])
+def test_planner_moves_a_post_by_keyboard_with_the_form(
+    new_page, live_server, mastodon_fake, locale
+):
+    from datetime import timedelta
 
     channel = channel_for(mastodon_fake, name="Copenhagen on Mastodon")
     consultation = factories.ConsultationFactory(title="Harbour baths")
-    author, approver = factories.PlannerFactory(), factories.PlannerFactory()
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    when = timezone.make_aware(datetime.combine(tomorrow, datetime.min.time()) + timedelta(hours=9))
-    post = services.post_create(
-        actor=author, channel=channel, consultation=consultation, text="Harbour baths: meeting"
-    )
-    services.post_schedule(actor=author, post=post, scheduled_at=when)
-    services.post_approve(actor=approver, post=post)
+    monday, when = _next_monday_at(9)
+    post, approver = _scheduled_post(channel, consultation, when, "Harbour baths: meeting")
 
     page = new_page(locale)
     login(page, live_server, approver)
-    visit(page, "/social/calendar/", f"calendar-week-{locale}")
+    visit(page, f"/social/calendar/?view=week&date={monday.isoformat()}", f"calendar-week-{locale}")
     assert "Harbour baths: meeting" in page.locator(".calendar-grid").inner_text()
-    page.locator(".calendar-post details summary").first.click()
-    page.locator(f"#p{post.pk}-scheduled_at").fill(
-        (when + timedelta(days=1))
-        .astimezone(timezone.get_current_timezone())
-        .strftime("%Y-%m-%dT%H:%M")
-    )
+    # By keyboard: the entry's link, then the day and time fields, then Enter.
+    page.locator(f"#calendar-post-{post.pk} a.calendar-move").focus()
     with page.expect_navigation():
-        page.locator(f"#p{post.pk}-scheduled_at").press("Enter")
+        page.keyboard.press("Enter")
+    a11y_check(page, f"reschedule-form-{locale}")
+    day = page.locator("#id_date")
+    day.focus()
+    day.fill((monday + timedelta(days=3)).isoformat())
+    page.locator("#id_time").focus()
+    page.locator("#id_time").fill("16:45")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     post.refresh_from_db()
-    assert post.scheduled_at == when + timedelta(days=1)
+    assert post.scheduled_at == when + timedelta(days=3, hours=7, minutes=45)
+    assert page.url.endswith(f"/social/calendar/?view=week&date={monday.isoformat()}")
     a11y_check(page, f"calendar-after-move-{locale}")
+    # A time in the past: the form says so, readably.
+    visit(page, f"/social/posts/{post.pk}/reschedule/", f"reschedule-again-{locale}")
+    page.locator("#id_date").fill("2020-01-01")
+    with page.expect_navigation():
+        page.locator("#id_time").press("Enter")
+    assert page.locator(".form-errors").is_visible()
+    a11y_check(page, f"reschedule-error-{locale}")
     visit(
         page,
-        f"/social/calendar/?view=month&date={tomorrow.isoformat()}",
+        f"/social/calendar/?view=month&date={monday.isoformat()}",
         f"calendar-month-{locale}",
     )
     page.set_viewport_size({"width": 390, "height": 844})
     a11y_check(page, f"calendar-month-narrow-{locale}")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "da-DK"])
+def test_planner_drags_a_post_to_another_day_and_a_refused_move_goes_back(
+    new_page, live_server, mastodon_fake, locale
+):
+    from datetime import timedelta
+
+    from social.models import OutboxEntry
+
+    channel = channel_for(mastodon_fake, name="Copenhagen on Mastodon")
+    consultation = factories.ConsultationFactory(title="Harbour baths")
+    monday, when = _next_monday_at(9)
+    post, approver = _scheduled_post(channel, consultation, when, "Harbour baths: meeting")
+    busy, _ = _scheduled_post(channel, consultation, when + timedelta(hours=2), "Already going")
+
+    page = new_page(locale)
+    login(page, live_server, approver)
+    visit(page, f"/social/calendar/?view=week&date={monday.isoformat()}", f"drag-before-{locale}")
+    wednesday = (monday + timedelta(days=2)).isoformat()
+    # Tall enough that nothing scrolls between pressing on the post and dropping it.
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    page.locator(f"#calendar-post-{post.pk}").drag_to(page.locator(f'[data-day="{wednesday}"]'))
+    page.locator("[data-calendar-status]").filter(has_text="09:00").wait_for()
+    assert page.locator(f'[data-day="{wednesday}"] #calendar-post-{post.pk}').count() == 1
+    post.refresh_from_db()
+    assert post.scheduled_at == when + timedelta(days=2)  # the time of day kept
+    a11y_check(page, f"drag-after-{locale}")
+
+    # The outbox takes the other post meanwhile: the server refuses, the entry goes back.
+    OutboxEntry.objects.filter(post=busy).update(attempts=1, maybe_sent=True)
+    page.locator(f"#calendar-post-{busy.pk}").drag_to(page.locator(f'[data-day="{wednesday}"]'))
+    alert = page.locator("[data-calendar-alert]")
+    alert.wait_for(state="visible")
+    assert page.locator(f'[data-day="{monday.isoformat()}"] #calendar-post-{busy.pk}').count() == 1
+    busy.refresh_from_db()
+    assert busy.scheduled_at == when + timedelta(hours=2)
+    a11y_check(page, f"drag-refused-{locale}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    a11y_check(page, f"drag-narrow-{locale}")
+
+
+def test_the_reschedule_form_works_without_javascript(new_page, live_server, mastodon_fake):
+    from datetime import timedelta
+
+    from tests.browser.conftest import open_without_script
+
+    channel = channel_for(mastodon_fake, name="Copenhagen on Mastodon")
+    consultation = factories.ConsultationFactory(title="Harbour baths")
+    monday, when = _next_monday_at(9)
+    post, approver = _scheduled_post(channel, consultation, when, "Harbour baths: meeting")
+    page = new_page("en-GB")
+    login(page, live_server, approver)
+    plain = new_page("en-GB", javascript=False)
+    plain.context.add_cookies(page.context.cookies())
+    open_without_script(plain, f"/social/posts/{post.pk}/reschedule/", "no-js-form", picture="-")
+    plain.locator("#id_date").fill((monday + timedelta(days=1)).isoformat())
+    plain.locator("#id_time").fill("07:05")
+    with plain.expect_navigation():
+        plain.get_by_role("button", name="Save the new time").click()
+    post.refresh_from_db()
+    assert post.scheduled_at == when + timedelta(days=1, hours=-2, minutes=5)
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "da-DK", "nb-NO"])

@@ -170,3 +170,76 @@ def test_residents_pages_do_not_count_approvals(client, django_assert_max_num_qu
     client.force_login(resident)
     page = client.get(reverse("civic:notifications")).content.decode()
     assert reverse("social:approvals") not in page
+
+
+# --- Drafts made from consultation events ---------------------------------------------------------
+@pytest.fixture
+def five_channels(facebook_fake, instagram_fake, x_fake, mastodon_fake, bluesky_fake):
+    fakes = (facebook_fake, instagram_fake, x_fake, mastodon_fake, bluesky_fake)
+    return [channel_for(fake) for fake in fakes]
+
+
+def test_event_drafts_tell_the_approvers_once_per_run_naming_the_count(
+    five_channels, harbour, author, second, django_capture_on_commit_callbacks
+):
+    """The weekly digest drafts one post per channel at once: one notice, not a flood."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from social.models import Origin
+
+    bystander = factories.PlannerFactory()
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    factories.IdeaFactory(consultation=harbour, title="Sauna", support_count=4)
+    monday = timezone.now() - timedelta(days=timezone.now().weekday())
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.event_posts_draft_due(now=monday)
+    mine = [post for post in created if post.consultation_id == harbour.pk]
+    assert {post.origin for post in mine} == {Origin.OPENED, Origin.WEEKLY}
+    assert len(mine) == 10
+    # Both planners of the consultation may approve event drafts (nobody wrote them), each
+    # is told once; the planner of other consultations is not.
+    notices = Notification.objects.filter(kind="social_approval")
+    assert sorted(notice.recipient.pk for notice in notices) == sorted([author.pk, second.pk])
+    notice = notices.get(recipient=second)
+    assert notice.subject == "10 social media posts wait for your approval"
+    assert "Harbour baths" in notice.body and "Fake bluesky" in notice.body
+    assert notice.url.endswith(APPROVALS)
+    assert not Notification.objects.filter(recipient=bystander).exists()
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([author.email, second.email])
+
+    # Nothing new drafted: nobody is told again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.event_posts_draft_due(now=monday) == []
+    assert notices.count() == 2
+
+
+def test_one_event_drafted_on_its_own_tells_the_approvers_too(
+    five_channels, harbour, second, django_capture_on_commit_callbacks
+):
+    from social.models import Origin
+
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        posts = services.event_post_draft(
+            consultation=harbour, origin=Origin.RESULTS, origin_key="results"
+        )
+    assert len(posts) == 5
+    notice = Notification.objects.get(recipient=second, kind="social_approval")
+    assert notice.subject == "5 social media posts wait for your approval"
+
+
+def test_a_single_event_draft_is_named_in_the_singular_in_the_approvers_language(
+    harbour, second, mastodon_fake
+):
+    from social.models import Origin
+
+    channel_for(mastodon_fake)
+    second.language = "da"
+    second.save(update_fields=["language"])
+    Notification.objects.all().delete()
+    services.event_post_draft(consultation=harbour, origin=Origin.OPENED, origin_key="opened")
+    notice = Notification.objects.get(recipient=second, kind="social_approval")
+    assert notice.subject == "Ét opslag til sociale medier venter på din godkendelse"

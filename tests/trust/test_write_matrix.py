@@ -429,6 +429,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("social:compose", "post"): Row(staff_roles, lambda c: (reverse("social:compose"), {})),
     ("social:composer", "post"): Row(managers, lambda c: (reverse("social:composer", args=[c.consultation.slug]), {})),
     ("social:post_action", "post"): Row(managers, lambda c: (reverse("social:post_action", args=[_post(c).pk, "approve"]), {})),
+    ("social:post_reschedule", "post"): Row(managers, lambda c: (reverse("social:post_reschedule", args=[_post(c).pk]), {"date": (timezone.localdate() + timedelta(days=2)).isoformat(), "time": "10:00"})),
     ("social:comment_visibility", "post"): Row(managers, lambda c: (reverse("social:comment_visibility", args=[_imported_comment(c).pk]), {"hidden": "1"})),
     ("social:inbox_action", "post"): Row(managers, lambda c: (reverse("social:inbox_action", args=[_imported_comment(c).pk, "answered"]), {})),
     ("social:check", "post"): Row(staff_roles, lambda c: (reverse("social:check"), {"text": "Hello", "channel": _channel(c).pk})),
