@@ -156,6 +156,10 @@ def run_due(*, now: datetime | None = None, limit: int = 50) -> RunReport:
     return report
 
 
+class ClaimLapsed(Exception):
+    """This worker's claim on an entry lapsed and another claim holds it now."""
+
+
 def _held(entry: OutboxEntry):
     """The entry, as long as this claim still holds it (fenced by the claim token)."""
     return OutboxEntry.objects.filter(
@@ -205,6 +209,10 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
     _mark_first_send(post, progress, now)
 
     def send(adapter) -> PublishResult:
+        # A worker that stalled after claiming (a pause, a slow disk) may wake after its lease
+        # lapsed and another worker took the entry over: it must not send anything then.
+        if not _held(entry).exists():
+            raise ClaimLapsed
         outgoing = services.outgoing(post)
         result: PublishResult | None = None
         # A repeated key is only safe while the platform still remembers it (Mastodon: one
@@ -227,6 +235,8 @@ def process(entry: OutboxEntry, report: RunReport, *, now: datetime | None = Non
     try:
         # An expired token is renewed once and the send repeated: a refused request sent nothing.
         result = tokens.call_with_refresh(channel, send)
+    except ClaimLapsed:
+        logger.warning("social outbox: claim on post %s lapsed before sending", post.pk)
     except RateLimited as exc:
         _retry(entry, exc, report, now=now, retry_after=exc.retry_after_seconds)
     except Ambiguous as exc:
