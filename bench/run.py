@@ -4,7 +4,8 @@
 
 In order: the generator's speed (100,000 ideas into a fresh database), the micro benchmarks,
 the load test, the fault drills (they restart the shared PostgreSQL and Redis for a few
-seconds; --skip-faults leaves them out), the long API fuzz run (bench/fuzz.py, about 15
+seconds; --skip-faults leaves them out), the social outbox drills on every platform's fake
+(bench/social_drills.py), the long API fuzz run (bench/fuzz.py, about 15
 minutes), and the other parts' benchmarks (maps, debate, reports) with their --write. Each
 step runs in its own process so that one failing step is reported and the others still run.
 The "Overview" section records the machine, the load average, the commit and what changed since
@@ -145,6 +146,7 @@ def main(argv=None) -> int:
     outcomes.append(step("load", [PYTHON, "bench/load.py", "--write", *load_args], 900))
     if not args.skip_faults:
         outcomes.append(step("faults", [PYTHON, "bench/faults.py", "--write"], 400))
+    outcomes.append(step("social drills", [PYTHON, "bench/social_drills.py", "--write"], 900))
     outcomes.append(step("fuzz", [PYTHON, "bench/fuzz.py", "--write"], 1800))
     if not args.skip_others:
         others = (

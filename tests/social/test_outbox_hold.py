@@ -372,3 +372,74 @@ def test_an_entry_sent_before_the_first_send_was_stored_counts_from_its_progress
     assert stored_texts(mastodon_fake) == ["Fra før opgraderingen"]
     post.refresh_from_db()
     assert post.first_sent_at == datetime.fromisoformat(first)
+
+
+# --- Released after a long pause: the key may be forgotten, the account is read first -----------
+def test_mastodon_post_released_from_a_crisis_stop_after_an_hour_is_not_posted_twice(
+    mastodon_fake, mastodon_channel
+):
+    from social import services
+    from tests import factories
+
+    post = _lose_the_first_answer(mastodon_fake, mastodon_channel, "Stoppet i en time")
+    planner = factories.PlannerFactory()
+    services.crisis_stop_start(actor=planner, reason="Storm over the harbour")
+    later = timezone.now() + timedelta(minutes=70)
+    mastodon_fake.advance(70 * 60)
+    assert run_due(now=later).paused_by_crisis_stop
+    services.crisis_stop_lift(actor=planner)
+    report = run_due(now=later + timedelta(minutes=1))
+    assert report.published == [post.pk]
+    assert stored_texts(mastodon_fake) == ["Stoppet i en time"]
+    assert mastodon_fake.requests_to("GET", "/statuses")
+
+
+def test_mastodon_post_released_after_re_authorisation_hours_later_is_not_posted_twice(
+    mastodon_fake, mastodon_channel
+):
+    from social import services
+    from social.models import ChannelState
+    from tests import factories
+
+    post = _lose_the_first_answer(mastodon_fake, mastodon_channel, "Login udløbet")
+    # The retry (same key, within the hour) meets an expired token: the channel pauses.
+    mastodon_fake.script("expired_token", method="POST", path="/api/v1/statuses")
+    run_due(now=entry_of(post).not_before + timedelta(seconds=1))
+    mastodon_channel.refresh_from_db()
+    assert mastodon_channel.state == ChannelState.NEEDS_REAUTH
+    assert entry_of(post).state == OutboxState.PENDING and entry_of(post).maybe_sent
+    # Two hours later an administrator connects the account again; the key is long forgotten.
+    mastodon_fake.advance(2 * 3600)
+    services.channel_reauthorise(
+        actor=factories.AdministratorFactory(),
+        channel=mastodon_channel,
+        credentials=mastodon_fake.credentials(),
+    )
+    report = run_due(now=timezone.now() + timedelta(hours=2))
+    assert report.published == [post.pk]
+    assert stored_texts(mastodon_fake) == ["Login udløbet"]
+    post.refresh_from_db()
+    assert post.remote_id == mastodon_fake.own_statuses()[0].id
+
+
+def test_mastodon_post_a_person_sends_again_after_the_stale_deadline_is_not_posted_twice(
+    mastodon_fake, mastodon_channel, settings
+):
+    from social import services
+    from social.models import OutboxEntry, SocialPost
+    from tests import factories
+
+    post = _lose_the_first_answer(mastodon_fake, mastodon_channel, "Sendt igen af en person")
+    # Seven hours pass (for the fake, and for what the database remembers of the first send).
+    hours = settings.SOCIAL_OUTBOX_STALE_HOURS + 1
+    mastodon_fake.advance(hours * 3600)
+    earlier = timezone.now() - timedelta(hours=hours)
+    SocialPost.objects.filter(pk=post.pk).update(first_sent_at=earlier, approved_at=earlier)
+    OutboxEntry.objects.filter(post=post).update(created_at=earlier, not_before=earlier)
+    run_due()
+    assert entry_of(post).state == OutboxState.NEEDS_CONFIRMATION
+    services.post_confirm(actor=factories.PlannerFactory(), post=post, resend=True)
+    report = run_due()
+    assert report.published == [post.pk]
+    assert stored_texts(mastodon_fake) == ["Sendt igen af en person"]
+    assert mastodon_fake.requests_to("GET", "/statuses")
