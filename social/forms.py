@@ -148,10 +148,23 @@ class RescheduleForm(forms.Form):
             "invalid": _("Enter a time as HH:MM."),
         },
     )
-    view = forms.ChoiceField(
-        choices=[("week", "week"), ("month", "month")], required=False, widget=forms.HiddenInput
-    )
-    focus = forms.DateField(required=False, widget=forms.HiddenInput)
+    # Where to return to; never an error (an unknown value just means "this week").
+    view = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
+    focus = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
+
+    def clean_view(self) -> str:
+        from social.calendar import VIEWS
+
+        view = self.cleaned_data.get("view") or ""
+        return view if view in VIEWS else ""
+
+    def clean_focus(self):
+        from django.utils.dateparse import parse_date
+
+        try:
+            return parse_date(self.cleaned_data.get("focus") or "")
+        except ValueError:
+            return None
 
     def scheduled_at(self):
         """The chosen day and time as an aware moment in the site's time zone."""

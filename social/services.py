@@ -656,8 +656,8 @@ def post_reschedule(*, actor, post: SocialPost, scheduled_at: datetime) -> Socia
             body=format_lazy(
                 _(
                     "{name} moved the post you approved for {channel} from {before} to {after}. "
-                    "The approval stands; stop the post in the calendar if its text no longer "
-                    "fits the new time.\n\n{text}"
+                    "The approval stands; if the text no longer fits the new time, give the post "
+                    "another time or talk to {name}.\n\n{text}"
                 ),
                 name=actor.public_name,
                 channel=str(post.channel),

@@ -472,12 +472,6 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(_posts_url(post.consultation))
 
 
-def calendar_views() -> tuple[str, ...]:
-    from social import calendar
-
-    return calendar.VIEWS
-
-
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -501,13 +495,17 @@ def post_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     json_answer = _wants_json(request)
     if request.method == "GET":
         local = timezone.localtime(post.scheduled_at) if post.scheduled_at else None
-        view = request.GET.get("view", "")
+        back = RescheduleForm(
+            {"view": request.GET.get("view", ""), "focus": request.GET.get("date", "")}
+        )
+        back.is_valid()
+        focus = back.cleaned_data.get("focus")
         form = RescheduleForm(
             initial={
                 "date": local.date() if local else None,
                 "time": local.strftime("%H:%M") if local else None,
-                "view": view if view in calendar_views() else "",
-                "focus": request.GET.get("date", "")[:10],
+                "view": back.cleaned_data.get("view", ""),
+                "focus": focus.isoformat() if focus else "",
             }
         )
         return render(request, "social/reschedule.html", {"post": post, "form": form})

@@ -255,3 +255,17 @@ def test_the_calendar_links_each_movable_post_to_its_form_and_marks_it_draggable
     assert f'data-reschedule-url="{_url(scheduled)}"' in page and 'data-time="09:30"' in page
     assert f'data-day="{tomorrow.isoformat()}"' in page
     assert "social/calendar.js" in page
+
+
+def test_a_mangled_return_address_is_ignored_not_an_error(client, scheduled, author, tomorrow):
+    client.force_login(author)
+    page = client.get(_url(scheduled), {"view": "year", "date": "3rd of May"}).content.decode()
+    assert '<input type="hidden" name="view" id="id_view"' in page
+    response = client.post(
+        _url(scheduled),
+        {"date": tomorrow.isoformat(), "time": "12:00", "view": "year", "focus": "nonsense"},
+    )
+    assert response.status_code == 302
+    assert response.url == f"{reverse('social:calendar')}?date={tomorrow.isoformat()}"
+    scheduled.refresh_from_db()
+    assert scheduled.scheduled_at == _at(tomorrow, 12)
