@@ -141,6 +141,9 @@ class FakePlatform:
     """Base of the platform fakes: server lifecycle, request log and scripted behaviours."""
 
     platform: ClassVar[str]
+    # The account's limits a test or a demo may set over HTTP (POST /_fake/limits), e.g. a
+    # Facebook page blocked from posting, X without API credits, Instagram's daily limit.
+    controllable: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0):
         self.host = host
@@ -299,6 +302,8 @@ class FakePlatform:
                     # Move the platform's clock (forgotten idempotency keys, daily limits).
                     self.advance(float(body.get("advance_seconds", 0)))
                     return FakeResponse(200, {"offset_seconds": self.clock_offset})
+                if action == "limits" and request.method == "POST":
+                    return self._control_limits(body)
                 if action == "oauth" and request.method == "POST":
                     return self._control_oauth(body)
                 if action == "hostile" and request.method == "POST":
@@ -323,6 +328,17 @@ class FakePlatform:
         except (TypeError, ValueError) as exc:
             return FakeResponse(400, {"error": str(exc)})
         return FakeResponse(404, {"error": f"unknown control {request.method} {action}"})
+
+    def _control_limits(self, body: dict[str, Any]) -> FakeResponse:
+        """Set the account's limits: {"blocked": true}, {"credits": 0}, {"publishing_limit": 1}."""
+        unknown = sorted(set(body) - set(self.controllable))
+        if unknown:
+            raise ValueError(f"{self.platform} has no limit {unknown}; it has {self.controllable}")
+        for name, value in body.items():
+            if value is not None and not isinstance(value, bool | int):
+                raise ValueError(f"{name} must be a number, true/false or null")
+            setattr(self, name, value)
+        return FakeResponse(200, {name: getattr(self, name) for name in self.controllable})
 
     def _control_oauth(self, body: dict[str, Any]) -> FakeResponse:
         """Steer the fake's login: {"consent": "allow"|"deny", "advance_seconds": n}."""

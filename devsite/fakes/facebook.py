@@ -37,6 +37,7 @@ class FakeFacebookPost:
 
 class FakeFacebook(GraphFake):
     platform = config.FACEBOOK
+    controllable = ("blocked",)
     token_kind = "page"  # noqa: S105 (a kind of token, not one)
 
     def __init__(

@@ -50,6 +50,7 @@ class FakeMedia:
 
 class FakeInstagram(GraphFake):
     platform = config.INSTAGRAM
+    controllable = ("publishing_limit",)
 
     def __init__(
         self,

@@ -78,6 +78,7 @@ class FakeTweet:
 
 class FakeX(FakePlatform):
     platform = config.X
+    controllable = ("credits",)
 
     def __init__(
         self,

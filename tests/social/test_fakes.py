@@ -203,3 +203,81 @@ def test_control_scripts_a_behaviour(mastodon_fake, mastodon):
     assert answer.status_code == 200
     with pytest.raises(RateLimited):
         mastodon.publish(make_post(), "k")
+
+
+def test_runfakes_reproduces_what_must_hold_on_the_real_platforms():
+    """The fakes `manage.py runfakes` serves behave like the platforms, steered over HTTP only:
+    X escapes text and ends a post with media with its t.co link, and answers 402 without
+    credits; Mastodon forgets an idempotency key after an hour and sends Retry-After with a 503;
+    Facebook answers 368 for a blocked page; Instagram enforces its 24-hour publishing limit."""
+    from social.adapters import Rejected, build_adapter
+
+    base = _free_port_block(len(FAKES))
+    out = io.StringIO()
+    thread = threading.Thread(
+        target=lambda: call_command("runfakes", base_port=base, seconds=8, stdout=out)
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 3
+        while "Steer them" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        served = {}
+        for line in out.getvalue().splitlines():
+            parts = line.split()
+            if parts and parts[0] in FAKES and len(parts) > 1 and parts[1].startswith("http"):
+                served[parts[0]] = (parts[1], dict(p.split("=", 1) for p in parts[2:]))
+
+        def adapter(platform, **options):
+            url, credentials = served[platform]
+            return build_adapter(
+                platform, base_url=url, credentials=credentials, timeout=2, **options
+            )
+
+        def control(platform, action, body):
+            answer = httpx.post(f"{served[platform][0]}/_fake/{action}", json=body, timeout=2)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        text = "Cykelsti & gangsti <1 km> fra Christiansholm? https://kk.example/c"
+        with adapter("x") as x:
+            result = x.publish(make_post(text), "x-1")
+            shown = result.raw["data"]["text"]
+            assert "&amp; gangsti &lt;1 km&gt;" in shown
+            assert shown.endswith(f" https://t.co/media{result.remote_id}")
+            assert control("x", "limits", {"credits": 0}) == {"credits": 0}
+            with pytest.raises(Rejected) as refused:
+                x.publish(make_post("Ingen kreditter"), "x-2")
+            assert refused.value.problem == "no_credits"
+
+        with adapter("mastodon") as mastodon:
+            post = make_post("Samme nøgle", images=())
+            first = mastodon.publish(post, "m-1").remote_id
+            assert mastodon.publish(post, "m-1").remote_id == first
+            control("mastodon", "clock", {"advance_seconds": 3601})
+            assert mastodon.publish(post, "m-1").remote_id != first
+            control(
+                "mastodon",
+                "script",
+                {"kind": "unavailable_seconds", "seconds": 120, "path": "/api/v1/statuses"},
+            )
+            with pytest.raises(RateLimited) as waited:
+                mastodon.publish(make_post("Vent", images=()), "m-2")
+            assert waited.value.retry_after_seconds == 120
+
+        with adapter("facebook") as facebook:
+            control("facebook", "limits", {"blocked": True})
+            with pytest.raises(Rejected) as blocked:
+                facebook.publish(make_post("Blokeret side"), "f-1")
+            assert blocked.value.problem == "page_blocked"
+
+        with adapter("instagram", poll_interval=0.01) as instagram:
+            control("instagram", "limits", {"publishing_limit": 0})
+            with pytest.raises(RateLimited) as limited:
+                instagram.publish(make_post("Grænsen er nået"), "i-1")
+            assert limited.value.problem == "daily_limit"
+
+        unknown = httpx.post(f"{served['x'][0]}/_fake/limits", json={"blocked": True}, timeout=2)
+        assert unknown.status_code == 400 and "no limit" in unknown.text
+    finally:
+        thread.join()

@@ -76,6 +76,8 @@ class Command(BaseCommand):
                 '{"id", "figures": {"reach", "views", "reactions", "shares"}}, POST /_fake/replies '
                 '{"id", "text", "author"}, POST /_fake/script {"kind", "times", "method", "path"}, '
                 'POST /_fake/hostile {"modes", "method", "path", "size"}, '
+                'POST /_fake/clock {"advance_seconds"}, POST /_fake/limits {"blocked"} (Facebook) '
+                '{"credits"} (X) {"publishing_limit"} (Instagram), '
                 'POST /_fake/oauth {"consent": "allow"|"deny", "advance_seconds"}.'
             )
             self.stdout.write(self.style.SUCCESS("Fake platforms are serving. Ctrl-C stops them."))
