@@ -499,20 +499,31 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Public comments from every channel in one list ("answer one, inform all")."""
+    """Public comments from every channel and the site's own debate in one list ("answer one,
+    inform all")."""
     from social.forms import InboxFilterForm
 
     _require(permissions.can_use_composer(request.user))
     form = InboxFilterForm(request.GET or None, user=request.user)
     chosen, valid = filter_choices(form)
-    comments = selectors.inbox(
+    items = selectors.inbox(
         request.user,
         consultation=chosen.get("consultation"),
         channel=chosen.get("channel"),
         unanswered=chosen.get("unanswered", False),
         assigned_to=request.user if chosen.get("mine") else None,
     )
-    page = Paginator(comments, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    # What the officer typed before the platform refused it stays in its form.
+    drafts = request.session.pop(INBOX_DRAFTS, {}) if INBOX_DRAFTS in request.session else {}
+    for item in page:
+        item.draft = drafts.get(f"{item.key}:reply", "")
+        item.official_draft = drafts.get(f"{item.key}:official") or (
+            services.official_answer_draft(item.text, item.answer_text or "")
+        )
+        item.failed = {
+            action for action in ("reply", "official") if f"{item.key}:{action}" in drafts
+        }
     return render(
         request,
         "social/inbox.html",
@@ -524,15 +535,44 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "response_window_days": selectors.RESPONSE_WINDOW_DAYS,
             "reply_max_length": services.INBOX_REPLY_MAX_LENGTH,
             "query": _without_page(request.GET),
+            "hideable": permissions.HIDE_ON_PLATFORM,
         },
         status=200 if valid else 400,
     )
+
+
+INBOX_DRAFTS = "social_inbox_drafts"
 
 
 def _without_page(params) -> str:
     kept = params.copy()
     kept.pop("page", None)
     return kept.urlencode()
+
+
+def _assignee(request: HttpRequest):
+    from civic.models import User
+
+    chosen = request.POST.get("assigned_to", "")
+    assignee = User.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if chosen and assignee is None:
+        raise ValidationError({"assigned_to": _("Choose a colleague from the list.")})
+    return assignee
+
+
+def _back_to_inbox(request: HttpRequest, anchor: str) -> HttpResponse:
+    back = request.POST.get("query", "")
+    query = urlencode(
+        {k: v for k, v in QueryDict(back).items() if k in INBOX_FILTERS and len(v) <= 100}
+    )
+    return redirect(reverse("social:inbox") + (f"?{query}" if query else "") + f"#{anchor}")
+
+
+def _keep_draft(request: HttpRequest, key: str, action: str) -> None:
+    drafts = request.session.get(INBOX_DRAFTS, {})
+    drafts[f"{key}:{action}"] = request.POST.get("text", "")[: services.INBOX_REPLY_MAX_LENGTH * 3]
+    # A handful at most: the page shows one refusal at a time.
+    request.session[INBOX_DRAFTS] = dict(list(drafts.items())[-5:])
 
 
 @login_required
@@ -543,13 +583,9 @@ def inbox_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
     try:
         if action == "assign":
-            from civic.models import User
-
-            chosen = request.POST.get("assigned_to", "")
-            assignee = User.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-            if chosen and assignee is None:
-                raise ValidationError({"assigned_to": _("Choose a colleague from the list.")})
-            services.imported_comment_assign(actor=request.user, comment=comment, assignee=assignee)
+            services.imported_comment_assign(
+                actor=request.user, comment=comment, assignee=_assignee(request)
+            )
             messages.success(request, _("Saved."))
         elif action == "answered":
             services.imported_comment_mark_answered(actor=request.user, comment=comment)
@@ -559,15 +595,67 @@ def inbox_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 actor=request.user, comment=comment, text=request.POST.get("text", "")
             )
             messages.success(request, _("Your answer is published on the platform."))
+        elif action in ("hide", "unhide"):
+            services.imported_comment_hide_on_platform(
+                actor=request.user, comment=comment, hidden=action == "hide"
+            )
+            done = (
+                _("The comment is hidden on %(platform)s.")
+                if action == "hide"
+                else _("The comment is shown again on %(platform)s.")
+            )
+            messages.success(request, done % {"platform": comment.platform_name})
+        elif action == "official":
+            services.publish_official_answer(
+                actor=request.user, item=comment, text=request.POST.get("text", "")
+            )
+            messages.success(request, _("The answer is published on the consultation."))
         else:
             return HttpResponseBadRequest()
     except ValidationError as error:
+        if action in ("reply", "official"):
+            _keep_draft(request, f"social:{pk}", action)
         messages.error(request, _error_text(error))
-    back = request.POST.get("query", "")
-    query = urlencode(
-        {k: v for k, v in QueryDict(back).items() if k in INBOX_FILTERS and len(v) <= 100}
+    return _back_to_inbox(request, f"comment-{pk}")
+
+
+@login_required
+@require_POST
+def inbox_site_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The inbox's actions on a comment of the site's own debate."""
+    from debate.selectors import comments_visible_to
+
+    comment = get_object_or_404(
+        comments_visible_to(request.user).select_related("consultation", "topic", "idea", "author"),
+        pk=pk,
     )
-    return redirect(reverse("social:inbox") + (f"?{query}" if query else "") + f"#comment-{pk}")
+    _require(permissions.can_answer_site_comment(request.user, comment))
+    try:
+        if action == "assign":
+            services.site_comment_assign(
+                actor=request.user, comment=comment, assignee=_assignee(request)
+            )
+            messages.success(request, _("Saved."))
+        elif action == "answered":
+            services.site_comment_mark_answered(actor=request.user, comment=comment)
+            messages.success(request, _("Marked as answered."))
+        elif action == "reply":
+            services.site_comment_reply(
+                actor=request.user, comment=comment, text=request.POST.get("text", "")
+            )
+            messages.success(request, _("Your answer is published in the debate."))
+        elif action == "official":
+            services.publish_official_answer(
+                actor=request.user, item=comment, text=request.POST.get("text", "")
+            )
+            messages.success(request, _("The answer is published on the consultation."))
+        else:
+            return HttpResponseBadRequest()
+    except ValidationError as error:
+        if action in ("reply", "official"):
+            _keep_draft(request, f"site:{pk}", action)
+        messages.error(request, _error_text(error))
+    return _back_to_inbox(request, f"site-{pk}")
 
 
 @login_required

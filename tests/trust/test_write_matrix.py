@@ -431,6 +431,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("social:post_action", "post"): Row(managers, lambda c: (reverse("social:post_action", args=[_post(c).pk, "approve"]), {})),
     ("social:comment_visibility", "post"): Row(managers, lambda c: (reverse("social:comment_visibility", args=[_imported_comment(c).pk]), {"hidden": "1"})),
     ("social:inbox_action", "post"): Row(managers, lambda c: (reverse("social:inbox_action", args=[_imported_comment(c).pk, "answered"]), {})),
+    ("social:inbox_site_action", "post"): Row(managers, lambda c: (reverse("social:inbox_site_action", args=[c.comment().pk, "answered"]), {})),
     ("social:check", "post"): Row(staff_roles, lambda c: (reverse("social:check"), {"text": "Hello", "channel": _channel(c).pk})),
     ("api-social-channels", "post"): Row(administrators, lambda c: (reverse("api-social-channels"), {}), api=True),
     ("api-social-posts", "post"): Row(managers, lambda c: (reverse("api-social-posts", args=[c.consultation.slug]), {"channel": _channel(c).pk, "text": "Hello"}), api=True),
