@@ -57,6 +57,38 @@ def public_posts(consultation) -> list[SocialPost]:
     )
 
 
+# How many of the answers published from the inbox the consultation page shows.
+HUB_OFFICIAL_ANSWERS = 5
+
+
+def official_answers_from_inbox(consultation) -> list:
+    """The newest official answers that the inbox published in the consultation's debate and
+    that are still public, for the consultation page ("answer one, inform all"; one query)."""
+    from debate.models import Comment
+    from social.models import SiteCommentFollowUp
+
+    from_inbox = Q(
+        pk__in=ImportedComment.objects.filter(official_answer__isnull=False).values(
+            "official_answer"
+        )
+    ) | Q(
+        pk__in=SiteCommentFollowUp.objects.filter(official_answer__isnull=False).values(
+            "official_answer"
+        )
+    )
+    return list(
+        Comment.objects.filter(
+            from_inbox,
+            consultation=consultation,
+            is_official=True,
+            is_deleted=False,
+            is_hidden=False,
+            publication="published",
+            topic__isnull=False,
+        ).order_by("-created_at", "-id")[:HUB_OFFICIAL_ANSWERS]
+    )
+
+
 def comments_for(consultation) -> QuerySet[ImportedComment]:
     return (
         ImportedComment.objects.filter(post__consultation=consultation)

@@ -230,6 +230,16 @@ def test_publish_a_platform_answer_as_official_once_without_the_writers_name(
     client.logout()
     topic_page = client.get(topic.get_absolute_url()).content.decode()
     assert "Yes, it is free for everyone." in topic_page
+    consultation_page = client.get(harbour.get_absolute_url()).content.decode()
+    assert "Answers from the municipality" in consultation_page
+    assert "Yes, it is free for everyone." in consultation_page
+    assert f"#comment-{official.pk}" in consultation_page
+    # Taken back in the debate, it leaves the consultation page too.
+    debate_services.comment_mark_official(actor=planner, comment=official, official=False)
+    assert (
+        "Yes, it is free for everyone."
+        not in client.get(harbour.get_absolute_url()).content.decode()
+    )
 
 
 def test_publish_a_site_answer_as_official(client, harbour, topic, planner, resident):
