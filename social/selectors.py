@@ -524,6 +524,37 @@ class InboxList:
         return [loaded[(src, pk)] for src, pk, _when in keys if (src, pk) in loaded]
 
 
+def inbox_object(user, source: str, pk: int):
+    """The ImportedComment or debate Comment behind an inbox item, if `user` may see it there:
+    social comments of posts about the consultations they run (or none), site comments they
+    may read."""
+    if source == "social":
+        return (
+            ImportedComment.objects.filter(_in_consultations_run_by(user, "post__"), pk=pk)
+            .select_related("post__channel", "post__consultation")
+            .first()
+        )
+    from debate.selectors import comments_visible_to
+
+    return (
+        comments_visible_to(user)
+        .filter(pk=pk)
+        .select_related("consultation", "topic", "idea", "author")
+        .first()
+    )
+
+
+def inbox_item(user, source: str, pk: int) -> InboxItem | None:
+    """One inbox row as the list shows it, or None when it is not (or no longer) listed."""
+    kwargs = {"consultation": None, "unanswered": False, "assigned_to": None}
+    if source == "social":
+        found = InboxList(_imported_for_inbox(user, channel=None, **kwargs).filter(pk=pk), None)
+    else:
+        found = InboxList(None, _site_for_inbox(user, **kwargs).filter(pk=pk))
+    rows = found[0:1]
+    return rows[0] if rows else None
+
+
 def inbox(user, *, consultation=None, channel=None, unanswered=False, assigned_to=None):
     """Public comments from every channel on the posts of the consultations `user` runs (and
     posts about none), and residents' comments in those consultations' own debates, newest

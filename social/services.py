@@ -960,6 +960,36 @@ def _error_messages(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
+# --- One entry for every inbox action (the page and the API) -----------------------------------
+INBOX_ACTIONS = {
+    "social": ("assign", "answered", "reply", "hide", "unhide", "official"),
+    "site": ("assign", "answered", "reply", "official"),
+}
+
+
+def inbox_act(*, actor, item, action: str, text: str = "", assignee=None):
+    """Do `action` on an inbox item: an ImportedComment or a debate Comment. Raises
+    ValidationError({"action": ...}) for an action the item's source does not have."""
+    social = isinstance(item, ImportedComment)
+    if action not in INBOX_ACTIONS["social" if social else "site"]:
+        raise ValidationError({"action": gettext("Unknown action.")})
+    if action == "official":
+        return publish_official_answer(actor=actor, item=item, text=text)
+    if social:
+        if action == "assign":
+            return imported_comment_assign(actor=actor, comment=item, assignee=assignee)
+        if action == "answered":
+            return imported_comment_mark_answered(actor=actor, comment=item)
+        if action == "reply":
+            return imported_comment_reply(actor=actor, comment=item, text=text)
+        return imported_comment_hide_on_platform(actor=actor, comment=item, hidden=action == "hide")
+    if action == "assign":
+        return site_comment_assign(actor=actor, comment=item, assignee=assignee)
+    if action == "answered":
+        return site_comment_mark_answered(actor=actor, comment=item)
+    return site_comment_reply(actor=actor, comment=item, text=text)
+
+
 # --- Official answers from the inbox -----------------------------------------------------------
 def official_answer_draft(question: str, answer: str) -> str:
     """The text offered for publishing: the question quoted, then the answer (Markdown).

@@ -49,7 +49,7 @@ from social.forms import (
     ReauthoriseForm,
     ScheduleForm,
 )
-from social.models import Channel, ImportedComment, SocialPost
+from social.models import PLATFORM_NAMES, Channel, ImportedComment, SocialPost
 from social.webhooks import verify_challenge, verify_signature
 
 logger = logging.getLogger(__name__)
@@ -575,48 +575,49 @@ def _keep_draft(request: HttpRequest, key: str, action: str) -> None:
     request.session[INBOX_DRAFTS] = dict(list(drafts.items())[-5:])
 
 
+def _done_message(action: str, platform: str) -> str:
+    return {
+        "assign": _("Saved."),
+        "answered": _("Marked as answered."),
+        "reply": _("Your answer is published on the platform.")
+        if platform != selectors.SITE
+        else _("Your answer is published in the debate."),
+        "hide": _("The comment is hidden on %(platform)s."),
+        "unhide": _("The comment is shown again on %(platform)s."),
+        "official": _("The answer is published on the consultation."),
+    }[action] % {"platform": PLATFORM_NAMES.get(platform, platform)}
+
+
+def _inbox_act(request: HttpRequest, item, source: str, action: str) -> HttpResponse:
+    pk = item.pk
+    if action not in services.INBOX_ACTIONS[source]:
+        return HttpResponseBadRequest()
+    key = f"{source}:{pk}"
+    try:
+        services.inbox_act(
+            actor=request.user,
+            item=item,
+            action=action,
+            text=request.POST.get("text", ""),
+            assignee=_assignee(request) if action == "assign" else None,
+        )
+    except ValidationError as error:
+        if action in ("reply", "official"):
+            _keep_draft(request, key, action)
+        messages.error(request, _error_text(error))
+    else:
+        platform = item.platform if source == "social" else selectors.SITE
+        messages.success(request, _done_message(action, platform))
+    return _back_to_inbox(request, f"comment-{pk}" if source == "social" else f"site-{pk}")
+
+
 @login_required
 @require_POST
 def inbox_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     comment = get_object_or_404(
         ImportedComment.objects.select_related("post__channel", "post__consultation"), pk=pk
     )
-    try:
-        if action == "assign":
-            services.imported_comment_assign(
-                actor=request.user, comment=comment, assignee=_assignee(request)
-            )
-            messages.success(request, _("Saved."))
-        elif action == "answered":
-            services.imported_comment_mark_answered(actor=request.user, comment=comment)
-            messages.success(request, _("Marked as answered."))
-        elif action == "reply":
-            services.imported_comment_reply(
-                actor=request.user, comment=comment, text=request.POST.get("text", "")
-            )
-            messages.success(request, _("Your answer is published on the platform."))
-        elif action in ("hide", "unhide"):
-            services.imported_comment_hide_on_platform(
-                actor=request.user, comment=comment, hidden=action == "hide"
-            )
-            done = (
-                _("The comment is hidden on %(platform)s.")
-                if action == "hide"
-                else _("The comment is shown again on %(platform)s.")
-            )
-            messages.success(request, done % {"platform": comment.platform_name})
-        elif action == "official":
-            services.publish_official_answer(
-                actor=request.user, item=comment, text=request.POST.get("text", "")
-            )
-            messages.success(request, _("The answer is published on the consultation."))
-        else:
-            return HttpResponseBadRequest()
-    except ValidationError as error:
-        if action in ("reply", "official"):
-            _keep_draft(request, f"social:{pk}", action)
-        messages.error(request, _error_text(error))
-    return _back_to_inbox(request, f"comment-{pk}")
+    return _inbox_act(request, comment, "social", action)
 
 
 @login_required
@@ -630,32 +631,7 @@ def inbox_site_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         pk=pk,
     )
     _require(permissions.can_answer_site_comment(request.user, comment))
-    try:
-        if action == "assign":
-            services.site_comment_assign(
-                actor=request.user, comment=comment, assignee=_assignee(request)
-            )
-            messages.success(request, _("Saved."))
-        elif action == "answered":
-            services.site_comment_mark_answered(actor=request.user, comment=comment)
-            messages.success(request, _("Marked as answered."))
-        elif action == "reply":
-            services.site_comment_reply(
-                actor=request.user, comment=comment, text=request.POST.get("text", "")
-            )
-            messages.success(request, _("Your answer is published in the debate."))
-        elif action == "official":
-            services.publish_official_answer(
-                actor=request.user, item=comment, text=request.POST.get("text", "")
-            )
-            messages.success(request, _("The answer is published on the consultation."))
-        else:
-            return HttpResponseBadRequest()
-    except ValidationError as error:
-        if action in ("reply", "official"):
-            _keep_draft(request, f"site:{pk}", action)
-        messages.error(request, _error_text(error))
-    return _back_to_inbox(request, f"site-{pk}")
+    return _inbox_act(request, comment, selectors.SITE, action)
 
 
 @login_required
