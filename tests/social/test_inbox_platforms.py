@@ -207,6 +207,11 @@ def test_hide_on_facebook_and_show_again(client, facebook_fake, harbour, planner
     assert comment.pk not in public and shown.pk in public
     page = client.get(harbour.get_absolute_url()).content.decode()
     assert "Spam spam spam" not in page and "A fair question" in page
+    from reports.exports import ExportContext, social_records
+
+    public_export = social_records(ExportContext(consultation=harbour, variant="public"))
+    exported = [c["text"] for record in public_export for c in record["comments"]]
+    assert "A fair question" in exported and "Spam spam spam" not in exported
     inbox = client.get(INBOX).content.decode()
     assert "Hidden on the platform" in inbox and "Show again on Facebook" in inbox
     _act(client, comment, "unhide")
@@ -251,3 +256,47 @@ def test_a_rate_limited_hide_says_so_and_changes_nothing(client, facebook_fake, 
     assert any("asks us to wait: try again in about 5 minutes" in m for m in _messages(response))
     comment.refresh_from_db()
     assert comment.hidden_on_platform_at is None
+
+
+# --- The stand-ins behave like the platforms ------------------------------------------------------
+def test_instagram_adds_a_reply_to_a_reply_to_its_top_level_comment(instagram_fake):
+    from tests.social.conftest import adapter_for
+
+    with adapter_for(instagram_fake) as adapter:
+        media = adapter.publish(make_post("Harbour"), "k").remote_id
+        top = instagram_fake.add_comment(media, "Top", username="a")
+        under = instagram_fake.add_comment(media, "Under", username="b", parent_id=top)
+        reply_id = adapter.reply(under, "Thanks")
+        _media, reply = instagram_fake.comment(reply_id)
+        assert reply["parent"] == top
+        comments = {c.remote_id: c for c in adapter.fetch_comments(media)}
+        assert comments[reply_id].parent_id == top and comments[under].parent_id == top
+
+
+def test_x_answers_a_reply_escaped_and_refuses_one_to_a_deleted_post(x_fake):
+    from social.adapters import Rejected
+    from tests.social.conftest import adapter_for
+
+    with adapter_for(x_fake) as adapter:
+        tweet = adapter.publish(OutgoingPost(text="Harbour"), "k").remote_id
+        answer = x_fake.reply(tweet, "Question?")
+        reply_id = adapter.reply(answer, "Yes & no <maybe>")
+        request = x_fake.requests_to("POST", "/2/tweets")[-1]
+        assert request.json["reply"] == {"in_reply_to_tweet_id": answer}
+        assert x_fake.tweets[reply_id].view()["text"] == "Yes &amp; no &lt;maybe&gt;"
+        with pytest.raises(Rejected, match="deleted or not visible"):
+            adapter.reply("999999", "Hello")
+
+
+def test_facebook_will_not_hide_the_pages_own_comment(facebook_fake):
+    from social.adapters import Rejected
+    from tests.social.conftest import adapter_for
+
+    with adapter_for(facebook_fake) as adapter:
+        post = adapter.publish(OutgoingPost(text="Harbour"), "k").remote_id
+        question = facebook_fake.reply(post, "Question?")
+        ours = adapter.reply(question, "Our answer")
+        with pytest.raises(Rejected, match="made by the page"):
+            adapter.hide_comment(ours, True)
+        adapter.hide_comment(question, True)
+        assert facebook_fake.comment(question)["is_hidden"] is True
