@@ -589,6 +589,8 @@ def _response_row(label, waits: list[float], open_count: int) -> dict:
         "answered": len(waits),
         "open": open_count,
         "median_hours": None if middle is None else round(middle / 3600, 1),
+        # Under an hour the figure reads in whole minutes ("0 hours" says nothing).
+        "median_minutes": None if middle is None or middle >= 3600 else max(1, round(middle / 60)),
         # For the plural form: "1 hour", "1.5 hours".
         "plural_count": 1 if middle == 3600 else 2,
     }

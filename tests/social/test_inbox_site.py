@@ -196,6 +196,13 @@ def test_response_time_includes_this_site(harbour, topic, planner, resident):
     rows = selectors.response_times(planner)
     (site,) = [row for row in rows if str(row["channel"]) == "This site"]
     assert site["answered"] == 1 and site["open"] == 1 and site["median_hours"] == 1.0
+    assert site["median_minutes"] is None
+    # Answered within the hour, the figure reads in minutes.
+    Comment.objects.filter(pk=reply.pk).update(created_at=two_hours_ago + timedelta(minutes=20))
+    (site,) = [
+        row for row in selectors.response_times(planner) if str(row["channel"]) == "This site"
+    ]
+    assert site["median_minutes"] == 20
 
 
 def test_publish_a_platform_answer_as_official_once_without_the_writers_name(
