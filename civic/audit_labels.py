@@ -82,6 +82,11 @@ ACTION_LABELS = {
     "social.crisis_stop_lifted": _("Crisis stop lifted"),
     "social.comment_hidden": _("Imported comment hidden"),
     "social.comment_shown": _("Imported comment shown again"),
+    "social.comment_hidden_on_platform": _("Social media comment hidden on the platform"),
+    "social.comment_shown_on_platform": _("Social media comment shown again on the platform"),
+    "social.site_comment_assigned": _("Debate comment assigned in the inbox"),
+    "social.site_comment_answered": _("Debate comment marked answered in the inbox"),
+    "social.answer_published_official": _("Inbox answer published as official answer"),
 }
 
 

@@ -385,7 +385,8 @@ def social_records(ctx: ExportContext) -> list[dict]:
         record["comments"] = [
             {key: value for key, value in comment.items() if key != "hidden_reason"}
             for comment in record["comments"]
-            if not comment["hidden"]
+            # Hidden here by a planner, or hidden on the platform itself from the inbox.
+            if not comment["hidden"] and not comment.get("hidden_on_platform")
         ]
         public.append(record)
     return public

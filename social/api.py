@@ -4,6 +4,13 @@ GET/POST /api/v1/social/channels/                        administrators
 GET/POST /api/v1/consultations/{slug}/social-posts/      staff see every post, others the published
 POST     /api/v1/social-posts/{id}/approve/              a second planner (403 with the reason)
 POST/DELETE /api/v1/social/crisis-stop/                  start (with a reason) / lift
+GET      /api/v1/social/inbox/                           the comment inbox (planners), filters
+                                                         consultation, channel (id or "site"),
+                                                         unanswered, mine; paginated
+POST     /api/v1/social/inbox/{source}/{id}/{action}/    source "social" or "site"; action
+                                                         reply, assign, answered, official (and
+                                                         hide, unhide for social); JSON text,
+                                                         assigned_to
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civic.api import Pagination
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
 from social import permissions, selectors, services
@@ -222,3 +230,114 @@ class CrisisStopView(APIView):
     def delete(self, request):
         stop = services.crisis_stop_lift(actor=request.user)
         return Response(CrisisStopSerializer(stop).data)
+
+
+# --- The comment inbox ---------------------------------------------------------------------------
+class InboxItemSerializer(serializers.Serializer):
+    """One inbox row. Residents' names are their public names (the platform's public author
+    name, or the site's public name); nothing else about them."""
+
+    source = serializers.CharField()
+    id = serializers.IntegerField(source="pk")
+    created_at = serializers.DateTimeField(source="when", allow_null=True)
+    author = serializers.CharField(source="author_name")
+    text = serializers.CharField()
+    channel = serializers.CharField(source="channel_label")
+    platform = serializers.CharField()
+    consultation = serializers.SerializerMethodField()
+    url = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answer_text = serializers.CharField()
+    assigned_to = serializers.SerializerMethodField()
+    hidden_on_platform = serializers.BooleanField()
+    official_answer_url = serializers.CharField(source="official_url")
+
+    def get_consultation(self, item) -> str | None:
+        return item.consultation.slug if item.consultation else None
+
+    def get_assigned_to(self, item) -> str | None:
+        return item.assigned_to.public_name if item.assigned_to else None
+
+
+class InboxActionSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    assigned_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+def _require_inbox_reader(user) -> None:
+    if not permissions.can_use_composer(user):
+        raise PermissionDenied("Only planners and administrators use the comment inbox.")
+
+
+class InboxView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: InboxItemSerializer(many=True)},
+        summary="The comment inbox: the platforms' comments and the site's debate, newest first",
+    )
+    def get(self, request):
+        from django.core.exceptions import ValidationError
+
+        from social.forms import InboxFilterForm
+
+        _require_inbox_reader(request.user)
+        form = InboxFilterForm(
+            {k: v for k, v in request.query_params.items() if k != "page"} or None,
+            user=request.user,
+        )
+        chosen = {}
+        if form.is_bound:
+            if not form.is_valid():
+                raise ValidationError(
+                    {field: list(errors) for field, errors in form.errors.items()}
+                )
+            chosen = form.cleaned_data
+        items = selectors.inbox(
+            request.user,
+            consultation=chosen.get("consultation"),
+            channel=chosen.get("channel"),
+            unanswered=chosen.get("unanswered", False),
+            assigned_to=request.user if chosen.get("mine") else None,
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response(InboxItemSerializer(page, many=True).data)
+
+
+class InboxActionView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=InboxActionSerializer,
+        responses={200: InboxItemSerializer},
+        summary="Answer, assign, mark answered, hide or publish an inbox item as official",
+    )
+    def post(self, request, source: str, pk: int, action: str):
+        from civic.models import User
+
+        _require_inbox_reader(request.user)
+        if source not in services.INBOX_ACTIONS:
+            return Response({"source": ["Choose social or site."]}, status=400)
+        serializer = InboxActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = selectors.inbox_object(request.user, source, pk)
+        if item is None:
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        if source == selectors.SITE and not permissions.can_answer_site_comment(request.user, item):
+            raise PermissionDenied("Only planners of this consultation answer its comments.")
+        assignee = None
+        if action == "assign" and data.get("assigned_to"):
+            assignee = User.objects.filter(pk=data["assigned_to"]).first()
+            if assignee is None:
+                return Response({"assigned_to": ["Choose a colleague."]}, status=400)
+        services.inbox_act(
+            actor=request.user,
+            item=item,
+            action=action,
+            text=data.get("text", ""),
+            assignee=assignee,
+        )
+        fresh = selectors.inbox_item(request.user, source, pk)
+        return Response(InboxItemSerializer(fresh).data if fresh else {"source": source, "id": pk})

@@ -14,5 +14,11 @@ urlpatterns = [
         api.ApprovePostView.as_view(),
         name="api-social-post-approve",
     ),
+    path("social/inbox/", api.InboxView.as_view(), name="api-social-inbox"),
+    path(
+        "social/inbox/<slug:source>/<int:pk>/<slug:action>/",
+        api.InboxActionView.as_view(),
+        name="api-social-inbox-action",
+    ),
     path("social/crisis-stop/", api.CrisisStopView.as_view(), name="api-social-crisis-stop"),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from civic.external_urls import validate_external_url
 from social.adapters import CREDENTIAL_FIELDS, config
 from social.models import PLATFORM_CHOICES, Channel
+from social.selectors import SITE
 
 
 def _credentials_help() -> str:
@@ -196,6 +197,27 @@ class CalendarForm(forms.Form):
     )
 
 
+class InboxChannelField(forms.ModelChoiceField):
+    """A channel, or "site" for the comments in the site's own debate."""
+
+    class iterator(forms.models.ModelChoiceIterator):  # noqa: N801 (Django's attribute name)
+        def __iter__(self):
+            choices = iter(super().__iter__())
+            if self.field.empty_label is not None:
+                yield next(choices)
+            yield (SITE, _("This site"))
+            yield from choices
+
+    def to_python(self, value):
+        if value == SITE:
+            return SITE
+        return super().to_python(value)
+
+    def validate(self, value):
+        if value != SITE:
+            super().validate(value)
+
+
 class InboxFilterForm(forms.Form):
     consultation = forms.ModelChoiceField(
         label=_("Consultation"),
@@ -204,7 +226,7 @@ class InboxFilterForm(forms.Form):
         to_field_name="slug",
         empty_label=_("All consultations"),
     )
-    channel = forms.ModelChoiceField(
+    channel = InboxChannelField(
         label=_("Channel"), queryset=None, required=False, empty_label=_("All channels")
     )
     unanswered = forms.BooleanField(label=_("Only unanswered"), required=False)

@@ -349,6 +349,23 @@ class ImportedComment(models.Model):
     answer_text = models.TextField(blank=True)
     # Our reply on the platform: read back with the other replies, it is recognised by this id.
     answer_remote_id = models.CharField(max_length=300, blank=True)
+    # What the platform needs besides remote_id to answer (Bluesky: the comment's cid and its
+    # thread root's uri and cid), stored when the comment is read.
+    reply_ref = models.JSONField(default=dict, blank=True)
+    # Hidden on the platform itself (Facebook, Instagram): only its author and the page still
+    # see it there, and it is not shown beside the debate here either.
+    hidden_on_platform_at = models.DateTimeField(null=True, blank=True)
+    hidden_on_platform_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The answer published for everyone as an official answer in the consultation's debate.
+    official_answer = models.ForeignKey(
+        "debate.Comment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -364,3 +381,49 @@ class ImportedComment(models.Model):
     @property
     def platform_name(self) -> str:
         return PLATFORM_NAMES.get(self.platform, self.platform)
+
+    @property
+    def is_hidden_on_platform(self) -> bool:
+        return self.hidden_on_platform_at is not None
+
+    @property
+    def is_publicly_shown(self) -> bool:
+        return not self.is_hidden and self.hidden_on_platform_at is None
+
+
+class SiteCommentFollowUp(models.Model):
+    """What the comment inbox notes about a comment in the site's own debate: who takes care
+    of it, when it was marked answered by hand, and the official answer published for it.
+
+    A site comment also counts as answered when a staff member replied to it in the debate;
+    that reply is read from the debate itself, never copied here.
+    """
+
+    comment = models.OneToOneField(
+        "debate.Comment", on_delete=models.CASCADE, related_name="inbox_follow_up"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    official_answer = models.ForeignKey(
+        "debate.Comment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inbox note on a debate comment")
+        verbose_name_plural = _("inbox notes on debate comments")
+
+    def __str__(self) -> str:
+        return f"inbox note on comment {self.comment_id}"

@@ -51,5 +51,31 @@ def can_moderate_imported_comment(user, comment) -> bool:
     return civic.is_staff_role(user) and civic.can_manage_consultation(user, consultation)
 
 
+# The platforms whose API lets the page hide a comment from everyone but its author.
+HIDE_ON_PLATFORM = ("facebook", "instagram")
+
+
+def can_hide_on_platform(user, comment) -> bool:
+    """Hide (or show again) an imported comment on the platform itself."""
+    return comment.platform in HIDE_ON_PLATFORM and can_moderate_imported_comment(user, comment)
+
+
+def can_answer_site_comment(user, comment, *, manages: bool | None = None) -> bool:
+    """Answer, assign or mark answered a comment of the site's own debate from the inbox: a
+    planner of its consultation. `manages` spares a query when the caller knows already."""
+    if manages is None:
+        manages = civic.can_manage_consultation(user, comment.consultation)
+    return civic.is_staff_role(user) and manages
+
+
+def can_publish_official_answer(user, consultation) -> bool:
+    """Publish an inbox answer in the consultation's debate as the municipality's answer."""
+    return (
+        consultation is not None
+        and civic.is_staff_role(user)
+        and civic.can_manage_consultation(user, consultation)
+    )
+
+
 def can_see_post_list(user, consultation) -> bool:
     return can_use_composer(user, consultation) or civic.is_councillor(user)

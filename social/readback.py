@@ -110,6 +110,7 @@ def import_comments(post_ids=None) -> int:
                     text=comment.text,
                     url=safe_url(comment.url, max_length=600),
                     created_at=comment.created_at,
+                    reply_ref=comment.reply_ref,
                 )
                 for comment in remote
             ]

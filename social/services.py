@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civic.audit import audit_record
@@ -861,6 +861,72 @@ def imported_comment_mark_answered(*, actor, comment: ImportedComment) -> Import
     return comment
 
 
+def _platform_refusal(channel: Channel, exc: AdapterError) -> str:
+    """What the officer reads when the platform did not take an answer or a hide."""
+    from social.adapters import Ambiguous, LimitExceeded, NotFound, RateLimited
+
+    platform = channel.platform_name
+    if isinstance(exc, LimitExceeded):
+        return " ".join(str(error) for error in exc.result.errors)
+    if isinstance(exc, RateLimited):
+        minutes = max(1, -(-exc.retry_after_seconds // 60))
+        return ngettext(
+            "%(platform)s asks us to wait: try again in about %(n)s minute.",
+            "%(platform)s asks us to wait: try again in about %(n)s minutes.",
+            minutes,
+        ) % {"platform": platform, "n": minutes}
+    if isinstance(exc, AuthExpired):
+        return gettext(
+            "The login to %(channel)s no longer works; an administrator must connect it again."
+        ) % {"channel": channel}
+    if isinstance(exc, NotFound):
+        return gettext("The comment is no longer on %(platform)s.") % {"platform": platform}
+    if isinstance(exc, Ambiguous):
+        return gettext(
+            "%(platform)s did not confirm in time. Look on %(platform)s before trying again: "
+            "it may have gone through."
+        ) % {"platform": platform}
+    if isinstance(exc, TransientError):
+        return gettext("%(platform)s is not answering just now; try again in a moment.") % {
+            "platform": platform
+        }
+    return gettext("%(platform)s refused: %(reason)s") % {
+        "platform": platform,
+        "reason": getattr(exc, "reason", "") or exc.message or exc.__class__.__name__,
+    }
+
+
+def _call_platform(channel: Channel, operation, *, field: str = "text"):
+    """Run `operation(adapter)` for the channel (renewing an expired token once); platform
+    errors become a ValidationError on `field` that says what happened."""
+    from social import tokens
+
+    if channel.is_removed or channel.state != ChannelState.OK:
+        raise ValidationError(
+            {field: gettext("The channel is not connected; reconnect it before answering.")}
+        )
+    try:
+        return tokens.call_with_refresh(channel, operation)
+    except NotSupported:
+        raise
+    except AuthExpired as exc:
+        channel_mark_needs_reauth(channel=channel, reason=str(exc))
+        raise ValidationError({field: _platform_refusal(channel, exc)}) from exc
+    except AdapterError as exc:
+        raise ValidationError({field: _platform_refusal(channel, exc)}) from exc
+
+
+def _clean_answer(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": gettext("Write the answer first.")})
+    if len(text) > INBOX_REPLY_MAX_LENGTH:
+        raise ValidationError(
+            {"text": gettext("At most %(n)s characters, please.") % {"n": INBOX_REPLY_MAX_LENGTH}}
+        )
+    return text
+
+
 def imported_comment_reply(*, actor, comment: ImportedComment, text: str) -> ImportedComment:
     """Answer the comment on its platform, as the municipality's account.
 
@@ -868,21 +934,17 @@ def imported_comment_reply(*, actor, comment: ImportedComment, text: str) -> Imp
     resent reply on Mastodon carries the same idempotency key, so it is not posted twice).
     """
     _require_inbox(actor, comment)
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": gettext("Write the answer first.")})
-    if len(text) > INBOX_REPLY_MAX_LENGTH:
-        raise ValidationError(
-            {"text": gettext("At most %(n)s characters, please.") % {"n": INBOX_REPLY_MAX_LENGTH}}
-        )
+    text = _clean_answer(text)
     channel = comment.post.channel
-    if channel.is_removed or channel.state != ChannelState.OK:
+    if comment.hidden_on_platform_at is not None:
         raise ValidationError(
-            {"text": gettext("The channel is not connected; reconnect it before answering.")}
+            {"text": gettext("The comment is hidden on the platform; show it again to answer.")}
         )
     try:
-        with adapter_for(channel) as adapter:
-            reply_id = adapter.reply(comment.remote_id, text)
+        reply_id = _call_platform(
+            channel,
+            lambda adapter: adapter.reply(comment.remote_id, text, ref=comment.reply_ref),
+        )
     except NotSupported as exc:
         raise ValidationError(
             {
@@ -892,10 +954,6 @@ def imported_comment_reply(*, actor, comment: ImportedComment, text: str) -> Imp
                 )
                 % {"platform": channel.platform_name}
             }
-        ) from exc
-    except AdapterError as exc:
-        raise ValidationError(
-            {"text": gettext("The platform refused the answer: %(reason)s") % {"reason": exc}}
         ) from exc
     with transaction.atomic():
         comment = ImportedComment.objects.select_for_update().get(pk=comment.pk)
@@ -913,6 +971,265 @@ def imported_comment_reply(*, actor, comment: ImportedComment, text: str) -> Imp
             consultation_id=comment.post.consultation_id,
         )
     return comment
+
+
+def imported_comment_hide_on_platform(
+    *, actor, comment: ImportedComment, hidden: bool
+) -> ImportedComment:
+    """Hide the comment on Facebook or Instagram (its author and the page still see it there),
+    or show it again. A hidden comment is not shown beside the debate here either."""
+    if not permissions.can_moderate_imported_comment(actor, comment):
+        raise PermissionDenied(gettext("Only planners of this consultation moderate comments."))
+    if not permissions.can_hide_on_platform(actor, comment):
+        raise ValidationError(
+            {
+                "hide": gettext("%(platform)s does not let us hide comments from here.")
+                % {"platform": comment.platform_name}
+            }
+        )
+    if (comment.hidden_on_platform_at is not None) == hidden:
+        return comment
+    channel = comment.post.channel
+    _call_platform(
+        channel,
+        lambda adapter: adapter.hide_comment(comment.remote_id, hidden),
+        field="hide",
+    )
+    with transaction.atomic():
+        comment = ImportedComment.objects.select_for_update().get(pk=comment.pk)
+        comment.hidden_on_platform_at = timezone.now() if hidden else None
+        comment.hidden_on_platform_by = actor if hidden else None
+        comment.save(update_fields=["hidden_on_platform_at", "hidden_on_platform_by"])
+        changed(comment.post.consultation_id, Change.SOCIAL_POST)
+        audit_record(
+            actor=actor,
+            action="social.comment_hidden_on_platform"
+            if hidden
+            else "social.comment_shown_on_platform",
+            target=comment,
+            changes={"platform": comment.platform},
+            consultation_id=comment.post.consultation_id,
+        )
+    return comment
+
+
+# --- Comments of the site's own debate in the inbox ---------------------------------------------
+def _require_site_inbox(actor, comment) -> None:
+    if not permissions.can_answer_site_comment(actor, comment):
+        raise PermissionDenied(gettext("Only planners of this consultation answer its comments."))
+
+
+def _follow_up(comment):
+    from social.models import SiteCommentFollowUp
+
+    follow_up, _created = SiteCommentFollowUp.objects.select_for_update().get_or_create(
+        comment=comment
+    )
+    return follow_up
+
+
+@transaction.atomic
+def site_comment_assign(*, actor, comment, assignee):
+    """Give a debate comment to a colleague (or take it back with None); they are told."""
+    _require_site_inbox(actor, comment)
+    if assignee is not None and not permissions.can_answer_site_comment(assignee, comment):
+        raise ValidationError(
+            {"assigned_to": gettext("This person does not run the consultation.")}
+        )
+    follow_up = _follow_up(comment)
+    follow_up.assigned_to = assignee
+    follow_up.save(update_fields=["assigned_to"])
+    audit_record(
+        actor=actor,
+        action="social.site_comment_assigned",
+        target=comment,
+        changes={"assigned_to": assignee.public_name if assignee else None},
+        consultation_id=comment.consultation_id,
+    )
+    if assignee is not None and assignee.pk != getattr(actor, "pk", None):
+        notify(
+            recipient=assignee,
+            kind="social_inbox",
+            subject=_("A comment in the debate was given to you"),
+            body=format_lazy(
+                _("{name} asks you to answer this comment in the debate: {text}"),
+                name=actor.public_name,
+                text=comment.body[:280],
+            ),
+            url=reverse("social:inbox") + f"#site-{comment.pk}",
+        )
+    return follow_up
+
+
+@transaction.atomic
+def site_comment_mark_answered(*, actor, comment):
+    """Answered elsewhere (by phone, at a meeting): counts as the first answer."""
+    _require_site_inbox(actor, comment)
+    follow_up = _follow_up(comment)
+    if follow_up.answered_at is None:
+        follow_up.answered_at, follow_up.answered_by = timezone.now(), actor
+        follow_up.save(update_fields=["answered_at", "answered_by"])
+        audit_record(
+            actor=actor,
+            action="social.site_comment_answered",
+            target=comment,
+            consultation_id=comment.consultation_id,
+        )
+    return follow_up
+
+
+def site_comment_reply(*, actor, comment, text: str):
+    """Answer a debate comment from the inbox: a reply in the debate, written by the debate's
+    own service (its phase, block and moderation rules apply)."""
+    from debate import services as debate_services
+
+    _require_site_inbox(actor, comment)
+    text = _clean_answer(text)
+    try:
+        return debate_services.comment_create(
+            author=actor, target=comment.target, body=text, parent=comment
+        )
+    except ValidationError as error:
+        # The debate names its fields (body, parent); the inbox form has one text field.
+        raise ValidationError({"text": _error_messages(error)}) from error
+    except PermissionDenied as error:
+        raise ValidationError({"text": [str(error)]}) from error
+
+
+def _error_messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "message_dict"):
+        return [message for messages in error.message_dict.values() for message in messages]
+    return list(error.messages)
+
+
+# --- One entry for every inbox action (the page and the API) -----------------------------------
+INBOX_ACTIONS = {
+    "social": ("assign", "answered", "reply", "hide", "unhide", "official"),
+    "site": ("assign", "answered", "reply", "official"),
+}
+
+
+def inbox_act(*, actor, item, action: str, text: str = "", assignee=None):
+    """Do `action` on an inbox item: an ImportedComment or a debate Comment. Raises
+    ValidationError({"action": ...}) for an action the item's source does not have."""
+    social = isinstance(item, ImportedComment)
+    if action not in INBOX_ACTIONS["social" if social else "site"]:
+        raise ValidationError({"action": gettext("Unknown action.")})
+    if action == "official":
+        return publish_official_answer(actor=actor, item=item, text=text)
+    if social:
+        if action == "assign":
+            return imported_comment_assign(actor=actor, comment=item, assignee=assignee)
+        if action == "answered":
+            return imported_comment_mark_answered(actor=actor, comment=item)
+        if action == "reply":
+            return imported_comment_reply(actor=actor, comment=item, text=text)
+        return imported_comment_hide_on_platform(actor=actor, comment=item, hidden=action == "hide")
+    if action == "assign":
+        return site_comment_assign(actor=actor, comment=item, assignee=assignee)
+    if action == "answered":
+        return site_comment_mark_answered(actor=actor, comment=item)
+    return site_comment_reply(actor=actor, comment=item, text=text)
+
+
+# --- Official answers from the inbox -----------------------------------------------------------
+def official_answer_draft(question: str, answer: str) -> str:
+    """The text offered for publishing: the question quoted, then the answer (Markdown).
+
+    Only the question's words are quoted, never who wrote it: the writer's name or handle is
+    public on the platform, but repeating it on the municipality's site would move a resident's
+    personal data into a new context without need; the question alone lets everyone see what
+    was answered. The officer edits the text before publishing (e.g. to remove personal details
+    the question itself contains).
+    """
+    quoted = "\n".join(
+        f"> {line}" if line.strip() else ">" for line in question.strip().splitlines()
+    )
+    return f"{quoted}\n\n{answer.strip()}".strip()
+
+
+def _main_topic(consultation):
+    from consultations.models import Topic
+
+    topic = (
+        Topic.objects.filter(consultation=consultation).order_by("position", "created_at").first()
+    )
+    if topic is None:
+        raise ValidationError(
+            {
+                "official": gettext(
+                    "The consultation has no debate topic to publish the answer in; open one first."
+                )
+            }
+        )
+    return topic
+
+
+def publish_official_answer(*, actor, item, text: str):
+    """Publish an inbox answer for everyone: an official staff comment on the consultation's
+    first debate topic, quoting the question. `item` is an ImportedComment or a debate Comment.
+
+    Publishing again returns the answer published before (one per inbox item), as long as it
+    is still there.
+    """
+    from debate import services as debate_services
+    from debate.models import Comment
+
+    if isinstance(item, ImportedComment):
+        consultation = item.post.consultation
+        answered = item.answered_at is not None
+    else:
+        consultation = item.consultation
+        answered = _site_comment_answered(item)
+    if not permissions.can_publish_official_answer(actor, consultation):
+        raise PermissionDenied(
+            gettext("Only planners of the consultation publish its official answers.")
+        )
+    if not answered:
+        raise ValidationError({"official": gettext("Answer the comment first.")})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"official": gettext("Write the answer to publish.")})
+    with transaction.atomic():
+        if isinstance(item, ImportedComment):
+            holder = ImportedComment.objects.select_for_update().get(pk=item.pk)
+        else:
+            holder = _follow_up(item)
+        existing = holder.official_answer_id and (
+            Comment.objects.filter(pk=holder.official_answer_id, is_deleted=False).first()
+        )
+        if existing:
+            return existing
+        try:
+            answer = debate_services.comment_create(
+                author=actor, target=_main_topic(consultation), body=text, official=True
+            )
+        except ValidationError as error:
+            raise ValidationError({"official": _error_messages(error)}) from error
+        except PermissionDenied as error:
+            raise ValidationError({"official": [str(error)]}) from error
+        holder.official_answer = answer
+        holder.save(update_fields=["official_answer"])
+        audit_record(
+            actor=actor,
+            action="social.answer_published_official",
+            target=answer,
+            changes={
+                "source": "site" if not isinstance(item, ImportedComment) else item.platform,
+                "inbox_item": item.pk,
+            },
+            consultation_id=consultation.pk,
+        )
+    return answer
+
+
+def _site_comment_answered(comment) -> bool:
+    from debate.models import Comment
+    from social.models import SiteCommentFollowUp
+
+    if SiteCommentFollowUp.objects.filter(comment=comment, answered_at__isnull=False).exists():
+        return True
+    return Comment.objects.filter(selectors.staff_replies_to(comment.pk)).exists()
 
 
 # --- Drafts from events --------------------------------------------------------------------------

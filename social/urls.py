@@ -18,6 +18,7 @@ urlpatterns = [
     path("calendar/", views.content_calendar, name="calendar"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/<slug:action>/", views.inbox_action, name="inbox_action"),
+    path("inbox/site/<int:pk>/<slug:action>/", views.inbox_site_action, name="inbox_site_action"),
     path("c/<slug:slug>/", views.composer, name="composer"),
     path("posts/<int:pk>/reschedule/", views.post_reschedule, name="post_reschedule"),
     path(

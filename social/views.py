@@ -50,7 +50,7 @@ from social.forms import (
     RescheduleForm,
     ScheduleForm,
 )
-from social.models import Channel, ImportedComment, SocialPost
+from social.models import PLATFORM_NAMES, Channel, ImportedComment, SocialPost
 from social.webhooks import verify_challenge, verify_signature
 
 logger = logging.getLogger(__name__)
@@ -576,20 +576,31 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Public comments from every channel in one list ("answer one, inform all")."""
+    """Public comments from every channel and the site's own debate in one list ("answer one,
+    inform all")."""
     from social.forms import InboxFilterForm
 
     _require(permissions.can_use_composer(request.user))
     form = InboxFilterForm(request.GET or None, user=request.user)
     chosen, valid = filter_choices(form)
-    comments = selectors.inbox(
+    items = selectors.inbox(
         request.user,
         consultation=chosen.get("consultation"),
         channel=chosen.get("channel"),
         unanswered=chosen.get("unanswered", False),
         assigned_to=request.user if chosen.get("mine") else None,
     )
-    page = Paginator(comments, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    # What the officer typed before the platform refused it stays in its form.
+    drafts = request.session.pop(INBOX_DRAFTS, {}) if INBOX_DRAFTS in request.session else {}
+    for item in page:
+        item.draft = drafts.get(f"{item.key}:reply", "")
+        item.official_draft = drafts.get(f"{item.key}:official") or (
+            services.official_answer_draft(item.text, item.answer_text or "")
+        )
+        item.failed = {
+            action for action in ("reply", "official") if f"{item.key}:{action}" in drafts
+        }
     return render(
         request,
         "social/inbox.html",
@@ -601,9 +612,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "response_window_days": selectors.RESPONSE_WINDOW_DAYS,
             "reply_max_length": services.INBOX_REPLY_MAX_LENGTH,
             "query": _without_page(request.GET),
+            "hideable": permissions.HIDE_ON_PLATFORM,
         },
         status=200 if valid else 400,
     )
+
+
+INBOX_DRAFTS = "social_inbox_drafts"
 
 
 def _without_page(params) -> str:
@@ -612,39 +627,88 @@ def _without_page(params) -> str:
     return kept.urlencode()
 
 
+def _assignee(request: HttpRequest):
+    from civic.models import User
+
+    chosen = request.POST.get("assigned_to", "")
+    assignee = User.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if chosen and assignee is None:
+        raise ValidationError({"assigned_to": _("Choose a colleague from the list.")})
+    return assignee
+
+
+def _back_to_inbox(request: HttpRequest, anchor: str) -> HttpResponse:
+    back = request.POST.get("query", "")
+    query = urlencode(
+        {k: v for k, v in QueryDict(back).items() if k in INBOX_FILTERS and len(v) <= 100}
+    )
+    return redirect(reverse("social:inbox") + (f"?{query}" if query else "") + f"#{anchor}")
+
+
+def _keep_draft(request: HttpRequest, key: str, action: str) -> None:
+    drafts = request.session.get(INBOX_DRAFTS, {})
+    drafts[f"{key}:{action}"] = request.POST.get("text", "")[: services.INBOX_REPLY_MAX_LENGTH * 3]
+    # A handful at most: the page shows one refusal at a time.
+    request.session[INBOX_DRAFTS] = dict(list(drafts.items())[-5:])
+
+
+def _done_message(action: str, platform: str) -> str:
+    return {
+        "assign": _("Saved."),
+        "answered": _("Marked as answered."),
+        "reply": _("Your answer is published on the platform.")
+        if platform != selectors.SITE
+        else _("Your answer is published in the debate."),
+        "hide": _("The comment is hidden on %(platform)s."),
+        "unhide": _("The comment is shown again on %(platform)s."),
+        "official": _("The answer is published on the consultation."),
+    }[action] % {"platform": PLATFORM_NAMES.get(platform, platform)}
+
+
+def _inbox_act(request: HttpRequest, item, source: str, action: str) -> HttpResponse:
+    pk = item.pk
+    if action not in services.INBOX_ACTIONS[source]:
+        return HttpResponseBadRequest()
+    key = f"{source}:{pk}"
+    try:
+        services.inbox_act(
+            actor=request.user,
+            item=item,
+            action=action,
+            text=request.POST.get("text", ""),
+            assignee=_assignee(request) if action == "assign" else None,
+        )
+    except ValidationError as error:
+        if action in ("reply", "official"):
+            _keep_draft(request, key, action)
+        messages.error(request, _error_text(error))
+    else:
+        platform = item.platform if source == "social" else selectors.SITE
+        messages.success(request, _done_message(action, platform))
+    return _back_to_inbox(request, f"comment-{pk}" if source == "social" else f"site-{pk}")
+
+
 @login_required
 @require_POST
 def inbox_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     comment = get_object_or_404(
         ImportedComment.objects.select_related("post__channel", "post__consultation"), pk=pk
     )
-    try:
-        if action == "assign":
-            from civic.models import User
+    return _inbox_act(request, comment, "social", action)
 
-            chosen = request.POST.get("assigned_to", "")
-            assignee = User.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-            if chosen and assignee is None:
-                raise ValidationError({"assigned_to": _("Choose a colleague from the list.")})
-            services.imported_comment_assign(actor=request.user, comment=comment, assignee=assignee)
-            messages.success(request, _("Saved."))
-        elif action == "answered":
-            services.imported_comment_mark_answered(actor=request.user, comment=comment)
-            messages.success(request, _("Marked as answered."))
-        elif action == "reply":
-            services.imported_comment_reply(
-                actor=request.user, comment=comment, text=request.POST.get("text", "")
-            )
-            messages.success(request, _("Your answer is published on the platform."))
-        else:
-            return HttpResponseBadRequest()
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    back = request.POST.get("query", "")
-    query = urlencode(
-        {k: v for k, v in QueryDict(back).items() if k in INBOX_FILTERS and len(v) <= 100}
+
+@login_required
+@require_POST
+def inbox_site_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The inbox's actions on a comment of the site's own debate."""
+    from debate.selectors import comments_visible_to
+
+    comment = get_object_or_404(
+        comments_visible_to(request.user).select_related("consultation", "topic", "idea", "author"),
+        pk=pk,
     )
-    return redirect(reverse("social:inbox") + (f"?{query}" if query else "") + f"#comment-{pk}")
+    _require(permissions.can_answer_site_comment(request.user, comment))
+    return _inbox_act(request, comment, selectors.SITE, action)
 
 
 @login_required

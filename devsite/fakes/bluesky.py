@@ -26,6 +26,13 @@ from social.adapters import config
 _TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 
 
+def _new_tid() -> str:
+    """A record key the server chooses: a TID from the clock and a random clock id."""
+    value = (int(time.time() * 1_000_000) << 10) | secrets.randbelow(1024)
+    alphabet = "234567abcdefghijklmnopqrstuvwxyz"
+    return "".join(alphabet[(value >> (5 * i)) & 0x1F] for i in reversed(range(13)))
+
+
 def xrpc_error(status: int, error: str, message: str, **headers: str) -> FakeError:
     return FakeError(FakeResponse(status, {"error": error, "message": message}, headers))
 
@@ -116,11 +123,16 @@ class FakeBluesky(FakePlatform):
             author = {"did": f"did:plc:{secrets.token_hex(12)}", "handle": handle}
             rkey = f"3{secrets.token_hex(6)}"[:13]
             reply_uri = f"at://{author['did']}/{config.BLUESKY_POST_COLLECTION}/{rkey}"
+            parent = self.records[uri]
+            root = (parent.value.get("reply") or {}).get("root") or {
+                "uri": parent.uri,
+                "cid": parent.cid,
+            }
             value = {
                 "$type": config.BLUESKY_POST_COLLECTION,
                 "text": text,
                 "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-                "reply": {"root": {"uri": uri}, "parent": {"uri": uri}},
+                "reply": {"root": dict(root), "parent": {"uri": parent.uri, "cid": parent.cid}},
             }
             self.records[reply_uri] = FakeRecord(
                 reply_uri, fake_cid(text.encode()), value, author, reply_parent=uri
@@ -260,6 +272,8 @@ class FakeBluesky(FakePlatform):
                 raise self._invalid_record(
                     f"Record/facets/{index}/index splits a character"
                 ) from None
+        if "reply" in record:
+            self._validate_reply(record["reply"])
         embed = record.get("embed")
         if embed and embed.get("$type") == "app.bsky.embed.images":
             images = embed.get("images") or []
@@ -286,6 +300,26 @@ class FakeBluesky(FakePlatform):
                 if link not in self.blobs:
                     raise xrpc_error(400, "InvalidRequest", f"Could not find blob: {link}")
 
+    def _validate_reply(self, reply: Any) -> None:
+        """A reply names its thread's root and its parent by strong ref (uri and cid); the
+        parent must exist with that cid."""
+        if not isinstance(reply, dict):
+            raise self._invalid_record("Record/reply must be an object")
+        for side in ("root", "parent"):
+            ref = reply.get(side)
+            if not isinstance(ref, dict):
+                raise self._invalid_record(f'Record/reply must have the property "{side}"')
+            for name in ("uri", "cid"):
+                if not isinstance(ref.get(name), str) or not ref[name]:
+                    raise self._invalid_record(
+                        f'Record/reply/{side} must have the property "{name}"'
+                    )
+            if not ref["uri"].startswith("at://"):
+                raise self._invalid_record(f"Record/reply/{side}/uri must be a valid at-uri")
+        parent = self.records.get(reply["parent"]["uri"])
+        if parent is None or parent.cid != reply["parent"]["cid"]:
+            raise xrpc_error(400, "InvalidRequest", "Could not find the parent post")
+
     def _create_record(self, request: FakeRequest) -> FakeResponse:
         body = request.json if isinstance(request.json, dict) else {}
         if body.get("repo") not in (self.did, self.handle):
@@ -294,7 +328,7 @@ class FakeBluesky(FakePlatform):
             raise xrpc_error(400, "InvalidRequest", "This fake stores posts only")
         record = body.get("record") or {}
         self._validate_post(record)
-        rkey = body.get("rkey") or f"3{secrets.token_hex(6)}"
+        rkey = body.get("rkey") or _new_tid()
         if not _TID.match(rkey):
             raise xrpc_error(400, "InvalidRequest", "Invalid record key: must be a TID")
         uri = f"at://{self.did}/{config.BLUESKY_POST_COLLECTION}/{rkey}"
@@ -306,6 +340,7 @@ class FakeBluesky(FakePlatform):
             cid,
             record,
             {"did": self.did, "handle": self.handle, "displayName": self.display_name},
+            reply_parent=((record.get("reply") or {}).get("parent") or {}).get("uri", ""),
         )
         return FakeResponse(
             200,

@@ -111,6 +111,7 @@ class FakeFacebook(GraphFake):
                     "created_time": datetime.now(UTC),
                     "parent": parent_id,
                     "like_count": 0,
+                    "is_hidden": False,
                 }
             )
             return comment_id
@@ -169,6 +170,8 @@ class FakeFacebook(GraphFake):
                 return self._subscribed_apps(request)
         if len(path) == 2 and path[1] == "comments" and method == "POST":
             return self._reply_to_comment(path[0], request)
+        if len(path) == 1 and method == "POST" and self.comment(path[0]) is not None:
+            return self._hide_comment(self.comment(path[0]), request)
         post = self.posts.get(path[0]) if path else None
         if post is None:
             raise self.missing_object(path[0] if path else "")
@@ -196,6 +199,25 @@ class FakeFacebook(GraphFake):
             raise FakeError(graph_error("(#100) The parameter message is required", 100))
         reply_id = self.add_comment(post.id, message, author=self.page_name, parent_id=comment_id)
         return FakeResponse(200, {"id": reply_id})
+
+    def comment(self, comment_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            for post in self.posts.values():
+                for comment in post.comments:
+                    if comment["id"] == comment_id:
+                        return comment
+        return None
+
+    def _hide_comment(self, comment: dict[str, Any], request: FakeRequest) -> FakeResponse:
+        """POST /{comment-id}?is_hidden=true|false: the page hides a comment from everyone but
+        its author and the page's people; the page's own comments cannot be hidden."""
+        value = request.param("is_hidden")
+        if value not in ("true", "false"):
+            raise FakeError(graph_error("(#100) Param is_hidden must be a boolean", 100))
+        if comment["from"].get("name") == self.page_name:
+            raise FakeError(graph_error("(#100) Cannot hide a comment made by the page", 100))
+        comment["is_hidden"] = value == "true"
+        return FakeResponse(200, {"success": True})
 
     def _subscribed_apps(self, request: FakeRequest) -> FakeResponse:
         """Webhook subscription of the app for this page (POST adds fields, GET lists them)."""
@@ -399,6 +421,7 @@ class FakeFacebook(GraphFake):
                 "from": comment["from"],
                 "created_time": graph_time(comment["created_time"]),
                 "like_count": comment["like_count"],
+                "is_hidden": comment["is_hidden"],
                 "permalink_url": f"https://www.facebook.com/{comment['id']}",
             }
             if comment["parent"]:

@@ -112,7 +112,9 @@ class FakeInstagram(GraphFake):
     def reply(self, remote_id: str, text: str, author: str = "") -> str:
         return self.add_comment(remote_id, text, username=author or "borger_kbh")
 
-    def add_comment(self, media_id: str, text: str, *, username: str = "borger_kbh") -> str:
+    def add_comment(
+        self, media_id: str, text: str, *, username: str = "borger_kbh", parent_id: str = ""
+    ) -> str:
         with self.lock:
             comment_id = self.new_id()
             self.media[media_id].comments.append(
@@ -122,9 +124,20 @@ class FakeInstagram(GraphFake):
                     "username": username,
                     "timestamp": datetime.now(UTC),
                     "like_count": 0,
+                    "parent": parent_id,
+                    "hidden": False,
                 }
             )
             return comment_id
+
+    def comment(self, comment_id: str) -> tuple[FakeMedia, dict[str, Any]] | None:
+        """The media holding a comment, and the comment; None for an unknown id."""
+        with self.lock:
+            for media in self.media.values():
+                for comment in media.comments:
+                    if comment["id"] == comment_id:
+                        return media, comment
+        return None
 
     def route(self, request: FakeRequest) -> FakeResponse:
         method = request.method
@@ -164,6 +177,12 @@ class FakeInstagram(GraphFake):
                 if container.polls_until_finished < 0:
                     container.status = "FINISHED"
             return FakeResponse(200, {"status_code": container.status, "id": container.id})
+        found = self.comment(path[0]) if path else None
+        if found is not None and method == "POST":
+            if path[1:] == ["replies"]:
+                return self._reply(*found, request)
+            if len(path) == 1:
+                return self._hide(found[1], request)
         media = self.media.get(path[0]) if path else None
         if media is None:
             raise self.missing_object(path[0] if path else "")
@@ -385,15 +404,52 @@ class FakeInstagram(GraphFake):
         ]
         return FakeResponse(200, {"data": data})
 
+    def _reply(
+        self, media: FakeMedia, comment: dict[str, Any], request: FakeRequest
+    ) -> FakeResponse:
+        """POST /{ig-comment-id}/replies: the account answers; a reply to a reply goes to the
+        top-level comment, and hidden comments take no replies."""
+        message = (request.param("message") or "").strip()
+        if not message:
+            raise FakeError(graph_error("(#100) The parameter message is required", 100))
+        if len(message) > config.INSTAGRAM_MAX_CAPTION:
+            raise FakeError(graph_error("(#100) The comment is too long.", 100, subcode=2207008))
+        if comment["hidden"]:
+            raise FakeError(
+                graph_error("(#100) Cannot reply to a hidden comment.", 100, subcode=2207046)
+            )
+        top = comment["parent"] or comment["id"]
+        reply_id = self.add_comment(media.id, message, username=self.username, parent_id=top)
+        return FakeResponse(200, {"id": reply_id})
+
+    def _hide(self, comment: dict[str, Any], request: FakeRequest) -> FakeResponse:
+        """POST /{ig-comment-id}?hide=true|false."""
+        value = request.param("hide")
+        if value not in ("true", "false"):
+            raise FakeError(graph_error("(#100) Param hide must be a boolean", 100))
+        if comment["username"] == self.username:
+            raise FakeError(graph_error("(#100) The account's own comments cannot be hidden.", 100))
+        comment["hidden"] = value == "true"
+        return FakeResponse(200, {"success": True})
+
     def _comments(self, media: FakeMedia) -> FakeResponse:
-        data = [
-            {
+        def shape(c: dict[str, Any]) -> dict[str, Any]:
+            return {
                 "id": c["id"],
                 "text": c["text"],
                 "username": c["username"],
                 "timestamp": graph_time(c["timestamp"]),
                 "like_count": c["like_count"],
+                "hidden": c["hidden"],
             }
-            for c in media.comments
-        ]
+
+        data = []
+        for c in media.comments:
+            if c["parent"]:
+                continue
+            item = shape(c)
+            replies = [shape(r) for r in media.comments if r["parent"] == c["id"]]
+            if replies:
+                item["replies"] = {"data": replies}
+            data.append(item)
         return FakeResponse(200, {"data": data})

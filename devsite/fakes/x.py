@@ -290,7 +290,26 @@ class FakeX(FakePlatform):
             t.text == text and t.author_id == self.user_id for t in self.tweets.values()
         ):
             raise FakeError(self._duplicate())
+        reply = body.get("reply")
+        answered = None
+        if reply is not None:
+            answered_id = reply.get("in_reply_to_tweet_id") if isinstance(reply, dict) else None
+            if not isinstance(answered_id, str) or not answered_id.isdigit():
+                raise FakeError(self._invalid("$.reply.in_reply_to_tweet_id: must be a post id"))
+            answered = self.tweets.get(answered_id)
+            if answered is None:
+                raise FakeError(
+                    problem(
+                        403,
+                        "Forbidden",
+                        "You attempted to reply to a Tweet that is deleted or not visible to you.",
+                    )
+                )
         tweet = FakeTweet(id=self.new_id(), text=text, author_id=self.user_id, media_ids=media_ids)
+        if answered is not None:
+            tweet.in_reply_to = answered.id
+            tweet.conversation_id = answered.conversation_id or answered.id
+            answered.metrics["reply_count"] += 1
         self.tweets[tweet.id] = tweet
         return FakeResponse(
             201,

@@ -15,6 +15,10 @@
 - `AuthExpired`: mark the channel "needs re-authorisation". `Rejected` (and its `Duplicate`,
   `LimitExceeded`, `NotFound`): permanent, show `reason`. `NotSupported`: the platform cannot.
 - `fetch_metrics` returns `Metrics` whose None fields mean "not available", never 0.
+- `reply(comment_id, text, ref=comment.reply_ref)` answers a public comment as the account
+  (`check_reply` applies the platform's length rules first, raising `LimitExceeded`);
+  `hide_comment(comment_id, hidden)` hides it on Facebook and Instagram. Both raise
+  `NotSupported` where the platform has no such API.
 """
 
 from __future__ import annotations

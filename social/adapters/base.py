@@ -15,7 +15,7 @@ import math
 import ssl
 import string
 import unicodedata
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -146,11 +146,20 @@ class RemoteComment:
     author_id: str = ""
     url: str = ""
     like_count: int | None = None
+    # What the platform needs besides the id to answer the comment (Bluesky's strong refs:
+    # the comment's cid and its thread root's uri and cid). Text values only.
+    reply_ref: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         created_at = self.created_at if isinstance(self.created_at, datetime) else None
+        reply_ref = self.reply_ref if isinstance(self.reply_ref, dict) else {}
         _checked(
             self,
+            reply_ref={
+                str(key)[:40]: text_of(value, MAX_REMOTE_ID_LENGTH)
+                for key, value in list(reply_ref.items())[:8]
+                if text_of(value)
+            },
             remote_id=remote_id_of(self.remote_id),
             text=text_of(self.text),
             author_name=text_of(self.author_name),
@@ -356,9 +365,28 @@ class ChannelAdapter(abc.ABC):
     @abc.abstractmethod
     def verify_credentials(self) -> AccountInfo: ...
 
-    def reply(self, comment_remote_id: str, text: str) -> str:
-        """Answer a public comment on the platform as the account; returns the reply's id."""
+    def reply(
+        self, comment_remote_id: str, text: str, *, ref: Mapping[str, str] | None = None
+    ) -> str:
+        """Answer a public comment on the platform as the account; returns the reply's id.
+
+        `ref` is what was stored with the comment when it was read (`RemoteComment.reply_ref`).
+        """
         raise NotSupported(f"{self.platform}: replying from here is not supported")
+
+    def check_reply(self, text: str) -> limits.LimitResult:
+        """The platform's length rules for an answer, checked before any request."""
+        return limits.check_post(self.platform, text)
+
+    def _ensure_reply_allowed(self, text: str) -> None:
+        result = self.check_reply(text)
+        if not result.ok:
+            raise LimitExceeded(result)
+
+    def hide_comment(self, comment_remote_id: str, hidden: bool) -> None:
+        """Hide a public comment on the platform (only its author and the page still see it),
+        or show it again."""
+        raise NotSupported(f"{self.platform}: hiding comments from here is not supported")
 
     # Shared plumbing ------------------------------------------------------------------------
     def _ensure_allowed(self, post: OutgoingPost) -> None:
@@ -485,8 +513,10 @@ _OPERATIONS = (
     "fetch_comments",
     "delete",
     "verify_credentials",
+    "reply",
+    "hide_comment",
 )
-_WRITES = ("publish", "delete")
+_WRITES = ("publish", "delete", "reply", "hide_comment")
 
 
 def _refusing_malformed_answers(method: Callable, *, write: bool) -> Callable:

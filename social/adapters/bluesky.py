@@ -6,6 +6,7 @@ import hashlib
 import io
 import threading
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
+    remote_id_of,
     retry_after_of,
 )
 
@@ -118,6 +120,15 @@ def aspect_ratio(data: bytes) -> dict[str, Any]:
 
 def _rkey(uri: str) -> str:
     return uri.rsplit("/", 1)[-1]
+
+
+def _reply_ref(view: dict[str, Any], record: dict[str, Any]) -> dict[str, str]:
+    """The strong refs a reply to this post needs: its own cid, and its thread's root (the
+    root named in its record, or the post itself when it starts the thread)."""
+    root = ((record.get("reply") or {}).get("root")) or {}
+    if not isinstance(root, dict) or not root.get("uri") or not root.get("cid"):
+        root = {"uri": view["uri"], "cid": view["cid"]}
+    return {"cid": view["cid"], "root_uri": root["uri"], "root_cid": root["cid"]}
 
 
 class BlueskyAdapter(ChannelAdapter):
@@ -354,12 +365,49 @@ class BlueskyAdapter(ChannelAdapter):
                             parent_id=parent_uri if parent_uri != remote_id else "",
                             url=f"https://bsky.app/profile/{handle}/post/{_rkey(view['uri'])}",
                             like_count=view.get("likeCount"),
+                            reply_ref=_reply_ref(view, record),
                         )
                     )
                 walk(reply, view["uri"])
 
         walk(answer.get("thread") or {}, remote_id)
         return sorted(comments, key=lambda c: (c.created_at is None, c.created_at))
+
+    def reply(
+        self, comment_remote_id: str, text: str, *, ref: Mapping[str, str] | None = None
+    ) -> str:
+        """A post whose `reply` holds strong refs (uri and cid) to the thread's root and to
+        the comment answered; what was not stored when the comment was read is looked up."""
+        self._ensure_reply_allowed(text)
+        ref = dict(ref or {})
+        if not (ref.get("cid") and ref.get("root_uri") and ref.get("root_cid")):
+            answer = self._xrpc("GET", "app.bsky.feed.getPosts", params={"uris": comment_remote_id})
+            posts = answer.get("posts") or []
+            if not posts:
+                raise NotFound(f"bluesky: post {comment_remote_id} not found", raw=answer)
+            ref = _reply_ref(posts[0], posts[0].get("record") or {})
+        parent = {"uri": comment_remote_id, "cid": ref["cid"]}
+        record: dict[str, Any] = {
+            "$type": config.BLUESKY_POST_COLLECTION,
+            "text": text,
+            "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "reply": {"root": {"uri": ref["root_uri"], "cid": ref["root_cid"]}, "parent": parent},
+        }
+        facets = link_facets(text)
+        if facets:
+            record["facets"] = facets
+        session = self._session()
+        answer = self._xrpc(
+            "POST",
+            "com.atproto.repo.createRecord",
+            write=True,
+            json={
+                "repo": session["did"],
+                "collection": config.BLUESKY_POST_COLLECTION,
+                "record": record,
+            },
+        )
+        return remote_id_of(answer["uri"])
 
     def delete(self, remote_id: str) -> None:
         session = self._session()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from social.adapters.base import (
     RemoteComment,
     json_body,
     parse_datetime,
+    remote_id_of,
 )
 from social.adapters.graph import GraphAdapter
 
@@ -180,11 +182,21 @@ class FacebookPageAdapter(GraphAdapter):
         if not json_body(response).get("success"):
             raise AdapterError(f"facebook: delete of {remote_id} not confirmed", raw=response.text)
 
-    def reply(self, comment_remote_id: str, text: str) -> str:
+    def reply(
+        self, comment_remote_id: str, text: str, *, ref: Mapping[str, str] | None = None
+    ) -> str:
+        self._ensure_reply_allowed(text)
         answer = self._post(comment_remote_id, "comments", message=text)
         if not answer.get("id"):
             raise AdapterError("facebook: reply not confirmed", raw=answer)
-        return str(answer["id"])
+        return remote_id_of(answer["id"])
+
+    def hide_comment(self, comment_remote_id: str, hidden: bool) -> None:
+        # POST /{comment-id} with is_hidden: the comment stays visible to its author and the
+        # page's people, and to nobody else.
+        answer = self._post(comment_remote_id, is_hidden="true" if hidden else "false")
+        if answer.get("success") is not True:
+            raise AdapterError("facebook: hiding the comment was not confirmed", raw=answer)
 
     def subscribe_webhooks(self, fields: tuple[str, ...] = ("feed",)) -> None:
         """Ask Meta to send the page's changes (new comments) to our webhook."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,9 @@ from social import limits
 from social.adapters import config
 from social.adapters.base import (
     AccountInfo,
+    AdapterError,
     Ambiguous,
+    MediaImage,
     Metrics,
     NotSupported,
     OutgoingPost,
@@ -24,10 +27,13 @@ from social.adapters.base import (
     RemoteComment,
     TransientError,
     parse_datetime,
+    remote_id_of,
 )
 from social.adapters.graph import GraphAdapter
 
 RECONCILE_SCAN_LIMIT = 25
+# Replies carry no image; the caption rules are checked as if the post had one.
+_NO_IMAGE = MediaImage(data=b"", alt_text="-", url="https://reply.invalid/")
 
 
 class InstagramAdapter(GraphAdapter):
@@ -196,6 +202,26 @@ class InstagramAdapter(GraphAdapter):
             parent_id=parent_id,
             like_count=item.get("like_count"),
         )
+
+    def check_reply(self, text: str) -> limits.LimitResult:
+        # A reply is a comment: no image, the caption's length and hashtag rules.
+        return limits.check_post(self.platform, text, images=(_NO_IMAGE,))
+
+    def reply(
+        self, comment_remote_id: str, text: str, *, ref: Mapping[str, str] | None = None
+    ) -> str:
+        # POST /{ig-comment-id}/replies: Instagram adds a reply to a reply to its top-level
+        # comment itself, and refuses replies to hidden comments.
+        self._ensure_reply_allowed(text)
+        answer = self._post(comment_remote_id, "replies", message=text)
+        if not answer.get("id"):
+            raise AdapterError("instagram: reply not confirmed", raw=answer)
+        return remote_id_of(answer["id"])
+
+    def hide_comment(self, comment_remote_id: str, hidden: bool) -> None:
+        answer = self._post(comment_remote_id, hide="true" if hidden else "false")
+        if answer.get("success") is not True:
+            raise AdapterError("instagram: hiding the comment was not confirmed", raw=answer)
 
     def delete(self, remote_id: str) -> None:
         raise NotSupported("Instagram's API cannot delete a post; delete it in the app.")

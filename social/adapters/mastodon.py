@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -182,7 +183,13 @@ class MastodonAdapter(ChannelAdapter):
         status = json_body(response)
         return PublishResult(status["id"], status.get("url") or status.get("uri", ""), status)
 
-    def reply(self, comment_remote_id: str, text: str) -> str:
+    def check_reply(self, text: str) -> limits.LimitResult:
+        return self.check(OutgoingPost(text=text))
+
+    def reply(
+        self, comment_remote_id: str, text: str, *, ref: Mapping[str, str] | None = None
+    ) -> str:
+        self._ensure_reply_allowed(text)
         # Mastodon threads a reply by in_reply_to_id; the key makes a resent reply harmless.
         response = self._send(
             "POST",

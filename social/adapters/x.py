@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from social.adapters.base import (
     error_body,
     json_body,
     parse_datetime,
+    remote_id_of,
     retry_after_of,
 )
 
@@ -130,6 +132,21 @@ class XAdapter(ChannelAdapter):
         answer = json_body(self._send("POST", "/2/tweets", write=True, json=body))
         tweet_id = answer["data"]["id"]
         return PublishResult(tweet_id, self.post_url(tweet_id), answer)
+
+    def reply(
+        self, comment_remote_id: str, text: str, *, ref: Mapping[str, str] | None = None
+    ) -> str:
+        # A reply is a post in the thread: the same weighted 280, checked before sending.
+        self._ensure_reply_allowed(text)
+        answer = json_body(
+            self._send(
+                "POST",
+                "/2/tweets",
+                write=True,
+                json={"text": text, "reply": {"in_reply_to_tweet_id": comment_remote_id}},
+            )
+        )
+        return remote_id_of(answer["data"]["id"])
 
     def _upload(self, data: bytes, mime_type: str, filename: str) -> str:
         # An upload whose answer is lost only leaves an unattached file that expires: not

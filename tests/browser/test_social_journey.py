@@ -318,7 +318,7 @@ def test_planner_answers_a_comment_from_the_inbox(new_page, live_server, mastodo
     login(page, live_server, planner)
     visit(page, "/social/inbox/", f"inbox-{locale}")
     page.locator(f"#comment-{comment.pk} details summary").click()
-    page.locator(f"#reply-{comment.pk}").fill("On 1 June, from 7 o'clock.")
+    page.locator(f"#reply-comment-{comment.pk}").fill("On 1 June, from 7 o'clock.")
     with page.expect_navigation():
         page.locator(f"#comment-{comment.pk} details button[type=submit]").click()
     comment.refresh_from_db()

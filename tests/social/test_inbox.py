@@ -85,7 +85,7 @@ def test_answer_on_facebook_from_the_inbox(client, facebook_fake, harbour, plann
     assert [reply["message"] for reply in replies] == ["Ja, hele sommeren."]
 
 
-def test_a_platform_without_replies_says_so_and_nothing_is_marked(
+def test_a_comment_gone_from_the_platform_says_so_and_nothing_is_marked(
     client, bluesky_fake, harbour, planner
 ):
     channel = channel_for(bluesky_fake)
@@ -96,7 +96,7 @@ def test_a_platform_without_replies_says_so_and_nothing_is_marked(
     client.force_login(planner)
     response = _act(client, comment, "reply", text="Hello")
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("does not let us answer from here" in m for m in messages)
+    assert any("no longer on Bluesky" in m for m in messages)
     comment.refresh_from_db()
     assert comment.answered_at is None
     _act(client, comment, "answered")

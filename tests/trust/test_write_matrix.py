@@ -432,10 +432,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("social:post_reschedule", "post"): Row(managers, lambda c: (reverse("social:post_reschedule", args=[_post(c).pk]), {"date": (timezone.localdate() + timedelta(days=2)).isoformat(), "time": "10:00"})),
     ("social:comment_visibility", "post"): Row(managers, lambda c: (reverse("social:comment_visibility", args=[_imported_comment(c).pk]), {"hidden": "1"})),
     ("social:inbox_action", "post"): Row(managers, lambda c: (reverse("social:inbox_action", args=[_imported_comment(c).pk, "answered"]), {})),
+    ("social:inbox_site_action", "post"): Row(managers, lambda c: (reverse("social:inbox_site_action", args=[c.comment().pk, "answered"]), {})),
     ("social:check", "post"): Row(staff_roles, lambda c: (reverse("social:check"), {"text": "Hello", "channel": _channel(c).pk})),
     ("api-social-channels", "post"): Row(administrators, lambda c: (reverse("api-social-channels"), {}), api=True),
     ("api-social-posts", "post"): Row(managers, lambda c: (reverse("api-social-posts", args=[c.consultation.slug]), {"channel": _channel(c).pk, "text": "Hello"}), api=True),
     ("api-social-post-approve", "post"): Row(managers, lambda c: (reverse("api-social-post-approve", args=[_post(c).pk]), None), api=True),
+    ("api-social-inbox-action", "post"): Row(managers, lambda c: (reverse("api-social-inbox-action", args=["site", c.comment().pk, "answered"]), {}), api=True),
     ("api-social-crisis-stop", "post"): Row(staff_roles, lambda c: (reverse("api-social-crisis-stop"), {"reason": "Storm"}), api=True),
     ("api-social-crisis-stop", "delete"): Row(staff_roles, lambda c: (reverse("api-social-crisis-stop"), None), api=True),
     # Back office
