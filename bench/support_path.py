@@ -1,6 +1,6 @@
 """The support path in-process: worker CPU and wall time per support, queries, a profile.
 
-    .venv/bin/python bench/support_path.py [--runs 300] [--profile] [--redis]
+    .venv/bin/python bench/support_path.py [--runs 300] [--profile [--sort tottime]] [--redis]
 
 Supports ideas of the `bench` consultation through Django's test client with an API token
 (routing, middleware, DRF authentication, the service; no network), as the support storm's
@@ -31,6 +31,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--redis", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (tottime, ...)")
     args = parser.parse_args(argv)
     import os
 
@@ -95,7 +96,7 @@ def main(argv=None):
             support()
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(45)
         print(out.getvalue())
     print(f"load average before: {load}")
     Support.objects.filter(user_id__in=writers).delete()
