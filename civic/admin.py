@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import api_tokens
 from .admin_changes import AnnouncesChanges
 from .audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
 from .audit_labels import action_label
@@ -67,10 +68,22 @@ class UserAdmin(AnnouncesChanges, BaseUserAdmin):
         if change and {"role", "limited_to_assigned"} & set(form.changed_data):
             old = User.objects.values("role", "limited_to_assigned").get(pk=obj.pk)
         super().save_model(request, obj, form, change)
+        # A role, or whether the account is active, may have changed: the workers' copies of
+        # the person's tokens are read again.
+        api_tokens.forget_owner(obj.pk)
         if old is not None:
             from .services import role_change_record
 
             role_change_record(actor=request.user, user=obj, old=old)
+
+    def delete_model(self, request, obj):
+        api_tokens.forget_owner(obj.pk)  # the tokens go with the account
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            api_tokens.forget_owner(pk)
+        super().delete_queryset(request, queryset)
 
 
 class ActionFilter(admin.SimpleListFilter):

@@ -26,6 +26,29 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     consultation_id: int | None = None,
 ) -> AuditEntry:
+    entry = audit_entry(
+        actor=actor,
+        action=action,
+        target=target,
+        reason=reason,
+        changes=changes,
+        consultation_id=consultation_id,
+    )
+    entry.save()
+    return entry
+
+
+def audit_entry(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    consultation_id: int | None = None,
+) -> AuditEntry:
+    """The entry `audit_record` writes, unsaved: for a service that writes it within a
+    statement of its own (`insert_values`)."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     entry = AuditEntry(
         actor=actor_obj,
@@ -41,8 +64,19 @@ def audit_record(
         entry.object_repr = str(target)[:200]
         if consultation_id is None:
             entry.consultation_id = _consultation_id_of(target)
-    entry.save()
     return entry
+
+
+def insert_values(entry: AuditEntry, connection) -> tuple[list[str], list[Any]]:
+    """The quoted columns and the values an INSERT of `entry` stores, prepared as Django's own
+    save prepares them (the time of `created_at` included)."""
+    columns, values = [], []
+    for field in entry._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        values.append(field.get_db_prep_save(field.pre_save(entry, add=True), connection))
+    return columns, values
 
 
 def _actor_label(actor) -> str:

@@ -67,6 +67,8 @@ def user_role_change(*, actor: User, user: User, role: str, limited_to_assigned:
         raise ValidationError({"role": refusal})
     user.role, user.limited_to_assigned = role, limited_to_assigned
     user.save(update_fields=["role", "limited_to_assigned"])
+    # The workers' copies of the person's tokens carry the old role.
+    api_tokens.forget_owner(user.pk)
     role_change_record(actor=actor, user=user, old=old)
     if not can_use_api_tokens(user):
         # Tokens were for the work the old role did.
@@ -138,6 +140,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 def _token_revoke(*, actor: User, token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    api_tokens.forget_owner(token.owner_id)
     audit_record(
         actor=actor,
         action="account.api_token_revoke",

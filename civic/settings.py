@@ -480,6 +480,11 @@ PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
 # support (consultations.selectors.consultation_for_rules) while the version of its rules is
 # unchanged; the cap for when the cache is down.
 CONSULTATION_RULES_SECONDS = env.int("CONSULTATION_RULES_SECONDS", default=5)
+# How long a worker may reuse an API token it checked, with its owner, while the owner's version
+# in the cache is unchanged (civic.api_tokens; 0: look the token up on every request). Revoking
+# a token, a new role, deactivating or erasing an account apply at once; this caps the delay of
+# a change made outside the services (a database shell).
+API_TOKEN_LOCAL_SECONDS = env.int("API_TOKEN_LOCAL_SECONDS", default=60)
 
 # --- Moderation -----------------------------------------------------------------------------------
 # Words (comma-separated; "word*" matches any word starting with it) that send new ideas and

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from civic import ratelimit
-from civic.audit import audit_record
-from civic.blocks import require_not_blocked
+from civic.audit import audit_entry, audit_record, insert_values
+from civic.blocks import active_block_sql, require_not_blocked
 from civic.changes import Change, changed
-from civic.models import User
+from civic.models import AuditEntry, User
 from civic.notifications import absolute_url, notify
 from civic.permissions import can_manage_consultation, can_participate
 from civic.sql import quoted
@@ -664,37 +664,150 @@ def _count_support_change(user: User, idea: Idea, delta: int, action: str) -> in
     return count
 
 
-@transaction.atomic
+def _limit_refusal(consultation: Consultation) -> str:
+    return ngettext(
+        "You have used your %(n)s support in this consultation.",
+        "You have used all %(n)s supports in this consultation.",
+        consultation.support_limit,
+    ) % {"n": consultation.support_limit}
+
+
+def _already_supports() -> str:
+    return _("You already support this idea.")
+
+
+def _lock_supporter(user: User) -> None:
+    # One person's supports are counted under a lock on their own row, so two requests at the
+    # same moment cannot both take the last support. NO KEY UPDATE, not UPDATE: the foreign
+    # keys to the person (the support, the audit entry) take KEY SHARE on the row, and a plain
+    # FOR UPDATE would make a concurrent take-back that holds the support row wait for us while
+    # we wait for it (a deadlock).
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
+
+
 def idea_support(*, user: User, idea: Idea) -> SupportState:
-    """Support an idea once. The unique constraint makes a second support impossible."""
+    """Support an idea once. The unique constraint makes a second support impossible.
+
+    The rules are asked in this order, and the first that refuses gives the reason: who may
+    support what and when (`support_refusal`), a moderator's block, the consultation's support
+    limit, a support already given. On PostgreSQL the last three, the row, the counter and the
+    audit entry are one statement (`_support_in_one_statement`); elsewhere one step at a time.
+    """
     refusal = support_refusal(user, idea)
     if refusal is not None:
         raise PermissionDenied(refusal)
+    if connection.vendor == "postgresql":
+        state = _support_in_one_statement(user, idea)
+        if state is not None:
+            return state
+    return _support_step_by_step(user, idea)
+
+
+@transaction.atomic
+def _support_step_by_step(user: User, idea: Idea) -> SupportState:
     _require_not_blocked_from(user, idea)
     consultation = idea.consultation
     left = None
     if consultation.support_limit is not None:
-        # One person's supports are counted under a lock on their own row, so two requests
-        # at the same moment cannot both take the last support. NO KEY UPDATE, not UPDATE:
-        # the foreign keys to the person (the support, the audit entry) take KEY SHARE on the
-        # row, and a plain FOR UPDATE would make a concurrent take-back that holds the support
-        # row wait for us while we wait for it (a deadlock).
-        User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
+        _lock_supporter(user)
         left = supports_left(user, consultation)
         if left == 0:
-            raise PermissionDenied(
-                ngettext(
-                    "You have used your %(n)s support in this consultation.",
-                    "You have used all %(n)s supports in this consultation.",
-                    consultation.support_limit,
-                )
-                % {"n": consultation.support_limit}
-            )
+            raise PermissionDenied(_limit_refusal(consultation))
     if not _insert_support(user, idea):
-        raise PermissionDenied(_("You already support this idea."))
+        raise PermissionDenied(_already_supports())
     count = _count_support_change(user, idea, +1, "idea.support")
     idea.viewer_supports = True
     return SupportState(count, True, None if left is None else left - 1)
+
+
+def _support_in_one_statement(user: User, idea: Idea) -> SupportState | None:
+    """The support in one statement: it checks the block and the support limit, stores the
+    row unless the person already supports the idea, counts it on the idea and writes the audit
+    entry, all or nothing, and answers which rule refused, if one did. The reason a person reads
+    then comes from the same rule functions as on the step-by-step path.
+
+    Without a support limit the statement is the whole transaction (one round trip to the
+    database). With one, the person's row is locked first, in a transaction, so that the
+    statement, which reads the database as it was when it started, counts supports that
+    requests of the same person committed while it waited. None when the block the statement
+    saw is lifted by the time its reason is read: the step-by-step path then decides.
+    """
+    consultation = idea.consultation
+    limit = consultation.support_limit
+    entry = audit_entry(actor=user, action="idea.support", target=idea)
+    columns, values = insert_values(entry, connection)
+    params = {
+        "idea": idea.pk,
+        "user": user.pk,
+        "consultation": idea.consultation_id,
+        "now": entry.created_at,
+        "limit": limit,
+        **{f"audit_{i}": value for i, value in enumerate(values)},
+    }
+    sql = _one_statement_sql(columns, limited=limit is not None)
+    if limit is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            blocked, used, count = cursor.fetchone()
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _lock_supporter(user)
+            cursor.execute(sql, params)
+            blocked, used, count = cursor.fetchone()
+    if blocked:
+        require_not_blocked(user, consultation)
+        return None
+    if limit is not None and used >= limit:
+        raise PermissionDenied(_limit_refusal(consultation))
+    if count is None:
+        raise PermissionDenied(_already_supports())
+    idea.support_count = count
+    idea.viewer_supports = True
+    changed(idea.consultation_id, Change.SUPPORT)
+    return SupportState(count, True, None if limit is None else limit - used - 1)
+
+
+_one_statement: dict[tuple, str] = {}
+
+
+def _one_statement_sql(audit_columns: list[str], *, limited: bool) -> str:
+    """The statement of `_support_in_one_statement`, built once per worker from the models'
+    names. It answers (blocked, supports the person has in the consultation, the idea's new
+    count or NULL when nothing was stored)."""
+    key = (tuple(audit_columns), limited)
+    sql = _one_statement.get(key)
+    if sql is not None:
+        return sql
+    support, s_idea, s_user, s_consultation, s_created, s_id = quoted(
+        Support, "idea", "user", "consultation", "created_at", "id"
+    )
+    idea, count, idea_id = quoted(Idea, "support_count", "id")
+    (audit,) = quoted(AuditEntry)
+    block = active_block_sql(connection) or "FALSE"
+    used = (
+        f"(SELECT count(*) FROM {support} WHERE {s_consultation} = %(consultation)s "  # noqa: S608
+        f"AND {s_user} = %(user)s)"
+        if limited
+        else "0"
+    )
+    allowed = "NOT (SELECT yes FROM blocked)"
+    if limited:
+        allowed += " AND (SELECT n FROM used) < %(limit)s"
+    audit_values = ", ".join(f"%(audit_{i})s" for i in range(len(audit_columns)))
+    sql = (
+        f"WITH blocked AS (SELECT {block} AS yes), "  # noqa: S608
+        f"used AS (SELECT {used} AS n), "
+        f"inserted AS (INSERT INTO {support} ({s_idea}, {s_user}, {s_consultation}, {s_created}) "
+        f"SELECT %(idea)s, %(user)s, %(consultation)s, %(now)s WHERE {allowed} "
+        f"ON CONFLICT DO NOTHING RETURNING {s_id}), "
+        f"counted AS (UPDATE {idea} SET {count} = {count} + 1 "
+        f"WHERE {idea_id} = %(idea)s AND EXISTS (SELECT 1 FROM inserted) RETURNING {count}), "
+        f"audited AS (INSERT INTO {audit} ({', '.join(audit_columns)}) "
+        f"SELECT {audit_values} FROM inserted) "
+        "SELECT (SELECT yes FROM blocked), (SELECT n FROM used), (SELECT * FROM counted)"
+    )
+    _one_statement[key] = sql
+    return sql
 
 
 @transaction.atomic

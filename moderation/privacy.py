@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import Value
 from django.utils.translation import gettext as _
 
+from civic import api_tokens
 from civic.audit import audit_record
 from civic.changes import Change, changed
 from civic.models import AuditEntry, Notification, User
@@ -243,6 +244,7 @@ def delete_account(*, user: User, password: str, contributions: str) -> None:
     SocialAccount.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     user.api_tokens.all().delete()
+    api_tokens.forget_owner(user.pk)
     Notification.objects.filter(recipient=user).delete()
     _scrub_name_from_others_notices(user)
     Follow.objects.filter(user=user).delete()

@@ -35,9 +35,10 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def _forget_worker_copies():
-    from civic import branding, pagecache
+    from civic import api_tokens, branding, pagecache
     from consultations import selectors
 
+    api_tokens.forget_kept()
     pagecache.forget_checked()
     pagecache._consultation_of_key.clear()
     selectors._for_rules.clear()
