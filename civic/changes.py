@@ -154,9 +154,12 @@ def after_commit(callback: Callable[[], None]) -> None:
 
 
 def forget_now(consultation_id: int | None, caches: frozenset[Cache]) -> None:
+    done = set()  # a forgetter registered for two of these caches runs once
     for cache in sorted(caches):
         for forget in _forgetters[cache]:
-            forget(consultation_id)
+            if forget not in done:
+                done.add(forget)
+                forget(consultation_id)
 
 
 def next_version(key: str) -> None:
