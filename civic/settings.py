@@ -485,6 +485,10 @@ PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
 # support (consultations.selectors.consultation_for_rules) while the version of its rules is
 # unchanged; the cap for when the cache is down.
 CONSULTATION_RULES_SECONDS = env.int("CONSULTATION_RULES_SECONDS", default=5)
+# How long a web worker reuses the sections of a consultation page (map, ideas, debate, figures)
+# it built for anonymous visitors while the consultation's pages are unchanged
+# (consultations.hub): counts that replace nothing (supports, votes) are at most this old.
+HUB_SECTIONS_SECONDS = env.int("HUB_SECTIONS_SECONDS", default=30)
 
 # --- Shared HTTP caches in front of the site (Varnish, a CDN; civic/httpcache.py) ---------------
 # Anonymous copies of the public pages and map feeds say `Cache-Control: public, max-age=...,

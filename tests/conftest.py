@@ -36,9 +36,10 @@ def _media_in_tmp(settings, tmp_path):
 
 def _forget_worker_copies():
     from civic import branding, pagecache
-    from consultations import selectors
+    from consultations import hub, selectors
 
     pagecache.forget_checked()
+    hub.forget_kept_sections()
     pagecache._consultation_of_key.clear()
     selectors._for_rules.clear()
     branding.forget_local()
