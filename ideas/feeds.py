@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -252,18 +253,21 @@ class IdeasGeoJSONView(APIView):
         }
         anonymous = not request.user.is_authenticated
         key = _feed_key(slug, view) if anonymous else None
-        collection = cache.get(key) if key else None
-        if collection is None:
+        content = cache.get(key) if key else None
+        if content is None:
             consultation = _consultation_for(request, slug)
             collection = idea_features(consultation, **view)
+            if not anonymous:
+                # A planner's or a token holder's answer may show a draft: this person's only.
+                return mark_private(Response(collection))
+            content = JSONRenderer().render(collection)
             if key and consultation.status != Consultation.Status.DRAFT:
-                cache.set(key, collection, settings.MAP_CLUSTER_CACHE_SECONDS)
-        response = Response(collection)
-        if anonymous:
-            consultation_id = consultation_id_for_slug(slug)
-            return mark_public(response, [consultation_tag(consultation_id)])
-        # A planner's or a token holder's answer may show a draft: never for a shared cache.
-        return mark_private(response)
+                cache.set(key, content, settings.MAP_CLUSTER_CACHE_SECONDS)
+        # An anonymous answer is the same bytes for everyone: kept and sent as they are.
+        response = HttpResponse(
+            content, content_type=f"{request.accepted_renderer.media_type}; charset=utf-8"
+        )
+        return mark_public(response, [consultation_tag(consultation_id_for_slug(slug))])
 
 
 def _feed_key(slug: str, view: dict) -> str | None:

@@ -182,3 +182,52 @@ def test_no_configured_cache_sends_nothing(settings, consultation, monkeypatch):
     monkeypatch.setattr(tasks.ban_http_caches, "delay", lambda tags: sent.append(tags))
     changed(consultation.pk, Change.IDEA)
     assert sent == []
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache is a Redis that refuses every connection, as while Redis is stopped."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "civic.cache_failsoft.FailSoftRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    from django.core.cache import cache
+
+    assert cache.get("anything") is None
+    assert cache.is_down()  # the failed call leaves it alone for a moment
+
+
+def test_with_redis_down_every_page_is_built_without_an_error(pages, redis_down, resident):
+    from django.core.cache import cache
+
+    for _round in range(2):
+        for name in ("hub", "list", "idea"):
+            response = Client().get(pages[name])
+            assert response.status_code == 200, name
+            assert response.get("X-Page-Cache") is None  # built, not from a cache
+        assert Client().get(reverse("home")).status_code == 200
+        feed = Client().get(f"/api/v1/consultations/{pages['hub'].strip('/')}/ideas.geojson")
+        assert feed.status_code == 200
+    signed_in = Client()
+    signed_in.force_login(resident)
+    assert signed_in.get(pages["idea"]).status_code == 200
+    assert cache.is_down()
+
+
+def test_a_resting_cache_answers_at_once_and_tries_again_after_the_pause(redis_down, monkeypatch):
+    from django.core.cache import cache
+
+    from civic import cache_failsoft
+
+    calls = []
+    monkeypatch.setattr(type(cache._cache), "get_client", lambda *a, **k: calls.append(1) or 1 / 0)
+    assert cache.get("k", "fallback") == "fallback"  # resting: Redis is not even asked
+    assert calls == []
+    monkeypatch.setattr(cache_failsoft, "CACHE_RETRY_SECONDS", 0)
+    cache._down_until = 0.0
+    with pytest.raises(ZeroDivisionError):  # asked again once the pause is over
+        cache.get("k")
+    assert calls == [1]
