@@ -54,6 +54,11 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--redis-down", action="store_true")
     parser.add_argument("--redis", action="store_true", help="the bench Redis as the cache")
+    parser.add_argument(
+        "--debate",
+        action="store_true",
+        help="also the 20,000-comment topic of bench/debate_topic.py (seeded here once)",
+    )
     args = parser.parse_args(argv)
     os.environ["ROOT_URLCONF"] = "bench.urls"
     if args.redis_down:
@@ -83,6 +88,10 @@ def main(argv=None):
     )
     rng = random.Random(7)
     topic = Topic.objects.filter(consultation=consultation).order_by("-comment_count").first()
+    if args.debate:
+        from bench import debate_topic
+
+        topic, _viewer = debate_topic.seeded_topic(debate_topic.PER_DEPTH, debate_topic.PEOPLE)
     from django.db.models import Count
 
     thread = (

@@ -1,19 +1,25 @@
 """The debate in the REST API. The views call the same services and selectors as the pages."""
 
+import hashlib
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civic import query_params, ratelimit
+from civic.pagecache import page_version_keys
 from civic.reasons import public_reason_label
 from consultations.models import Topic
 from consultations.selectors import topic_for_viewer
@@ -276,7 +282,24 @@ class _CommentsView(APIView):
     # The one "load it or 404" lookup of the model's own app.
     target_for_viewer = staticmethod(topic_for_viewer)
 
+    # The consultation a target belongs to, without a query (None: anonymous answers of this
+    # kind of target are not kept).
+    consultation_of = None
+
     def get(self, request: Request, pk: int) -> Response:
+        key = _kept_answer_key(self, request, pk)
+        content = cache.get(key) if key else None
+        if content is not None:
+            return _kept_answer(request, content)
+        response = self._answer(request, pk)
+        if key and response.status_code == 200:
+            # Only what an anonymous visitor may read got here (the lookup answers 404 else).
+            content = JSONRenderer().render(response.data)
+            cache.set(key, content, settings.PAGE_CACHE_SECONDS)
+            return _kept_answer(request, content)
+        return response
+
+    def _answer(self, request: Request, pk: int) -> Response:
         target = self.target_for_viewer(request.user, pk)
         page_number, size = _page_params(request)
         stance = request.query_params.get("stance", "")
@@ -337,9 +360,62 @@ class _CommentsView(APIView):
         return Response(_single(comment, request), status=status.HTTP_201_CREATED)
 
 
+def _kept_answer_key(view, request: Request, pk: int) -> str | None:
+    """Cache key of an anonymous visitor's page of threads (None: not kept).
+
+    Every anonymous visitor reads the same page of a topic (no votes of their own, no edits
+    waiting), so it is kept PAGE_CACHE_SECONDS under the consultation's page versions
+    (civic.pagecache): a new, edited, hidden or deleted comment replaces it at once, votes are
+    at most that old, as on the cached pages. A kept page costs no query.
+    """
+    if (
+        view.consultation_of is None
+        or settings.PAGE_CACHE_SECONDS <= 0
+        or request.user.is_authenticated
+    ):
+        return None
+    consultation_id = view.consultation_of(pk)
+    if consultation_id is None:
+        return None
+    versions = cache.get_many(page_version_keys(consultation_id))
+    fingerprint = repr(
+        (
+            view.model.__name__,
+            pk,
+            consultation_id,
+            sorted(versions.items()),
+            get_language(),
+            request.get_host(),
+            sorted(request.query_params.lists()),
+        )
+    ).encode()
+    return "debate:threads:" + hashlib.sha256(fingerprint).hexdigest()
+
+
+def _kept_answer(request: Request, content: bytes) -> HttpResponse:
+    return HttpResponse(content, content_type="application/json")
+
+
+TOPIC_CONSULTATION_SECONDS = 24 * 3600
+
+
+def topic_consultation_id(pk: int) -> int | None:
+    """The consultation of a topic, kept in the cache: a topic never moves to another one."""
+    key = f"debate:topic-consultation:{pk}"
+    consultation_id = cache.get(key)
+    if consultation_id is None:
+        consultation_id = (
+            Topic.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
+        )
+        if consultation_id is not None:
+            cache.set(key, consultation_id, TOPIC_CONSULTATION_SECONDS)
+    return consultation_id
+
+
 @extend_schema(tags=["debate"])
 class TopicCommentsView(_CommentsView):
     model = Topic
+    consultation_of = staticmethod(topic_consultation_id)
 
     @extend_schema(
         summary="Comment threads of a debate topic",

@@ -138,6 +138,7 @@ def test_first_page_query_count_does_not_grow_with_replies(api, topic, resident)
     from django.test.utils import CaptureQueriesContext
 
     roots = [CommentFactory(topic=topic) for _ in range(3)]
+    api.force_authenticate(resident)  # built for this person, not a kept anonymous answer
 
     def count():
         with CaptureQueriesContext(connection) as queries:
@@ -150,3 +151,35 @@ def test_first_page_query_count_does_not_grow_with_replies(api, topic, resident)
     for root in roots:
         many_replies(root, 40, resident)
     assert count() == few
+
+
+def test_anonymous_readers_get_a_kept_page_without_a_query_until_a_comment_changes_it(
+    api, topic, resident, django_assert_num_queries
+):
+    from debate.services import comment_create
+
+    root = CommentFactory(topic=topic, body="First")
+    address = f"/api/v1/topics/{topic.pk}/comments/"
+    first = api.get(address)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = api.get(address)
+    assert again.json() == first.json()
+    comment_create(author=resident, target=topic, body="A reply", parent=root)
+    fresh = api.get(address).json()
+    assert fresh["results"][0]["reply_count"] == 1
+    assert fresh["results"][0]["replies"][0]["body"] == "A reply"
+    # Signed in, the page is built for the reader (their own votes and edits).
+    api.force_authenticate(resident)
+    mine = api.get(address)
+    assert mine.status_code == 200 and mine.json()["results"][0]["your_vote"] == 0
+
+
+def test_a_kept_page_is_per_language(api, topic, settings):
+    from civic.reasons import PublicReason
+
+    CommentFactory(topic=topic, is_hidden=True, hidden_reason=PublicReason.OFF_TOPIC)
+    address = f"/api/v1/topics/{topic.pk}/comments/"
+    english = api.get(address, HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    danish = api.get(address, HTTP_ACCEPT_LANGUAGE="da").json()["results"][0]
+    assert english["hidden_reason"] != danish["hidden_reason"]
