@@ -252,7 +252,8 @@ class IdeasGeoJSONView(APIView):
             "status": request.query_params.get("status") or None,
         }
         anonymous = not request.user.is_authenticated
-        key = _feed_key(slug, view) if anonymous else None
+        consultation_id = consultation_id_for_slug(slug) if anonymous else None
+        key = _feed_key(consultation_id, view) if consultation_id is not None else None
         content = cache.get(key) if key else None
         if content is None:
             consultation = _consultation_for(request, slug)
@@ -267,10 +268,10 @@ class IdeasGeoJSONView(APIView):
         response = HttpResponse(
             content, content_type=f"{request.accepted_renderer.media_type}; charset=utf-8"
         )
-        return mark_public(response, [consultation_tag(consultation_id_for_slug(slug))])
+        return mark_public(response, [consultation_tag(consultation_id)])
 
 
-def _feed_key(slug: str, view: dict) -> str | None:
+def _feed_key(consultation_id: int, view: dict) -> str | None:
     """Cache key of an anonymous visitor's whole answer for one map view (None: not kept).
 
     A crowd on the map asks the same few views; a kept answer costs no query (the address and
@@ -280,9 +281,6 @@ def _feed_key(slug: str, view: dict) -> str | None:
     anonymous pages.
     """
     if settings.MAP_CLUSTER_CACHE_SECONDS <= 0:
-        return None
-    consultation_id = consultation_id_for_slug(slug)
-    if consultation_id is None:
         return None
     versions = cache.get_many(
         [_clusters_version_key(consultation_id), *page_version_keys(consultation_id)]
