@@ -73,12 +73,14 @@ class Change(StrEnum):
 
 
 class Cache(StrEnum):
-    PAGES = "pages"  # anonymous visitors' copies of public pages (civic.pagecache)
+    # anonymous visitors' copies of public pages (civic.pagecache), the consultation page's
+    # sections each worker keeps (consultations.hub), and shared HTTP caches (civic.httpcache)
+    PAGES = "pages"
     RULES = "rules"  # each worker's copy of a consultation's phases for the rules of a write
     FIGURES = "figures"  # the hub's key figures
     DAILY_ORDER = "daily_order"  # the day's shuffled order of a consultation's ideas
     LOOKUPS = "lookups"  # consultation address -> id
-    CLUSTERS = "clusters"  # map clusters of a zoomed-out view
+    CLUSTERS = "clusters"  # map answers (clusters, kept anonymous answers; HTTP caches too)
     SUMMARY = "summary"  # councillors' live summary
     HOME = "home"  # the home page: its cached copy, site-wide key figures, map of what is open
 
