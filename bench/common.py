@@ -98,13 +98,16 @@ def start_django(*, migrate: bool = True) -> None:
 
 def empty_caches() -> None:
     """Empty the cache and what this process remembers of it (civic.pagecache keeps the pages
-    it found current for PAGE_CACHE_LOCAL_SECONDS), so the next request is built from scratch."""
+    it found current for PAGE_CACHE_LOCAL_SECONDS, consultations.hub the anonymous sections of
+    the consultation page), so the next request is built from scratch."""
     from django.core.cache import cache
 
     from civic import pagecache
+    from consultations import hub
 
     cache.clear()
     pagecache.forget_checked()
+    hub.forget_kept_sections()
 
 
 def seeded_consultation(sizes: dict[str, int] | None = None, *, seed: int = 42):

@@ -10,11 +10,15 @@ class CivicConfig(AppConfig):
     verbose_name = _("Accounts and audit")
 
     def ready(self):
-        from civic import pagecache
+        from civic import httpcache, pagecache
         from civic.changes import Cache, forgets
 
         forgets(Cache.PAGES, pagecache.forget_pages)
         forgets(Cache.HOME, pagecache.forget_home)
+        # The same pages (and the map feeds) in shared HTTP caches in front of the site.
+        forgets(Cache.PAGES, httpcache.ban_consultation)
+        forgets(Cache.CLUSTERS, httpcache.ban_consultation)
+        forgets(Cache.HOME, httpcache.ban_home)
         # allauth writes the site's name and domain into its e-mails from the sites framework,
         # whose first row says "example.com" until told otherwise: keep it equal to the settings.
         post_migrate.connect(site_from_settings, dispatch_uid="civic.site_from_settings")

@@ -3,6 +3,10 @@ and the site keeps serving pages straight from the database.
 
 Everything kept in this cache can be recomputed (map clusters, summaries, rate-limit windows),
 so a missing cache costs speed, never correctness. Errors are logged at most once a minute.
+
+After a failure the cache is left alone for CACHE_RETRY_SECONDS: a page makes several cache
+calls, and each one waiting for a refused (or, worse, a timed-out) connection would make every
+page slower than building it. Pages are then built at their usual rate until Redis answers again.
 """
 
 import logging
@@ -17,6 +21,8 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 _LOG_EVERY_SECONDS = 60
 _last_logged = 0.0
+# After a failure, calls answer their fallback at once for this long.
+CACHE_RETRY_SECONDS = 2.0
 
 
 def _log(operation: str, exc: BaseException) -> None:
@@ -49,11 +55,23 @@ class FailSoftRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        # Until this moment (time.monotonic()) calls answer their fallback without trying.
+        self._down_until = 0.0
+
+    def _mark_down(self) -> None:
+        self._down_until = time.monotonic() + CACHE_RETRY_SECONDS
+
+    def is_down(self) -> bool:
+        """Whether a call failed within the last CACHE_RETRY_SECONDS."""
+        return time.monotonic() < self._down_until
 
     def _soft(self, operation, call, fallback):
+        if self.is_down():
+            return fallback
         try:
             return call()
         except UNAVAILABLE as exc:
+            self._mark_down()
             _log(operation, exc)
             return fallback
 
@@ -94,9 +112,12 @@ class FailSoftRedisCache(RedisCache):
         return self._soft("delete_many", lambda: parent.delete_many(keys, version), None)
 
     def incr(self, key, delta=1, version=None):
+        if self.is_down():
+            raise ValueError(f"Key {key!r} not found (cache unavailable)")
         try:
             return super().incr(key, delta, version)
         except UNAVAILABLE as exc:
+            self._mark_down()
             _log("incr", exc)
             # What a missing key answers; callers already handle it (civic.ratelimit counts
             # the attempt as the first of its window).

@@ -73,12 +73,14 @@ class Change(StrEnum):
 
 
 class Cache(StrEnum):
-    PAGES = "pages"  # anonymous visitors' copies of public pages (civic.pagecache)
+    # anonymous visitors' copies of public pages (civic.pagecache), the consultation page's
+    # sections each worker keeps (consultations.hub), and shared HTTP caches (civic.httpcache)
+    PAGES = "pages"
     RULES = "rules"  # each worker's copy of a consultation's phases for the rules of a write
     FIGURES = "figures"  # the hub's key figures
     DAILY_ORDER = "daily_order"  # the day's shuffled order of a consultation's ideas
     LOOKUPS = "lookups"  # consultation address -> id
-    CLUSTERS = "clusters"  # map clusters of a zoomed-out view
+    CLUSTERS = "clusters"  # map answers (clusters, kept anonymous answers; HTTP caches too)
     SUMMARY = "summary"  # councillors' live summary
     HOME = "home"  # the home page: its cached copy, site-wide key figures, map of what is open
 
@@ -154,9 +156,12 @@ def after_commit(callback: Callable[[], None]) -> None:
 
 
 def forget_now(consultation_id: int | None, caches: frozenset[Cache]) -> None:
+    done = set()  # a forgetter registered for two of these caches runs once
     for cache in sorted(caches):
         for forget in _forgetters[cache]:
-            forget(consultation_id)
+            if forget not in done:
+                done.add(forget)
+                forget(consultation_id)
 
 
 def next_version(key: str) -> None:

@@ -4,6 +4,8 @@ Rendering first and cleaning the HTML afterwards means nothing a person types, r
 included, reaches a page unless it is on the allow-list below.
 """
 
+from functools import lru_cache
+
 import markdown as md
 import nh3
 
@@ -36,6 +38,13 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
 def render_markdown(text: str) -> str:
+    """Sanitised HTML of `text`. The same text always gives the same HTML, so each worker keeps
+    the last few hundred (a consultation's description is on every build of its page)."""
+    return _rendered(str(text or ""))
+
+
+@lru_cache(maxsize=256)
+def _rendered(text: str) -> str:
     html = md.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
     return nh3.clean(
         html,

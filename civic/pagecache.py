@@ -42,6 +42,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from civic import httpcache
 from civic.changes import next_version
 
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)(")')
@@ -130,8 +131,14 @@ def _remember_checked(key: str, entry: dict) -> None:
     _checked[key] = (time.monotonic() + seconds, entry)
 
 
+def page_version_keys(consultation_id) -> list[str]:
+    """The version keys a consultation's pages are kept under (for caches that must follow
+    the same changes, such as the map feeds' answers)."""
+    return [_version_key(GLOBAL), _version_key(consultation_id)]
+
+
 def _versions(consultation_id: int) -> dict:
-    keys = [_version_key(GLOBAL), _version_key(consultation_id)]
+    keys = page_version_keys(consultation_id)
     found = cache.get_many(keys)
     return {key: found.get(key, 0) for key in keys}
 
@@ -266,7 +273,7 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
-                return view(request, *args, **kwargs)
+                return httpcache.mark_private(view(request, *args, **kwargs))
 
             def view_call():
                 return view(request, *args, **kwargs)
@@ -274,8 +281,10 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
             key = _page_key(request)
             entry = _checked_moments_ago(key)
             if entry is not None:
+                scope = entry["consultation"]
                 response = _from_cache(request, entry)
             elif (entry := _current_entry(key)) is not None:
+                scope = entry["consultation"]
                 if time.time() < entry.get("fresh_until", 0):
                     _remember_checked(key, entry)
                     response = _from_cache(request, entry)
@@ -284,13 +293,14 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
             else:
                 # Missing or out of date. The address is looked up again rather than taken
                 # from the old copy: its slug may belong to another consultation by now.
-                consultation_id = consultation_of(**kwargs)
-                if consultation_id is None:
-                    return view(request, *args, **kwargs)
-                response = _build_once(key, consultation_id, request, view_call)
-            # The page differs by language and by being signed in (the session cookie).
+                scope = consultation_of(**kwargs)
+                if scope is None:
+                    return httpcache.mark_private(view(request, *args, **kwargs))
+                response = _build_once(key, scope, request, view_call)
+            # The page differs by language and by being signed in (the session cookie); a
+            # shared HTTP cache may keep it under the same conditions (civic.httpcache).
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
-            return response
+            return httpcache.mark_public(response, httpcache.tags_for(scope))
 
         return wrapped
 

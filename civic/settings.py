@@ -371,7 +371,9 @@ SPECTACULAR_SETTINGS = {
         "with `Authorization: Token <key>`: planners, councillors and administrators make named "
         "tokens in the back office (/staff/tokens/), where the key is shown once."
     ),
-    "VERSION": "1",
+    # 1.1: a page of comment threads shows each comment's first replies (`reply_count`,
+    # `replies_next`); the rest are read from comments/{id}/replies/ a page at a time.
+    "VERSION": "1.1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -463,6 +465,9 @@ MAP_CLUSTER_BELOW_ZOOM = env.int("MAP_CLUSTER_BELOW_ZOOM", default=16)
 MAP_CLUSTER_MIN_IDEAS = env.int("MAP_CLUSTER_MIN_IDEAS", default=200)
 MAP_FEED_MAX_POINTS = env.int("MAP_FEED_MAX_POINTS", default=3000)
 MAP_FEED_MAX_FEATURES = env.int("MAP_FEED_MAX_FEATURES", default=5000)
+# A view too crowded for pins is folded into at most about this many grid cells, whatever the
+# zoom (the whole area asked for at zoom 19 is a few hundred circles, not thousands).
+MAP_CLUSTER_MAX_CELLS = env.int("MAP_CLUSTER_MAX_CELLS", default=200)
 # Cluster answers are cached this long (0: never); single pins are always fresh.
 MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
 
@@ -485,6 +490,21 @@ CONSULTATION_RULES_SECONDS = env.int("CONSULTATION_RULES_SECONDS", default=5)
 # a token, a new role, deactivating or erasing an account apply at once; this caps the delay of
 # a change made outside the services (a database shell).
 API_TOKEN_LOCAL_SECONDS = env.int("API_TOKEN_LOCAL_SECONDS", default=60)
+# How long a web worker reuses the sections of a consultation page (map, ideas, debate, figures)
+# it built for anonymous visitors while the consultation's pages are unchanged
+# (consultations.hub): counts that replace nothing (supports, votes) are at most this old.
+HUB_SECTIONS_SECONDS = env.int("HUB_SECTIONS_SECONDS", default=30)
+
+# --- Shared HTTP caches in front of the site (Varnish, a CDN; civic/httpcache.py) ---------------
+# Anonymous copies of the public pages and map feeds say `Cache-Control: public, max-age=...,
+# s-maxage=...`: browsers keep them HTTP_CACHE_MAX_AGE seconds, shared caches
+# HTTP_CACHE_S_MAXAGE (0: no Cache-Control for shared caches, pages are private). A change that
+# replaces a consultation's pages bans them in every cache of HTTP_CACHE_PURGE_URLS (a BAN
+# request carrying the pages' tag in X-Cache-Tags, sent by a background job after the commit).
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=10)
+HTTP_CACHE_S_MAXAGE = env.int("HTTP_CACHE_S_MAXAGE", default=30)
+HTTP_CACHE_PURGE_URLS = env.list("HTTP_CACHE_PURGE_URLS", default=[])
+HTTP_CACHE_PURGE_TIMEOUT = env.float("HTTP_CACHE_PURGE_TIMEOUT", default=5.0)
 
 # --- Moderation -----------------------------------------------------------------------------------
 # Words (comma-separated; "word*" matches any word starting with it) that send new ideas and

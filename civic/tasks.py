@@ -26,3 +26,12 @@ def run_periodic_command(command: str) -> None:
     if command not in PERIODIC_COMMANDS:
         raise ValueError(f"not a periodic command: {command}")
     call_command(command)
+
+
+@shared_task(name="civic.ban_http_caches", acks_late=True)
+def ban_http_caches(tags: list[str]) -> list[str]:
+    """Ban the copies tagged `tags` in the shared HTTP caches (civic.httpcache); returns the
+    caches that did not take it (logged; their copies age out after s-maxage)."""
+    from civic.httpcache import send_bans
+
+    return send_bans(list(tags))

@@ -8,7 +8,9 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from civic.changes import Cache, forgets
 
-        from . import selectors
+        from . import hub, selectors
 
         forgets(Cache.RULES, selectors.forget_rules)
+        # This worker's anonymous sections of the hub go at once (others by their versions).
+        forgets(Cache.PAGES, hub.forget_kept_sections)
         forgets(Cache.LOOKUPS, selectors.forget_lookups)

@@ -1,17 +1,25 @@
 """The debate in the REST API. The views call the same services and selectors as the pages."""
 
+import hashlib
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civic import query_params, ratelimit
+from civic.pagecache import page_version_keys
 from civic.reasons import public_reason_label
 from consultations.models import Topic
 from consultations.selectors import topic_for_viewer
@@ -74,6 +82,16 @@ class CommentSerializer(serializers.Serializer):
         "everyone else, who read the approved `body`."
     )
     replies = serializers.SerializerMethodField()
+    reply_count = serializers.IntegerField(
+        default=0,
+        help_text="Published replies to this comment; `replies` shows the first few of them.",
+    )
+    replies_next = serializers.CharField(
+        allow_null=True,
+        default=None,
+        help_text="Where the rest of the replies are (GET comments/{id}/replies/, paged by a "
+        "cursor); null when `replies` shows them all.",
+    )
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_in_reply_to(self, comment) -> int | None:
@@ -194,14 +212,20 @@ def _pending_edit(comment: Comment, viewer_id: int | None) -> dict | None:
     return {"body": comment.pending_body, "submitted_at": _datetime(comment.pending_edit_at)}
 
 
-def comment_data(comment: Comment, viewer_id: int | None = None) -> dict:
+def comment_data(comment: Comment, viewer_id: int | None = None, replies_url=None) -> dict:
     """A comment and its displayed replies as CommentSerializer describes them.
 
     Built by hand because a page holds a few hundred comments and a nested DRF serializer
     costs about half a millisecond for each; tests hold the keys equal to the serializer's.
+    `replies_url(comment, after)` gives the address of the replies not shown.
     """
     visible = comment.is_visible
     other = getattr(comment, "in_reply_to", None)
+    shown = getattr(comment, "display_replies", [])
+    reply_count = getattr(comment, "reply_count", len(shown))
+    replies_next = None
+    if replies_url is not None and reply_count > len(shown):
+        replies_next = replies_url(comment, selectors.reply_cursor(shown[-1]) if shown else None)
     return {
         "id": comment.pk,
         "parent": comment.parent_id,
@@ -224,9 +248,9 @@ def comment_data(comment: Comment, viewer_id: int | None = None) -> dict:
         "score": comment.score,
         "your_vote": getattr(comment, "viewer_vote", 0),
         "pending_edit": _pending_edit(comment, viewer_id),
-        "replies": [
-            comment_data(reply, viewer_id) for reply in getattr(comment, "display_replies", [])
-        ],
+        "replies": [comment_data(reply, viewer_id, replies_url) for reply in shown],
+        "reply_count": reply_count,
+        "replies_next": replies_next,
     }
 
 
@@ -258,7 +282,24 @@ class _CommentsView(APIView):
     # The one "load it or 404" lookup of the model's own app.
     target_for_viewer = staticmethod(topic_for_viewer)
 
+    # The consultation a target belongs to, without a query (None: anonymous answers of this
+    # kind of target are not kept).
+    consultation_of = None
+
     def get(self, request: Request, pk: int) -> Response:
+        key = _kept_answer_key(self, request, pk)
+        content = cache.get(key) if key else None
+        if content is not None:
+            return _kept_answer(request, content)
+        response = self._answer(request, pk)
+        if key and response.status_code == 200:
+            # Only what an anonymous visitor may read got here (the lookup answers 404 else).
+            content = JSONRenderer().render(response.data)
+            cache.set(key, content, settings.PAGE_CACHE_SECONDS)
+            return _kept_answer(request, content)
+        return response
+
+    def _answer(self, request: Request, pk: int) -> Response:
         target = self.target_for_viewer(request.user, pk)
         page_number, size = _page_params(request)
         stance = request.query_params.get("stance", "")
@@ -267,7 +308,7 @@ class _CommentsView(APIView):
         sort = request.query_params.get("sort", selectors.DEFAULT_SORT)
         if sort not in selectors.SORTS:
             raise ValidationError({"sort": [f"Choose one of {', '.join(selectors.SORTS)}."]})
-        page = selectors.comment_page(
+        page = selectors.bounded_comment_page(
             target=target,
             viewer=request.user,
             sort=sort,
@@ -281,6 +322,8 @@ class _CommentsView(APIView):
             query["page"] = number
             return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
+        replies_url = _replies_url(request)
+
         return Response(
             {
                 "page": page.number,
@@ -289,7 +332,9 @@ class _CommentsView(APIView):
                 "comment_count": target.comment_count,
                 "next": link(page.next_number) if page.has_next else None,
                 "previous": link(page.previous_number) if page.has_previous else None,
-                "results": [comment_data(root, request.user.pk) for root in page.roots],
+                "results": [
+                    comment_data(root, request.user.pk, replies_url) for root in page.roots
+                ],
             }
         )
 
@@ -315,9 +360,62 @@ class _CommentsView(APIView):
         return Response(_single(comment, request), status=status.HTTP_201_CREATED)
 
 
+def _kept_answer_key(view, request: Request, pk: int) -> str | None:
+    """Cache key of an anonymous visitor's page of threads (None: not kept).
+
+    Every anonymous visitor reads the same page of a topic (no votes of their own, no edits
+    waiting), so it is kept PAGE_CACHE_SECONDS under the consultation's page versions
+    (civic.pagecache): a new, edited, hidden or deleted comment replaces it at once, votes are
+    at most that old, as on the cached pages. A kept page costs no query.
+    """
+    if (
+        view.consultation_of is None
+        or settings.PAGE_CACHE_SECONDS <= 0
+        or request.user.is_authenticated
+    ):
+        return None
+    consultation_id = view.consultation_of(pk)
+    if consultation_id is None:
+        return None
+    versions = cache.get_many(page_version_keys(consultation_id))
+    fingerprint = repr(
+        (
+            view.model.__name__,
+            pk,
+            consultation_id,
+            sorted(versions.items()),
+            get_language(),
+            request.get_host(),
+            sorted(request.query_params.lists()),
+        )
+    ).encode()
+    return "debate:threads:" + hashlib.sha256(fingerprint).hexdigest()
+
+
+def _kept_answer(request: Request, content: bytes) -> HttpResponse:
+    return HttpResponse(content, content_type="application/json")
+
+
+TOPIC_CONSULTATION_SECONDS = 24 * 3600
+
+
+def topic_consultation_id(pk: int) -> int | None:
+    """The consultation of a topic, kept in the cache: a topic never moves to another one."""
+    key = f"debate:topic-consultation:{pk}"
+    consultation_id = cache.get(key)
+    if consultation_id is None:
+        consultation_id = (
+            Topic.objects.filter(pk=pk).values_list("consultation_id", flat=True).first()
+        )
+        if consultation_id is not None:
+            cache.set(key, consultation_id, TOPIC_CONSULTATION_SECONDS)
+    return consultation_id
+
+
 @extend_schema(tags=["debate"])
 class TopicCommentsView(_CommentsView):
     model = Topic
+    consultation_of = staticmethod(topic_consultation_id)
 
     @extend_schema(
         summary="Comment threads of a debate topic",
@@ -399,6 +497,68 @@ class CommentView(APIView):
 
 
 @extend_schema(tags=["debate"])
+def _replies_url(request: Request, *, keep: tuple[str, ...] = ()):
+    """`replies_url` for comment_data: the replies of a comment after a cursor (with the
+    request's own `keep` parameters, such as the page size of the page being read)."""
+    base = request.build_absolute_uri(reverse("api-comment-replies", kwargs={"pk": 0}))
+    base = base.rsplit("/0/", 1)[0]
+    kept = {name: request.query_params[name] for name in keep if name in request.query_params}
+
+    def url(comment: Comment, after: str | None) -> str:
+        address = f"{base}/{comment.pk}/replies/"
+        query = {**({"after": after} if after else {}), **kept}
+        return f"{address}?{urlencode(query)}" if query else address
+
+    return url
+
+
+class ReplyPageSerializer(serializers.Serializer):
+    parent = serializers.IntegerField()
+    reply_count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    results = CommentSerializer(many=True)
+
+
+@extend_schema(tags=["debate"])
+class CommentRepliesView(APIView):
+    """The direct replies of one comment, official answers first, then oldest first, each with
+    its first replies; paged by a cursor (`next`), so a thread of thousands of replies is read
+    a page at a time."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        summary="Replies to a comment, a page at a time",
+        parameters=[
+            OpenApiParameter("after", str, description="The cursor from the previous `next`."),
+            OpenApiParameter("page_size", int, description="Replies per page (1-100)."),
+        ],
+        responses=ReplyPageSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        parent = selectors.comment_for_viewer(request.user, pk)
+        _page, size = _page_params(request)
+        after = request.query_params.get("after") or None
+        try:
+            page = selectors.reply_page(
+                parent=parent, viewer=request.user, after=after, per_page=size
+            )
+        except ValueError as error:
+            raise ValidationError({"after": ["This is not a cursor from `next`."]}) from error
+        replies_url = _replies_url(request)
+        next_page = _replies_url(request, keep=("page_size",))
+        return Response(
+            {
+                "parent": parent.pk,
+                "reply_count": Comment.objects.published().filter(parent=parent).count(),
+                "next": next_page(parent, page.next_cursor) if page.next_cursor else None,
+                "results": [
+                    comment_data(reply, request.user.pk, replies_url) for reply in page.replies
+                ],
+            }
+        )
+
+
 class CommentVoteView(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -6,6 +6,11 @@ urlpatterns = [
     path("topics/<int:pk>/comments/", api.TopicCommentsView.as_view(), name="api-topic-comments"),
     path("ideas/<int:pk>/comments/", api.IdeaCommentsView.as_view(), name="api-idea-comments"),
     path("comments/<int:pk>/", api.CommentView.as_view(), name="api-comment"),
+    path(
+        "comments/<int:pk>/replies/",
+        api.CommentRepliesView.as_view(),
+        name="api-comment-replies",
+    ),
     path("comments/<int:pk>/vote/", api.CommentVoteView.as_view(), name="api-comment-vote"),
     path(
         "comments/<int:pk>/official/",

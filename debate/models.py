@@ -168,6 +168,16 @@ class Comment(models.Model):
                 name="comment_idea_roots_time",
             ),
             models.Index(fields=["consultation", "author"], name="comment_consultation_author"),
+            # A comment's replies in the API's order, a page at a time by cursor, and their
+            # count per comment (debate.selectors.reply_page, bounded_comment_page).
+            models.Index(
+                "parent",
+                F("is_official").desc(),
+                "created_at",
+                "id",
+                condition=Q(parent__isnull=False, publication="published"),
+                name="comment_replies_order",
+            ),
         ]
 
     def __str__(self):

@@ -3,6 +3,7 @@ consultation's key figures. Each runs a fixed number of queries, however large t
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
@@ -240,6 +241,174 @@ def _arrange(comments: list[Comment], by_id: dict[int, Comment], votes: dict[int
     for anchor_id, replies in flattened.items():
         replies.sort(key=lambda c: (c.created_at, c.pk))
         by_id[anchor_id].display_replies.extend(replies)
+
+
+# --- threads with a bounded number of replies (the API) ------------------------------------------
+
+# In the API, each comment of a page shows its first REPLIES_SHOWN replies, down to REPLY_LEVELS
+# levels below the top-level comment; the rest are paged by `reply_page` (a cursor per comment).
+REPLIES_SHOWN = 3
+REPLY_LEVELS = 2
+# Replies: official answers first, then oldest first. The order never changes as votes come in,
+# so a cursor into it stays valid.
+REPLY_ORDER = ("-is_official", "created_at", "id")
+
+
+def bounded_comment_page(
+    *,
+    target: Topic | Idea,
+    viewer=None,
+    sort: str = DEFAULT_SORT,
+    stance: str = "",
+    page: int = 1,
+    per_page: int = ROOTS_PER_PAGE,
+    replies: int = REPLIES_SHOWN,
+    levels: int = REPLY_LEVELS,
+) -> CommentPage:
+    """One page of top-level comments, each with at most `replies` replies per comment down to
+    `levels` levels: a fixed number of queries and a bounded answer, however many replies a
+    thread holds (a thread of 5,000 replies is paged through `reply_page`).
+
+    Every comment gets `display_replies`, `reply_count` (its published replies) and
+    `viewer_vote`; the roots are picked as in `comment_page`.
+    """
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    stance = stance if stance in Stance.values else ""
+    page = max(1, page)
+    ordering = ["-is_official", *SORTS[sort]]
+    candidates = Comment.objects.published().for_target(target).filter(parent__isnull=True)
+    if stance:
+        candidates = candidates.filter(stance=stance)
+    offset = (page - 1) * per_page
+    page_ids = candidates.order_by(*ordering).values("pk")[offset : offset + per_page + 1]
+    roots = list(
+        Comment.objects.filter(pk__in=page_ids).select_related("author").order_by(*ordering)
+    )
+    has_next = len(roots) > per_page
+    roots = roots[:per_page]
+    every = _with_replies(roots, viewer, replies=replies, levels=levels)
+    return CommentPage(
+        roots=roots,
+        number=page,
+        has_next=has_next,
+        sort=sort,
+        stance=stance,
+        comments_by_id={comment.pk: comment for comment in every},
+    )
+
+
+@dataclass
+class ReplyPage:
+    """A page of one comment's direct replies, each with its first replies below it."""
+
+    parent: Comment
+    replies: list[Comment]
+    next_cursor: str | None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def reply_cursor(comment: Comment) -> str:
+    """Where a page of replies ends: the last reply's place in REPLY_ORDER, as
+    "official.microseconds.id" (digits and dots only, safe in an address as it is)."""
+    micros = (comment.created_at - _EPOCH) // timedelta(microseconds=1)
+    return f"{int(comment.is_official)}.{micros}.{comment.pk}"
+
+
+def parse_reply_cursor(raw: str) -> tuple[bool, datetime, int]:
+    """(is_official, created_at, id) from `reply_cursor`; ValueError when it is not one."""
+    parts = raw.split(".")
+    if len(parts) != 3 or parts[0] not in ("0", "1") or not all(p.isdigit() for p in parts[1:]):
+        raise ValueError("not a cursor")
+    micros, pk = int(parts[1]), int(parts[2])
+    if micros > 10**17 or pk > 2**63:
+        raise ValueError("not a cursor")
+    return parts[0] == "1", _EPOCH + timedelta(microseconds=micros), pk
+
+
+def reply_page(
+    *,
+    parent: Comment,
+    viewer=None,
+    after: str | None = None,
+    per_page: int = ROOTS_PER_PAGE,
+    replies: int = REPLIES_SHOWN,
+) -> ReplyPage:
+    """The direct replies of `parent` after the cursor `after` (keyset: no offset to skip, so
+    the last page of 5,000 replies costs what the first does), each with its first `replies`
+    replies. Raises ValueError for a cursor that is not one."""
+    rows = Comment.objects.published().filter(parent=parent)
+    if after:
+        official, created_at, pk = parse_reply_cursor(after)
+        later = Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
+        rows = rows.filter(Q(is_official=official) & later | Q(is_official__lt=official))
+    page = list(rows.select_related("author").order_by(*REPLY_ORDER)[: per_page + 1])
+    more = len(page) > per_page
+    page = page[:per_page]
+    _with_replies(page, viewer, replies=replies, levels=1)
+    return ReplyPage(
+        parent=parent, replies=page, next_cursor=reply_cursor(page[-1]) if more else None
+    )
+
+
+def _with_replies(comments: list[Comment], viewer, *, replies: int, levels: int) -> list[Comment]:
+    """Attach to each comment its first `replies` published replies, `levels` levels down, in
+    one query per level (a window per parent), then every shown comment's `reply_count` and
+    the viewer's votes in one query each. Returns every comment shown."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    every = list(comments)
+    for comment in comments:
+        comment.display_replies = []
+        comment.in_reply_to = None
+    level = comments
+    for _depth in range(levels):
+        if not level or replies <= 0:
+            break
+        by_id = {comment.pk: comment for comment in level}
+        ranked = (
+            Comment.objects.published()
+            .filter(parent_id__in=list(by_id))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("parent_id")],
+                    order_by=[F("is_official").desc(), F("created_at").asc(), F("id").asc()],
+                )
+            )
+            .filter(rank__lte=replies)
+            .select_related("author")
+            .order_by("parent_id", *REPLY_ORDER)
+        )
+        level = []
+        for reply in ranked:
+            reply.display_replies = []
+            reply.in_reply_to = None
+            by_id[reply.parent_id].display_replies.append(reply)
+            level.append(reply)
+        every.extend(level)
+    ids = [comment.pk for comment in every]
+    counts = (
+        dict(
+            Comment.objects.published()
+            .filter(parent_id__in=ids)
+            .order_by()
+            .values("parent_id")
+            .annotate(n=Count("*"))
+            .values_list("parent_id", "n")
+        )
+        if ids
+        else {}
+    )
+    votes = _viewer_votes(viewer, ids)
+    for comment in every:
+        comment.reply_count = counts.get(comment.pk, 0)
+        comment.viewer_vote = votes.get(comment.pk, 0)
+        comment.has_official_answer = False
+        comment.is_focus = False
+    return every
 
 
 def comment_tree_flat(page: CommentPage) -> list[tuple[Comment, int]]:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -27,9 +28,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civic.changes import next_version
+from civic.httpcache import consultation_tag, mark_private, mark_public
+from civic.pagecache import page_version_keys
 from civic.query_params import optional_id
 from consultations.models import Consultation
-from consultations.selectors import consultation_for_viewer
+from consultations.selectors import consultation_for_viewer, consultation_id_for_slug
 from maps.clustering import (
     BBox,
     cell_size,
@@ -168,8 +171,10 @@ def _cell_size_for(consultation, bbox: BBox | None, zoom: int | None, max_featur
         # cells to that extent keeps their number, and so the feature cap, in bounds.
         bounds = area_bounds(consultation.area)
         extent = BBox(*bounds) if bounds else BBox(-180.0, -90.0, 180.0, 90.0)
-    # Half the cap: cells on the box edges can add a margin beyond the area estimate.
-    return cell_size(zoom, extent, max_cells=max_features // 2)
+    # Half the cap: cells on the box edges can add a margin beyond the area estimate. A view
+    # crowded enough to be folded is folded into a screenful of circles, not thousands.
+    max_cells = min(max_features // 2, max(1, settings.MAP_CLUSTER_MAX_CELLS))
+    return cell_size(zoom, extent, max_cells=max_cells)
 
 
 def _clusters_key(consultation, bbox, size, limits, category, status) -> str | None:
@@ -240,15 +245,65 @@ class IdeasGeoJSONView(APIView):
 
     @extend_schema(parameters=FEED_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request, slug: str):
-        consultation = _consultation_for(request, slug)
-        collection = idea_features(
-            consultation,
-            bbox=parse_bbox(request.query_params.get("bbox")),
-            zoom=parse_zoom(request.query_params.get("zoom")),
-            category=optional_id(request.query_params.get("category"), name="category"),
-            status=request.query_params.get("status") or None,
+        view = {
+            "bbox": parse_bbox(request.query_params.get("bbox")),
+            "zoom": parse_zoom(request.query_params.get("zoom")),
+            "category": optional_id(request.query_params.get("category"), name="category"),
+            "status": request.query_params.get("status") or None,
+        }
+        anonymous = not request.user.is_authenticated
+        consultation_id = consultation_id_for_slug(slug) if anonymous else None
+        key = _feed_key(consultation_id, view) if consultation_id is not None else None
+        content = cache.get(key) if key else None
+        if content is None:
+            consultation = _consultation_for(request, slug)
+            collection = idea_features(consultation, **view)
+            if not anonymous:
+                # A planner's or a token holder's answer may show a draft: this person's only.
+                return mark_private(Response(collection))
+            content = JSONRenderer().render(collection)
+            if key and consultation.status != Consultation.Status.DRAFT:
+                cache.set(key, content, settings.MAP_CLUSTER_CACHE_SECONDS)
+        # An anonymous answer is the same bytes for everyone: kept and sent as they are.
+        response = HttpResponse(
+            content, content_type=f"{request.accepted_renderer.media_type}; charset=utf-8"
         )
-        return Response(collection, headers={"Cache-Control": "public, max-age=30"})
+        return mark_public(response, [consultation_tag(consultation_id)])
+
+
+def _feed_key(consultation_id: int, view: dict) -> str | None:
+    """Cache key of an anonymous visitor's whole answer for one map view (None: not kept).
+
+    A crowd on the map asks the same few views; a kept answer costs no query (the address and
+    the versions come from the cache too). A new, moved or hidden idea (the clusters' version)
+    and a change of the consultation or of a shown name (the pages' versions, civic.pagecache)
+    give it a new key; support counts on pins may be MAP_CLUSTER_CACHE_SECONDS old, as on the
+    anonymous pages.
+    """
+    if settings.MAP_CLUSTER_CACHE_SECONDS <= 0:
+        return None
+    versions = cache.get_many(
+        [_clusters_version_key(consultation_id), *page_version_keys(consultation_id)]
+    )
+    bbox = view["bbox"]
+    box = (bbox.west, bbox.south, bbox.east, bbox.north) if bbox else None
+    fingerprint = repr(
+        (
+            consultation_id,
+            sorted(versions.items()),
+            box,
+            view["zoom"],
+            view["category"],
+            view["status"],
+            # What decides between pins and clusters (fixed in production, not in tests).
+            settings.MAP_CLUSTER_MAX_CELLS,
+            settings.MAP_FEED_MAX_POINTS,
+            settings.MAP_FEED_MAX_FEATURES,
+            settings.MAP_CLUSTER_BELOW_ZOOM,
+            settings.MAP_CLUSTER_MIN_IDEAS,
+        )
+    ).encode()
+    return "maps:feed:" + hashlib.sha256(fingerprint).hexdigest()
 
 
 # --- nearby duplicates ---------------------------------------------------------------------------

@@ -36,10 +36,11 @@ def _media_in_tmp(settings, tmp_path):
 
 def _forget_worker_copies():
     from civic import api_tokens, branding, pagecache
-    from consultations import selectors
+    from consultations import hub, selectors
 
     api_tokens.forget_kept()
     pagecache.forget_checked()
+    hub.forget_kept_sections()
     pagecache._consultation_of_key.clear()
     selectors._for_rules.clear()
     branding.forget_local()

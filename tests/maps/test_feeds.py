@@ -1,6 +1,7 @@
 import math
 
 import pytest
+from django.test import Client
 from django.urls import NoReverseMatch
 
 from consultations.models import Consultation
@@ -185,14 +186,19 @@ def test_crowded_high_zoom_view_falls_back_to_clusters(client, consultation, set
 
 
 def test_a_crowded_view_answers_its_cached_clusters_without_reading_the_ideas(
-    client, consultation, settings, django_assert_num_queries
+    client, consultation, settings, django_assert_num_queries, resident
 ):
     settings.MAP_FEED_MAX_POINTS = 10
     spread_ideas(consultation, 25)
     first = feed(client, consultation, zoom=14).json()
-    with django_assert_num_queries(1):  # the consultation behind the address, nothing more
+    with django_assert_num_queries(0):  # an anonymous visitor's answer is kept whole
         again = feed(client, consultation, zoom=14).json()
     assert again == first and again["clustered"] is True
+    signed_in = Client()
+    signed_in.force_login(resident)
+    feed(signed_in, consultation, zoom=14)
+    with django_assert_num_queries(3):  # session, person, the consultation: the clusters kept
+        assert feed(signed_in, consultation, zoom=14).json() == first
     settings.MAP_CLUSTER_CACHE_SECONDS = 0
     with django_assert_num_queries(3):  # no cache: the rows, then the grid
         assert feed(client, consultation, zoom=14).json() == first
@@ -372,3 +378,39 @@ def test_cap_holds_without_area_or_bbox_at_high_zoom(client, settings):
     data = feed(client, world, zoom=22).json()
     assert len(data["features"]) <= 20
     assert sum(f["properties"]["count"] for f in data["features"]) == data["total"] == 40
+
+
+def test_the_whole_area_at_high_zoom_is_a_screenful_of_clusters(client, consultation, settings):
+    settings.MAP_FEED_MAX_POINTS = 50
+    settings.MAP_CLUSTER_MAX_CELLS = 20
+    spread_ideas(consultation, 400, seed=3)
+    data = feed(client, consultation, zoom=19).json()
+    assert data["clustered"] is True
+    # Without the cap a zoom-19 grid over the area would be about as many cells as ideas.
+    assert len(data["features"]) <= 2 * settings.MAP_CLUSTER_MAX_CELLS
+    assert sum(f["properties"]["count"] for f in data["features"]) == data["total"] == 400
+
+
+def test_a_kept_answer_follows_a_new_idea_and_a_draft_is_never_public(
+    client, consultation, settings, resident, planner
+):
+    from civic.changes import Change, changed
+
+    settings.HTTP_CACHE_S_MAXAGE = 60
+    spread_ideas(consultation, 3)
+    first = feed(client, consultation, zoom=18)
+    assert first["Cache-Control"].startswith("public")
+    assert "s-maxage=60" in first["Cache-Control"]
+    assert first["X-Cache-Tags"] == f"c{consultation.pk}"
+    idea = IdeaFactory(consultation=consultation, longitude=12.595, latitude=55.68)
+    changed(consultation.pk, Change.IDEA)  # what the idea services announce
+    again = feed(client, consultation, zoom=18).json()
+    assert again["total"] == 4 and idea.pk in {f["id"] for f in again["features"]}
+    # Signed in, the answer is for this person only (a planner may see a draft's map).
+    signed_in = Client()
+    signed_in.force_login(planner)
+    mine = feed(signed_in, consultation, zoom=18)
+    assert "private" in mine["Cache-Control"] and "public" not in mine["Cache-Control"]
+    draft = ConsultationFactory(status=Consultation.Status.DRAFT)
+    assert feed(client, draft, zoom=18).status_code == 404
+    assert feed(signed_in, draft, zoom=18)["Cache-Control"].startswith("private")
