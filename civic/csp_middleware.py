@@ -10,6 +10,15 @@ from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 
 from .security_headers import source_of, unique
 
+# Functions that name more image hosts (each app registers its own in AppConfig.ready, as the
+# consultations app does for official map services), so this module imports no app.
+_image_source_providers = []
+
+
+def adds_image_sources(provider) -> None:
+    if provider not in _image_source_providers:
+        _image_source_providers.append(provider)
+
 
 class CSPMiddleware(BaseCSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False):
@@ -34,4 +43,5 @@ def branding_image_sources() -> list[str]:
     from .branding import effective
 
     brand = effective()
-    return unique([source_of(brand.tile_url), source_of(brand.logo_url)])
+    extra = [source for provider in _image_source_providers for source in provider()]
+    return unique([source_of(brand.tile_url), source_of(brand.logo_url), *extra])

@@ -14,7 +14,7 @@ from civic.changes import next_version
 from civic.search import matching
 from maps.geometry import area_marker
 
-from .models import Category, Consultation, Phase, Topic
+from .models import Category, Consultation, MapService, Phase, PlanFeature, PlanLayer, Topic
 
 
 def consultations_visible_to(user) -> QuerySet[Consultation]:
@@ -238,3 +238,102 @@ def topic_for_viewer(viewer, pk) -> Topic:
     if topic is None or not civic.can_view_consultation(viewer, topic.consultation):
         raise Http404
     return topic
+
+
+# --- plan layers and map services ------------------------------------------------------------
+
+PLAN_FEED_CACHE_SECONDS = 24 * 3600
+PLAN_LIST_FEATURES = 50  # features named per layer in the list beside the map
+
+
+def plan_layers_for_map(consultation: Consultation) -> list[PlanLayer]:
+    """The layers in drawing order, each with its first features' names (no geometry) for the
+    list beside the map: two queries whatever the number of layers and features."""
+    layers = list(consultation.plan_layers.order_by("position", "pk"))
+    if not layers:
+        return layers
+    named = (
+        PlanFeature.objects.filter(layer__in=layers, number__lte=PLAN_LIST_FEATURES)
+        .only("pk", "layer_id", "number", "name", "kind")
+        .order_by("layer_id", "number")
+    )
+    by_layer: dict[int, list[PlanFeature]] = {layer.pk: [] for layer in layers}
+    for feature in named:
+        by_layer[feature.layer_id].append(feature)
+    for layer in layers:
+        layer.listed_features = by_layer[layer.pk]
+        layer.unlisted_count = max(0, layer.feature_count - len(layer.listed_features))
+    return layers
+
+
+def plan_layer_for_viewer(user, slug: str, layer_id: int) -> PlanLayer:
+    consultation = consultation_for_viewer(user, slug)
+    try:
+        layer = consultation.plan_layers.get(pk=layer_id)
+    except PlanLayer.DoesNotExist:
+        raise Http404 from None
+    layer.consultation = consultation
+    return layer
+
+
+def plan_layer_feed(layer: PlanLayer, zoom: int | None) -> bytes:
+    """The layer as an RFC 7946 FeatureCollection (JSON bytes), simplified for `zoom`.
+
+    Cached under the layer's version, which every change of the layer moves on, so a copy is
+    never stale; a miss reads the features once and simplifies them all in one shapely call.
+    """
+    import json
+
+    from maps import gis
+
+    key = f"plan-feed:{layer.pk}:{layer.version}:{'raw' if zoom is None else zoom}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = list(
+        PlanFeature.objects.filter(layer_id=layer.pk)
+        .order_by("number")
+        .values_list("pk", "number", "name", "kind", "properties", "geometry")
+    )
+    geometries = gis.simplified_geojson([row[5] for row in rows], zoom)
+    head = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "layer": {"id": layer.pk, "name": layer.name, "version": layer.version},
+        }
+    )[:-1]
+    features = ",".join(
+        '{"type":"Feature","id":%d,"geometry":%s,"properties":%s}'
+        % (
+            pk,
+            geometry,
+            json.dumps(
+                {"number": number, "name": name, "kind": kind, "attributes": properties},
+                ensure_ascii=False,
+            ),
+        )
+        for (pk, number, name, kind, properties, _), geometry in zip(rows, geometries, strict=True)
+    )
+    body = f'{head},"features":[{features}]}}'.encode()
+    cache.set(key, body, PLAN_FEED_CACHE_SECONDS)
+    return body
+
+
+MAP_SERVICE_SOURCES_KEY = "map-service-sources"
+
+
+def map_service_sources() -> list[str]:
+    """The hosts of every configured map service, for the pages' img-src (one query when the
+    cache is cold, none after)."""
+    from maps.services_config import image_source
+
+    sources = cache.get(MAP_SERVICE_SOURCES_KEY)
+    if sources is None:
+        urls = MapService.objects.values_list("url", flat=True).distinct()
+        sources = sorted({image_source(url) for url in urls})
+        cache.set(MAP_SERVICE_SOURCES_KEY, sources, None)
+    return sources
+
+
+def forget_map_service_sources() -> None:
+    cache.delete(MAP_SERVICE_SOURCES_KEY)
