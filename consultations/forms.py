@@ -336,19 +336,14 @@ class MapServiceForm(forms.ModelForm):
             "attribution",
             "opacity",
         ]
+        # The address is checked by the model (maps.services_config: https, {z}/{x}/{y}), not
+        # guessed into shape by a form field that would add a scheme.
+        field_classes = {"url": forms.CharField}
         widgets = {"url": forms.URLInput(attrs={"inputmode": "url"})}
 
     def __init__(self, *args, consultation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.consultation = consultation
-        # The model's URLField would refuse a {z}/{x}/{y} template; the service's own check
-        # (maps.services_config) says what is allowed.
-        self.fields["url"] = forms.CharField(
-            label=self.fields["url"].label,
-            help_text=self.fields["url"].help_text,
-            max_length=500,
-            widget=forms.URLInput(attrs={"inputmode": "url"}),
-        )
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)

@@ -267,12 +267,14 @@ def plan_layers_for_map(consultation: Consultation) -> list[PlanLayer]:
 
 
 def plan_layer_for_viewer(user, slug: str, layer_id: int) -> PlanLayer:
-    consultation = consultation_for_viewer(user, slug)
-    try:
-        layer = consultation.plan_layers.get(pk=layer_id)
-    except PlanLayer.DoesNotExist:
-        raise Http404 from None
-    layer.consultation = consultation
+    """The layer with its consultation in one query; 404 for a draft the viewer may not see."""
+    layer = (
+        PlanLayer.objects.select_related("consultation")
+        .filter(pk=layer_id, consultation__slug=slug)
+        .first()
+    )
+    if layer is None or not civic.can_view_consultation(user, layer.consultation):
+        raise Http404
     return layer
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from civic import imaging
 from civic.audit import audit_record
-from civic.changes import Change, after_commit, changed
+from civic.changes import Change, changed
 from civic.permissions import is_planner
 
 from . import permissions
@@ -650,6 +650,8 @@ def map_service_delete(*, actor, service: MapService) -> None:
 
 
 def forget_map_service_sources() -> None:
+    from civic import changes
+
     from . import selectors
 
-    after_commit(selectors.forget_map_service_sources)
+    changes.after_commit(selectors.forget_map_service_sources)

@@ -30,6 +30,7 @@ import pyogrio
 import shapely
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pyproj import CRS, Transformer
@@ -107,8 +108,8 @@ def read_plan_file(upload, filename: str | None = None) -> PlanFile:
     size = upload.size if hasattr(upload, "size") else Path(upload).stat().st_size
     if size > max_bytes:
         raise _error(
-            _("The file is %(size)s MB; files of at most %(limit)s MB can be read.")
-            % {"size": _megabytes(size), "limit": _megabytes(max_bytes)}
+            _("The file is %(size)s; files of at most %(limit)s can be read.")
+            % {"size": _size(size), "limit": _size(max_bytes)}
         )
     if size == 0:
         raise _error(_("The file is empty."))
@@ -123,8 +124,8 @@ def read_plan_file(upload, filename: str | None = None) -> PlanFile:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f}".rstrip("0").rstrip(".")
+def _size(size: int) -> str:
+    return filesizeformat(size)
 
 
 def _copy(upload, path: Path) -> None:
@@ -161,8 +162,8 @@ def _unpack_shapefile(archive: Path, folder: Path, max_bytes: int) -> Path:
                 wanted.append((info, path))
         if sum(info.file_size for info, _path in wanted) > max_bytes:
             raise _error(
-                _("Unpacked, the Shapefile is larger than %(limit)s MB.")
-                % {"limit": _megabytes(max_bytes)}
+                _("Unpacked, the Shapefile is larger than %(limit)s.")
+                % {"limit": _size(max_bytes)}
             )
         shapefiles = [path for _info, path in wanted if path.suffix.lower() == ".shp"]
         if len(shapefiles) != 1:
@@ -183,8 +184,8 @@ def _unpack_shapefile(archive: Path, folder: Path, max_bytes: int) -> Path:
                     written += len(chunk)
                     if written > max_bytes:  # the header's size can lie
                         raise _error(
-                            _("Unpacked, the Shapefile is larger than %(limit)s MB.")
-                            % {"limit": _megabytes(max_bytes)}
+                            _("Unpacked, the Shapefile is larger than %(limit)s.")
+                            % {"limit": _size(max_bytes)}
                         )
                     out.write(chunk)
     return folder / "layer.shp"
@@ -216,8 +217,15 @@ def _read(path: Path, suffix: str) -> PlanFile:
                 _("The file has more than %(limit)d features; split it into several layers.")
                 % {"limit": limit["features"]}
             )
-        geometries = shapely.from_wkb(wkb, on_invalid="ignore")
-        geometries = shapely.force_2d(geometries)
+        geometries = shapely.force_2d(shapely.from_wkb(wkb, on_invalid="ignore"))
+        for index, geometry in enumerate(geometries):
+            if geometry is None or shapely.is_empty(geometry):
+                row = {key: field_data[column][index] for column, key in enumerate(meta["fields"])}
+                name = next((str(row[key]) for key in NAME_FIELDS if row.get(key)), "")
+                raise _error(
+                    _("Feature %(number)d %(name)s has no geometry.")
+                    % {"number": number + index + 1, "name": f"“{name}”" if name else ""}
+                )
         crs_name, transformer = _transformer(meta.get("crs"), geometries, suffix)
         crs_names.append(crs_name)
         names = list(meta["fields"])
@@ -286,10 +294,6 @@ def _transformer(crs_text, geometries, suffix: str) -> tuple[str, Transformer | 
 def _feature(number, geometry, properties, transformer) -> PlanFeatureData:
     name = next((str(properties[key]) for key in NAME_FIELDS if properties.get(key)), "")[:200]
     label = f"“{name}”" if name else ""
-    if geometry is None or shapely.is_empty(geometry):
-        raise _error(
-            _("Feature %(number)d %(name)s has no geometry.") % {"number": number, "name": label}
-        )
     kind = KINDS.get(geometry.geom_type)
     if kind is None:
         raise _error(
