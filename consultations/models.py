@@ -494,7 +494,7 @@ class MapService(models.Model):
     )
     role = models.CharField(_("shown as"), max_length=10, choices=Role, default=Role.OVERLAY)
     url = models.URLField(
-        _("address"),
+        _("service address"),
         max_length=500,
         help_text=_(
             "For WMS the service's base address; for WMTS a tile address with {z}, {x} and {y}."
