@@ -34,9 +34,10 @@ def add_table(
     rows: Iterable[tuple[shapely.Geometry, Sequence]],
     *,
     append: bool,
+    crs: str = WGS84,
 ) -> int:
     """Write one table of (geometry, values) rows to the GeoPackage at `path`; returns the
-    number of rows. An empty table is written too (with its columns), so a reader finds every
+    number of rows. Geometry is in `crs` (WGS 84 unless said otherwise). An empty table is written too (with its columns), so a reader finds every
     table it expects."""
     geometries, columns = [], [[] for _ in fields]
     for geometry, values in rows:
@@ -57,7 +58,7 @@ def add_table(
         layer=name,
         driver="GPKG",
         geometry_type=geometry_type,
-        crs=WGS84,
+        crs=crs,
         append=append,
         encoding="UTF-8",
     )
