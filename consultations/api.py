@@ -472,10 +472,13 @@ def plan_layer_style(layer: PlanLayer) -> dict:
 def plan_layer_feed_url(layer: PlanLayer) -> str:
     from django.urls import reverse
 
-    return reverse(
-        "api-plan-layer-geojson",
-        kwargs={"slug": layer.consultation.slug, "pk": layer.pk},
-    ) + f"?v={layer.version}"
+    return (
+        reverse(
+            "api-plan-layer-geojson",
+            kwargs={"slug": layer.consultation.slug, "pk": layer.pk},
+        )
+        + f"?v={layer.version}"
+    )
 
 
 class MapServiceSerializer(serializers.ModelSerializer):

@@ -470,6 +470,23 @@ class PlanFeature(models.Model):
         return self.name or f"#{self.number}"
 
 
+class PlanFeatureShape(models.Model):
+    """A plan feature simplified for one zoom of the map, computed when the layer is uploaded
+    (maps.gis.simplified_levels), so the map feed never simplifies while someone waits."""
+
+    feature = models.ForeignKey(PlanFeature, on_delete=models.CASCADE, related_name="shapes")
+    zoom = models.PositiveSmallIntegerField()
+    geometry = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feature", "zoom"], name="plan_shape_zoom_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.feature} @ {self.zoom}"
+
+
 class MapService(models.Model):
     """An official map service shown on the consultation's map: an overlay or another base map.
 

@@ -14,7 +14,16 @@ from civic.changes import next_version
 from civic.search import matching
 from maps.geometry import area_marker
 
-from .models import Category, Consultation, MapService, Phase, PlanFeature, PlanLayer, Topic
+from .models import (
+    Category,
+    Consultation,
+    MapService,
+    Phase,
+    PlanFeature,
+    PlanFeatureShape,
+    PlanLayer,
+    Topic,
+)
 
 
 def consultations_visible_to(user) -> QuerySet[Consultation]:
@@ -281,23 +290,38 @@ def plan_layer_for_viewer(user, slug: str, layer_id: int) -> PlanLayer:
 def plan_layer_feed(layer: PlanLayer, zoom: int | None) -> bytes:
     """The layer as an RFC 7946 FeatureCollection (JSON bytes), simplified for `zoom`.
 
-    Cached under the layer's version, which every change of the layer moves on, so a copy is
-    never stale; a miss reads the features once and simplifies them all in one shapely call.
+    The shapes for each zoom were simplified when the layer was uploaded; a miss reads one
+    level's rows in one query and joins their text. Cached under the layer's version, which every
+    change of the layer moves on, so a copy is never stale.
     """
     import json
 
     from maps import gis
 
-    key = f"plan-feed:{layer.pk}:{layer.version}:{'raw' if zoom is None else zoom}"
+    key = f"plan-feed:{layer.pk}:{layer.version}:{gis.level_for_zoom(zoom)}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    rows = list(
-        PlanFeature.objects.filter(layer_id=layer.pk)
-        .order_by("number")
-        .values_list("pk", "number", "name", "kind", "properties", "geometry")
-    )
-    geometries = gis.simplified_geojson([row[5] for row in rows], zoom)
+    level = gis.level_for_zoom(zoom)
+    if level is None:
+        rows = (
+            PlanFeature.objects.filter(layer_id=layer.pk)
+            .order_by("number")
+            .values_list("pk", "number", "name", "kind", "properties", "geometry")
+        )
+    else:
+        rows = (
+            PlanFeatureShape.objects.filter(feature__layer_id=layer.pk, zoom=level)
+            .order_by("feature__number")
+            .values_list(
+                "feature_id",
+                "feature__number",
+                "feature__name",
+                "feature__kind",
+                "feature__properties",
+                "geometry",
+            )
+        )
     head = json.dumps(
         {
             "type": "FeatureCollection",
@@ -305,16 +329,17 @@ def plan_layer_feed(layer: PlanLayer, zoom: int | None) -> bytes:
         }
     )[:-1]
     features = ",".join(
-        '{"type":"Feature","id":%d,"geometry":%s,"properties":%s}'
-        % (
-            pk,
-            geometry,
-            json.dumps(
-                {"number": number, "name": name, "kind": kind, "attributes": properties},
-                ensure_ascii=False,
-            ),
+        '{"type":"Feature","id":'
+        + str(int(pk))
+        + ',"geometry":'
+        + geometry
+        + ',"properties":'
+        + json.dumps(
+            {"number": number, "name": name, "kind": kind, "attributes": properties},
+            ensure_ascii=False,
         )
-        for (pk, number, name, kind, properties, _), geometry in zip(rows, geometries, strict=True)
+        + "}"
+        for pk, number, name, kind, properties, geometry in rows
     )
     body = f'{head},"features":[{features}]}}'.encode()
     cache.set(key, body, PLAN_FEED_CACHE_SECONDS)

@@ -20,7 +20,15 @@ from civic.changes import Change, changed
 from civic.permissions import is_planner
 
 from . import permissions
-from .models import Category, Consultation, MapService, Phase, PlanFeature, PlanLayer
+from .models import (
+    Category,
+    Consultation,
+    MapService,
+    Phase,
+    PlanFeature,
+    PlanFeatureShape,
+    PlanLayer,
+)
 from .validators import COVER_IMAGE_FORMATS, COVER_IMAGE_MAX_BYTES
 
 # Fields a planner edits directly; status, counters and results have their own services.
@@ -467,7 +475,15 @@ def _row_messages(error: ValidationError, index: int, template: str) -> list[str
 
 # --- plan layers and official map services ---------------------------------------------------
 
-PLAN_STYLE_FIELDS = ("name", "legend", "colour", "line_width", "fill_colour", "fill_opacity", "dash")
+PLAN_STYLE_FIELDS = (
+    "name",
+    "legend",
+    "colour",
+    "line_width",
+    "fill_colour",
+    "fill_opacity",
+    "dash",
+)
 
 
 @transaction.atomic
@@ -495,7 +511,7 @@ def plan_layer_upload(
     layer.feature_count = len(plan.features)
     layer.vertex_count = plan.vertex_count
     layer.save()
-    PlanFeature.objects.bulk_create(
+    features = PlanFeature.objects.bulk_create(
         [
             PlanFeature(
                 layer=layer,
@@ -508,6 +524,15 @@ def plan_layer_upload(
             for feature in plan.features
         ],
         batch_size=500,
+    )
+    levels = gis.simplified_levels([feature.geometry for feature in plan.features])
+    PlanFeatureShape.objects.bulk_create(
+        [
+            PlanFeatureShape(feature_id=feature.pk, zoom=zoom, geometry=text)
+            for zoom, texts in levels.items()
+            for feature, text in zip(features, texts, strict=True)
+        ],
+        batch_size=1000,
     )
     changed(consultation.pk, Change.MAP_LAYERS)
     audit_record(
@@ -606,9 +631,7 @@ MAP_SERVICE_FIELDS = (
 
 
 @transaction.atomic
-def map_service_create(
-    *, actor, consultation: Consultation, data: Mapping[str, Any]
-) -> MapService:
+def map_service_create(*, actor, consultation: Consultation, data: Mapping[str, Any]) -> MapService:
     """Add an official map service (WMS or WMTS) to the consultation's map."""
     if not permissions.can_manage_plan_layers(actor, consultation):
         raise PermissionDenied(_("You may not change this consultation's map."))

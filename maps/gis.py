@@ -162,8 +162,7 @@ def _unpack_shapefile(archive: Path, folder: Path, max_bytes: int) -> Path:
                 wanted.append((info, path))
         if sum(info.file_size for info, _path in wanted) > max_bytes:
             raise _error(
-                _("Unpacked, the Shapefile is larger than %(limit)s.")
-                % {"limit": _size(max_bytes)}
+                _("Unpacked, the Shapefile is larger than %(limit)s.") % {"limit": _size(max_bytes)}
             )
         shapefiles = [path for _info, path in wanted if path.suffix.lower() == ".shp"]
         if len(shapefiles) != 1:
@@ -358,23 +357,53 @@ def describe_count(count: int) -> str:
 
 # --- simplification per zoom ---------------------------------------------------------------
 
-MAX_SIMPLIFY_ZOOM = 18
+# The map feed serves each layer simplified for zooms 6 to 15, computed once when the layer is
+# uploaded; a lower zoom gets zoom 6's shapes (already a handful of vertices each). From zoom 16
+# on, half a pixel is under a metre (less in the north): simplifying removes little there, and
+# the stored geometry is served.
+MIN_SIMPLIFY_ZOOM = 6
+MAX_SIMPLIFY_ZOOM = 16
+SIMPLIFY_ZOOMS = range(MIN_SIMPLIFY_ZOOM, MAX_SIMPLIFY_ZOOM)
 
 
-def tolerance_for_zoom(zoom: int) -> float:
-    """Half a screen pixel in degrees at `zoom`: what a simpler line cannot show differently."""
-    return 360.0 / (256 * 2**zoom) / 2
-
-
-def simplified_geojson(geometries: list[str], zoom: int | None) -> list[str]:
-    """GeoJSON geometry texts simplified for `zoom` (None or at least MAX_SIMPLIFY_ZOOM: as
-    stored), keeping every shape valid (preserve_topology) and points as they are."""
+def level_for_zoom(zoom: int | None) -> int | None:
+    """The stored simplification level that serves `zoom`, or None for the geometry as stored."""
     if zoom is None or zoom >= MAX_SIMPLIFY_ZOOM:
-        return list(geometries)
-    shapes = shapely.from_geojson(geometries)
-    simpler = shapely.simplify(shapes, tolerance_for_zoom(zoom), preserve_topology=True)
+        return None
+    return max(zoom, MIN_SIMPLIFY_ZOOM)
+
+
+def tolerance_for_zoom(zoom: int, latitude: float = 0.0) -> float:
+    """Half a screen pixel at `zoom`, in degrees: a simpler line cannot look different.
+
+    Web Mercator gives a pixel the same width in degrees of longitude everywhere, but fewer
+    degrees of latitude away from the equator (by the cosine of the latitude); the smaller of
+    the two is used, so no line moves by more than half a pixel in either direction.
+    """
+    return 360.0 / (256 * 2**zoom) / 2 * math.cos(math.radians(min(abs(latitude), 85.0)))
+
+
+def simplified_geojson(geometries: list[shapely.Geometry], zoom: int) -> list[str]:
+    """The geometries as GeoJSON texts simplified for `zoom`.
+
+    Douglas-Peucker first, which is fast; the few shapes it makes invalid or empty (a parcel
+    smaller than the tolerance collapses) are simplified again preserving topology, which keeps
+    every shape valid and present, at ten to twenty times the cost, paid only for those.
+    """
+    shapes = np.asarray(geometries, dtype=object)
+    _west, south, _east, north = shapely.total_bounds(shapes)
+    tolerance = tolerance_for_zoom(zoom, (south + north) / 2 if math.isfinite(south) else 0.0)
+    simpler = shapely.simplify(shapes, tolerance, preserve_topology=False)
+    broken = shapely.is_empty(simpler) | ~shapely.is_valid(simpler)
+    if broken.any():
+        simpler[broken] = shapely.simplify(shapes[broken], tolerance, preserve_topology=True)
     simpler = shapely.set_precision(simpler, 1e-7, mode="pointwise")
     return [shapely.to_geojson(shape) for shape in simpler]
+
+
+def simplified_levels(geometries: list[shapely.Geometry]) -> dict[int, list[str]]:
+    """{zoom: GeoJSON texts} for every zoom in SIMPLIFY_ZOOMS."""
+    return {zoom: simplified_geojson(geometries, zoom) for zoom in SIMPLIFY_ZOOMS}
 
 
 def geometry_text(geometry: shapely.Geometry) -> str:

@@ -37,8 +37,8 @@ def add_table(
     crs: str = WGS84,
 ) -> int:
     """Write one table of (geometry, values) rows to the GeoPackage at `path`; returns the
-    number of rows. Geometry is in `crs` (WGS 84 unless said otherwise). An empty table is written too (with its columns), so a reader finds every
-    table it expects."""
+    number of rows. Geometry is in `crs` (WGS 84 unless said otherwise). An empty table is
+    written too (with its columns), so a reader finds every table it expects."""
     geometries, columns = [], [[] for _ in fields]
     for geometry, values in rows:
         geometries.append(geometry)

@@ -10,8 +10,8 @@ import csv
 import hashlib
 import json
 import os
-import shutil
 import re
+import shutil
 import tempfile
 import zipfile
 

@@ -725,8 +725,8 @@ def write_plan_geojson(ctx: ExportContext, stream) -> None:
             }
             stream.write(",\n" if index else "\n")
             stream.write(
-                '{"type": "Feature", "id": %d, "geometry": %s, "properties": %s}'
-                % (pk, geometry, json.dumps(properties, ensure_ascii=False))
+                f'{{"type": "Feature", "id": {int(pk)}, "geometry": {geometry}, '
+                f'"properties": {json.dumps(properties, ensure_ascii=False)}}}'
             )
             index += 1
     stream.write("\n]}\n")

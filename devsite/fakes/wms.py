@@ -83,9 +83,7 @@ class FakeWMS:
         if request != "GetMap":
             return self._exception(handler, "OperationNotSupported", f"No operation {request}")
         missing = [
-            name
-            for name in ("LAYERS", "BBOX", "WIDTH", "HEIGHT", "FORMAT")
-            if not query.get(name)
+            name for name in ("LAYERS", "BBOX", "WIDTH", "HEIGHT", "FORMAT") if not query.get(name)
         ]
         if not query.get("SRS") and not query.get("CRS"):
             missing.append("CRS")
@@ -108,8 +106,8 @@ class FakeWMS:
     def _exception(self, handler, code: str, text: str) -> None:
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n<ServiceExceptionReport version="1.3.0" '
-            'xmlns="http://www.opengis.net/ogc"><ServiceException code="%s">%s'
-            "</ServiceException></ServiceExceptionReport>" % (escape(code), escape(text))
+            f'xmlns="http://www.opengis.net/ogc"><ServiceException code="{escape(code)}">'
+            f"{escape(text)}</ServiceException></ServiceExceptionReport>"
         )
         self._send(handler, 400, "text/xml", body.encode())
 
@@ -136,7 +134,7 @@ def _picture(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
 
 def _capabilities(base_url: str) -> bytes:
     layers = "".join(
-        f"<Layer queryable=\"0\"><Name>{name}</Name><Title>{name.title()}</Title></Layer>"
+        f'<Layer queryable="0"><Name>{name}</Name><Title>{name.title()}</Title></Layer>'
         for name in LAYERS
     )
     return (

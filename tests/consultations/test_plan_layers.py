@@ -109,7 +109,7 @@ def test_planner_uploads_through_the_page_and_sees_form_errors(
     assert not PlanLayer.objects.exists()
     response = client.post(url, {**form, "layer-file": pf.upload(pf.aarhus_gpkg_utm32(tmp_path))})
     assert response.status_code == 302
-    layer = PlanLayer.objects.get()
+    assert PlanLayer.objects.get().source_crs == "EPSG:25832"
     page = client.get(url).content.decode()
     assert "read in EPSG:25832, shown in WGS 84" in page and "Move “Zoning” down" not in page
 
@@ -205,7 +205,9 @@ def test_feed_simplifies_per_zoom_and_is_cached_by_version(
     url = reverse("api-plan-layer-geojson", args=[consultation.slug, layer.pk])
 
     def vertices(zoom):
-        return len(client.get(f"{url}?zoom={zoom}").json()["features"][0]["geometry"]["coordinates"])
+        return len(
+            client.get(f"{url}?zoom={zoom}").json()["features"][0]["geometry"]["coordinates"]
+        )
 
     assert vertices(6) < 10 < vertices(17) and vertices(17) <= 2000
     client.get(f"{url}?zoom=9")
@@ -245,9 +247,7 @@ def test_draft_layers_are_not_public(client, planner, tmp_path):
 def test_public_map_has_legend_list_and_config_in_two_languages(
     consultation, manager, tmp_path, django_assert_max_num_queries
 ):
-    upload_layer(
-        consultation, manager, pf.harstad_tunnel_gpkg(tmp_path), legend="Alternative A"
-    )
+    upload_layer(consultation, manager, pf.harstad_tunnel_gpkg(tmp_path), legend="Alternative A")
     services.map_service_create(
         actor=manager,
         consultation=consultation,
@@ -264,7 +264,9 @@ def test_public_map_has_legend_list_and_config_in_two_languages(
     assert 'data-plan-id="consultation-plan-map"' in page
     assert "Plan layers on the map" in page and "Alternative A" in page
     assert "Tunnel alternative A" in page and "Zoning area" in page
-    config = json.loads(page.split('id="consultation-plan-map" type="application/json">')[1].split("</script>")[0])
+    config = json.loads(
+        page.split('id="consultation-plan-map" type="application/json">')[1].split("</script>")[0]
+    )
     assert config["layers"][0]["style"]["color"] == "#b3261e"
     assert config["services"][0]["attribution"] == "© Harstad kommune"
     with translation.override("da"):

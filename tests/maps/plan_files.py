@@ -71,12 +71,12 @@ def entrances_kml(folder: Path) -> Path:
     lon, lat = HARSTAD
     path = folder / "entrances.kml"
     path.write_text(
-        """<?xml version="1.0" encoding="UTF-8"?>
+        f"""<?xml version="1.0" encoding="UTF-8"?>
 <kml xmlns="http://www.opengis.net/kml/2.2"><Document><Folder><name>Portals</name>
-<Placemark><name>North portal</name><Point><coordinates>%f,%f,0</coordinates></Point></Placemark>
-<Placemark><name>South portal</name><Point><coordinates>%f,%f,0</coordinates></Point></Placemark>
+<Placemark><name>North portal</name><Point><coordinates>{lon:f},{lat:f},0</coordinates></Point>
+</Placemark><Placemark><name>South portal</name><Point>
+<coordinates>{lon + 0.01:f},{lat - 0.005:f},0</coordinates></Point></Placemark>
 </Folder></Document></kml>"""
-        % (lon, lat, lon + 0.01, lat - 0.005)
     )
     return path
 

@@ -134,7 +134,7 @@ def test_a_real_50_mb_file_is_refused_by_size_before_parsing(tmp_path, monkeypat
 
     monkeypatch.setattr(gis.pyogrio, "list_layers", never)
     message = refused(path)
-    assert "The file is 50.0\xa0MB; files of at most 20.0\xa0MB can be read." == message
+    assert message == "The file is 50.0\xa0MB; files of at most 20.0\xa0MB can be read."
 
 
 def test_feature_and_vertex_limits(tmp_path, settings):
@@ -184,15 +184,30 @@ def test_not_a_zip(tmp_path):
 
 def test_simplification_keeps_fewer_vertices_when_zoomed_out():
     line = shapely.LineString([(16 + i / 10000, 68 + (i % 2) / 100000) for i in range(1000)])
-    text = shapely.to_geojson(line)
-    far, near = gis.simplified_geojson([text], 8), gis.simplified_geojson([text], 17)
-    far_count = shapely.get_num_coordinates(shapely.from_geojson(far[0]))
-    near_count = shapely.get_num_coordinates(shapely.from_geojson(near[0]))
-    assert far_count < 10 < near_count
-    assert gis.simplified_geojson([text], None) == [text]
+    levels = gis.simplified_levels([line])
+    assert sorted(levels) == list(range(6, 16))
+    far = shapely.get_num_coordinates(shapely.from_geojson(levels[8][0]))
+    near = shapely.get_num_coordinates(shapely.from_geojson(levels[15][0]))
+    assert far < 10 < near
+    assert [gis.level_for_zoom(z) for z in (None, 2, 6, 12, 15, 16, 19)] == [
+        None,
+        6,
+        6,
+        12,
+        15,
+        None,
+        None,
+    ]
 
 
-def test_simplified_polygons_stay_valid():
+def test_tolerance_is_half_a_pixel_and_smaller_in_the_north():
+    assert gis.tolerance_for_zoom(0) == pytest.approx(360 / 512)
+    assert gis.tolerance_for_zoom(10, 60) == pytest.approx(gis.tolerance_for_zoom(10) / 2)
+
+
+def test_simplified_polygons_stay_valid_and_small_ones_do_not_vanish():
     circle = shapely.Point(16.5, 68.8).buffer(0.01, quad_segs=500)
-    (text,) = gis.simplified_geojson([shapely.to_geojson(circle)], 5)
-    assert shapely.from_geojson(text).is_valid
+    tiny = shapely.box(16.6, 68.8, 16.6001, 68.8001)  # far smaller than a pixel at zoom 6
+    shapes = [shapely.from_geojson(text) for text in gis.simplified_geojson([circle, tiny], 6)]
+    assert all(shape.is_valid and not shape.is_empty for shape in shapes)
+    assert shapely.get_num_coordinates(shapes[0]) < 20

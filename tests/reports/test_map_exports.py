@@ -44,7 +44,7 @@ def gpkg_file(data, tmp_path, variant="public"):
 
 def test_geopackage_has_ideas_and_one_table_per_plan_layer(with_plan, tmp_path):
     path = gpkg_file(with_plan, tmp_path)
-    layers = {name: kind for name, kind in pyogrio.list_layers(path)}
+    layers = dict(pyogrio.list_layers(path))
     assert layers == {
         "ideas": "Point",
         "plan_tunnel_alternatives": "Unknown",
