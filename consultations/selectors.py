@@ -346,6 +346,43 @@ def plan_layer_feed(layer: PlanLayer, zoom: int | None) -> bytes:
     return body
 
 
+PICTURE_ZOOM = 13  # the simplification level a whole-area picture needs
+
+
+def plan_shapes_for_picture(consultation: Consultation) -> list:
+    """The plan layers' features as maps.static_map.PlanShape, bottom layer first, from the
+    shapes simplified for PICTURE_ZOOM: one query, whatever the number of layers."""
+    import json
+
+    from maps.static_map import PlanShape
+
+    rows = (
+        PlanFeatureShape.objects.filter(
+            feature__layer__consultation=consultation, zoom=PICTURE_ZOOM
+        )
+        .order_by("feature__layer__position", "feature__layer_id", "feature__number")
+        .values_list(
+            "geometry",
+            "feature__layer__colour",
+            "feature__layer__line_width",
+            "feature__layer__fill_colour",
+            "feature__layer__fill_opacity",
+            "feature__layer__dash",
+        )
+    )
+    return [
+        PlanShape(
+            geometry=json.loads(geometry),
+            colour=colour,
+            width=width,
+            fill=fill,
+            fill_opacity=opacity / 100,
+            dash=PlanLayer(line_width=width, dash=dash).dash_array,
+        )
+        for geometry, colour, width, fill, opacity, dash in rows
+    ]
+
+
 MAP_SERVICE_SOURCES_KEY = "map-service-sources"
 
 
