@@ -12,8 +12,3 @@ class ConsultationsConfig(AppConfig):
 
         forgets(Cache.RULES, selectors.forget_rules)
         forgets(Cache.LOOKUPS, selectors.forget_lookups)
-
-        from civic.csp_middleware import adds_image_sources
-
-        # Official map services' tiles are images from their hosts (maps.services_config).
-        adds_image_sources(selectors.map_service_sources)

@@ -381,23 +381,3 @@ def plan_shapes_for_picture(consultation: Consultation) -> list:
         )
         for geometry, colour, width, fill, opacity, dash in rows
     ]
-
-
-MAP_SERVICE_SOURCES_KEY = "map-service-sources"
-
-
-def map_service_sources() -> list[str]:
-    """The hosts of every configured map service, for the pages' img-src (one query when the
-    cache is cold, none after)."""
-    from maps.services_config import image_source
-
-    sources = cache.get(MAP_SERVICE_SOURCES_KEY)
-    if sources is None:
-        urls = MapService.objects.values_list("url", flat=True).distinct()
-        sources = sorted({image_source(url) for url in urls})
-        cache.set(MAP_SERVICE_SOURCES_KEY, sources, None)
-    return sources
-
-
-def forget_map_service_sources() -> None:
-    cache.delete(MAP_SERVICE_SOURCES_KEY)

@@ -644,7 +644,6 @@ def map_service_create(*, actor, consultation: Consultation, data: Mapping[str, 
     service.full_clean()
     service.save()
     changed(consultation.pk, Change.MAP_LAYERS)
-    forget_map_service_sources()
     audit_record(
         actor=actor,
         action="consultation.map_service_create",
@@ -669,12 +668,3 @@ def map_service_delete(*, actor, service: MapService) -> None:
     )
     service.delete()
     changed(consultation_id, Change.MAP_LAYERS)
-    forget_map_service_sources()
-
-
-def forget_map_service_sources() -> None:
-    from civic import changes
-
-    from . import selectors
-
-    changes.after_commit(selectors.forget_map_service_sources)

@@ -3,7 +3,7 @@ the configuration the map script reads (styles, feed addresses, services)."""
 
 from django import template
 
-from maps.services_config import leaflet_options
+from maps.services_config import image_source, leaflet_options
 
 from .. import selectors
 from ..api import plan_layer_feed_url, plan_layer_style
@@ -30,7 +30,9 @@ def plan_map(consultation) -> dict:
         ],
         "services": [leaflet_options(service) for service in services],
     }
-    return {"layers": layers, "services": services, "config": config}
+    # The page's Content-Security-Policy lets these hosts' images in (civic.csp_middleware).
+    sources = " ".join(sorted({image_source(service.url) for service in services}))
+    return {"layers": layers, "services": services, "config": config, "image_sources": sources}
 
 
 def _with(layer, consultation):

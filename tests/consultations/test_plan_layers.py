@@ -166,6 +166,22 @@ def test_map_service_host_joins_the_pages_image_sources(client, consultation, ma
     )
     assert MapService.objects.count() == 1
     assert "https://wms.geonorge.no" in client.get(url)["Content-Security-Policy"]
+    # The same for the copy anonymous visitors get from the page cache, with no query for it.
+    client.logout()
+    client.get(url)
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "hit"
+    assert "https://wms.geonorge.no" in response["Content-Security-Policy"]
+    other = factories.ConsultationFactory()
+    assert "wms.geonorge.no" not in client.get(other.get_absolute_url())["Content-Security-Policy"]
+
+
+def test_text_a_resident_writes_cannot_add_an_image_host(client, consultation, resident):
+    factories.IdeaFactory(
+        consultation=consultation, title='x data-map-image-sources="https://evil.example" y'
+    )
+    response = client.get(consultation.get_absolute_url())
+    assert "evil.example" not in response["Content-Security-Policy"]
 
 
 # --- API and feeds ---------------------------------------------------------------------------
