@@ -17,7 +17,6 @@ from maps.geometry import area_marker
 from .models import (
     Category,
     Consultation,
-    MapService,
     Phase,
     PlanFeature,
     PlanFeatureShape,
