@@ -263,7 +263,9 @@
           var note = el("p", { class: "map-service-down meta", role: "status" }, [
             format(T.serviceDown, { name: service.name }),
           ]);
-          canvas.parentNode.insertBefore(note, canvas.nextSibling);
+          // Above the map and its list, so the two stay side by side.
+          var grid = canvas.parentNode;
+          grid.parentNode.insertBefore(note, grid);
         }
       });
       if (!toggle || toggle.checked) {
