@@ -91,3 +91,21 @@ def test_archive_holds_the_geopackage_and_plan_layers_geojson(with_plan, tmp_pat
     ]
     assert plan["features"][0]["geometry"]["type"] == "LineString"
     assert plan["features"][0]["properties"]["stroke"] == "#b3261e"
+
+
+def test_briefing_draws_the_plan_layers_with_a_legend(with_plan, councillor, client):
+    from docx import Document
+    from pypdf import PdfReader
+
+    from reports.documents import render_docx, render_pdf
+
+    consultation = with_plan.consultation
+    pdf = render_pdf(consultation, include_hidden_counts=False)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Plan layers on the map" in text and "Tunnel alternatives – Route A" in text
+    document = Document(io.BytesIO(render_docx(consultation, include_hidden_counts=False)))
+    assert "Portals (#b3261e): Route A" in [p.text for p in document.paragraphs]
+    client.force_login(councillor)
+    page = client.get(f"/reports/c/{consultation.slug}/").content.decode()
+    assert 'stroke="#b3261e"' in page  # the route drawn on the summary's map
+    assert "report-plan-legend" in page and "Tunnel alternatives" in page
