@@ -211,3 +211,22 @@ def test_simplified_polygons_stay_valid_and_small_ones_do_not_vanish():
     shapes = [shapely.from_geojson(text) for text in gis.simplified_geojson([circle, tiny], 6)]
     assert all(shape.is_valid and not shape.is_empty for shape in shapes)
     assert shapely.get_num_coordinates(shapes[0]) < 20
+
+
+def test_geometry_collection_is_refused_with_its_type(tmp_path):
+    collection = {
+        "type": "GeometryCollection",
+        "geometries": [{"type": "Point", "coordinates": [16.5, 68.8]}],
+    }
+    assert "Feature 1 “A” is a GeometryCollection" in refused(pf.geojson(tmp_path, collection))
+
+
+def test_shapefile_zip_without_its_dbf_is_refused_as_unreadable(tmp_path):
+    archive = pf.shapefile_zip(tmp_path)
+    stripped = tmp_path / "stripped.zip"
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(stripped, "w") as target:
+        for member in source.namelist():
+            if not member.endswith((".dbf", ".shx")):
+                target.writestr(member, source.read(member))
+    message = refused(stripped)
+    assert "could not be read" in message
