@@ -154,6 +154,7 @@ def main(argv=None) -> int:
             ("debate_topic.py", 20),
             ("reports_summary.py", 5),
             ("search.py", 20),
+            ("plan_layers.py", 20),
         )
         for script, runs in others:
             if (ROOT / "bench" / script).exists():

@@ -12,6 +12,7 @@ its service announces it, and a test of a service proves the announcement.
 | phase             | x     | x     |         |             |         |          | x       | x    |
 | category          | x     |       |         |             |         |          | x       |      |
 | topic             | x     |       |         |             |         |          |         |      |
+| map layers        | x     |       |         |             |         |          |         |      |
 | idea              | x     |       | x       | x           |         | x        | x       | x    |
 | idea status       | x     |       |         | x           |         | x        | x       |      |
 | support           |       |       |         |             |         |          |         |      |
@@ -35,7 +36,9 @@ figures at most debate.selectors.FIGURES_TTL old (the home page's at most
 debate.selectors.SITE_FIGURES_TTL), councillors' summary at most
 REPORTS_SUMMARY_CACHE_SECONDS old, and map clusters at most MAP_CLUSTER_CACHE_SECONDS old.
 
-Caches that need no entry in the table: link-card images (frontend.cards) are keyed by a digest
+Caches that need no entry in the table: a plan layer's map feed is keyed by the layer's own
+version, which every change of the layer moves on (consultations.selectors.plan_layer_feed);
+link-card images (frontend.cards) are keyed by a digest
 of what they draw, so changed content gets a new key; an idea's reference never moves to another
 consultation (ideas.selectors.consultation_id_for_reference); per-process copies (the page
 cache's PAGE_CACHE_LOCAL_SECONDS, the rules' CONSULTATION_RULES_SECONDS) follow the shared
@@ -60,6 +63,7 @@ class Change(StrEnum):
     PHASE = "phase"  # the timeline and what each phase allows
     CATEGORY = "category"
     TOPIC = "topic"  # a discussion thread, its poll options
+    MAP_LAYERS = "map_layers"  # plan layers (added, styled, ordered, removed) and map services
     IDEA = "idea"  # text, place, photos, publication (submitted, confirmed, withdrawn, deleted)
     IDEA_STATUS = "idea_status"  # status and official answer
     SUPPORT = "support"
@@ -91,6 +95,7 @@ CLEARS: dict[Change, frozenset[Cache]] = {
     Change.PHASE: _({Cache.PAGES, Cache.RULES, Cache.SUMMARY, Cache.HOME}),
     Change.CATEGORY: _({Cache.PAGES, Cache.SUMMARY}),
     Change.TOPIC: _({Cache.PAGES}),
+    Change.MAP_LAYERS: _({Cache.PAGES}),
     Change.IDEA: _(
         {
             Cache.PAGES,

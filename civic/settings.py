@@ -470,6 +470,13 @@ MAP_FEED_MAX_FEATURES = env.int("MAP_FEED_MAX_FEATURES", default=5000)
 MAP_CLUSTER_MAX_CELLS = env.int("MAP_CLUSTER_MAX_CELLS", default=200)
 # Cluster answers are cached this long (0: never); single pins are always fresh.
 MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
+# Plan layers a planner uploads (maps/gis.py): the largest file read, and the most features and
+# vertices one layer may hold (more makes every map request slow; split it into several layers).
+PLAN_LAYER_MAX_BYTES = env.int("PLAN_LAYER_MAX_BYTES", default=20 * 1024 * 1024)
+PLAN_LAYER_MAX_FEATURES = env.int("PLAN_LAYER_MAX_FEATURES", default=20_000)
+PLAN_LAYER_MAX_VERTICES = env.int("PLAN_LAYER_MAX_VERTICES", default=250_000)
+# Official map services (WMS/WMTS) may use http:// only on these hosts (a local test server).
+MAP_SERVICE_HTTP_HOSTS = env.list("MAP_SERVICE_HTTP_HOSTS", default=[])
 
 # --- Caches of public pages and of the rules (civic/changes.py says what clears them) ------------
 # Anonymous visitors' copies of the hub, idea list and idea pages (civic/pagecache.py); every

@@ -16,7 +16,7 @@ from civic.markdown import render_markdown
 from civic.models import User
 
 from . import permissions, selectors, services
-from .models import Category, Consultation, Phase
+from .models import Category, Consultation, MapService, Phase, PlanLayer
 from .rules import FLAGS, PRESETS
 
 STATES = ("open", "upcoming", "closed")
@@ -426,3 +426,130 @@ class OpenConsultationsGeoJSONView(APIView):
         return Response(
             collection, headers={"Cache-Control": f"public, max-age={OPEN_FEED_MAX_AGE}"}
         )
+
+
+# --- plan layers and map services ------------------------------------------------------------
+
+
+class PlanLayerSerializer(serializers.ModelSerializer):
+    style = serializers.SerializerMethodField()
+    feed_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanLayer
+        fields = [
+            "id",
+            "name",
+            "legend",
+            "position",
+            "feature_count",
+            "version",
+            "source_crs",
+            "style",
+            "feed_url",
+        ]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_style(self, layer) -> dict:
+        return plan_layer_style(layer)
+
+    def get_feed_url(self, layer) -> str:
+        return self.context["request"].build_absolute_uri(plan_layer_feed_url(layer))
+
+
+def plan_layer_style(layer: PlanLayer) -> dict:
+    """The layer's style as Leaflet path options (also what the page hands to the map)."""
+    return {
+        "color": layer.colour,
+        "weight": layer.line_width,
+        "fillColor": layer.fill_colour,
+        "fillOpacity": layer.fill_opacity / 100,
+        "dashArray": layer.dash_array or None,
+        "dash": layer.dash,
+    }
+
+
+def plan_layer_feed_url(layer: PlanLayer) -> str:
+    from django.urls import reverse
+
+    return (
+        reverse(
+            "api-plan-layer-geojson",
+            kwargs={"slug": layer.consultation.slug, "pk": layer.pk},
+        )
+        + f"?v={layer.version}"
+    )
+
+
+class MapServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MapService
+        fields = [
+            "id",
+            "name",
+            "protocol",
+            "role",
+            "url",
+            "layers",
+            "image_format",
+            "attribution",
+            "opacity",
+        ]
+
+
+class PlanLayerListView(APIView):
+    """The consultation's plan layers in drawing order with their style and feed address, and
+    its official map services. Two queries, whatever the number of layers."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Plan layers and map services")
+    def get(self, request, slug):
+        consultation = selectors.consultation_for_viewer(request.user, slug)
+        layers = list(consultation.plan_layers.order_by("position", "pk"))
+        for layer in layers:
+            layer.consultation = consultation
+        context = {"request": request}
+        return Response(
+            {
+                "layers": PlanLayerSerializer(layers, many=True, context=context).data,
+                "map_services": MapServiceSerializer(
+                    consultation.map_services.all(), many=True
+                ).data,
+            }
+        )
+
+
+class PlanLayerGeoJSONView(APIView):
+    """One plan layer as an RFC 7946 FeatureCollection, simplified for ?zoom= (0-22; without
+    it, as uploaded). Each feature keeps its stable id, number in the file, name and kind."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("zoom", OpenApiTypes.INT, required=False)],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="A plan layer's features (GeoJSON)",
+    )
+    def get(self, request, slug, pk):
+        from django.core.exceptions import ValidationError
+        from django.http import HttpResponse
+
+        zoom = request.query_params.get("zoom")
+        if zoom not in (None, ""):
+            try:
+                zoom = int(zoom)
+            except ValueError:
+                zoom = -1
+            if not 0 <= zoom <= 22:
+                raise ValidationError({"zoom": _("The zoom must be a whole number from 0 to 22.")})
+        else:
+            zoom = None
+        layer = selectors.plan_layer_for_viewer(request.user, slug, pk)
+        body = selectors.plan_layer_feed(layer, zoom)
+        response = HttpResponse(body, content_type="application/geo+json")
+        # The page asks with ?v=<version>, so a copy may be kept as long as it is asked for;
+        # a draft's layers are for its planners only.
+        draft = layer.consultation.status == Consultation.Status.DRAFT
+        response["Cache-Control"] = "private, no-store" if draft else "public, max-age=300"
+        return response

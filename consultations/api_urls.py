@@ -29,4 +29,14 @@ urlpatterns = [
         api.ConsultationResultsView.as_view(),
         name="api-consultation-results",
     ),
+    path(
+        "consultations/<slug:slug>/plan-layers/",
+        api.PlanLayerListView.as_view(),
+        name="api-plan-layer-list",
+    ),
+    path(
+        "consultations/<slug:slug>/plan-layers/<int:pk>.geojson",
+        api.PlanLayerGeoJSONView.as_view(),
+        name="api-plan-layer-geojson",
+    ),
 ]

@@ -11,7 +11,7 @@ from civic.models import Role, User
 from maps.geometry import validate_area
 
 from . import services
-from .models import Category, Consultation, Phase
+from .models import Category, Consultation, MapService, Phase, PlanLayer
 from .validators import validate_hex_colour
 
 AREA_FILE_MAX_BYTES = 2 * 1024 * 1024
@@ -280,3 +280,70 @@ class CloseForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# --- plan layers and map services ------------------------------------------------------------
+
+
+class PlanLayerStyleForm(forms.ModelForm):
+    class Meta:
+        model = PlanLayer
+        fields = ["name", "legend", "colour", "line_width", "fill_colour", "fill_opacity", "dash"]
+        widgets = {
+            "colour": forms.TextInput(attrs={"type": "color"}),
+            "fill_colour": forms.TextInput(attrs={"type": "color"}),
+        }
+        help_texts = {
+            "colour": _("Lines and outlines. It must stand out against the map (3:1 contrast)."),
+        }
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class PlanLayerUploadForm(PlanLayerStyleForm):
+    file = forms.FileField(
+        label=_("GIS file"),
+        help_text=_(
+            "GeoJSON, GeoPackage, KML or a zipped Shapefile, in any coordinate system the file "
+            "declares (for example EUREF89 UTM 33N or ETRS89 UTM 32N)."
+        ),
+    )
+
+    field_order = ["file", "name", "legend"]
+
+    def __init__(self, *args, consultation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.consultation = consultation
+        self.fields["file"].widget.attrs["accept"] = ".geojson,.json,.gpkg,.kml,.zip"
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("file", None)
+        return data
+
+
+class MapServiceForm(forms.ModelForm):
+    class Meta:
+        model = MapService
+        fields = [
+            "name",
+            "protocol",
+            "role",
+            "url",
+            "layers",
+            "image_format",
+            "attribution",
+            "opacity",
+        ]
+        # The address is checked by the model (maps.services_config: https, {z}/{x}/{y}), not
+        # guessed into shape by a form field that would add a scheme.
+        field_classes = {"url": forms.CharField}
+        widgets = {"url": forms.URLInput(attrs={"inputmode": "url"})}
+
+    def __init__(self, *args, consultation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.consultation = consultation
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Max, Min, Q
 from django.urls import reverse
@@ -337,3 +338,222 @@ class PollOption(models.Model):
 
     def __str__(self):
         return self.label
+
+
+MAP_BACKGROUND = "#f2efe9"  # the light land colour of the usual background maps
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        if len(colour) != 7 or not colour.startswith("#"):
+            raise ValueError(colour)
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+class PlanLayer(models.Model):
+    """A layer of the plan on the consultation's map: a tunnel route, zoning areas, entrances.
+
+    Read from a planner's GIS file (maps.gis) into PlanFeature rows in WGS 84. `version` moves
+    on with every change of the layer, so the map feed's cached copies (keyed by it) are never
+    stale and need no entry in civic.changes.
+    """
+
+    class Dash(models.TextChoices):
+        SOLID = "solid", _("Solid")
+        DASHED = "dashed", _("Dashed")
+        DOTTED = "dotted", _("Dotted")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="plan_layers"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    legend = models.CharField(
+        _("legend text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Shown beside the layer's colour in the map's legend."),
+    )
+    colour = models.CharField(
+        _("line colour"), max_length=7, default="#b3261e", validators=[validate_hex_colour]
+    )
+    line_width = models.PositiveSmallIntegerField(
+        _("line width (pixels)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    fill_colour = models.CharField(
+        _("fill colour"), max_length=7, default="#b3261e", validators=[validate_hex_colour]
+    )
+    fill_opacity = models.PositiveSmallIntegerField(
+        _("fill opacity (%)"),
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0 is no fill, 100 hides the map underneath."),
+    )
+    dash = models.CharField(_("line style"), max_length=10, choices=Dash, default=Dash.SOLID)
+    position = models.PositiveSmallIntegerField(default=0)
+    source_name = models.CharField(_("file"), max_length=255, blank=True)
+    source_crs = models.CharField(_("coordinate system of the file"), max_length=200, blank=True)
+    feature_count = models.PositiveIntegerField(default=0, editable=False)
+    vertex_count = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("plan layer")
+        verbose_name_plural = _("plan layers")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        # WCAG 1.4.11: a line must stand out against a light background map by 3:1.
+        try:
+            ratio = contrast_ratio(self.colour, MAP_BACKGROUND)
+        except ValueError:
+            return  # the field's own validator names the format
+        if ratio < 3:
+            raise ValidationError(
+                {
+                    "colour": _(
+                        "The line colour is too light to be seen on the map (contrast "
+                        "%(ratio)s:1 against the map; at least 3:1 is needed). Choose a "
+                        "darker colour."
+                    )
+                    % {"ratio": f"{ratio:.1f}"}
+                }
+            )
+
+    @property
+    def dash_array(self) -> str:
+        width = self.line_width
+        return {"dashed": f"{width * 3} {width * 2}", "dotted": f"1 {width * 2}"}.get(self.dash, "")
+
+
+class PlanFeature(models.Model):
+    """One feature of a plan layer, with a stable id residents' comments can point at."""
+
+    class Kind(models.TextChoices):
+        POINT = "point", _("Point")
+        LINE = "line", _("Line")
+        AREA = "area", _("Area")
+
+    layer = models.ForeignKey(PlanLayer, on_delete=models.CASCADE, related_name="features")
+    number = models.PositiveIntegerField()  # its place in the planner's file, from 1
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    properties = models.JSONField(default=dict, blank=True)
+    # GeoJSON geometry text in WGS 84 (RFC 7946, longitude first), checked valid on upload.
+    geometry = models.TextField()
+
+    class Meta:
+        ordering = ["layer", "number"]
+        verbose_name = _("plan feature")
+        verbose_name_plural = _("plan features")
+        constraints = [
+            models.UniqueConstraint(fields=["layer", "number"], name="plan_feature_number_unique"),
+        ]
+
+    def __str__(self):
+        return self.name or f"#{self.number}"
+
+
+class PlanFeatureShape(models.Model):
+    """A plan feature simplified for one zoom of the map, computed when the layer is uploaded
+    (maps.gis.simplified_levels), so the map feed never simplifies while someone waits."""
+
+    feature = models.ForeignKey(PlanFeature, on_delete=models.CASCADE, related_name="shapes")
+    zoom = models.PositiveSmallIntegerField()
+    geometry = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feature", "zoom"], name="plan_shape_zoom_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.feature} @ {self.zoom}"
+
+
+class MapService(models.Model):
+    """An official map service shown on the consultation's map: an overlay or another base map.
+
+    Configuration, not code: a WMS base URL with its layer names, or a WMTS/XYZ tile address
+    with {z}, {x} and {y}.
+    """
+
+    class Protocol(models.TextChoices):
+        WMS = "wms", _("WMS")
+        WMTS = "wmts", _("WMTS or tile address ({z}/{x}/{y})")
+
+    class Role(models.TextChoices):
+        OVERLAY = "overlay", _("Overlay on the map")
+        BASE = "base", _("Alternative base map")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="map_services"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    protocol = models.CharField(
+        _("kind of service"), max_length=10, choices=Protocol, default=Protocol.WMS
+    )
+    role = models.CharField(_("shown as"), max_length=10, choices=Role, default=Role.OVERLAY)
+    url = models.URLField(
+        _("service address"),
+        max_length=500,
+        help_text=_(
+            "For WMS the service's base address; for WMTS a tile address with {z}, {x} and {y}."
+        ),
+    )
+    layers = models.CharField(
+        _("WMS layers"), max_length=250, blank=True, help_text=_("Comma-separated layer names.")
+    )
+    image_format = models.CharField(
+        _("image format"),
+        max_length=20,
+        choices=[("image/png", "PNG"), ("image/jpeg", "JPEG")],
+        default="image/png",
+    )
+    attribution = models.CharField(
+        _("attribution"),
+        max_length=250,
+        help_text=_("Who made the map, as its licence asks, e.g. © Kartverket."),
+    )
+    opacity = models.PositiveSmallIntegerField(
+        _("opacity (%)"), default=70, validators=[MinValueValidator(10), MaxValueValidator(100)]
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("map service")
+        verbose_name_plural = _("map services")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from maps.services_config import validate_service_url
+
+        errors = {}
+        try:
+            validate_service_url(self.url, self.protocol)
+        except ValidationError as error:
+            errors["url"] = error.messages
+        if self.protocol == self.Protocol.WMS and not self.layers.strip():
+            errors["layers"] = [_("Name at least one layer of the WMS service.")]
+        if errors:
+            raise ValidationError(errors)

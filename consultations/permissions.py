@@ -67,3 +67,8 @@ def allowed_actions(user, consultation: Consultation, now=None) -> list[str]:
         ):
             actions.append(action)
     return actions
+
+
+def can_manage_plan_layers(user, consultation: Consultation) -> bool:
+    """Plan layers and official map services belong to running the consultation."""
+    return can_edit_consultation(user, consultation)

@@ -14,7 +14,15 @@ from civic.changes import next_version
 from civic.search import matching
 from maps.geometry import area_marker
 
-from .models import Category, Consultation, Phase, Topic
+from .models import (
+    Category,
+    Consultation,
+    Phase,
+    PlanFeature,
+    PlanFeatureShape,
+    PlanLayer,
+    Topic,
+)
 
 
 def consultations_visible_to(user) -> QuerySet[Consultation]:
@@ -238,3 +246,137 @@ def topic_for_viewer(viewer, pk) -> Topic:
     if topic is None or not civic.can_view_consultation(viewer, topic.consultation):
         raise Http404
     return topic
+
+
+# --- plan layers and map services ------------------------------------------------------------
+
+PLAN_FEED_CACHE_SECONDS = 24 * 3600
+PLAN_LIST_FEATURES = 50  # features named per layer in the list beside the map
+
+
+def plan_layers_for_map(consultation: Consultation) -> list[PlanLayer]:
+    """The layers in drawing order, each with its first features' names (no geometry) for the
+    list beside the map: two queries whatever the number of layers and features."""
+    layers = list(consultation.plan_layers.order_by("position", "pk"))
+    if not layers:
+        return layers
+    named = (
+        PlanFeature.objects.filter(layer__in=layers, number__lte=PLAN_LIST_FEATURES)
+        .only("pk", "layer_id", "number", "name", "kind")
+        .order_by("layer_id", "number")
+    )
+    by_layer: dict[int, list[PlanFeature]] = {layer.pk: [] for layer in layers}
+    for feature in named:
+        by_layer[feature.layer_id].append(feature)
+    for layer in layers:
+        layer.listed_features = by_layer[layer.pk]
+        layer.unlisted_count = max(0, layer.feature_count - len(layer.listed_features))
+    return layers
+
+
+def plan_layer_for_viewer(user, slug: str, layer_id: int) -> PlanLayer:
+    """The layer with its consultation in one query; 404 for a draft the viewer may not see."""
+    layer = (
+        PlanLayer.objects.select_related("consultation")
+        .filter(pk=layer_id, consultation__slug=slug)
+        .first()
+    )
+    if layer is None or not civic.can_view_consultation(user, layer.consultation):
+        raise Http404
+    return layer
+
+
+def plan_layer_feed(layer: PlanLayer, zoom: int | None) -> bytes:
+    """The layer as an RFC 7946 FeatureCollection (JSON bytes), simplified for `zoom`.
+
+    The shapes for each zoom were simplified when the layer was uploaded; a miss reads one
+    level's rows in one query and joins their text. Cached under the layer's version, which every
+    change of the layer moves on, so a copy is never stale.
+    """
+    import json
+
+    from maps import gis
+
+    key = f"plan-feed:{layer.pk}:{layer.version}:{gis.level_for_zoom(zoom)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    level = gis.level_for_zoom(zoom)
+    if level is None:
+        rows = (
+            PlanFeature.objects.filter(layer_id=layer.pk)
+            .order_by("number")
+            .values_list("pk", "number", "name", "kind", "properties", "geometry")
+        )
+    else:
+        rows = (
+            PlanFeatureShape.objects.filter(feature__layer_id=layer.pk, zoom=level)
+            .order_by("feature__number")
+            .values_list(
+                "feature_id",
+                "feature__number",
+                "feature__name",
+                "feature__kind",
+                "feature__properties",
+                "geometry",
+            )
+        )
+    head = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "layer": {"id": layer.pk, "name": layer.name, "version": layer.version},
+        }
+    )[:-1]
+    features = ",".join(
+        '{"type":"Feature","id":'
+        + str(int(pk))
+        + ',"geometry":'
+        + geometry
+        + ',"properties":'
+        + json.dumps(
+            {"number": number, "name": name, "kind": kind, "attributes": properties},
+            ensure_ascii=False,
+        )
+        + "}"
+        for pk, number, name, kind, properties, geometry in rows
+    )
+    body = f'{head},"features":[{features}]}}'.encode()
+    cache.set(key, body, PLAN_FEED_CACHE_SECONDS)
+    return body
+
+
+PICTURE_ZOOM = 13  # the simplification level a whole-area picture needs
+
+
+def plan_shapes_for_picture(consultation: Consultation) -> list:
+    """The plan layers' features as maps.static_map.PlanShape, bottom layer first, from the
+    shapes simplified for PICTURE_ZOOM: one query, whatever the number of layers."""
+    import json
+
+    from maps.static_map import PlanShape
+
+    rows = (
+        PlanFeatureShape.objects.filter(
+            feature__layer__consultation=consultation, zoom=PICTURE_ZOOM
+        )
+        .order_by("feature__layer__position", "feature__layer_id", "feature__number")
+        .values_list(
+            "geometry",
+            "feature__layer__colour",
+            "feature__layer__line_width",
+            "feature__layer__fill_colour",
+            "feature__layer__fill_opacity",
+            "feature__layer__dash",
+        )
+    )
+    return [
+        PlanShape(
+            geometry=json.loads(geometry),
+            colour=colour,
+            width=width,
+            fill=fill,
+            fill_opacity=opacity / 100,
+            dash=PlanLayer(line_width=width, dash=dash).dash_array,
+        )
+        for geometry, colour, width, fill, opacity, dash in rows
+    ]

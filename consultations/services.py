@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone
 from django.utils.text import slugify
@@ -19,7 +20,15 @@ from civic.changes import Change, changed
 from civic.permissions import is_planner
 
 from . import permissions
-from .models import Category, Consultation, Phase
+from .models import (
+    Category,
+    Consultation,
+    MapService,
+    Phase,
+    PlanFeature,
+    PlanFeatureShape,
+    PlanLayer,
+)
 from .validators import COVER_IMAGE_FORMATS, COVER_IMAGE_MAX_BYTES
 
 # Fields a planner edits directly; status, counters and results have their own services.
@@ -462,3 +471,200 @@ def _row_messages(error: ValidationError, index: int, template: str) -> list[str
         for messages in error.message_dict.values()
         for message in messages
     ]
+
+
+# --- plan layers and official map services ---------------------------------------------------
+
+PLAN_STYLE_FIELDS = (
+    "name",
+    "legend",
+    "colour",
+    "line_width",
+    "fill_colour",
+    "fill_opacity",
+    "dash",
+)
+
+
+@transaction.atomic
+def plan_layer_upload(
+    *, actor, consultation: Consultation, upload, data: Mapping[str, Any]
+) -> PlanLayer:
+    """Read a GIS file into a new plan layer at the end of the order. The file is read and
+    checked before anything is written, and the rest happens in one transaction: a file that
+    fails leaves no layer behind."""
+    from maps import gis
+
+    if not permissions.can_manage_plan_layers(actor, consultation):
+        raise PermissionDenied(_("You may not change this consultation's map."))
+    layer = PlanLayer(
+        consultation=consultation,
+        created_by=actor,
+        **{key: data[key] for key in PLAN_STYLE_FIELDS if key in data},
+    )
+    layer.full_clean(exclude=["source_name", "source_crs"])
+    plan = gis.read_plan_file(upload)
+    last = consultation.plan_layers.aggregate(last=Max("position"))["last"]
+    layer.position = 0 if last is None else last + 1
+    layer.source_name = Path(getattr(upload, "name", "") or "").name[:255]
+    layer.source_crs = plan.source_crs[:200]
+    layer.feature_count = len(plan.features)
+    layer.vertex_count = plan.vertex_count
+    layer.save()
+    features = PlanFeature.objects.bulk_create(
+        [
+            PlanFeature(
+                layer=layer,
+                number=feature.number,
+                name=feature.name,
+                kind=feature.kind,
+                properties=feature.properties,
+                geometry=gis.geometry_text(feature.geometry),
+            )
+            for feature in plan.features
+        ],
+        batch_size=500,
+    )
+    levels = gis.simplified_levels([feature.geometry for feature in plan.features])
+    PlanFeatureShape.objects.bulk_create(
+        [
+            PlanFeatureShape(feature_id=feature.pk, zoom=zoom, geometry=text)
+            for zoom, texts in levels.items()
+            for feature, text in zip(features, texts, strict=True)
+        ],
+        batch_size=1000,
+    )
+    changed(consultation.pk, Change.MAP_LAYERS)
+    audit_record(
+        actor=actor,
+        action="consultation.plan_layer_create",
+        target=layer,
+        consultation_id=consultation.pk,
+        changes={
+            "name": layer.name,
+            "file": layer.source_name,
+            "crs": layer.source_crs,
+            "features": layer.feature_count,
+        },
+    )
+    return layer
+
+
+@transaction.atomic
+def plan_layer_update(*, actor, layer: PlanLayer, data: Mapping[str, Any]) -> PlanLayer:
+    """Change a layer's name, legend and style."""
+    layer = PlanLayer.objects.select_for_update().select_related("consultation").get(pk=layer.pk)
+    if not permissions.can_manage_plan_layers(actor, layer.consultation):
+        raise PermissionDenied(_("You may not change this consultation's map."))
+    changed_fields = []
+    for key in PLAN_STYLE_FIELDS:
+        if key in data and getattr(layer, key) != data[key]:
+            setattr(layer, key, data[key])
+            changed_fields.append(key)
+    layer.full_clean()
+    layer.version += 1
+    layer.save()
+    changed(layer.consultation_id, Change.MAP_LAYERS)
+    audit_record(
+        actor=actor,
+        action="consultation.plan_layer_update",
+        target=layer,
+        consultation_id=layer.consultation_id,
+        changes={"fields": changed_fields},
+    )
+    return layer
+
+
+@transaction.atomic
+def plan_layer_move(*, actor, layer: PlanLayer, direction: str) -> PlanLayer:
+    """Move a layer one place up (drawn earlier, under the others) or down in the order."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": _("Move a layer up or down.")})
+    consultation = Consultation.objects.select_for_update().get(pk=layer.consultation_id)
+    if not permissions.can_manage_plan_layers(actor, consultation):
+        raise PermissionDenied(_("You may not change this consultation's map."))
+    layers = list(consultation.plan_layers.order_by("position", "pk"))
+    index = next(i for i, item in enumerate(layers) if item.pk == layer.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(layers):
+        layers[index], layers[other] = layers[other], layers[index]
+    for position, item in enumerate(layers):
+        item.position = position
+    PlanLayer.objects.bulk_update(layers, ["position"])
+    changed(consultation.pk, Change.MAP_LAYERS)
+    audit_record(
+        actor=actor,
+        action="consultation.plan_layer_move",
+        target=layer,
+        consultation_id=consultation.pk,
+        changes={"order": [item.pk for item in layers]},
+    )
+    return layers[max(0, min(other, len(layers) - 1))]
+
+
+@transaction.atomic
+def plan_layer_delete(*, actor, layer: PlanLayer) -> None:
+    if not permissions.can_manage_plan_layers(actor, layer.consultation):
+        raise PermissionDenied(_("You may not change this consultation's map."))
+    consultation_id = layer.consultation_id
+    audit_record(
+        actor=actor,
+        action="consultation.plan_layer_delete",
+        target=layer,
+        consultation_id=consultation_id,
+        changes={"name": layer.name, "features": layer.feature_count},
+    )
+    layer.delete()
+    changed(consultation_id, Change.MAP_LAYERS)
+
+
+MAP_SERVICE_FIELDS = (
+    "name",
+    "protocol",
+    "role",
+    "url",
+    "layers",
+    "image_format",
+    "attribution",
+    "opacity",
+)
+
+
+@transaction.atomic
+def map_service_create(*, actor, consultation: Consultation, data: Mapping[str, Any]) -> MapService:
+    """Add an official map service (WMS or WMTS) to the consultation's map."""
+    if not permissions.can_manage_plan_layers(actor, consultation):
+        raise PermissionDenied(_("You may not change this consultation's map."))
+    service = MapService(
+        consultation=consultation,
+        **{key: data[key] for key in MAP_SERVICE_FIELDS if key in data},
+    )
+    last = consultation.map_services.aggregate(last=Max("position"))["last"]
+    service.position = 0 if last is None else last + 1
+    service.full_clean()
+    service.save()
+    changed(consultation.pk, Change.MAP_LAYERS)
+    audit_record(
+        actor=actor,
+        action="consultation.map_service_create",
+        target=service,
+        consultation_id=consultation.pk,
+        changes={"name": service.name, "url": service.url, "role": service.role},
+    )
+    return service
+
+
+@transaction.atomic
+def map_service_delete(*, actor, service: MapService) -> None:
+    if not permissions.can_manage_plan_layers(actor, service.consultation):
+        raise PermissionDenied(_("You may not change this consultation's map."))
+    consultation_id = service.consultation_id
+    audit_record(
+        actor=actor,
+        action="consultation.map_service_delete",
+        target=service,
+        consultation_id=consultation_id,
+        changes={"name": service.name, "url": service.url},
+    )
+    service.delete()
+    changed(consultation_id, Change.MAP_LAYERS)

@@ -6,6 +6,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from consultations.models import Consultation
+from consultations.selectors import plan_shapes_for_picture
 from maps.static_map import DEFAULT_SIZE, Pin, clamp_size, render_png, render_svg
 
 from .models import Idea
@@ -37,7 +38,13 @@ def _size(request: HttpRequest) -> tuple[int, int]:
 @cache_control(public=True, max_age=300)
 def static_svg(request: HttpRequest, slug: str) -> HttpResponse:
     consultation, pins = _map_data(slug)
-    svg = render_svg(consultation.area, pins, size=_size(request), title=consultation.title)
+    svg = render_svg(
+        consultation.area,
+        pins,
+        size=_size(request),
+        title=consultation.title,
+        shapes=plan_shapes_for_picture(consultation),
+    )
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
@@ -45,4 +52,10 @@ def static_svg(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_control(public=True, max_age=300)
 def static_png(request: HttpRequest, slug: str) -> HttpResponse:
     consultation, pins = _map_data(slug)
-    return HttpResponse(render_png(consultation.area, pins, size=_size(request)), "image/png")
+    png = render_png(
+        consultation.area,
+        pins,
+        size=_size(request),
+        shapes=plan_shapes_for_picture(consultation),
+    )
+    return HttpResponse(png, "image/png")

@@ -1,4 +1,4 @@
-"""A map picture without tiles: the area outline and the pins, as SVG or PNG.
+"""A map picture without tiles: the area outline, the plan's shapes and the pins, as SVG or PNG.
 
 Used where a live map cannot go: social posts, PDF briefings, exports. The projection is
 equirectangular with longitudes scaled by cos(latitude) at the centre, which keeps a city
@@ -28,6 +28,46 @@ class Pin:
     longitude: float
     latitude: float
     colour: str = PIN_COLOUR
+
+
+@dataclass(frozen=True)
+class PlanShape:
+    """A plan layer's feature as drawn: a GeoJSON geometry (WGS 84) with its layer's style."""
+
+    geometry: dict
+    colour: str = AREA_STROKE
+    width: int = 3
+    fill: str = AREA_FILL
+    fill_opacity: float = 0.2
+    dash: str = ""  # SVG stroke-dasharray, e.g. "9 6"
+
+
+def _parts(geometry: dict) -> tuple[list, list, list]:
+    """(polygons, lines, points) of a GeoJSON geometry, each as lists of coordinates."""
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "Polygon":
+        return [coordinates], [], []
+    if kind == "MultiPolygon":
+        return list(coordinates), [], []
+    if kind == "LineString":
+        return [], [coordinates], []
+    if kind == "MultiLineString":
+        return [], list(coordinates), []
+    if kind == "Point":
+        return [], [], [coordinates]
+    if kind == "MultiPoint":
+        return [], [], list(coordinates)
+    return [], [], []
+
+
+def _rgba(colour: str, opacity: float) -> tuple[int, int, int, int]:
+    colour = _colour(colour)
+    return (
+        int(colour[1:3], 16),
+        int(colour[3:5], 16),
+        int(colour[5:7], 16),
+        max(0, min(255, round(opacity * 255))),
+    )
 
 
 def clamp_size(width, height) -> tuple[int, int]:
@@ -91,7 +131,39 @@ def pin_radius(width: int, height: int, count: int) -> float:
     return base if count < 500 else max(base / 2, 1.5)
 
 
-def render_svg(area: dict | None, pins: list[Pin], *, size=DEFAULT_SIZE, title: str = "") -> str:
+def _svg_shape(shape: PlanShape, project, width: int, height: int) -> list[str]:
+    polygons, lines, points = _parts(shape.geometry)
+    colour, fill = _colour(shape.colour), _colour(shape.fill)
+    dash = f' stroke-dasharray="{escape(shape.dash)}"' if shape.dash else ""
+    stroke = f'stroke="{colour}" stroke-width="{int(shape.width)}"{dash} stroke-linejoin="round"'
+    out = []
+    for polygon in polygons:
+        path = " ".join(
+            "M" + " L".join(f"{x},{y}" for x, y in (project(*p[:2]) for p in ring)) + " Z"
+            for ring in polygon
+        )
+        out.append(
+            f'<path d="{path}" fill="{fill}" fill-opacity="{shape.fill_opacity:.2f}" '
+            f'fill-rule="evenodd" {stroke}/>'
+        )
+    for line in lines:
+        path = "M" + " L".join(f"{x},{y}" for x, y in (project(*p[:2]) for p in line))
+        out.append(f'<path d="{path}" fill="none" {stroke} stroke-linecap="round"/>')
+    radius = pin_radius(width, height, 0) * 0.8
+    for point in points:
+        x, y = project(*point[:2])
+        out.append(f'<circle cx="{x}" cy="{y}" r="{radius:.1f}" fill="{fill}" {stroke}/>')
+    return out
+
+
+def render_svg(
+    area: dict | None,
+    pins: list[Pin],
+    *,
+    size=DEFAULT_SIZE,
+    title: str = "",
+    shapes: list[PlanShape] = (),
+) -> str:
     width, height = size
     project = _projection(area, pins, width, height)
     parts = [
@@ -109,6 +181,8 @@ def render_svg(area: dict | None, pins: list[Pin], *, size=DEFAULT_SIZE, title: 
             f'<path d="{path}" fill="{AREA_FILL}" fill-rule="evenodd" '
             f'stroke="{AREA_STROKE}" stroke-width="3" stroke-linejoin="round"/>'
         )
+    for shape in shapes:
+        parts.extend(_svg_shape(shape, project, width, height))
     radius = pin_radius(width, height, len(pins))
     parts.append('<g stroke="#ffffff" stroke-width="1">')
     for pin in pins:
@@ -118,7 +192,9 @@ def render_svg(area: dict | None, pins: list[Pin], *, size=DEFAULT_SIZE, title: 
     return "\n".join(parts)
 
 
-def render_png(area: dict | None, pins: list[Pin], *, size=DEFAULT_SIZE) -> bytes:
+def render_png(
+    area: dict | None, pins: list[Pin], *, size=DEFAULT_SIZE, shapes: list[PlanShape] = ()
+) -> bytes:
     width, height = size
     project = _projection(area, pins, width, height)
     image = Image.new("RGB", (width, height), BACKGROUND)
@@ -130,6 +206,14 @@ def render_png(area: dict | None, pins: list[Pin], *, size=DEFAULT_SIZE) -> byte
             draw.polygon([project(*p[:2]) for p in hole], fill=BACKGROUND, outline=AREA_STROKE)
         for ring in polygon:
             draw.line([project(*p[:2]) for p in ring], fill=AREA_STROKE, width=3, joint="curve")
+    if shapes:
+        # Translucent fills need a layer of their own, composed over the picture.
+        overlay = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+        layer = ImageDraw.Draw(overlay)
+        for shape in shapes:
+            _png_shape(layer, shape, project, width, height)
+        image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+        draw = ImageDraw.Draw(image)
     radius = pin_radius(width, height, len(pins))
     for pin in pins:
         x, y = project(pin.longitude, pin.latitude)
@@ -141,3 +225,22 @@ def render_png(area: dict | None, pins: list[Pin], *, size=DEFAULT_SIZE) -> byte
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def _png_shape(draw, shape: PlanShape, project, width: int, height: int) -> None:
+    polygons, lines, points = _parts(shape.geometry)
+    stroke, fill = _rgba(shape.colour, 1), _rgba(shape.fill, shape.fill_opacity)
+    line_width = max(1, int(shape.width))
+    for polygon in polygons:
+        outer, *holes = polygon
+        draw.polygon([project(*p[:2]) for p in outer], fill=fill)
+        for hole in holes:
+            draw.polygon([project(*p[:2]) for p in hole], fill=(0, 0, 0, 0))
+        for ring in polygon:
+            draw.line([project(*p[:2]) for p in ring], fill=stroke, width=line_width)
+    for line in lines:
+        draw.line([project(*p[:2]) for p in line], fill=stroke, width=line_width, joint="curve")
+    radius = pin_radius(width, height, 0) * 0.8
+    for point in points:
+        x, y = project(*point[:2])
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill, outline=stroke)

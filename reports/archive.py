@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 
@@ -183,7 +184,7 @@ def write_archive(ctx: ExportContext, path: str) -> None:
     consultation = ctx.consultation
     outer_progress = ctx.progress
     data_sheets = [item for item in exports.SHEETS if item.name != SOCIAL]
-    steps = 5 + 2 * len(data_sheets)
+    steps = 7 + 2 * len(data_sheets)
     done = 0
 
     def step() -> None:
@@ -233,6 +234,18 @@ def write_archive(ctx: ExportContext, path: str) -> None:
             add(f"data/{item.name}.csv", lambda out, item=item: exports.write_csv(ctx, item, out))
             step()
         add("data/ideas.geojson", lambda out: exports.write_geojson(ctx, out))
+        step()
+        add("data/plan-layers.geojson", lambda out: exports.write_plan_geojson(ctx, out))
+        step()
+
+        def write_geopackage(out) -> None:
+            local = os.path.join(workdir, "map.gpkg")
+            exports.write_geopackage(ctx, local)
+            with open(local, "rb") as source:
+                shutil.copyfileobj(source, out)
+            os.remove(local)
+
+        add("data/map.gpkg", write_geopackage, "wb")
         step()
         add(
             "social.json",

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 
 from civic import branding
 from consultations.models import Consultation
+from consultations.selectors import plan_shapes_for_picture
 from maps.static_map import render_png, render_svg
 
 from .selectors import Summary, consultation_summary
@@ -34,11 +35,22 @@ def summary_map_svg(summary: Summary) -> str:
         summary.map_pins,
         size=MAP_SIZE,
         title=_("Map of the ideas in %(title)s") % {"title": summary.consultation.title},
+        shapes=plan_shapes_for_picture(summary.consultation),
     )
 
 
 def summary_map_png(summary: Summary) -> bytes:
-    return render_png(summary.consultation.area, summary.map_pins, size=MAP_SIZE)
+    return render_png(
+        summary.consultation.area,
+        summary.map_pins,
+        size=MAP_SIZE,
+        shapes=plan_shapes_for_picture(summary.consultation),
+    )
+
+
+def plan_legend(consultation: Consultation) -> list:
+    """The plan layers drawn on the briefing's map, in drawing order, for its legend."""
+    return list(consultation.plan_layers.order_by("position", "pk"))
 
 
 def document_context(summary: Summary) -> dict:
@@ -54,6 +66,7 @@ def document_context(summary: Summary) -> dict:
         "consultation": summary.consultation,
         "map_svg": map_svg,
         "map_image": map_image,
+        "plan_layers": plan_legend(summary.consultation),
         "generated_at": summary.computed_at,
         "SITE_NAME": settings.SITE_NAME,
         "MUNICIPALITY_NAME": branding.effective().name,
@@ -166,6 +179,14 @@ def render_docx(consultation: Consultation, *, include_hidden_counts: bool) -> b
 
         document.add_heading(_("Map of the ideas"), level=1)
         document.add_picture(io.BytesIO(summary_map_png(summary)), width=Cm(16))
+        layers = plan_legend(summary.consultation)
+        if layers:
+            document.add_paragraph(_("Plan layers on the map"), style="Heading 2")
+            for layer in layers:
+                text = f"{layer.name} ({layer.colour})"
+                if layer.legend:
+                    text += f": {layer.legend}"
+                document.add_paragraph(text, style="List Bullet")
         buffer = io.BytesIO()
         document.save(buffer)
         return buffer.getvalue()

@@ -655,3 +655,79 @@ def write_geojson(ctx: ExportContext, stream) -> None:
         stream.write(json.dumps(feature, ensure_ascii=False, default=_json_default))
         progress.step()
     stream.write("\n]}\n")
+
+
+# --- map data: GeoPackage and plan layers ------------------------------------------------------
+
+PLAN_FIELDS = ("feature_id", "number", "name", "kind", "layer", "legend", "attributes")
+
+
+def _plan_rows(layer) -> Iterator[tuple]:
+    import shapely
+
+    features = layer.features.order_by("number").values_list(
+        "pk", "number", "name", "kind", "properties", "geometry"
+    )
+    for pk, number, name, kind, properties, geometry in features.iterator(chunk_size=2000):
+        values = (pk, number, name, kind, layer.name, layer.legend, json.dumps(properties))
+        yield shapely.from_geojson(geometry), values
+
+
+def write_geopackage(ctx: ExportContext, path: str) -> None:
+    """The consultation's map as a GeoPackage: table `ideas` (points, with the columns of the
+    ideas export and its rules on names) and one table per plan layer, in drawing order."""
+    import shapely
+
+    from maps import gpkg
+
+    item = sheet("ideas")
+    columns = [c for c in item.columns_for(ctx) if c.key not in ("latitude", "longitude")]
+    rows = (
+        (
+            shapely.Point(row["longitude"], row["latitude"]),
+            [_gpkg_value(row[column.key]) for column in columns],
+        )
+        for row in item.rows(ctx)
+    )
+    gpkg.add_table(path, "ideas", [c.key for c in columns], rows, append=False)
+    taken = {"ideas"}
+    for layer in ctx.consultation.plan_layers.order_by("position", "pk"):
+        name = gpkg.table_name(f"plan_{layer.name}", taken)
+        gpkg.add_table(path, name, PLAN_FIELDS, _plan_rows(layer), append=True)
+
+
+def _gpkg_value(value):
+    if isinstance(value, datetime):
+        return _local(value).isoformat(sep=" ")
+    return value
+
+
+def write_plan_geojson(ctx: ExportContext, stream) -> None:
+    """Every plan layer's features as one RFC 7946 FeatureCollection, with the layer's name,
+    legend and style in each feature's properties (as drawn on the map)."""
+    stream.write('{"type": "FeatureCollection", "features": [')
+    index = 0
+    for layer in ctx.consultation.plan_layers.order_by("position", "pk"):
+        features = layer.features.order_by("number").values_list(
+            "pk", "number", "name", "kind", "properties", "geometry"
+        )
+        for pk, number, name, kind, properties, geometry in features.iterator(chunk_size=2000):
+            properties = {
+                "layer": layer.name,
+                "legend": layer.legend,
+                "stroke": layer.colour,
+                "stroke-width": layer.line_width,
+                "fill": layer.fill_colour,
+                "fill-opacity": layer.fill_opacity / 100,
+                "number": number,
+                "name": name,
+                "kind": kind,
+                "attributes": properties,
+            }
+            stream.write(",\n" if index else "\n")
+            stream.write(
+                f'{{"type": "Feature", "id": {int(pk)}, "geometry": {geometry}, '
+                f'"properties": {json.dumps(properties, ensure_ascii=False)}}}'
+            )
+            index += 1
+    stream.write("\n]}\n")

@@ -54,6 +54,10 @@ def _geojson(ctx: ExportContext, path: str) -> None:
         exports.write_geojson(ctx, out)
 
 
+def _geopackage(ctx: ExportContext, path: str) -> None:
+    exports.write_geopackage(ctx, path)
+
+
 def _archive(ctx: ExportContext, path: str) -> None:
     from .archive import write_archive
 
@@ -72,6 +76,13 @@ FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat(
             "ideas.geojson", _("Ideas on the map"), "GeoJSON", "application/geo+json", _geojson
+        ),
+        ExportFormat(
+            "map.gpkg",
+            _("Map data (ideas and plan layers)"),
+            "GeoPackage",
+            "application/geopackage+sqlite3",
+            _geopackage,
         ),
         ExportFormat(
             "archive.zip",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
 
-from .documents import MAP_SIZE, PDF_VECTOR_MAP_MAX_PINS, summary_map_svg
+from .documents import MAP_SIZE, PDF_VECTOR_MAP_MAX_PINS, plan_legend, summary_map_svg
 from .formats import FORMATS
 from .models import ExportJob
 from .permissions import (
@@ -58,9 +58,17 @@ def _map(consultation: Consultation, data) -> dict:
     stays light (drafts have no public picture and always get the SVG)."""
     if len(data.map_pins) > PDF_VECTOR_MAP_MAX_PINS and consultation.status != "draft":
         url = reverse("maps:static-png", args=[consultation.slug])
-        return {"map_image": f"{url}?width={MAP_SIZE[0]}&height={MAP_SIZE[1]}", "map_svg": ""}
+        return {
+            "map_image": f"{url}?width={MAP_SIZE[0]}&height={MAP_SIZE[1]}",
+            "map_svg": "",
+            "plan_layers": plan_legend(consultation),
+        }
     # Built by maps.static_map, which escapes the title it writes.
-    return {"map_image": "", "map_svg": mark_safe(summary_map_svg(data))}  # noqa: S308
+    return {
+        "map_image": "",
+        "map_svg": mark_safe(summary_map_svg(data)),  # noqa: S308
+        "plan_layers": plan_legend(consultation),
+    }
 
 
 def _download_links(consultation: Consultation, name: str, variants: list[str]) -> list[dict]:

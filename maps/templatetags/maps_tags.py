@@ -36,6 +36,11 @@ def map_strings() -> dict:
         "zoomIn": _("Zoom in"),
         "zoomOut": _("Zoom out"),
         "loading": _("Loading ideas…"),
+        "serviceDown": _("The map service “%(name)s” is not answering; the map works without it."),
+        "planFailed": _(
+            "The plan layer “%(name)s” could not be loaded. "
+            "The list beside the map names its features."
+        ),
         "loadFailed": _("The ideas could not be loaded. The list below the map still works."),
         "showing": _("%(count)s ideas in this part of the map."),
         "showingOne": _("1 idea in this part of the map."),

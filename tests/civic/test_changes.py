@@ -166,6 +166,22 @@ def test_a_new_topic_shows_on_the_hub_at_once(hub, consultation, planner):
     assert not is_hit(response) and "Does the centre need a tunnel?" in page
 
 
+@row(Change.MAP_LAYERS)
+def test_a_new_plan_layer_shows_on_the_hub_at_once(hub, consultation, planner, tmp_path):
+    from tests.maps import plan_files
+
+    consultation.planners.add(planner)
+    cached(hub)
+    consultation_services.plan_layer_upload(
+        actor=planner,
+        consultation=consultation,
+        upload=plan_files.upload(plan_files.entrances_kml(tmp_path)),
+        data={"name": "Tunnel portals", "colour": "#1a4f8b"},
+    )
+    response, page = anonymous(hub)
+    assert not is_hit(response) and "Tunnel portals" in page and "North portal" in page
+
+
 @row(Change.IDEA)
 def test_a_new_idea_shows_on_the_list_at_once(consultation, resident):
     url = reverse("ideas:list", kwargs={"slug": consultation.slug})

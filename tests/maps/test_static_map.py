@@ -69,7 +69,7 @@ def test_static_svg_endpoint(client, consultation, django_assert_max_num_queries
     category = CategoryFactory(consultation=consultation, colour="#aa3300")
     IdeaFactory(consultation=consultation, category=category)
     IdeaFactory(consultation=consultation, is_hidden=True)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # consultation, pins, plan shapes
         response = client.get(f"/maps/c/{consultation.slug}/static.svg?width=800&height=420")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
@@ -93,3 +93,53 @@ def test_static_map_of_a_draft_is_not_found(client):
     draft = ConsultationFactory(status=Consultation.Status.DRAFT)
     assert client.get(f"/maps/c/{draft.slug}/static.svg").status_code == 404
     assert client.get(f"/maps/c/{draft.slug}/static.png").status_code == 404
+
+
+def test_plan_shapes_are_drawn_in_svg_and_png():
+    import io
+
+    from PIL import Image
+
+    from maps.static_map import PlanShape, render_png, render_svg
+
+    area = {
+        "type": "Polygon",
+        "coordinates": [
+            [[16.50, 68.78], [16.59, 68.78], [16.59, 68.82], [16.50, 68.82], [16.50, 68.78]]
+        ],
+    }
+    route = PlanShape(
+        geometry={"type": "LineString", "coordinates": [[16.51, 68.79], [16.58, 68.81]]},
+        colour="#8b1a1a",
+        width=5,
+        dash="15 10",
+    )
+    portal = PlanShape(geometry={"type": "Point", "coordinates": [16.51, 68.79]}, colour="#1a4f8b")
+    svg = render_svg(area, [], size=(400, 300), shapes=[route, portal])
+    assert 'stroke="#8b1a1a" stroke-width="5" stroke-dasharray="15 10"' in svg
+    assert "<circle" in svg and 'stroke="#1a4f8b"' in svg
+    picture = Image.open(io.BytesIO(render_png(area, [], size=(400, 300), shapes=[route])))
+    colours = {colour for _count, colour in picture.getcolors(100_000)}
+    assert (0x8B, 0x1A, 0x1A) in colours
+
+
+@pytest.mark.django_db
+def test_static_svg_endpoint_draws_the_plan_layers(
+    client, consultation, planner, tmp_path, django_assert_max_num_queries
+):
+    from consultations import services
+    from tests.maps import plan_files
+
+    consultation.planners.add(planner)
+    for name in ("Tunnel", "Tunnel again"):
+        services.plan_layer_upload(
+            actor=planner,
+            consultation=consultation,
+            upload=plan_files.upload(plan_files.harstad_tunnel_gpkg(tmp_path)),
+            data={"name": name, "colour": "#8b1a1a", "dash": "dashed"},
+        )
+    with django_assert_max_num_queries(3):
+        response = client.get(f"/maps/c/{consultation.slug}/static.svg")
+    paths = parse_svg(response.content).findall(f".//{SVG}path")
+    dashed = [p for p in paths if p.get("stroke") == "#8b1a1a"]
+    assert len(dashed) == 4 and dashed[0].get("stroke-dasharray") == "9 6"

@@ -92,6 +92,7 @@ PUBLIC_NAMES = [
     "ideas.csv",
     "comments.csv",
     "ideas.geojson",
+    "map.gpkg",
 ]
 
 
@@ -277,6 +278,8 @@ def test_archive_package_checksums(report_data, closed):
             "data/supports.csv",
             "data/poll_answers.json",
             "data/ideas.geojson",
+            "data/plan-layers.geojson",
+            "data/map.gpkg",
             "moderation_log.json",
             "moderation_log.csv",
         } <= names

@@ -229,6 +229,24 @@ def _decided(appeal) -> bool:
     return appeal.status != "open"
 
 
+def _plan_layer(cell):
+    from consultations.models import PlanLayer
+
+    return PlanLayer.objects.create(consultation=cell.consultation, name="Tunnel")
+
+
+def _map_service(cell):
+    from consultations.models import MapService
+
+    return MapService.objects.create(
+        consultation=cell.consultation,
+        name="Plan map",
+        url="https://wms.example.org/wms",
+        layers="plan",
+        attribution="Kommune",
+    )
+
+
 def _draft(cell):
     cell.consultation.status = "draft"
     cell.consultation.save(update_fields=["status"])
@@ -365,6 +383,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("consultations:publish", "post"): Row(managers, lambda c: (reverse("consultations:publish", args=[_draft(c).slug]), {})),
     ("consultations:close", "post"): Row(managers, lambda c: (reverse("consultations:close", args=[c.consultation.slug]), {})),
     ("consultations:results", "post"): Row(managers, lambda c: (reverse("consultations:results", args=[c.consultation.slug]), {"results": "Done"})),
+    ("consultations:plan-layers", "post"): Row(managers, lambda c: (reverse("consultations:plan-layers", args=[c.consultation.slug]), {})),
+    ("consultations:plan-layer-edit", "post"): Row(managers, lambda c: (reverse("consultations:plan-layer-edit", args=[c.consultation.slug, _plan_layer(c).pk]), {"name": "Renamed"})),
+    ("consultations:plan-layer-move", "post"): Row(managers, lambda c: (reverse("consultations:plan-layer-move", args=[c.consultation.slug, _plan_layer(c).pk]), {"direction": "up"})),
+    ("consultations:plan-layer-delete", "post"): Row(managers, lambda c: (reverse("consultations:plan-layer-delete", args=[c.consultation.slug, _plan_layer(c).pk]), {}), effect=lambda c: not c.consultation.plan_layers.exists()),
+    ("consultations:map-service-create", "post"): Row(managers, lambda c: (reverse("consultations:map-service-create", args=[c.consultation.slug]), {})),
+    ("consultations:map-service-delete", "post"): Row(managers, lambda c: (reverse("consultations:map-service-delete", args=[c.consultation.slug, _map_service(c).pk]), {}), effect=lambda c: not c.consultation.map_services.exists()),
     ("api-consultation-list", "post"): Row(consultation_creators, lambda c: (reverse("api-consultation-list"), {}), api=True),
     ("api-consultation-detail", "patch"): Row(managers, lambda c: (reverse("api-consultation-detail", args=[c.consultation.slug]), {"summary": "New"}), api=True),
     ("api-consultation-publish", "post"): Row(managers, lambda c: (reverse("api-consultation-publish", args=[_draft(c).slug]), {}), api=True),

@@ -8,6 +8,7 @@ from django.db import transaction
 # and must be idempotent: running the command twice changes nothing but the demo passwords.
 DEMO_MODULES = [
     "devsite.demo.consultations",
+    "devsite.demo.plans",
     "devsite.demo.ideas",
     "devsite.demo.debate",
     "devsite.demo.moderation",

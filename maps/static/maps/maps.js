@@ -219,6 +219,134 @@
     });
   }
 
+  // --- plan layers and official map services (consultations.PlanLayer, MapService) ----------
+
+  function serviceLayer(service) {
+    var options = {
+      attribution: service.attribution,
+      opacity: service.opacity,
+      maxZoom: CONFIG.maxZoom,
+      zIndex: service.role === "base" ? 1 : 5,
+    };
+    if (service.protocol === "wms") {
+      return L.tileLayer.wms(
+        service.url,
+        Object.assign(options, { layers: service.layers, format: service.format, transparent: true })
+      );
+    }
+    return L.tileLayer(service.url, options);
+  }
+
+  function planFeatureStyle(style) {
+    return {
+      color: style.color,
+      weight: style.weight,
+      fillColor: style.fillColor,
+      fillOpacity: style.fillOpacity,
+      dashArray: style.dashArray,
+    };
+  }
+
+  function addPlan(map, canvas, widget) {
+    var plan = readJSON(canvas.dataset.planId);
+    if (!plan) {
+      return;
+    }
+    // Services: a service that does not answer only loses its own tiles; it is said once.
+    (plan.services || []).forEach(function (service) {
+      var layer = serviceLayer(service);
+      var toggle = widget.querySelector('[data-service-toggle="' + service.id + '"]');
+      var warned = false;
+      layer.on("tileerror", function () {
+        if (!warned) {
+          warned = true;
+          var note = el("p", { class: "map-service-down meta", role: "status" }, [
+            format(T.serviceDown, { name: service.name }),
+          ]);
+          // Above the map and its list, so the two stay side by side.
+          var grid = canvas.parentNode;
+          grid.parentNode.insertBefore(note, grid);
+        }
+      });
+      if (!toggle || toggle.checked) {
+        layer.addTo(map);
+      }
+      if (toggle) {
+        toggle.hidden = false;
+        toggle.addEventListener("change", function () {
+          if (toggle.checked) {
+            layer.addTo(map);
+          } else {
+            map.removeLayer(layer);
+          }
+        });
+      }
+    });
+    // Layers in order: the first lies at the bottom, every one under the pins (overlay pane).
+    var groups = (plan.layers || []).map(function (config) {
+      var group = L.geoJSON(null, {
+        style: function () {
+          return planFeatureStyle(config.style);
+        },
+        pointToLayer: function (_feature, latlng) {
+          return L.circleMarker(
+            latlng,
+            Object.assign(planFeatureStyle(config.style), { radius: 6, fillOpacity: 0.9 })
+          );
+        },
+        onEachFeature: function (feature, layer) {
+          var name = feature.properties.name || "#" + feature.properties.number;
+          layer.bindTooltip(config.name + ": " + name);
+        },
+      });
+      group.addTo(map);
+      var toggle = widget.querySelector('[data-plan-toggle="' + config.id + '"]');
+      if (toggle) {
+        toggle.hidden = false;
+        toggle.addEventListener("change", function () {
+          if (toggle.checked) {
+            group.addTo(map);
+            reorder();
+          } else {
+            map.removeLayer(group);
+          }
+        });
+      }
+      return { config: config, group: group, zoom: null };
+    });
+    function reorder() {
+      groups.forEach(function (entry) {
+        if (map.hasLayer(entry.group)) {
+          entry.group.bringToFront();
+        }
+      });
+    }
+    function load() {
+      var zoom = Math.round(map.getZoom());
+      groups.forEach(function (entry) {
+        if (entry.zoom === zoom) {
+          return;
+        }
+        entry.zoom = zoom;
+        var joiner = entry.config.url.indexOf("?") === -1 ? "?" : "&";
+        getJSON(entry.config.url + joiner + "zoom=" + zoom)
+          .then(function (collection) {
+            if (entry.zoom !== zoom) {
+              return;
+            }
+            entry.group.clearLayers();
+            entry.group.addData(collection);
+            reorder();
+          })
+          .catch(function () {
+            announce(canvas, format(T.planFailed, { name: entry.config.name }));
+          });
+      });
+    }
+    map.on("zoomend", load);
+    load();
+  }
+
   function initConsultationMap(canvas) {
     var area = readJSON(canvas.dataset.areaId);
     var map = baseMap(canvas);
@@ -228,6 +356,7 @@
     }
     fitArea(map, outline);
     var widget = canvas.closest(".map-widget");
+    addPlan(map, canvas, widget);
     var list = widget.querySelector("[data-map-list]");
     var categorySelect = widget.querySelector("[data-map-category]");
     var serverList = list.innerHTML;
