@@ -300,3 +300,25 @@ def test_facebook_will_not_hide_the_pages_own_comment(facebook_fake):
             adapter.hide_comment(ours, True)
         adapter.hide_comment(question, True)
         assert facebook_fake.comment(question)["is_hidden"] is True
+
+
+def test_bluesky_asks_us_to_wait_and_x_refuses_an_expired_login(
+    client, bluesky_fake, x_fake, harbour, planner
+):
+    on_bluesky = _comment_on(bluesky_fake, harbour, "Hvor er indgangen?")
+    on_x = _comment_on(x_fake, harbour, "Is it free?")
+    client.force_login(planner)
+    bluesky_fake.script("rate_limit", method="POST", path="createRecord")
+    response = _act(client, on_bluesky, "reply", text="Ved broen.")
+    assert any(
+        "Bluesky asks us to wait: try again in about 2 minutes" in m for m in _messages(response)
+    )
+    assert ">Ved broen.</textarea>" in client.get(response.url).content.decode()
+    x_fake.token_expired = True
+    response = _act(client, on_x, "reply", text="Yes.")
+    assert any("no longer works" in m for m in _messages(response))
+    on_x.post.channel.refresh_from_db()
+    assert on_x.post.channel.state == ChannelState.NEEDS_REAUTH
+    for comment in (on_bluesky, on_x):
+        comment.refresh_from_db()
+        assert comment.answered_at is None
