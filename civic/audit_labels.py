@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "consultation.plan_layer_move": _("Plan layers reordered"),
     "consultation.plan_layer_delete": _("Plan layer removed"),
     "consultation.map_service_create": _("Map service added"),
+    "consultation.map_service_update": _("Map service changed"),
     "consultation.map_service_delete": _("Map service removed"),
     "idea.submit": _("Idea submitted"),
     "idea.submit_anonymous": _("Idea submitted without an account"),

@@ -145,6 +145,31 @@ def map_service_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def map_service_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _managed(request, slug)
+    service = get_object_or_404(consultation.map_services, pk=pk)
+    form = MapServiceForm(request.POST or None, instance=service, consultation=consultation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.map_service_update(
+                actor=request.user, service=service, data=form.service_data()
+            )
+        except ValidationError as error:
+            _attach_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The map service “%(name)s” was saved.") % {"name": service.name}
+            )
+            return redirect(f"{_layers_url(consultation)}#services")
+    return render(
+        request,
+        "consultations/map_service_form.html",
+        {"consultation": consultation, "service": service, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def map_service_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     consultation = _managed(request, slug)
     service = get_object_or_404(consultation.map_services, pk=pk)

@@ -655,6 +655,32 @@ def map_service_create(*, actor, consultation: Consultation, data: Mapping[str, 
 
 
 @transaction.atomic
+def map_service_update(*, actor, service: MapService, data: Mapping[str, Any]) -> MapService:
+    """Change a map service's address, layers, attribution, opacity or role."""
+    service = (
+        MapService.objects.select_for_update().select_related("consultation").get(pk=service.pk)
+    )
+    if not permissions.can_manage_plan_layers(actor, service.consultation):
+        raise PermissionDenied(_("You may not change this consultation's map."))
+    changed_fields = []
+    for key in MAP_SERVICE_FIELDS:
+        if key in data and getattr(service, key) != data[key]:
+            setattr(service, key, data[key])
+            changed_fields.append(key)
+    service.full_clean()
+    service.save()
+    changed(service.consultation_id, Change.MAP_LAYERS)
+    audit_record(
+        actor=actor,
+        action="consultation.map_service_update",
+        target=service,
+        consultation_id=service.consultation_id,
+        changes={"fields": changed_fields, "url": service.url},
+    )
+    return service
+
+
+@transaction.atomic
 def map_service_delete(*, actor, service: MapService) -> None:
     if not permissions.can_manage_plan_layers(actor, service.consultation):
         raise PermissionDenied(_("You may not change this consultation's map."))

@@ -33,6 +33,11 @@ urlpatterns = [
         name="map-service-create",
     ),
     path(
+        "<slug:slug>/map-services/<int:pk>/edit/",
+        plan_views.map_service_edit,
+        name="map-service-edit",
+    ),
+    path(
         "<slug:slug>/map-services/<int:pk>/delete/",
         plan_views.map_service_delete,
         name="map-service-delete",

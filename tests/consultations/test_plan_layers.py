@@ -309,3 +309,38 @@ def test_list_beside_the_map_names_at_most_fifty_features_per_layer(
     upload_layer(consultation, manager, path, name="Plots")
     page = Client().get(consultation.get_absolute_url()).content.decode()
     assert "Plot 50 <" in page and "Plot 51 <" not in page and "and 10 more features" in page
+
+
+def test_planner_edits_a_map_service_and_sees_the_reason_for_a_bad_address(
+    client, consultation, manager
+):
+    service = services.map_service_create(
+        actor=manager,
+        consultation=consultation,
+        data={
+            "name": "Topo",
+            "url": "https://wms.example.no/wms",
+            "layers": "topo",
+            "attribution": "© Kartverket",
+        },
+    )
+    client.force_login(manager)
+    url = reverse("consultations:map-service-edit", args=[consultation.slug, service.pk])
+    form = {
+        "name": "Topografisk",
+        "protocol": "wms",
+        "role": "base",
+        "url": "http://wms.example.no/wms",
+        "layers": "topo",
+        "image_format": "image/png",
+        "attribution": "© Kartverket",
+        "opacity": "100",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 400
+    assert "must start with https://" in response.content.decode()
+    response = client.post(url, {**form, "url": "https://wms.example.no/wms"})
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert (service.name, service.role, service.opacity) == ("Topografisk", "base", 100)
+    assert AuditEntry.objects.filter(action="consultation.map_service_update").exists()
