@@ -259,6 +259,15 @@ class InboxItemSerializer(serializers.Serializer):
         return item.assigned_to.public_name if item.assigned_to else None
 
 
+class InboxPageSerializer(serializers.Serializer):
+    """A page of the inbox, in the shape every paginated list of the API has."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = InboxItemSerializer(many=True)
+
+
 class InboxActionSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     assigned_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -273,7 +282,7 @@ class InboxView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={200: InboxItemSerializer(many=True)},
+        responses={200: InboxPageSerializer},
         summary="The comment inbox: the platforms' comments and the site's debate, newest first",
     )
     def get(self, request):
