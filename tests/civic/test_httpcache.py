@@ -231,3 +231,4 @@ def test_a_resting_cache_answers_at_once_and_tries_again_after_the_pause(redis_d
     with pytest.raises(ZeroDivisionError):  # asked again once the pause is over
         cache.get("k")
     assert calls == [1]
+    monkeypatch.undo()  # before the settings and caches are put back
