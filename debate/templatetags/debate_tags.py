@@ -21,6 +21,7 @@ def thread(context, comment):
             may_reply=bool(
                 context.get("may_comment") and not context.get("comments_closed_reason")
             ),
+            plan_map_url=context.get("plan_map_url", ""),
         )
         context.render_context["debate_thread_renderer"] = renderer
     return renderer.thread(comment)
