@@ -414,3 +414,50 @@ def test_feed_of_a_draft_is_not_public(client, plan):
     draft = factories.ConsultationFactory(status="draft")
     response = client.get(f"/api/v1/consultations/{draft.slug}/plan-comments.geojson")
     assert response.status_code == 404
+
+
+# --- the list beside the consultation's map -------------------------------------------------------
+
+
+def test_list_beside_the_map_counts_comments_and_links_to_the_form(client, topic, plan):
+    route, area = plan
+    CommentFactory(topic=topic, plan_feature=route)
+    CommentFactory(topic=topic, plan_feature=route)
+    CommentFactory(topic=topic, plan_feature=route, is_hidden=True)
+    page = client.get(topic.consultation.get_absolute_url()).content.decode()
+    assert f'id="plan-feature-{route.pk}"' in page
+    assert f'{topic.get_absolute_url()}?feature={route.pk}#comments">2 comments</a>' in page
+    assert f'{topic.get_absolute_url()}?feature={area.pk}#comment-form-heading"' in page
+    assert "Comment on this feature" in page
+    assert '"plan-comments-map"' in page and "plan-comments.geojson" in page
+    danish = client.get(
+        topic.consultation.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="da"
+    ).content.decode()
+    assert "Kommentér denne del" in danish and "Kommentarer til planen" in danish
+
+
+def test_consultation_page_query_count_does_not_grow_with_plan_comments(client, topic, plan):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    route, area = plan
+    client.force_login(factories.UserFactory())  # past the anonymous page cache
+
+    def count():
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(topic.consultation.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    CommentFactory(topic=topic, plan_feature=route)
+    CommentFactory(topic=topic, plan_feature=area)
+    few = count()
+    for n in range(18):
+        CommentFactory(topic=topic, plan_feature=route if n % 2 else area)
+    assert count() == few
+
+
+def test_no_topic_means_no_comment_links(client, consultation, plan):
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert "Comment on this feature" not in page
