@@ -107,7 +107,8 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # A top-level comment may be about one feature of the consultation's plan (a tunnel route, a
     # zoning area), optionally at a point along it: the point as placed on the feature by
-    # debate.services (snapped onto a line), and for a line its fraction along it, 0..1.
+    # debate.services (snapped onto a line), and for a line its fraction along it, 0..1. When
+    # a planner removes the layer the comment stays, with its point, about no feature.
     plan_feature = models.ForeignKey(
         PlanFeature,
         on_delete=models.SET_NULL,
@@ -149,15 +150,6 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(plan_feature__isnull=True) | Q(parent__isnull=True),
                 name="comment_anchor_only_on_roots",
-            ),
-            models.CheckConstraint(
-                condition=Q(anchor_longitude__isnull=True, anchor_latitude__isnull=True)
-                | Q(
-                    plan_feature__isnull=False,
-                    anchor_longitude__isnull=False,
-                    anchor_latitude__isnull=False,
-                ),
-                name="comment_anchor_point_on_feature",
             ),
         ]
         indexes = [

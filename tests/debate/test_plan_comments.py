@@ -461,3 +461,18 @@ def test_consultation_page_query_count_does_not_grow_with_plan_comments(client, 
 def test_no_topic_means_no_comment_links(client, consultation, plan):
     page = client.get(consultation.get_absolute_url()).content.decode()
     assert "Comment on this feature" not in page
+
+
+def test_removing_a_layer_keeps_the_comments(topic, resident, plan):
+    route, _ = plan
+    comment = services.comment_create(
+        author=resident,
+        target=topic,
+        body="Keep me",
+        plan_feature=route,
+        anchor_longitude=16.55,
+        anchor_latitude=68.8,
+    )
+    route.layer.delete()
+    comment.refresh_from_db()
+    assert comment.plan_feature_id is None and comment.body == "Keep me"
