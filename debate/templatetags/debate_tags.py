@@ -2,8 +2,8 @@
 key figures. `{% load debate_tags %}{% idea_comments idea %}`."""
 
 from django import template
-from django.utils.translation import gettext as _
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from ..forms import CommentForm
 from ..rendering import ThreadRenderer
