@@ -38,6 +38,8 @@ REPORTS_SUMMARY_CACHE_SECONDS old, and map clusters at most MAP_CLUSTER_CACHE_SE
 
 Caches that need no entry in the table: a plan layer's map feed is keyed by the layer's own
 version, which every change of the layer moves on (consultations.selectors.plan_layer_feed);
+the feed of comments on the plan is kept under the consultation's page versions, which
+"comment", "moderation" and "map layers" all move on (debate.selectors.plan_comment_feed);
 link-card images (frontend.cards) are keyed by a digest
 of what they draw, so changed content gets a new key; an idea's reference never moves to another
 consultation (ideas.selectors.consultation_id_for_reference); per-process copies (the page

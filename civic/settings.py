@@ -475,6 +475,9 @@ MAP_CLUSTER_CACHE_SECONDS = env.int("MAP_CLUSTER_CACHE_SECONDS", default=30)
 PLAN_LAYER_MAX_BYTES = env.int("PLAN_LAYER_MAX_BYTES", default=20 * 1024 * 1024)
 PLAN_LAYER_MAX_FEATURES = env.int("PLAN_LAYER_MAX_FEATURES", default=20_000)
 PLAN_LAYER_MAX_VERTICES = env.int("PLAN_LAYER_MAX_VERTICES", default=250_000)
+# A comment on a plan feature may be placed at most this many metres from the feature's line,
+# point or area (maps/anchors.py); the point is snapped onto a line.
+PLAN_COMMENT_TOLERANCE_METRES = env.float("PLAN_COMMENT_TOLERANCE_METRES", default=50.0)
 # Official map services (WMS/WMTS) may use http:// only on these hosts (a local test server).
 MAP_SERVICE_HTTP_HOSTS = env.list("MAP_SERVICE_HTTP_HOSTS", default=[])
 

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,6 +40,20 @@ class AuthorSerializer(serializers.Serializer):
 class PendingCommentEditSerializer(serializers.Serializer):
     body = serializers.CharField()
     submitted_at = serializers.DateTimeField()
+
+
+class PlanFeatureRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The plan feature's stable id (plan layer feeds).")
+    name = serializers.CharField()
+    layer = serializers.CharField(help_text="The plan layer's name.")
+
+
+class AnchorSerializer(serializers.Serializer):
+    longitude = serializers.FloatField(help_text="WGS 84, snapped onto the feature.")
+    latitude = serializers.FloatField()
+    fraction = serializers.FloatField(
+        allow_null=True, help_text="Along a line feature, 0 at its start to 1 at its end."
+    )
 
 
 class CommentSerializer(serializers.Serializer):
@@ -81,6 +96,12 @@ class CommentSerializer(serializers.Serializer):
         help_text="The author's edit waiting for a planner, shown to the author only; null for "
         "everyone else, who read the approved `body`."
     )
+    plan_feature = serializers.SerializerMethodField(
+        help_text="The part of the plan a top-level comment is about; null when none."
+    )
+    anchor = serializers.SerializerMethodField(
+        help_text="The point on that part of the plan; null when the comment has none."
+    )
     replies = serializers.SerializerMethodField()
     reply_count = serializers.IntegerField(
         default=0,
@@ -115,6 +136,14 @@ class CommentSerializer(serializers.Serializer):
     def get_pending_edit(self, comment):
         return _pending_edit(comment, self.context.get("viewer_id"))
 
+    @extend_schema_field(PlanFeatureRefSerializer(allow_null=True))
+    def get_plan_feature(self, comment):
+        return _plan_feature(comment)
+
+    @extend_schema_field(AnchorSerializer(allow_null=True))
+    def get_anchor(self, comment):
+        return _anchor(comment)
+
     @extend_schema_field(
         serializers.ListField(
             child=serializers.DictField(), help_text="Replies, each shaped like a comment."
@@ -143,6 +172,18 @@ class CommentCreateSerializer(serializers.Serializer):
     official = serializers.BooleanField(
         required=False, default=False, help_text="Planners: publish as the official answer."
     )
+    plan_feature = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="A top-level comment in a topic: the id of the plan feature it is about.",
+    )
+    anchor_longitude = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="With plan_feature: a point on it (WGS 84), within "
+        "PLAN_COMMENT_TOLERANCE_METRES; snapped onto a line.",
+    )
+    anchor_latitude = serializers.FloatField(required=False, allow_null=True)
 
 
 class CommentUpdateSerializer(serializers.Serializer):
@@ -212,6 +253,23 @@ def _pending_edit(comment: Comment, viewer_id: int | None) -> dict | None:
     return {"body": comment.pending_body, "submitted_at": _datetime(comment.pending_edit_at)}
 
 
+def _plan_feature(comment: Comment) -> dict | None:
+    if not comment.plan_feature_id or comment.is_deleted:
+        return None
+    feature = comment.plan_feature
+    return {"id": feature.pk, "name": str(feature), "layer": feature.layer.name}
+
+
+def _anchor(comment: Comment) -> dict | None:
+    if comment.anchor_longitude is None or comment.is_deleted:
+        return None
+    return {
+        "longitude": comment.anchor_longitude,
+        "latitude": comment.anchor_latitude,
+        "fraction": comment.anchor_fraction,
+    }
+
+
 def comment_data(comment: Comment, viewer_id: int | None = None, replies_url=None) -> dict:
     """A comment and its displayed replies as CommentSerializer describes them.
 
@@ -248,6 +306,8 @@ def comment_data(comment: Comment, viewer_id: int | None = None, replies_url=Non
         "score": comment.score,
         "your_vote": getattr(comment, "viewer_vote", 0),
         "pending_edit": _pending_edit(comment, viewer_id),
+        "plan_feature": _plan_feature(comment),
+        "anchor": _anchor(comment),
         "replies": [comment_data(reply, viewer_id, replies_url) for reply in shown],
         "reply_count": reply_count,
         "replies_next": replies_next,
@@ -308,11 +368,15 @@ class _CommentsView(APIView):
         sort = request.query_params.get("sort", selectors.DEFAULT_SORT)
         if sort not in selectors.SORTS:
             raise ValidationError({"sort": [f"Choose one of {', '.join(selectors.SORTS)}."]})
+        plan_feature = request.query_params.get("plan_feature", "")
+        if plan_feature and not plan_feature.isdigit():
+            raise ValidationError({"plan_feature": ["Give a plan feature's id (a number)."]})
         page = selectors.bounded_comment_page(
             target=target,
             viewer=request.user,
             sort=sort,
             stance=stance,
+            plan_feature=int(plan_feature) if plan_feature else None,
             page=page_number,
             per_page=size,
         )
@@ -356,6 +420,9 @@ class _CommentsView(APIView):
             parent=parent,
             stance=data.get("stance", ""),
             official=data.get("official", False),
+            plan_feature=data.get("plan_feature"),
+            anchor_longitude=data.get("anchor_longitude"),
+            anchor_latitude=data.get("anchor_latitude"),
         )
         return Response(_single(comment, request), status=status.HTTP_201_CREATED)
 
@@ -422,6 +489,12 @@ class TopicCommentsView(_CommentsView):
         parameters=[
             *LIST_PARAMETERS,
             OpenApiParameter("stance", str, enum=Stance.values, description="Only one side."),
+            OpenApiParameter(
+                "plan_feature",
+                int,
+                description="Only the comments on this plan feature (its id in the plan "
+                "layer feeds).",
+            ),
         ],
         responses=CommentPageSerializer,
     )
@@ -649,3 +722,31 @@ class TopicPollView(APIView):
         )
         _, poll = self._poll(request, pk)
         return Response(PollSerializer(_poll_data(poll)).data)
+
+
+@extend_schema(tags=["debate"])
+class PlanCommentFeedView(APIView):
+    """Where the public comments on a consultation's plan are, as an RFC 7946
+    FeatureCollection of points with counts: each line of the plan cut into sections (the
+    comments' fraction along it), one point for each area or point feature. Counts only: no
+    text, no names. Hidden, deleted and waiting comments never count."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Comments on the plan, counted along its features (GeoJSON)",
+    )
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        from consultations.models import Consultation
+        from consultations.selectors import consultation_for_viewer
+
+        consultation = consultation_for_viewer(
+            request.user, slug, queryset=Consultation.objects.only("pk", "slug", "status")
+        )
+        response = HttpResponse(
+            selectors.plan_comment_feed(consultation), content_type="application/geo+json"
+        )
+        draft = consultation.status == Consultation.Status.DRAFT
+        response["Cache-Control"] = "private, no-store" if draft else "public, max-age=60"
+        return response

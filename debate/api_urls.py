@@ -18,4 +18,9 @@ urlpatterns = [
         name="api-comment-official",
     ),
     path("topics/<int:pk>/poll/", api.TopicPollView.as_view(), name="api-topic-poll"),
+    path(
+        "consultations/<slug:slug>/plan-comments.geojson",
+        api.PlanCommentFeedView.as_view(),
+        name="api-plan-comments-geojson",
+    ),
 ]

@@ -23,18 +23,60 @@ class CommentForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+    plan_feature = forms.TypedChoiceField(
+        label=_("Part of the plan this is about"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Optional: a route, an area or a point of the plan on the map."),
+    )
+    anchor_longitude = forms.FloatField(widget=forms.HiddenInput, required=False)
+    anchor_latitude = forms.FloatField(widget=forms.HiddenInput, required=False)
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
     official = forms.BooleanField(
         label=_("Publish as the municipality's official answer"), required=False
     )
 
-    def __init__(self, *args, with_stance: bool = True, may_answer_officially: bool = False, **kw):
+    def __init__(
+        self,
+        *args,
+        with_stance: bool = True,
+        may_answer_officially: bool = False,
+        plan_features=(),
+        **kw,
+    ):
         prefix = kw.pop("prefix", None)
         super().__init__(*args, prefix=prefix, **kw)
         if not with_stance:
             del self.fields["stance"]
         if not may_answer_officially:
             del self.fields["official"]
+        if plan_features:
+            # Grouped by layer: [(layer name, [(id, feature name), ...]), ...]
+            self.fields["plan_feature"].choices = [
+                ("", _("The topic as a whole")),
+                *[
+                    (layer, [(feature.pk, str(feature)) for feature in features])
+                    for layer, features in plan_features
+                ],
+            ]
+            self.order_fields(["plan_feature", "anchor_longitude", "anchor_latitude", "body"])
+        else:
+            for name in ("plan_feature", "anchor_longitude", "anchor_latitude"):
+                del self.fields[name]
+
+    def chosen_point(self) -> tuple[float, float] | None:
+        """The point on the plan the form carries (longitude, latitude), for "near …"."""
+        if "anchor_longitude" not in self.fields:
+            return None
+        values = []
+        for name in ("anchor_longitude", "anchor_latitude"):
+            raw = self[name].value()
+            try:
+                values.append(float(raw))
+            except (TypeError, ValueError):
+                return None
+        return values[0], values[1]
 
 
 class ReplyForm(CommentForm):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.markdown import render_markdown
 from civic.reasons import PublicReason
-from consultations.models import Consultation, PollOption, Topic
+from consultations.models import Consultation, PlanFeature, PollOption, Topic
 from ideas.models import Idea
 
 COMMENT_MAX_LENGTH = 5000
@@ -105,6 +105,21 @@ class Comment(models.Model):
     # "best" is an indexed sort.
     score = models.FloatField(default=0.0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A top-level comment may be about one feature of the consultation's plan (a tunnel route, a
+    # zoning area), optionally at a point along it: the point as placed on the feature by
+    # debate.services (snapped onto a line), and for a line its fraction along it, 0..1. When
+    # a planner removes the layer the comment stays, with its point, about no feature.
+    plan_feature = models.ForeignKey(
+        PlanFeature,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("plan feature"),
+    )
+    anchor_longitude = models.FloatField(null=True, blank=True)
+    anchor_latitude = models.FloatField(null=True, blank=True)
+    anchor_fraction = models.FloatField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -130,6 +145,11 @@ class Comment(models.Model):
                     | Q(parent__isnull=False, root__isnull=False, depth__gt=0)
                 ),
                 name="comment_tree_shape",
+            ),
+            # Replies answer an argument; the argument says which part of the plan it is about.
+            models.CheckConstraint(
+                condition=Q(plan_feature__isnull=True) | Q(parent__isnull=True),
+                name="comment_anchor_only_on_roots",
             ),
         ]
         indexes = [

@@ -21,8 +21,10 @@ from .models import DISPLAY_MAX_DEPTH, Comment
 
 
 class ThreadRenderer:
-    def __init__(self, request, *, comments_url: str, may_reply: bool):
+    def __init__(self, request, *, comments_url: str, may_reply: bool, plan_map_url: str = ""):
         self.comments_url = comments_url
+        # Where a comment's plan feature is shown: the consultation page's list beside the map.
+        self.plan_map_url = plan_map_url
         self.may_reply = may_reply
         self.viewer_id = request.user.pk
         # In the page's language ("30 November 2026, 15:05", "30. november 2026 15:05").
@@ -61,6 +63,7 @@ class ThreadRenderer:
                 "the text above."
             ),
         }
+        self.on_feature = _("On: %(layer)s — %(feature)s")
         self.in_reply_to = _("in reply to %(name)s")
         self.totals = _("%(up)s agree · %(down)s disagree")
 
@@ -157,6 +160,14 @@ class ThreadRenderer:
                 t["moderator_edited"],
                 moderated.isoformat(),
                 dateformat.format(moderated, self.when_format),
+            )
+        feature = comment.plan_feature if comment.plan_feature_id else None
+        if feature is not None and not comment.is_deleted:
+            yield format_html(
+                ' <a class="badge badge-plan" href="{}#plan-feature-{}">{}</a>',
+                self.plan_map_url,
+                feature.pk,
+                self.on_feature % {"layer": feature.layer.name, "feature": feature},
             )
         other = getattr(comment, "in_reply_to", None)
         if other is not None:

@@ -89,6 +89,7 @@ class CommentPage:
     has_next: bool
     sort: str
     stance: str
+    plan_feature: int | None = None
     comments_by_id: dict[int, Comment] = field(default_factory=dict)
 
     @property
@@ -127,6 +128,7 @@ def comment_page(
     viewer=None,
     sort: str = DEFAULT_SORT,
     stance: str = "",
+    plan_feature: int | None = None,
     page: int = 1,
     per_page: int = ROOTS_PER_PAGE,
     focus: int | None = None,
@@ -151,6 +153,8 @@ def comment_page(
     candidates = Comment.objects.published().for_target(target).filter(parent__isnull=True)
     if stance:
         candidates = candidates.filter(stance=stance)
+    if plan_feature:
+        candidates = candidates.filter(plan_feature_id=plan_feature)
     focus_root = _focus_root(candidates.model.objects.published().for_target(target), focus)
     if focus_root is not None:
         candidates = candidates.exclude(pk=focus_root)
@@ -159,13 +163,18 @@ def comment_page(
     # sorting full rows joined with their authors to skip a deep offset costs far more.
     page_ids = candidates.order_by(*ordering).values("pk")[offset : offset + per_page + 1]
     roots = list(
-        Comment.objects.filter(pk__in=page_ids).select_related("author").order_by(*ordering)
+        Comment.objects.filter(pk__in=page_ids)
+        .select_related("author", "plan_feature__layer")
+        .order_by(*ordering)
     )
     has_next = len(roots) > per_page
     roots = roots[:per_page]
     if focus_root is not None and page == 1:
         # On top of the page's own threads, so the next page starts where it would have.
-        roots = [*Comment.objects.filter(pk=focus_root).select_related("author"), *roots]
+        roots = [
+            *Comment.objects.filter(pk=focus_root).select_related("author", "plan_feature__layer"),
+            *roots,
+        ]
     descendants = []
     if roots:
         descendants = list(
@@ -186,6 +195,7 @@ def comment_page(
         has_next=has_next,
         sort=sort,
         stance=stance,
+        plan_feature=plan_feature,
         comments_by_id=by_id,
     )
 
@@ -260,6 +270,7 @@ def bounded_comment_page(
     viewer=None,
     sort: str = DEFAULT_SORT,
     stance: str = "",
+    plan_feature: int | None = None,
     page: int = 1,
     per_page: int = ROOTS_PER_PAGE,
     replies: int = REPLIES_SHOWN,
@@ -279,10 +290,14 @@ def bounded_comment_page(
     candidates = Comment.objects.published().for_target(target).filter(parent__isnull=True)
     if stance:
         candidates = candidates.filter(stance=stance)
+    if plan_feature:
+        candidates = candidates.filter(plan_feature_id=plan_feature)
     offset = (page - 1) * per_page
     page_ids = candidates.order_by(*ordering).values("pk")[offset : offset + per_page + 1]
     roots = list(
-        Comment.objects.filter(pk__in=page_ids).select_related("author").order_by(*ordering)
+        Comment.objects.filter(pk__in=page_ids)
+        .select_related("author", "plan_feature__layer")
+        .order_by(*ordering)
     )
     has_next = len(roots) > per_page
     roots = roots[:per_page]
@@ -293,6 +308,7 @@ def bounded_comment_page(
         has_next=has_next,
         sort=sort,
         stance=stance,
+        plan_feature=plan_feature,
         comments_by_id={comment.pk: comment for comment in every},
     )
 
@@ -709,3 +725,136 @@ def count_site_figures(now=None) -> SiteFigures:
         comments=rows.get("comments", (0, 0))[0],
         participants=people.count(),
     )
+
+
+# --- comments on the plan -------------------------------------------------------------------------
+
+PLAN_COMMENT_BINS = 20  # sections a line is cut into for the map of comments along it
+PLAN_COMMENT_FEED_SECONDS = 24 * 3600
+
+
+def plan_topic(consultation: Consultation) -> Topic | None:
+    """The topic comments on the plan go to from the map: the consultation's first topic."""
+    return consultation.topics.order_by("position", "pk").first()
+
+
+def plan_features_for_comments(consultation: Consultation) -> list[tuple[str, list]]:
+    """[(layer name, [feature, ...]), ...] in the map's order, for the comment form's choice:
+    one query, no geometry."""
+    from consultations.models import PlanFeature
+
+    features = (
+        PlanFeature.objects.filter(layer__consultation_id=consultation.pk)
+        .select_related("layer")
+        .only("pk", "number", "name", "kind", "layer__name", "layer__position")
+        .order_by("layer__position", "layer_id", "number")
+    )
+    groups: dict[int, tuple[str, list]] = {}
+    for feature in features:
+        groups.setdefault(feature.layer_id, (feature.layer.name, []))[1].append(feature)
+    return list(groups.values())
+
+
+def _anchored_public(consultation_id: int) -> QuerySet[Comment]:
+    """The anchored comments everyone may read: published, neither hidden nor deleted."""
+    return Comment.objects.filter(
+        consultation_id=consultation_id,
+        plan_feature__isnull=False,
+        parent__isnull=True,
+        publication=CommentPublication.PUBLISHED,
+        is_deleted=False,
+        is_hidden=False,
+    )
+
+
+def plan_comment_counts(consultation: Consultation) -> dict[int, int]:
+    """{plan feature id: number of public comments about it}, in one query."""
+    rows = (
+        _anchored_public(consultation.pk)
+        .values("plan_feature_id")
+        .annotate(n=Count("id"))
+        .values_list("plan_feature_id", "n")
+    )
+    return dict(rows)
+
+
+def plan_comment_feed(consultation: Consultation) -> bytes:
+    """Where the public comments on the plan are, as an RFC 7946 FeatureCollection (JSON bytes):
+    counts only, no text and no names.
+
+    A line is cut into PLAN_COMMENT_BINS sections by the comments' fraction along it; each
+    section with comments is a point at its middle. Comments on an area or a point, and those
+    on a line without a point, are one point per feature (the mean of their points, or the
+    feature's own middle). Two queries on a miss; kept under the consultation's page versions,
+    which every new, edited, hidden or deleted comment and every change of the plan layers moves
+    on (civic.changes: comment, moderation, map layers all clear "pages").
+    """
+    import json
+
+    import shapely
+
+    from civic.pagecache import page_version_keys
+    from consultations.models import PlanFeature
+    from maps import anchors
+
+    version_keys = page_version_keys(consultation.pk)
+    versions = cache.get_many(version_keys)
+    stamp = ":".join(str(versions.get(k, 0)) for k in version_keys)
+    key = f"debate:plan-comments:{consultation.pk}:{stamp}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = _anchored_public(consultation.pk).values_list(
+        "plan_feature_id", "anchor_longitude", "anchor_latitude", "anchor_fraction"
+    )
+    rows = list(rows)
+    features = {
+        feature.pk: feature
+        for feature in PlanFeature.objects.filter(pk__in={row[0] for row in rows}).select_related(
+            "layer"
+        )
+    }
+    cells: dict[tuple[int, int | None], list] = {}
+    for feature_id, lon, lat, fraction in rows:
+        feature = features.get(feature_id)
+        on_line = feature is not None and feature.kind == PlanFeature.Kind.LINE
+        section = (
+            min(PLAN_COMMENT_BINS - 1, int(fraction * PLAN_COMMENT_BINS))
+            if fraction is not None and on_line
+            else None
+        )
+        cells.setdefault((feature_id, section), []).append((lon, lat))
+    out = []
+    for (feature_id, section), points in sorted(cells.items(), key=lambda item: item[0][0]):
+        feature = features.get(feature_id)
+        if feature is None:
+            continue
+        if section is not None:
+            middle = (section + 0.5) / PLAN_COMMENT_BINS
+            lon, lat = anchors.point_at_fraction(feature.geometry, middle)
+            span = [section / PLAN_COMMENT_BINS, (section + 1) / PLAN_COMMENT_BINS]
+        else:
+            placed = [(x, y) for x, y in points if x is not None]
+            if placed:
+                lon = sum(x for x, _ in placed) / len(placed)
+                lat = sum(y for _, y in placed) / len(placed)
+            else:
+                middle = shapely.from_geojson(feature.geometry).point_on_surface()
+                lon, lat = middle.x, middle.y
+            span = None
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                "properties": {
+                    "plan_feature": feature_id,
+                    "feature_name": str(feature),
+                    "layer": feature.layer.name,
+                    "count": len(points),
+                    "section": span,
+                },
+            }
+        )
+    content = json.dumps({"type": "FeatureCollection", "features": out}).encode()
+    cache.set(key, content, PLAN_COMMENT_FEED_SECONDS)
+    return content

@@ -8,6 +8,7 @@ field and reason) or PermissionDenied (a 403 with a reason).
 import re
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +22,7 @@ from civic.markdown import markdown_to_text, render_markdown
 from civic.models import User
 from civic.notifications import notify
 from civic.wordlist import needs_review
-from consultations.models import Consultation, PollOption, Topic
+from consultations.models import Consultation, PlanFeature, PollOption, Topic
 from consultations.rules import require_phase, verification_refusal
 from ideas.models import Follow, Idea
 
@@ -248,7 +249,19 @@ def comment_create(
     parent: Comment | None = None,
     stance: str = "",
     official: bool = False,
+    plan_feature: PlanFeature | int | None = None,
+    anchor_longitude: float | str | None = None,
+    anchor_latitude: float | str | None = None,
 ) -> Comment:
+    """Write a comment or a reply.
+
+    A new argument in a topic may be about one feature of the consultation's plan
+    (`plan_feature`), optionally at a point along it (`anchor_longitude`/`anchor_latitude`,
+    WGS 84): the feature must be on one of this consultation's plan layers and the point within
+    PLAN_COMMENT_TOLERANCE_METRES of it; a point on a line is snapped onto the line and its
+    fraction along it stored. Replies carry no anchor: they answer the argument, which says
+    where it is about.
+    """
     consultation = target.consultation
     if not permissions.can_comment(author, consultation):
         raise PermissionDenied(_("Log in to take part in the debate."))
@@ -267,6 +280,19 @@ def comment_create(
         errors["stance"] = [_("Choose for, against or neutral.")]
     elif stance and (parent is not None or not isinstance(target, Topic)):
         errors["stance"] = [_("Only a new argument in a debate topic takes a side.")]
+    anchor = None
+    if plan_feature is not None or anchor_longitude is not None or anchor_latitude is not None:
+        try:
+            anchor = _clean_anchor(
+                consultation=consultation,
+                target=target,
+                parent=parent,
+                plan_feature=plan_feature,
+                longitude=anchor_longitude,
+                latitude=anchor_latitude,
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if parent is not None:
         # Read the parent afresh under a lock: it may have been deleted a moment ago.
         parent = (
@@ -300,6 +326,12 @@ def comment_create(
         stance=stance,
         publication=publication,
     )
+    if anchor is not None:
+        comment.plan_feature, point = anchor
+        if point is not None:
+            comment.anchor_longitude = point.longitude
+            comment.anchor_latitude = point.latitude
+            comment.anchor_fraction = point.fraction
     # The relations are rows this function loaded itself and the tree and stance rules were
     # checked above with field-level messages (the database enforces them again); skipping
     # their re-validation saves a dozen round trips on every post.
@@ -312,6 +344,63 @@ def comment_create(
     if official:
         comment_mark_official(actor=author, comment=comment)
     return comment
+
+
+def _clean_anchor(
+    *,
+    consultation: Consultation,
+    target: Topic | Idea,
+    parent: Comment | None,
+    plan_feature: PlanFeature | int | None,
+    longitude,
+    latitude,
+):
+    """(feature, maps.anchors.Anchor or None) for a comment's place on the plan, or a
+    ValidationError on "plan_feature" or "anchor" saying what is wrong."""
+    from maps import anchors
+    from maps.geometry import validate_point
+
+    if parent is not None or not isinstance(target, Topic):
+        raise ValidationError(
+            {"plan_feature": _("Only a new argument in a debate topic can be about the plan.")}
+        )
+    if plan_feature is None:
+        raise ValidationError({"plan_feature": _("Choose the part of the plan the point is on.")})
+    feature_id = plan_feature.pk if isinstance(plan_feature, PlanFeature) else plan_feature
+    try:
+        feature_id = int(feature_id)
+    except (TypeError, ValueError):
+        feature_id = None
+    feature = (
+        PlanFeature.objects.select_related("layer")
+        .filter(pk=feature_id, layer__consultation_id=consultation.pk)
+        .first()
+        if feature_id
+        else None
+    )
+    if feature is None:
+        raise ValidationError(
+            {"plan_feature": _("This part of the plan does not belong to this consultation.")}
+        )
+    if longitude is None and latitude is None:
+        return feature, None
+    try:
+        lon, lat = validate_point(longitude, latitude)
+    except ValidationError as error:
+        raise ValidationError({"anchor": error.message_dict["location"]}) from None
+    point = anchors.place(feature.geometry, lon, lat)
+    tolerance = settings.PLAN_COMMENT_TOLERANCE_METRES
+    if point.distance > tolerance:
+        raise ValidationError(
+            {
+                "anchor": _(
+                    "The point is %(distance)d metres from %(feature)s; "
+                    "it must be within %(tolerance)d metres."
+                )
+                % {"distance": round(point.distance), "feature": feature, "tolerance": tolerance}
+            }
+        )
+    return feature, point
 
 
 def _parent_error(parent: Comment, target: Topic | Idea) -> str:

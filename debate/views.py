@@ -65,6 +65,7 @@ def thread_context(request: HttpRequest, target: Topic | Idea) -> dict:
         viewer=user,
         sort=request.GET.get("sort", selectors.DEFAULT_SORT),
         stance=request.GET.get("stance", "") if isinstance(target, Topic) else "",
+        plan_feature=_feature_param(request) if isinstance(target, Topic) else None,
         page=_page_number(request),
         focus=_focus(request),
     )
@@ -87,11 +88,38 @@ def thread_context(request: HttpRequest, target: Topic | Idea) -> dict:
         "comment_action": action,
         "threads_url": threads_url,
         "comments_url": comments_url(),
+        "plan_map_url": consultation.get_absolute_url(),
     }
+
+
+def _feature_param(request: HttpRequest) -> int | None:
+    """?feature=<plan feature id>: only the comments on that part of the plan."""
+    raw = request.GET.get("feature", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _anchor_initial(request: HttpRequest) -> dict:
+    """The plan feature (and point) a link from the map chose for a new comment."""
+    initial = {}
+    feature = _feature_param(request)
+    if feature:
+        initial["plan_feature"] = feature
+        for name, key in (("anchor_longitude", "lon"), ("anchor_latitude", "lat")):
+            try:
+                initial[name] = float(request.GET.get(key, ""))
+            except ValueError:
+                return {"plan_feature": feature}
+    return initial
 
 
 def topic_context(request: HttpRequest, topic: Topic, *, comment_form=None, poll_form=None):
     context = thread_context(request, topic)
+    plan_features = selectors.plan_features_for_comments(topic.consultation)
+    filtered = context["page"].plan_feature
+    context["plan_features"] = plan_features
+    context["filter_feature"] = next(
+        (f for _layer, features in plan_features for f in features if f.pk == filtered), None
+    )
     poll = selectors.poll_for(topic, request.user)
     if poll is not None and poll_form is None:
         poll_form = PollForm(poll=poll)
@@ -105,7 +133,11 @@ def topic_context(request: HttpRequest, topic: Topic, *, comment_form=None, poll
             "poll_form": poll_form,
             "balance": selectors.stance_balance(topic),
             "comment_form": comment_form
-            or CommentForm(may_answer_officially=context["may_manage"]),
+            or CommentForm(
+                may_answer_officially=context["may_manage"],
+                plan_features=plan_features,
+                initial=_anchor_initial(request),
+            ),
         }
     )
     return context
@@ -161,10 +193,16 @@ def _post_comment(request: HttpRequest, target: Topic | Idea) -> HttpResponse:
     manages = permissions.can_manage_topics(request.user, target.consultation)
     is_reply = bool(request.POST.get("parent"))
     form_class = ReplyForm if is_reply else CommentForm
+    plan_features = (
+        selectors.plan_features_for_comments(target.consultation)
+        if isinstance(target, Topic) and not is_reply
+        else ()
+    )
     form = form_class(
         request.POST,
         with_stance=isinstance(target, Topic),
         may_answer_officially=manages,
+        plan_features=plan_features,
     )
     parent = None
     if form.is_valid():
@@ -186,6 +224,9 @@ def _post_comment(request: HttpRequest, target: Topic | Idea) -> HttpResponse:
                 parent=parent,
                 stance=form.cleaned_data.get("stance", ""),
                 official=form.cleaned_data.get("official", False),
+                plan_feature=form.cleaned_data.get("plan_feature"),
+                anchor_longitude=form.cleaned_data.get("anchor_longitude"),
+                anchor_latitude=form.cleaned_data.get("anchor_latitude"),
             )
         except ValidationError as error:
             add_service_errors(form, error)

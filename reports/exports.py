@@ -232,6 +232,13 @@ COMMENT_FIELDS = (
     "hidden_reason",
     "is_deleted",
     "idea__is_hidden",
+    "plan_feature_id",
+    "plan_feature__name",
+    "plan_feature__number",
+    "plan_feature__layer__name",
+    "anchor_longitude",
+    "anchor_latitude",
+    "anchor_fraction",
     *AUTHOR_FIELDS,
 )
 
@@ -261,7 +268,20 @@ def comment_rows(ctx: ExportContext) -> Iterator[dict]:
             "deleted": row["is_deleted"],
             # The public does not read a comment whose idea is hidden, even if the comment is.
             "idea_hidden": bool(row["idea__is_hidden"]),
+            # The part of the plan a comment is about (debate: comments on the plan).
+            "plan_feature_id": row["plan_feature_id"],
+            "plan_feature": _feature_label(row),
+            "anchor_longitude": row["anchor_longitude"],
+            "anchor_latitude": row["anchor_latitude"],
+            "anchor_fraction": row["anchor_fraction"],
         }
+
+
+def _feature_label(row: dict) -> str:
+    if row["plan_feature_id"] is None:
+        return ""
+    name = row["plan_feature__name"] or f"#{row['plan_feature__number']}"
+    return f"{row['plan_feature__layer__name']} — {name}"
 
 
 COMMENT_COLUMNS = [
@@ -284,6 +304,11 @@ COMMENT_COLUMNS = [
     Column("hidden_reason", "hidden_reason", full_only=True),
     Column("deleted", "deleted", full_only=True),
     Column("idea_hidden", "idea_hidden", full_only=True),
+    Column("plan_feature_id", "plan_feature_id"),
+    Column("plan_feature", "plan_feature"),
+    Column("anchor_longitude", "anchor_longitude"),
+    Column("anchor_latitude", "anchor_latitude"),
+    Column("anchor_fraction", "anchor_fraction"),
 ]
 
 
@@ -694,6 +719,45 @@ def write_geopackage(ctx: ExportContext, path: str) -> None:
     for layer in ctx.consultation.plan_layers.order_by("position", "pk"):
         name = gpkg.table_name(f"plan_{layer.name}", taken)
         gpkg.add_table(path, name, PLAN_FIELDS, _plan_rows(layer), append=True)
+    add_comment_anchors(ctx, path, taken)
+
+
+COMMENT_ANCHOR_FIELDS = ("comment_id", "plan_feature_id", "fraction", "stance", "created_at")
+
+
+def add_comment_anchors(ctx: ExportContext, path: str, taken: set[str]) -> None:
+    """Table `comment_anchors` of the GeoPackage: the point of each public comment on the plan
+    (no text, no author), with its feature, fraction along a line, stance and date."""
+    import shapely
+
+    from maps import gpkg
+
+    rows = (
+        public_comments(ctx.consultation)
+        .filter(
+            plan_feature__isnull=False,
+            anchor_longitude__isnull=False,
+            is_hidden=False,
+            is_deleted=False,
+        )
+        .order_by("id")
+        .values_list(
+            "anchor_longitude",
+            "anchor_latitude",
+            "id",
+            "plan_feature_id",
+            "anchor_fraction",
+            "stance",
+            "created_at",
+        )
+    )
+    points = [
+        (shapely.Point(lon, lat), [pk, feature, fraction, stance, _gpkg_value(created)])
+        for lon, lat, pk, feature, fraction, stance, created in rows.iterator(chunk_size=2000)
+    ]
+    if points:
+        name = gpkg.table_name("comment_anchors", taken)
+        gpkg.add_table(path, name, COMMENT_ANCHOR_FIELDS, points, append=True)
 
 
 def _gpkg_value(value):

@@ -3,6 +3,7 @@ key figures. `{% load debate_tags %}{% idea_comments idea %}`."""
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from ..forms import CommentForm
 from ..rendering import ThreadRenderer
@@ -21,6 +22,7 @@ def thread(context, comment):
             may_reply=bool(
                 context.get("may_comment") and not context.get("comments_closed_reason")
             ),
+            plan_map_url=context.get("plan_map_url", ""),
         )
         context.render_context["debate_thread_renderer"] = renderer
     return renderer.thread(comment)
@@ -37,3 +39,40 @@ def idea_comments(context, idea):
         with_stance=False, may_answer_officially=thread["may_manage"]
     )
     return render_to_string("debate/_idea_comments.html", thread, request=request)
+
+
+@register.inclusion_tag("debate/_plan_comments.html", takes_context=True)
+def plan_comments(context, consultation, layers):
+    """Beside the consultation's map: each plan feature with its number of comments, a link to
+    comment on it (the keyboard and no-script way to what the map's popup offers) and to read
+    them; and the map script's configuration for the popups and the circles of comments. Two
+    queries, whatever the number of features and comments."""
+    from django.urls import reverse
+
+    from ..selectors import plan_comment_counts, plan_topic
+
+    topic = plan_topic(consultation) if layers else None
+    if topic is None:
+        return {"topic": None}
+    counts = plan_comment_counts(consultation)
+    rows = [
+        (layer, [(feature, counts.get(feature.pk, 0)) for feature in layer.listed_features])
+        for layer in layers
+    ]
+    topic_url = topic.get_absolute_url()
+    return {
+        "topic": topic,
+        "topic_url": topic_url,
+        "rows": rows,
+        "config": {
+            "feed": reverse("api-plan-comments-geojson", kwargs={"slug": consultation.slug}),
+            "topic": topic_url,
+            "strings": {
+                "comment": _("Comment on this"),
+                "commentAt": _("Comment on this spot of %(name)s"),
+                "count": _("Comments here: %(count)s"),
+                "read": _("Read them"),
+            },
+        },
+        "request": context.get("request"),
+    }

@@ -166,6 +166,8 @@ def load(stdout, users):
         return
     residents = _residents()
     if Comment.objects.filter(consultation=consultation).exists():
+        # The plan layers are made anew on every run; the comments on them follow.
+        _plan_comments(topics[0], residents, timezone.now())
         stdout.write("  debate: the Harstad debate is already in place")
         return
     rng = random.Random(SEED)
@@ -174,6 +176,7 @@ def load(stdout, users):
     made: list[Comment] = []
     tunnel, process, phases = topics[0], topics[1], topics[2]
     made += _tunnel_debate(rng, tunnel, residents, planner, now)
+    made += _plan_comments(tunnel, residents, now)
     made += _simple_topic(
         rng, process, residents, PROCESS_COMMENTS, planner, now, answers=PROCESS_ANSWERS
     )
@@ -394,6 +397,58 @@ def _poll_answers(rng, topic, residents, *, weights) -> None:
         if rng.random() < 0.95
     ]
     PollAnswer.objects.bulk_create(answers, ignore_conflicts=True)
+
+
+# Arguments about sections of the tunnel routes (devsite/demo/plans.py): route name, fraction
+# along it, stance, text. Most sit near the northern portal, where the routes meet the centre.
+PLAN_COMMENTS = [
+    ("Alternativ A", 0.08, "against", "Sørportalen her kommer for nær barnehagen i Kulseng."),
+    ("Alternativ A", 0.47, "for", "Under Storgata slipper vi tungtrafikken forbi torget."),
+    ("Alternativ A", 0.88, "against", "Nordportalen sender all trafikken rett inn i Sjøgata."),
+    ("Alternativ A", 0.91, "against", "Anleggsperioden ved nordportalen vil stenge havna i år."),
+    ("Alternativ A", 0.93, "neutral", "Hvordan blir gang- og sykkelveien ved nordportalen?"),
+    ("Alternativ B", 0.30, "for", "Langs sjøen blir det mindre sprenging under husene."),
+    ("Alternativ B", 0.34, "against", "Strandsonen her er det siste friområdet i sentrum."),
+    ("Alternativ B", 0.90, "neutral", "Blir det fortau forbi portalen mot Havnegata?"),
+]
+
+
+def _plan_comments(topic: Topic, residents, now) -> list[Comment]:
+    """Top-level comments anchored to sections of the tunnel routes (written once, anchored
+    again to the routes' new ids when the plan layers are made anew)."""
+    from consultations.models import PlanFeature
+    from maps import anchors
+
+    routes = {
+        feature.name.split(":")[0]: feature
+        for feature in PlanFeature.objects.filter(
+            layer__consultation=topic.consultation, kind=PlanFeature.Kind.LINE
+        )
+    }
+    if not routes:
+        return []
+    builder = _Builder(topic, now)
+    made = []
+    for index, (route, fraction, stance, body) in enumerate(PLAN_COMMENTS):
+        feature = routes.get(route)
+        if feature is None:
+            continue
+        comment = Comment.objects.filter(topic=topic, body=body).first() or builder.add(
+            author=residents[(index * 7) % len(residents)],
+            body=body,
+            stance=stance,
+            hours_ago=30 - index * 3.5,
+        )
+        lon, lat = anchors.point_at_fraction(feature.geometry, fraction)
+        point = anchors.place(feature.geometry, lon, lat)
+        Comment.objects.filter(pk=comment.pk).update(
+            plan_feature=feature,
+            anchor_longitude=point.longitude,
+            anchor_latitude=point.latitude,
+            anchor_fraction=point.fraction,
+        )
+        made.append(comment)
+    return builder.made
 
 
 def _recount(consultation: Consultation) -> None:

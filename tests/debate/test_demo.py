@@ -38,3 +38,21 @@ def test_demo_builds_the_harstad_debate_once(db):
     consultations_demo.load(out, users)
     demo.load(out, users)
     assert comments.count() == total and CommentVote.objects.count() == votes
+
+
+def test_demo_anchors_comments_to_sections_of_the_tunnel_routes(db):
+    from devsite.demo import plans as plans_demo
+
+    out = io.StringIO()
+    users = civic_demo.load(out)
+    consultations_demo.load(out, users)
+    plans_demo.load(out, users)
+    demo.load(out, users)
+    anchored = Comment.objects.filter(plan_feature__isnull=False)
+    assert anchored.count() == len(demo.PLAN_COMMENTS)
+    assert set(anchored.values_list("plan_feature__kind", flat=True)) == {"line"}
+    assert all(0 <= c.anchor_fraction <= 1 for c in anchored)
+    # The plan is made anew on another run; the comments follow the routes' new ids.
+    plans_demo.load(out, users)
+    demo.load(out, users)
+    assert Comment.objects.filter(plan_feature__isnull=False).count() == len(demo.PLAN_COMMENTS)

@@ -297,6 +297,7 @@
         onEachFeature: function (feature, layer) {
           var name = feature.properties.name || "#" + feature.properties.number;
           layer.bindTooltip(config.name + ": " + name);
+          bindPlanComment(map, feature, layer, config.name + " — " + name);
         },
       });
       group.addTo(map);
@@ -345,6 +346,95 @@
     }
     map.on("zoomend", load);
     load();
+    addPlanComments(map);
+  }
+
+  // --- comments on the plan (debate: the topic page's form, the plan-comments feed) ---------
+
+  var PLAN_COMMENTS = readJSON("plan-comments-map");
+
+  // The point of a line nearest to a click, in screen pixels: the server checks it again.
+  function nearestOnLine(map, layer, latlng) {
+    var click = map.latLngToLayerPoint(latlng);
+    var best = null;
+    var lines = layer.getLatLngs();
+    if (lines.length && !Array.isArray(lines[0])) {
+      lines = [lines];
+    }
+    lines.forEach(function (line) {
+      for (var i = 1; i < line.length; i++) {
+        var a = map.latLngToLayerPoint(line[i - 1]);
+        var b = map.latLngToLayerPoint(line[i]);
+        var point = L.LineUtil.closestPointOnSegment(click, a, b);
+        var distance = point.distanceTo(click);
+        if (!best || distance < best.distance) {
+          best = { point: point, distance: distance };
+        }
+      }
+    });
+    return best ? map.layerPointToLatLng(best.point) : latlng;
+  }
+
+  function bindPlanComment(map, feature, layer, label) {
+    if (!PLAN_COMMENTS || feature.id === undefined) {
+      return;
+    }
+    var S = PLAN_COMMENTS.strings;
+    layer.on("click", function (event) {
+      var query = "?feature=" + encodeURIComponent(feature.id);
+      var text = S.comment;
+      if (feature.geometry && feature.geometry.type !== "Point") {
+        var at = /Line/.test(feature.geometry.type)
+          ? nearestOnLine(map, layer, event.latlng)
+          : event.latlng;
+        query += "&lon=" + at.lng.toFixed(6) + "&lat=" + at.lat.toFixed(6);
+        text = format(S.commentAt, { name: label });
+      }
+      var link = el("a", { href: PLAN_COMMENTS.topic + query + "#comment-form-heading" }, [text]);
+      L.popup().setLatLng(event.latlng).setContent(el("p", {}, [link])).openOn(map);
+    });
+  }
+
+  // Circles sized by the number of comments on each section of a route (or on an area).
+  function addPlanComments(map) {
+    if (!PLAN_COMMENTS) {
+      return;
+    }
+    var S = PLAN_COMMENTS.strings;
+    // Above the plan's lines and areas, below the ideas' pins.
+    map.createPane("planComments").style.zIndex = 450;
+    getJSON(PLAN_COMMENTS.feed)
+      .then(function (collection) {
+        var group = L.geoJSON(collection, {
+          pointToLayer: function (point, latlng) {
+            var count = point.properties.count;
+            return L.circleMarker(latlng, {
+              radius: Math.min(24, 6 + 4 * Math.sqrt(count)),
+              color: "#123b63",
+              weight: 2,
+              fillColor: "#ffffff",
+              fillOpacity: 0.85,
+              className: "plan-comment-circle",
+              pane: "planComments",
+            })
+              .bindTooltip(String(count), { permanent: true, direction: "center", className: "plan-comment-count" })
+              .bindPopup(function () {
+                var read = el(
+                  "a",
+                  { href: PLAN_COMMENTS.topic + "?feature=" + point.properties.plan_feature + "#comments" },
+                  [S.read]
+                );
+                return el("p", {}, [
+                  point.properties.layer + " — " + point.properties.feature_name + ". ",
+                  format(S.count, { count: count }) + " ",
+                  read,
+                ]);
+              });
+          },
+        });
+        group.addTo(map);
+      })
+      .catch(function () {});
   }
 
   function initConsultationMap(canvas) {
