@@ -395,7 +395,9 @@ class DeskPostSerializer(serializers.ModelSerializer):
 
 def _require_desk(user) -> None:
     if not permissions.can_use_composer(user):
-        raise PermissionDenied(gettext("Only planners and administrators use the communications desk."))
+        raise PermissionDenied(
+            gettext("Only planners and administrators use the communications desk.")
+        )
 
 
 class ApprovalsPagination(Pagination):
