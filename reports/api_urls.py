@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, social_api
 
 urlpatterns = [
     path(
@@ -9,5 +9,6 @@ urlpatterns = [
         name="api-consultation-export",
     ),
     path("export-jobs/<int:pk>/", api.ExportJobView.as_view(), name="api-export-job"),
+    path("social/figures/", social_api.SocialFiguresView.as_view(), name="api-social-figures"),
     path("export-jobs/<int:pk>/file", api.ExportJobFileView.as_view(), name="api-export-job-file"),
 ]

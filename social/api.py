@@ -4,6 +4,12 @@ GET/POST /api/v1/social/channels/                        administrators
 GET/POST /api/v1/consultations/{slug}/social-posts/      staff see every post, others the published
 POST     /api/v1/social-posts/{id}/approve/              a second planner (403 with the reason)
 POST/DELETE /api/v1/social/crisis-stop/                  start (with a reason) / lift
+GET      /api/v1/social/approvals/                       posts waiting for my approval; paginated,
+                                                         with the waiting count
+POST     /api/v1/social-posts/{id}/send-back/            back to its author with a note
+GET      /api/v1/social/calendar/                        the content calendar: view=week|month,
+                                                         date=YYYY-MM-DD; posts per day, cadence
+POST     /api/v1/social-posts/{id}/reschedule/           a new time (ISO 8601 with its offset)
 GET      /api/v1/social/inbox/                           the comment inbox (planners), filters
                                                          consultation, channel (id or "site"),
                                                          unanswered, mine; paginated
@@ -15,9 +21,20 @@ POST     /api/v1/social/inbox/{source}/{id}/{action}/    source "social" or "sit
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -350,3 +367,241 @@ class InboxActionView(APIView):
         )
         fresh = selectors.inbox_item(request.user, source, pk)
         return Response(InboxItemSerializer(fresh).data if fresh else {"source": source, "id": pk})
+
+
+# --- The approval desk and the content calendar --------------------------------------------------
+class DeskPostSerializer(serializers.ModelSerializer):
+    """A post as the approval desk and the calendar show it."""
+
+    channel = serializers.IntegerField(source="channel_id")
+    channel_name = serializers.CharField(source="channel.name")
+    platform = serializers.CharField(source="channel.platform")
+    consultation = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SocialPost
+        fields = [
+            "id",
+            "channel",
+            "channel_name",
+            "platform",
+            "consultation",
+            "author",
+            "text",
+            "state",
+            "scheduled_at",
+            "published_at",
+            "created_at",
+        ]
+
+    def get_consultation(self, post: SocialPost) -> str | None:
+        return post.consultation.slug if post.consultation_id else None
+
+    def get_author(self, post: SocialPost) -> str | None:
+        return post.created_by.public_name if post.created_by_id else None
+
+
+def _require_desk(user) -> None:
+    if not permissions.can_use_composer(user):
+        raise PermissionDenied(
+            gettext("Only planners and administrators use the communications desk.")
+        )
+
+
+class ApprovalsPagination(Pagination):
+    """The page of posts, with `waiting`: how many wait for my approval in all."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["waiting"] = self.page.paginator.count
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["waiting"] = {"type": "integer", "example": 3}
+        paginated["required"] = [*paginated.get("required", []), "waiting"]
+        return paginated
+
+
+class ApprovalsView(generics.ListAPIView):
+    """Posts waiting for my approval: in the consultations I run, written by someone else,
+    oldest first (the /social/approvals/ page's list)."""
+
+    serializer_class = DeskPostSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = ApprovalsPagination
+
+    def get_queryset(self):
+        _require_desk(self.request.user)
+        return selectors.awaiting_my_approval(self.request.user)
+
+
+class SendBackSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"What the author should change; at most {services.SEND_BACK_NOTE_MAX_LENGTH} "
+        "characters.",
+    )
+
+
+class SendBackView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SendBackSerializer,
+        responses={
+            200: DeskPostSerializer,
+            400: OpenApiResponse(
+                description="The note is empty or too long, or the post waits no more"
+            ),
+            403: OpenApiResponse(description="Not allowed, e.g. the author sending back their own"),
+            404: OpenApiResponse(description="No such post"),
+        },
+        summary="Send a post back to its author with a note instead of approving it",
+    )
+    def post(self, request, pk: int):
+        post = get_object_or_404(SocialPost.objects.select_related("consultation"), pk=pk)
+        refusal = permissions.approval_refusal(request.user, post)
+        if refusal:
+            raise PermissionDenied(refusal)
+        serializer = SendBackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        post = services.post_send_back(
+            actor=request.user, post=post, note=serializer.validated_data["note"]
+        )
+        return Response(DeskPostSerializer(_desk_post(post.pk)).data)
+
+
+def _desk_post(pk: int) -> SocialPost:
+    return SocialPost.objects.select_related("channel", "consultation", "created_by").get(pk=pk)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with its UTC offset: a time without one is ambiguous."""
+
+    def to_internal_value(self, value):
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is not None and timezone.is_naive(parsed):
+            raise serializers.ValidationError(
+                gettext("Give the time with its UTC offset, e.g. 2026-05-04T10:00:00+02:00.")
+            )
+        return super().to_internal_value(value)
+
+
+class RescheduleSerializer(serializers.Serializer):
+    scheduled_at = AwareDateTimeField(help_text="ISO 8601 with the UTC offset")
+
+
+class RescheduleView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses={
+            200: DeskPostSerializer,
+            400: OpenApiResponse(description="Not a future time, or the post can no longer move"),
+            403: OpenApiResponse(description="Not a planner of the post's consultation"),
+            404: OpenApiResponse(description="No such post"),
+        },
+        summary="Give a post a new time (the content calendar's move); an approval stands",
+    )
+    def post(self, request, pk: int):
+        post = get_object_or_404(SocialPost.objects.select_related("consultation"), pk=pk)
+        if not permissions.can_reschedule_post(request.user, post):
+            raise PermissionDenied(gettext("Only planners of this consultation move its posts."))
+        serializer = RescheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.post_reschedule(
+            actor=request.user, post=post, scheduled_at=serializer.validated_data["scheduled_at"]
+        )
+        return Response(DeskPostSerializer(_desk_post(post.pk)).data)
+
+
+class CalendarPostSerializer(DeskPostSerializer):
+    when = serializers.DateTimeField(help_text="Where the post sits in the calendar")
+    movable = serializers.SerializerMethodField()
+
+    class Meta(DeskPostSerializer.Meta):
+        fields = [*DeskPostSerializer.Meta.fields, "when", "movable"]
+
+    def get_author(self, post: SocialPost) -> str | None:
+        return None  # the calendar does not load the authors
+
+    def get_movable(self, post: SocialPost) -> bool:
+        """Whether the calendar offers to move it (the service has the last word)."""
+        return post.state in (PostState.APPROVED, PostState.SCHEDULED)
+
+
+class CalendarDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    posts = CalendarPostSerializer(many=True)
+
+
+class CadenceSerializer(serializers.Serializer):
+    channel = serializers.IntegerField(source="channel.pk")
+    channel_name = serializers.CharField(source="channel.name")
+    platform = serializers.CharField(source="channel.platform")
+    planned = serializers.IntegerField()
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+    rate = serializers.CharField()
+    status = serializers.ChoiceField(choices=["below", "within", "above"])
+
+
+class PeriodSerializer(serializers.Serializer):
+    view = serializers.ChoiceField(choices=["week", "month"])
+    start = serializers.DateField()
+    last = serializers.SerializerMethodField()
+    focus = serializers.DateField()
+    previous = serializers.DateField()
+    next = serializers.DateField()
+
+    def get_last(self, period) -> date:
+        return period.end - timedelta(days=1)
+
+
+class CalendarSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    days = CalendarDaySerializer(many=True)
+    cadence = CadenceSerializer(many=True)
+
+
+class CalendarView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("view", str, enum=["week", "month"], description="week by default"),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="a day in the period; today"),
+        ],
+        responses={200: CalendarSerializer},
+        summary="The content calendar: the period's posts per day and each channel's cadence",
+    )
+    def get(self, request):
+        from django.core.exceptions import ValidationError
+
+        from consultations.models import Consultation
+        from social import calendar
+        from social.forms import CalendarForm
+
+        _require_desk(request.user)
+        form = CalendarForm(request.query_params or None)
+        chosen = {}
+        if form.is_bound:
+            if not form.is_valid():
+                raise ValidationError(
+                    {field: list(errors) for field, errors in form.errors.items()}
+                )
+            chosen = form.cleaned_data
+        period = calendar.period_for(
+            chosen.get("view") or "week", chosen.get("date") or timezone.localdate()
+        )
+        result = calendar.build(period, Consultation.objects.managed_by(request.user))
+        data = {
+            "period": period,
+            "days": [{"date": day, "posts": posts} for day, posts in result.days.items()],
+            "cadence": result.plans,
+        }
+        return Response(CalendarSerializer(data).data)

@@ -14,6 +14,18 @@ urlpatterns = [
         api.ApprovePostView.as_view(),
         name="api-social-post-approve",
     ),
+    path(
+        "social-posts/<int:pk>/send-back/",
+        api.SendBackView.as_view(),
+        name="api-social-post-send-back",
+    ),
+    path(
+        "social-posts/<int:pk>/reschedule/",
+        api.RescheduleView.as_view(),
+        name="api-social-post-reschedule",
+    ),
+    path("social/approvals/", api.ApprovalsView.as_view(), name="api-social-approvals"),
+    path("social/calendar/", api.CalendarView.as_view(), name="api-social-calendar"),
     path("social/inbox/", api.InboxView.as_view(), name="api-social-inbox"),
     path(
         "social/inbox/<slug:source>/<int:pk>/<slug:action>/",

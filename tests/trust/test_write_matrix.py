@@ -462,6 +462,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api-social-channels", "post"): Row(administrators, lambda c: (reverse("api-social-channels"), {}), api=True),
     ("api-social-posts", "post"): Row(managers, lambda c: (reverse("api-social-posts", args=[c.consultation.slug]), {"channel": _channel(c).pk, "text": "Hello"}), api=True),
     ("api-social-post-approve", "post"): Row(managers, lambda c: (reverse("api-social-post-approve", args=[_post(c).pk]), None), api=True),
+    ("api-social-post-send-back", "post"): Row(managers, lambda c: (reverse("api-social-post-send-back", args=[_post(c).pk]), {"note": "Say when it opens"}), api=True),
+    ("api-social-post-reschedule", "post"): Row(managers, lambda c: (reverse("api-social-post-reschedule", args=[_post(c).pk]), {"scheduled_at": (timezone.now() + timedelta(days=2)).isoformat()}), api=True),
     ("api-social-inbox-action", "post"): Row(managers, lambda c: (reverse("api-social-inbox-action", args=["site", c.comment().pk, "answered"]), {}), api=True),
     ("api-social-crisis-stop", "post"): Row(staff_roles, lambda c: (reverse("api-social-crisis-stop"), {"reason": "Storm"}), api=True),
     ("api-social-crisis-stop", "delete"): Row(staff_roles, lambda c: (reverse("api-social-crisis-stop"), None), api=True),
