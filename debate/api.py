@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from civic import query_params, ratelimit
 from civic.pagecache import page_version_keys
 from civic.reasons import public_reason_label
+from consultations.api import GeoJSONRenderer
 from consultations.models import Topic
 from consultations.selectors import topic_for_viewer
 from ideas.models import Idea
@@ -732,6 +733,8 @@ class PlanCommentFeedView(APIView):
     text, no names. Hidden, deleted and waiting comments never count."""
 
     permission_classes = [AllowAny]
+    # The schema then names the media type the answer has (application/geo+json).
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},
