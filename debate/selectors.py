@@ -122,6 +122,36 @@ def comment_for_viewer(viewer, pk) -> Comment:
     return comment
 
 
+def _known(sort: str, stance: str) -> tuple[str, str]:
+    """An unknown sort or stance, as a hand-edited address may send, is the default."""
+    return (sort if sort in SORTS else DEFAULT_SORT, stance if stance in Stance.values else "")
+
+
+def _root_candidates(target, sort: str, stance: str, plan_feature: int | None):
+    """The published top-level comments a page of threads picks from, and their order (official
+    answers first); `sort` and `stance` are already known values (see `_known`)."""
+    candidates = Comment.objects.published().for_target(target).filter(parent__isnull=True)
+    if stance:
+        candidates = candidates.filter(stance=stance)
+    if plan_feature:
+        candidates = candidates.filter(plan_feature_id=plan_feature)
+    return candidates, ["-is_official", *SORTS[sort]]
+
+
+def _root_page(candidates, ordering: list[str], page: int, per_page: int):
+    """The page's roots with their authors and plan features, and whether another page follows."""
+    offset = (page - 1) * per_page
+    # Pick the page's ids from the narrow index first and join the authors of those rows only:
+    # sorting full rows joined with their authors to skip a deep offset costs far more.
+    page_ids = candidates.order_by(*ordering).values("pk")[offset : offset + per_page + 1]
+    roots = list(
+        Comment.objects.filter(pk__in=page_ids)
+        .select_related("author", "plan_feature__layer")
+        .order_by(*ordering)
+    )
+    return roots[:per_page], len(roots) > per_page
+
+
 def comment_page(
     *,
     target: Topic | Idea,
@@ -146,29 +176,13 @@ def comment_page(
     the person sees their comment without hunting for it; the comment gets `is_focus`. Two
     queries more, one when the comment is not published on this target.
     """
-    sort = sort if sort in SORTS else DEFAULT_SORT
-    stance = stance if stance in Stance.values else ""
+    sort, stance = _known(sort, stance)
     page = max(1, page)
-    ordering = ["-is_official", *SORTS[sort]]
-    candidates = Comment.objects.published().for_target(target).filter(parent__isnull=True)
-    if stance:
-        candidates = candidates.filter(stance=stance)
-    if plan_feature:
-        candidates = candidates.filter(plan_feature_id=plan_feature)
+    candidates, ordering = _root_candidates(target, sort, stance, plan_feature)
     focus_root = _focus_root(candidates.model.objects.published().for_target(target), focus)
     if focus_root is not None:
         candidates = candidates.exclude(pk=focus_root)
-    offset = (page - 1) * per_page
-    # Pick the page's ids from the narrow index first and join the authors of those rows only:
-    # sorting full rows joined with their authors to skip a deep offset costs far more.
-    page_ids = candidates.order_by(*ordering).values("pk")[offset : offset + per_page + 1]
-    roots = list(
-        Comment.objects.filter(pk__in=page_ids)
-        .select_related("author", "plan_feature__layer")
-        .order_by(*ordering)
-    )
-    has_next = len(roots) > per_page
-    roots = roots[:per_page]
+    roots, has_next = _root_page(candidates, ordering, page, per_page)
     if focus_root is not None and page == 1:
         # On top of the page's own threads, so the next page starts where it would have.
         roots = [
@@ -283,24 +297,10 @@ def bounded_comment_page(
     Every comment gets `display_replies`, `reply_count` (its published replies) and
     `viewer_vote`; the roots are picked as in `comment_page`.
     """
-    sort = sort if sort in SORTS else DEFAULT_SORT
-    stance = stance if stance in Stance.values else ""
+    sort, stance = _known(sort, stance)
     page = max(1, page)
-    ordering = ["-is_official", *SORTS[sort]]
-    candidates = Comment.objects.published().for_target(target).filter(parent__isnull=True)
-    if stance:
-        candidates = candidates.filter(stance=stance)
-    if plan_feature:
-        candidates = candidates.filter(plan_feature_id=plan_feature)
-    offset = (page - 1) * per_page
-    page_ids = candidates.order_by(*ordering).values("pk")[offset : offset + per_page + 1]
-    roots = list(
-        Comment.objects.filter(pk__in=page_ids)
-        .select_related("author", "plan_feature__layer")
-        .order_by(*ordering)
-    )
-    has_next = len(roots) > per_page
-    roots = roots[:per_page]
+    candidates, ordering = _root_candidates(target, sort, stance, plan_feature)
+    roots, has_next = _root_page(candidates, ordering, page, per_page)
     every = _with_replies(roots, viewer, replies=replies, levels=levels)
     return CommentPage(
         roots=roots,
