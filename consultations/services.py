@@ -486,6 +486,12 @@ PLAN_STYLE_FIELDS = (
 )
 
 
+def _require_map_manager(actor, consultation: Consultation) -> None:
+    """Plan layers and map services are changed only by those who may manage the map."""
+    if not permissions.can_manage_plan_layers(actor, consultation):
+        raise PermissionDenied(_("You may not change this consultation's map."))
+
+
 @transaction.atomic
 def plan_layer_upload(
     *, actor, consultation: Consultation, upload, data: Mapping[str, Any]
@@ -495,8 +501,7 @@ def plan_layer_upload(
     fails leaves no layer behind."""
     from maps import gis
 
-    if not permissions.can_manage_plan_layers(actor, consultation):
-        raise PermissionDenied(_("You may not change this consultation's map."))
+    _require_map_manager(actor, consultation)
     layer = PlanLayer(
         consultation=consultation,
         created_by=actor,
@@ -554,8 +559,7 @@ def plan_layer_upload(
 def plan_layer_update(*, actor, layer: PlanLayer, data: Mapping[str, Any]) -> PlanLayer:
     """Change a layer's name, legend and style."""
     layer = PlanLayer.objects.select_for_update().select_related("consultation").get(pk=layer.pk)
-    if not permissions.can_manage_plan_layers(actor, layer.consultation):
-        raise PermissionDenied(_("You may not change this consultation's map."))
+    _require_map_manager(actor, layer.consultation)
     changed_fields = []
     for key in PLAN_STYLE_FIELDS:
         if key in data and getattr(layer, key) != data[key]:
@@ -581,8 +585,7 @@ def plan_layer_move(*, actor, layer: PlanLayer, direction: str) -> PlanLayer:
     if direction not in ("up", "down"):
         raise ValidationError({"direction": _("Move a layer up or down.")})
     consultation = Consultation.objects.select_for_update().get(pk=layer.consultation_id)
-    if not permissions.can_manage_plan_layers(actor, consultation):
-        raise PermissionDenied(_("You may not change this consultation's map."))
+    _require_map_manager(actor, consultation)
     layers = list(consultation.plan_layers.order_by("position", "pk"))
     index = next(i for i, item in enumerate(layers) if item.pk == layer.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -604,8 +607,7 @@ def plan_layer_move(*, actor, layer: PlanLayer, direction: str) -> PlanLayer:
 
 @transaction.atomic
 def plan_layer_delete(*, actor, layer: PlanLayer) -> None:
-    if not permissions.can_manage_plan_layers(actor, layer.consultation):
-        raise PermissionDenied(_("You may not change this consultation's map."))
+    _require_map_manager(actor, layer.consultation)
     consultation_id = layer.consultation_id
     audit_record(
         actor=actor,
@@ -633,8 +635,7 @@ MAP_SERVICE_FIELDS = (
 @transaction.atomic
 def map_service_create(*, actor, consultation: Consultation, data: Mapping[str, Any]) -> MapService:
     """Add an official map service (WMS or WMTS) to the consultation's map."""
-    if not permissions.can_manage_plan_layers(actor, consultation):
-        raise PermissionDenied(_("You may not change this consultation's map."))
+    _require_map_manager(actor, consultation)
     service = MapService(
         consultation=consultation,
         **{key: data[key] for key in MAP_SERVICE_FIELDS if key in data},
@@ -660,8 +661,7 @@ def map_service_update(*, actor, service: MapService, data: Mapping[str, Any]) -
     service = (
         MapService.objects.select_for_update().select_related("consultation").get(pk=service.pk)
     )
-    if not permissions.can_manage_plan_layers(actor, service.consultation):
-        raise PermissionDenied(_("You may not change this consultation's map."))
+    _require_map_manager(actor, service.consultation)
     changed_fields = []
     for key in MAP_SERVICE_FIELDS:
         if key in data and getattr(service, key) != data[key]:
@@ -682,8 +682,7 @@ def map_service_update(*, actor, service: MapService, data: Mapping[str, Any]) -
 
 @transaction.atomic
 def map_service_delete(*, actor, service: MapService) -> None:
-    if not permissions.can_manage_plan_layers(actor, service.consultation):
-        raise PermissionDenied(_("You may not change this consultation's map."))
+    _require_map_manager(actor, service.consultation)
     consultation_id = service.consultation_id
     audit_record(
         actor=actor,
