@@ -497,6 +497,7 @@ def main(argv=None) -> dict:
             ("support storm, paced", ["Supporter"], paced, 1.0, None),
             ("support storm, saturated", ["Supporter"], saturated, 0, None),
             ("trivial view, POST, saturated", ["TrivialWriter"], saturated, 0, None),
+            ("trivial API view, POST, saturated", ["TrivialApiWriter"], saturated, 0, None),
             ("consultation page crowd, paced", ["HubReader"], paced, 1.0, None),
             ("consultation page crowd, saturated", ["HubReader"], saturated, 0, None),
             ("reading crowd, paced", ["Reader"], paced, 1.0, None),
@@ -511,7 +512,7 @@ def main(argv=None) -> dict:
             ),
         ]
         if args.support_only:
-            plan = plan[:3]
+            plan = plan[:4]
         for name, classes, seconds, think, weights in plan:
             # Each run starts from the seeded data, so its residents support ideas anew.
             reset_storm(consultation, storm_ids)
@@ -578,6 +579,12 @@ def render(results: dict) -> str:
     raw_ratio = rps("support storm, saturated") / results["raw"]["rps"]
     support_raw_ratio = rps("support storm, saturated") / results["raw_support"]["rps"]
     now_ratio = rps("support storm, saturated") / results["raw_support_now"]["rps"]
+    api_runs = "trivial API view, POST, saturated" in runs
+    api_ratio = (
+        rps("support storm, saturated") / rps("trivial API view, POST, saturated")
+        if api_runs
+        else None
+    )
     lines = [
         f"{results['when']} · commit {results['commit']} · {results['machine']} · "
         f"gunicorn {WORKERS} workers x {THREADS} threads (gthread), DEBUG off, Redis cache; "
@@ -637,6 +644,16 @@ def render(results: dict) -> str:
         f"({rps('support storm, saturated'):.0f} / {rps('trivial view, POST, saturated'):.0f} "
         f"req/s); {raw_ratio:.0%} of raw psycopg inserts | "
         f"{'yes' if storm_ratio >= 0.5 else 'NO'} |",
+        *(
+            [
+                f"| for comparison: support storm / the trivial API POST (DRF with a token, no "
+                f"work; the floor of any API write) | {api_ratio:.0%} "
+                f"({rps('support storm, saturated'):.0f} / "
+                f"{rps('trivial API view, POST, saturated'):.0f} req/s) | - |"
+            ]
+            if api_runs
+            else []
+        ),
         f"| zero lost or doubled supports, counters equal rows | "
         f"{'none lost or doubled' if lost_free else 'PROBLEMS (see table)'} | "
         f"{'yes' if lost_free else 'NO'} |",

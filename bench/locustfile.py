@@ -163,6 +163,21 @@ class TrivialReader(FastHttpUser):
         self.client.get("/bench/trivial", name="GET trivial view")
 
 
+class TrivialApiWriter(FastHttpUser):
+    """The floor of an authenticated API write (bench.urls' TrivialApiWrite), with a resident's
+    token as the supporters send it."""
+
+    wait_time = wait()
+
+    def on_start(self):
+        _user_id, token = DATA["residents"][next(_resident_numbers) % len(DATA["residents"])]
+        self.headers = {"Authorization": f"Token {token}"}
+
+    @task
+    def trivial(self):
+        self.client.post("/bench/trivial-api", headers=self.headers, name="POST trivial API view")
+
+
 class TrivialWriter(FastHttpUser):
     wait_time = wait()
 

@@ -69,6 +69,12 @@ def main(argv=None):
         response = trivial_client.post("/bench/trivial")
         assert response.status_code == 201
 
+    api_clients = iter(clients * (args.runs + 40))
+
+    def trivial_api():
+        response = next(api_clients).post("/bench/trivial-api")
+        assert response.status_code == 201, (response.status_code, response.content[:300])
+
     def measure(call, runs):
         for _ in range(20):
             call()
@@ -81,9 +87,21 @@ def main(argv=None):
         return statistics.mean(cpu), statistics.median(wall)
 
     load = load_average()
-    for name, call in (("trivial POST", trivial), ("support POST", support)):
+    cpus = {}
+    for name, call in (
+        ("trivial POST", trivial),
+        ("trivial API POST (DRF, token)", trivial_api),
+        ("support POST", support),
+    ):
         cpu, wall = measure(call, args.runs)
+        cpus[name] = cpu
         print(f"{name}: {cpu:.2f} ms CPU (mean), {wall:.2f} ms wall (median)", flush=True)
+    floor = cpus["trivial API POST (DRF, token)"]
+    print(
+        f"support / trivial POST: {cpus['support POST'] / cpus['trivial POST']:.1f} x; "
+        f"support / trivial API POST: {cpus['support POST'] / floor:.1f} x; "
+        f"the support's own CPU beyond the API floor: {cpus['support POST'] - floor:.2f} ms"
+    )
     with CaptureQueriesContext(connection) as queries:
         support()
     print(f"support queries: {len(queries)}")
