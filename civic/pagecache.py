@@ -114,7 +114,7 @@ def forget_checked() -> None:
     _checked.clear()
 
 
-def _checked_moments_ago(key: str) -> dict | None:
+def checked_moments_ago(key: str) -> dict | None:
     kept = _checked.get(key)
     if kept is None or time.monotonic() >= kept[0]:
         return None
@@ -122,7 +122,7 @@ def _checked_moments_ago(key: str) -> dict | None:
     return entry if time.time() < entry.get("fresh_until", 0) else None
 
 
-def _remember_checked(key: str, entry: dict) -> None:
+def remember_checked(key: str, entry: dict) -> None:
     seconds = settings.PAGE_CACHE_LOCAL_SECONDS
     if seconds <= 0:
         return
@@ -279,14 +279,14 @@ def anonymous_page(consultation_of: Callable[..., int | None]):
                 return view(request, *args, **kwargs)
 
             key = _page_key(request)
-            entry = _checked_moments_ago(key)
+            entry = checked_moments_ago(key)
             if entry is not None:
                 scope = entry["consultation"]
                 response = _from_cache(request, entry)
             elif (entry := _current_entry(key)) is not None:
                 scope = entry["consultation"]
                 if time.time() < entry.get("fresh_until", 0):
-                    _remember_checked(key, entry)
+                    remember_checked(key, entry)
                     response = _from_cache(request, entry)
                 else:
                     response = _refresh(key, entry, request, consultation_of(**kwargs), view_call)

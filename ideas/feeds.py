@@ -17,8 +17,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from geopy.distance import distance as geodesic_distance
@@ -29,7 +31,12 @@ from rest_framework.views import APIView
 
 from civic.changes import next_version
 from civic.httpcache import consultation_tag, mark_private, mark_public
-from civic.pagecache import page_version_keys
+from civic.pagecache import (
+    checked_moments_ago,
+    forget_checked,
+    page_version_keys,
+    remember_checked,
+)
 from civic.query_params import optional_id
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer, consultation_id_for_slug
@@ -202,6 +209,8 @@ def forget_clusters(consultation_id: int | None) -> None:
     moved, hidden or removed)."""
     if consultation_id is None:
         return
+    # This worker's kept answers go at once (the others' within PAGE_CACHE_LOCAL_SECONDS).
+    forget_checked()
     next_version(_clusters_version_key(consultation_id))
 
 
@@ -243,14 +252,18 @@ class IdeasGeoJSONView(APIView):
     # Errors (400, 404) are plain JSON; a successful answer is GeoJSON.
     renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
+    def dispatch(self, request, *args, **kwargs):
+        # A crowd on the map asks the same few views anonymously: their kept answer goes out
+        # before DRF wraps the request (authentication, negotiation), the costliest part of a
+        # hit. Everything else, errors included, takes DRF's path below.
+        kept = _kept_anonymous_answer(request, kwargs.get("slug", ""))
+        if kept is not None:
+            return kept
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(parameters=FEED_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request, slug: str):
-        view = {
-            "bbox": parse_bbox(request.query_params.get("bbox")),
-            "zoom": parse_zoom(request.query_params.get("zoom")),
-            "category": optional_id(request.query_params.get("category"), name="category"),
-            "status": request.query_params.get("status") or None,
-        }
+        view = _requested_view(request.query_params)
         anonymous = not request.user.is_authenticated
         consultation_id = consultation_id_for_slug(slug) if anonymous else None
         key = _feed_key(consultation_id, view) if consultation_id is not None else None
@@ -265,10 +278,58 @@ class IdeasGeoJSONView(APIView):
             if key and consultation.status != Consultation.Status.DRAFT:
                 cache.set(key, content, settings.MAP_CLUSTER_CACHE_SECONDS)
         # An anonymous answer is the same bytes for everyone: kept and sent as they are.
-        response = HttpResponse(
-            content, content_type=f"{request.accepted_renderer.media_type}; charset=utf-8"
-        )
-        return mark_public(response, [consultation_tag(consultation_id)])
+        return _anonymous_answer(content, request.accepted_renderer.media_type, consultation_id)
+
+
+def _requested_view(params) -> dict:
+    """The map view asked for; ValidationError (a 400 naming the field) for a bad parameter."""
+    return {
+        "bbox": parse_bbox(params.get("bbox")),
+        "zoom": parse_zoom(params.get("zoom")),
+        "category": optional_id(params.get("category"), name="category"),
+        "status": params.get("status") or None,
+    }
+
+
+def _anonymous_answer(content: bytes, media_type: str, consultation_id: int) -> HttpResponse:
+    response = HttpResponse(content, content_type=f"{media_type}; charset=utf-8")
+    # What DRF's own answers of this view say, so both ways give the same headers.
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    patch_vary_headers(response, ("Accept",))
+    return mark_public(response, [consultation_tag(consultation_id)])
+
+
+def _kept_anonymous_answer(request, slug: str) -> HttpResponse | None:
+    """The kept answer for a request that DRF would treat as anonymous and answer as GeoJSON,
+    or None (then DRF's path answers: a signed-in person, a token, another format, a bad
+    parameter, an answer not kept yet)."""
+    if (
+        request.method != "GET"
+        or settings.MAP_CLUSTER_CACHE_SECONDS <= 0
+        or "HTTP_AUTHORIZATION" in request.META
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", GeoJSONRenderer.media_type)
+        or "format" in request.GET
+    ):
+        return None
+    # What this worker found current moments ago is sent without a cache round trip, as the
+    # page cache does (civic.pagecache): a change reaches the crowd at most
+    # PAGE_CACHE_LOCAL_SECONDS later, and at once on the worker that made it.
+    local_key = f"maps:feed:{slug}?{request.META.get('QUERY_STRING', '')}"
+    kept = checked_moments_ago(local_key)
+    if kept is None:
+        try:
+            view = _requested_view(request.GET)
+        except ValidationError:
+            return None
+        consultation_id = consultation_id_for_slug(slug)
+        key = _feed_key(consultation_id, view) if consultation_id is not None else None
+        content = cache.get(key) if key else None
+        if content is None:
+            return None
+        kept = {"content": content, "consultation": consultation_id, "fresh_until": math.inf}
+        remember_checked(local_key, kept)
+    return _anonymous_answer(kept["content"], GeoJSONRenderer.media_type, kept["consultation"])
 
 
 def _feed_key(consultation_id: int, view: dict) -> str | None:
