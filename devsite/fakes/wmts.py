@@ -18,6 +18,7 @@ sends every capabilities request there with a 302.
 
 from __future__ import annotations
 
+from urllib.parse import unquote
 from xml.sax.saxutils import escape, quoteattr
 
 from devsite.fakes.map_server import FakeMapServer, hatched_png
@@ -52,7 +53,7 @@ class FakeWMTS(FakeMapServer):
         if path == REST_ROOT + "/WMTSCapabilities.xml":
             return self._capabilities(handler, restful=True)
         if path.startswith(REST_ROOT + "/"):
-            parts = path[len(REST_ROOT) + 1 :].split("/")
+            parts = [unquote(part) for part in path[len(REST_ROOT) + 1 :].split("/")]
             if len(parts) != 6 or not parts[5].endswith(".png"):
                 return self.send(handler, 404, "text/plain", b"Not found")
             layer, style, matrix_set, matrix, row, col = parts
