@@ -69,6 +69,11 @@ def test_planner_adds_a_wmts_overlay_and_residents_see_its_tiles(
         page.get_by_role("button", name="Read the capabilities").click()
     assert "EPSG:25833" in page.locator("main").inner_text()
     a11y_check(page, "wmts-choose")
+    page.set_viewport_size({"width": 390, "height": 844})
+    a11y_check(page, "wmts-choose-390")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("Layer").select_option("kommuneplan")
     page.get_by_label("tile matrix set").select_option("GoogleMapsCompatible")
     page.get_by_label("name").fill("Kommuneplan")
