@@ -20,7 +20,8 @@ HARSTAD_AREA = {
 }
 TILE_LOADED = (
     "() => [...document.querySelectorAll('.leaflet-tile-pane img')]"
-    ".some(img => img.src.includes('/wmts/1.0.0/kommuneplan/default/GoogleMapsCompatible/EPSG:3857:')"
+    ".some(img => img.src.includes("
+    "'/wmts/1.0.0/kommuneplan/default/GoogleMapsCompatible/EPSG:3857:')"
     " && img.complete && img.naturalWidth > 0)"
 )
 
