@@ -444,6 +444,14 @@ def _tile_template(
                     % {"names": ", ".join(sorted(leftover))}
                 }
             )
+    elif layer.resource_urls and not capabilities.get_tile_kvp:
+        # A RESTful-only service: its capabilities address is no GetTile endpoint to guess at.
+        raise ValidationError(
+            {
+                "image_format": _("The layer gives tile addresses for: %(names)s.")
+                % {"names": ", ".join(sorted(layer.resource_urls))}
+            }
+        )
     else:
         base = capabilities.get_tile_kvp or capabilities.address.split("?", 1)[0]
         base = urljoin(capabilities.address, base)

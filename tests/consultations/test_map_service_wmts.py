@@ -218,3 +218,14 @@ def test_queries_do_not_grow_with_services(client, resident):
         assert response.content.decode().count("example.org/{TileMatrix}") == count
         counts.append(len(queries))
     assert counts[0] == counts[1] > 0
+
+
+def test_titles_from_the_capabilities_are_escaped(client, page, fake):
+    from devsite.fakes.wmts import capabilities
+
+    hostile = capabilities(fake.base_url, True).replace(
+        b"Kommuneplan</ows:Title>", b"&lt;script&gt;alert(1)&lt;/script&gt;</ows:Title>"
+    )
+    fake.capabilities_answer = (200, "application/xml", hostile)
+    html = client.post(page, {"wmts-capabilities_url": fake.rest_capabilities_url}).content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in html and b"<script>alert(1)" not in html

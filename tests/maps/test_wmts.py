@@ -229,3 +229,32 @@ def test_capabilities_without_layers():
     with pytest.raises(ValidationError) as caught:
         wmts.parse_capabilities(body, "https://caps.example.org/")
     assert "no layer" in caught.value.messages[0]
+
+
+def test_a_kvp_address_keeps_its_own_parameters_but_not_the_operations():
+    body = CAPS.format(
+        layers=LAYER.replace(
+            '<ResourceURL format="image/png" resourceType="tile" template="{template}"/>', ""
+        )
+    )
+    body = body.replace(
+        "<Contents>",
+        '<ows:OperationsMetadata xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<ows:Operation name="GetTile"><ows:DCP><ows:HTTP><ows:Get '
+        'xlink:href="https://tiles.example.org/wmts?token=abc&amp;request=GetCapabilities">'
+        "</ows:Get></ows:HTTP></ows:DCP></ows:Operation></ows:OperationsMetadata><Contents>",
+    )
+    source = choose(wmts.parse_capabilities(body.encode(), "https://caps.example.org/wmts"))
+    assert source.url.startswith("https://tiles.example.org/wmts?token=abc&SERVICE=WMTS&")
+    assert "GetCapabilities" not in source.url and "REQUEST=GetTile" in source.url
+    assert source.url.endswith("TILEMATRIX={TileMatrix}&TILEROW={TileRow}&TILECOL={TileCol}")
+
+
+def test_a_restful_service_without_a_tile_address_for_the_format():
+    capabilities = parse()
+    capabilities.layers["plan"].formats.append("image/jpeg")
+    with pytest.raises(ValidationError) as caught:
+        wmts.tile_source(
+            capabilities, layer="plan", style="", image_format="image/jpeg", matrix_set="g"
+        )
+    assert "image/png" in caught.value.message_dict["image_format"][0]
