@@ -148,6 +148,9 @@ def test_http_outside_the_allowed_hosts(settings):
 def test_private_network_addresses_are_refused(settings):
     settings.MAP_SERVICE_HTTP_HOSTS = []
     assert "private network" in url_error("https://10.0.0.8/wmts")
+    settings.DEBUG, settings.TESTING = False, False
+    assert "private network" in url_error("https://127.0.0.1:9/wmts")
+    assert "private network" in url_error("https://localhost:9/wmts")
 
 
 CAPS = """<?xml version="1.0"?>
