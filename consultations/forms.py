@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from civic.models import Role, User
@@ -385,22 +386,24 @@ class WmtsLayerForm(forms.Form):
     """A layer of a WMTS service with the style, format and tile matrix set to draw it in; the
     choices are those the capabilities offer (maps.wmts.Capabilities)."""
 
-    name = forms.CharField(label=_("name"), max_length=120)
+    name = forms.CharField(label=capfirst(_("name")), max_length=120)
     layer = forms.ChoiceField(label=_("Layer"))
-    style = forms.ChoiceField(label=_("style"), required=False)
-    image_format = forms.ChoiceField(label=_("image format"))
+    style = forms.ChoiceField(label=capfirst(_("style")), required=False)
+    image_format = forms.ChoiceField(label=capfirst(_("image format")))
     tile_matrix_set = forms.ChoiceField(
-        label=_("tile matrix set"),
+        label=capfirst(_("tile matrix set")),
         help_text=_("Only sets in Web Mercator (EPSG:3857) can be drawn on this map."),
     )
-    role = forms.ChoiceField(label=_("shown as"), choices=MapService.Role.choices)
+    role = forms.ChoiceField(label=capfirst(_("shown as")), choices=MapService.Role.choices)
     attribution = forms.CharField(
-        label=_("attribution"),
+        label=capfirst(_("attribution")),
         max_length=250,
         required=False,
         help_text=_("Who made the map; left empty, the provider the capabilities name."),
     )
-    opacity = forms.IntegerField(label=_("opacity (%)"), min_value=10, max_value=100, initial=70)
+    opacity = forms.IntegerField(
+        label=capfirst(_("opacity (%)")), min_value=10, max_value=100, initial=70
+    )
 
     def __init__(self, *args, capabilities, **kwargs):
         from maps.wmts import BROWSER_FORMATS
