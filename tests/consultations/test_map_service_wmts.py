@@ -154,7 +154,8 @@ def test_editing_a_wmts_service_keeps_its_tiles(client, consultation, manager, f
     )
     client.force_login(manager)
     edit = reverse("consultations:map-service-edit", args=[consultation.slug, service.pk])
-    assert 'name="url"' not in client.get(edit).content.decode()
+    form_page = client.get(edit).content.decode()
+    assert 'name="url"' not in form_page and "Layer kommuneplan in the tile matrix set" in form_page
     response = client.post(
         edit,
         {"name": "Renamed", "role": "base", "attribution": "© K", "opacity": 80, "url": "x"},

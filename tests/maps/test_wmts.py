@@ -261,3 +261,17 @@ def test_a_restful_service_without_a_tile_address_for_the_format():
             capabilities, layer="plan", style="", image_format="image/jpeg", matrix_set="g"
         )
     assert "image/png" in caught.value.message_dict["image_format"][0]
+
+
+def test_a_document_without_a_length_is_cut_at_the_cap():
+    def endless(request):
+        return httpx.Response(200, stream=httpx.ByteStream(b"<a>" + b"x" * 50_000))
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(endless)) as client,
+        client.stream("GET", "https://caps.example.org/") as reply,
+    ):
+        assert "Content-Length" not in reply.headers
+        with pytest.raises(ValidationError) as caught:
+            wmts._read_capped(reply, 1000)
+    assert "larger than" in caught.value.message_dict["url"][0]
