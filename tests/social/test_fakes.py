@@ -216,7 +216,7 @@ def test_runfakes_reproduces_what_must_hold_on_the_real_platforms():
     Facebook answers 368 for a blocked page; Instagram enforces its 24-hour publishing limit."""
     from social.adapters import Rejected, build_adapter
 
-    base = _free_port_block(len(FAKES))
+    base = _free_port_block(len(FAKES) + 2)  # then the stand-in WMS and WMTS
     out = io.StringIO()
     thread = threading.Thread(
         target=lambda: call_command("runfakes", base_port=base, seconds=8, stdout=out)
