@@ -480,6 +480,10 @@ PLAN_LAYER_MAX_VERTICES = env.int("PLAN_LAYER_MAX_VERTICES", default=250_000)
 PLAN_COMMENT_TOLERANCE_METRES = env.float("PLAN_COMMENT_TOLERANCE_METRES", default=50.0)
 # Official map services (WMS/WMTS) may use http:// only on these hosts (a local test server).
 MAP_SERVICE_HTTP_HOSTS = env.list("MAP_SERVICE_HTTP_HOSTS", default=[])
+# The largest WMTS capabilities document the server reads when a planner adds a WMTS service.
+MAP_SERVICE_CAPABILITIES_MAX_BYTES = env.int(
+    "MAP_SERVICE_CAPABILITIES_MAX_BYTES", default=2_000_000
+)
 
 # --- Caches of public pages and of the rules (civic/changes.py says what clears them) ------------
 # Anonymous visitors' copies of the hub, idea list and idea pages (civic/pagecache.py); every

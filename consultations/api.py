@@ -494,6 +494,10 @@ class MapServiceSerializer(serializers.ModelSerializer):
             "image_format",
             "attribution",
             "opacity",
+            "style",
+            "tile_matrix_set",
+            "tile_matrices",
+            "bounds",
         ]
 
 

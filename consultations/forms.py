@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from civic.models import Role, User
@@ -344,6 +345,93 @@ class MapServiceForm(forms.ModelForm):
     def __init__(self, *args, consultation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.consultation = consultation
+        # A WMTS service is added from its capabilities (WmtsCapabilitiesForm, WmtsLayerForm).
+        self.fields["protocol"].choices = [
+            choice
+            for choice in self.fields["protocol"].choices
+            if choice[0] != MapService.Protocol.WMTS
+        ]
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class MapServiceSettingsForm(forms.ModelForm):
+    """What may change on a WMTS service; its layer and matrices come from the capabilities."""
+
+    class Meta:
+        model = MapService
+        fields = ["name", "role", "attribution", "opacity"]
+
+    def __init__(self, *args, consultation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class WmtsCapabilitiesForm(forms.Form):
+    capabilities_url = forms.CharField(
+        label=_("Capabilities address"),
+        max_length=1000,
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
+        help_text=_(
+            "The WMTS GetCapabilities address, e.g. https://…?SERVICE=WMTS&REQUEST=GetCapabilities "
+            "or https://…/1.0.0/WMTSCapabilities.xml."
+        ),
+    )
+
+
+class WmtsLayerForm(forms.Form):
+    """A layer of a WMTS service with the style, format and tile matrix set to draw it in; the
+    choices are those the capabilities offer (maps.wmts.Capabilities)."""
+
+    name = forms.CharField(label=capfirst(_("name")), max_length=120)
+    layer = forms.ChoiceField(label=_("Layer"))
+    style = forms.ChoiceField(label=capfirst(_("style")), required=False)
+    image_format = forms.ChoiceField(label=capfirst(_("image format")))
+    tile_matrix_set = forms.ChoiceField(
+        label=capfirst(_("tile matrix set")),
+        help_text=_("Only sets in Web Mercator (EPSG:3857) can be drawn on this map."),
+    )
+    role = forms.ChoiceField(label=capfirst(_("shown as")), choices=MapService.Role.choices)
+    attribution = forms.CharField(
+        label=capfirst(_("attribution")),
+        max_length=250,
+        required=False,
+        help_text=_("Who made the map; left empty, the provider the capabilities name."),
+    )
+    opacity = forms.IntegerField(
+        label=capfirst(_("opacity (%)")), min_value=10, max_value=100, initial=70
+    )
+
+    def __init__(self, *args, capabilities, **kwargs):
+        from maps.wmts import BROWSER_FORMATS
+
+        super().__init__(*args, **kwargs)
+        layers = list(capabilities.layers.values())
+        self.fields["layer"].choices = [
+            (
+                layer.identifier,
+                f"{layer.title} ({layer.identifier})" if layer.title else layer.identifier,
+            )
+            for layer in layers
+        ]
+        self.fields["style"].choices = _unique(style for layer in layers for style in layer.styles)
+        self.fields["image_format"].choices = _unique(
+            name for layer in layers for name in layer.formats if name in BROWSER_FORMATS
+        )
+        self.fields["tile_matrix_set"].choices = _unique(
+            item.identifier for layer in layers for item in capabilities.usable_sets(layer)
+        )
+        self.capabilities_address = capabilities.address
+        if layers and not self.is_bound:
+            self.fields["name"].initial = layers[0].title[:120] or layers[0].identifier[:120]
+            self.fields["style"].initial = layers[0].default_style
+
+    def service_data(self) -> dict:
+        return {**self.cleaned_data, "capabilities_url": self.capabilities_address}
+
+
+def _unique(values) -> list[tuple[str, str]]:
+    return [(value, value) for value in dict.fromkeys(values)]

@@ -490,13 +490,15 @@ class PlanFeatureShape(models.Model):
 class MapService(models.Model):
     """An official map service shown on the consultation's map: an overlay or another base map.
 
-    Configuration, not code: a WMS base URL with its layer names, or a WMTS/XYZ tile address
-    with {z}, {x} and {y}.
+    Configuration, not code: a WMS base URL with its layer names, a tile address with {z}, {x}
+    and {y}, or a WMTS layer read from the service's capabilities (maps.wmts): its tile template
+    with {TileMatrix}, {TileRow} and {TileCol}, and the matrix identifier of each zoom.
     """
 
     class Protocol(models.TextChoices):
         WMS = "wms", _("WMS")
-        WMTS = "wmts", _("WMTS or tile address ({z}/{x}/{y})")
+        WMTS = "wmts", _("WMTS (from its capabilities)")
+        XYZ = "xyz", _("Tile address ({z}/{x}/{y})")
 
     class Role(models.TextChoices):
         OVERLAY = "overlay", _("Overlay on the map")
@@ -512,9 +514,10 @@ class MapService(models.Model):
     role = models.CharField(_("shown as"), max_length=10, choices=Role, default=Role.OVERLAY)
     url = models.URLField(
         _("service address"),
-        max_length=500,
+        max_length=2000,
         help_text=_(
-            "For WMS the service's base address; for WMTS a tile address with {z}, {x} and {y}."
+            "For WMS the service's base address; for a tile service a tile address with {z}, "
+            "{x} and {y}."
         ),
     )
     layers = models.CharField(
@@ -523,9 +526,21 @@ class MapService(models.Model):
     image_format = models.CharField(
         _("image format"),
         max_length=20,
-        choices=[("image/png", "PNG"), ("image/jpeg", "JPEG")],
+        choices=[
+            ("image/png", "PNG"),
+            ("image/jpeg", "JPEG"),
+            ("image/png8", "PNG (8 bit)"),
+            ("image/webp", "WebP"),
+            ("image/gif", "GIF"),
+        ],
         default="image/png",
     )
+    # WMTS only, filled from the capabilities when the service is added (maps.wmts.tile_source).
+    capabilities_url = models.URLField(_("capabilities address"), max_length=1000, blank=True)
+    style = models.CharField(_("style"), max_length=200, blank=True)
+    tile_matrix_set = models.CharField(_("tile matrix set"), max_length=200, blank=True)
+    tile_matrices = models.JSONField(default=dict, blank=True)  # {"zoom": "matrix identifier"}
+    bounds = models.JSONField(null=True, blank=True)  # WGS 84 [west, south, east, north]
     attribution = models.CharField(
         _("attribution"),
         max_length=250,
@@ -555,5 +570,9 @@ class MapService(models.Model):
             errors["url"] = error.messages
         if self.protocol == self.Protocol.WMS and not self.layers.strip():
             errors["layers"] = [_("Name at least one layer of the WMS service.")]
+        if self.protocol == self.Protocol.WMTS and not (self.layers and self.tile_matrices):
+            errors["capabilities_url"] = [
+                _("A WMTS service is added from its capabilities, with a layer and a matrix set.")
+            ]
         if errors:
             raise ValidationError(errors)

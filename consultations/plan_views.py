@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import permissions, selectors, services
-from .forms import MapServiceForm, PlanLayerStyleForm, PlanLayerUploadForm
+from .forms import (
+    MapServiceForm,
+    MapServiceSettingsForm,
+    PlanLayerStyleForm,
+    PlanLayerUploadForm,
+    WmtsCapabilitiesForm,
+    WmtsLayerForm,
+)
+from .models import MapService
 from .views import _attach_service_errors
 
 
@@ -148,7 +156,10 @@ def map_service_create(request: HttpRequest, slug: str) -> HttpResponse:
 def map_service_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     consultation = _managed(request, slug)
     service = get_object_or_404(consultation.map_services, pk=pk)
-    form = MapServiceForm(request.POST or None, instance=service, consultation=consultation)
+    form_class = (
+        MapServiceSettingsForm if service.protocol == MapService.Protocol.WMTS else MapServiceForm
+    )
+    form = form_class(request.POST or None, instance=service, consultation=consultation)
     if request.method == "POST" and form.is_valid():
         try:
             services.map_service_update(
@@ -166,6 +177,89 @@ def map_service_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "consultations/map_service_form.html",
         {"consultation": consultation, "service": service, "form": form},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def map_service_wmts(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add a WMTS layer in two steps: the capabilities address, then the layer, style, format
+    and tile matrix set among those the capabilities offer. Each step reads the capabilities
+    on the server; nothing the browser sends back stands in for them."""
+    from maps import wmts
+
+    consultation = _managed(request, slug)
+    address_form = WmtsCapabilitiesForm(
+        request.POST if request.method == "POST" else None, prefix="wmts"
+    )
+    if request.method != "POST" or not address_form.is_valid():
+        return _wmts_page(request, consultation, address_form=address_form)
+    try:
+        capabilities = wmts.read_capabilities(address_form.cleaned_data["capabilities_url"])
+    except ValidationError as error:
+        for reason in error.message_dict.get("url", error.messages):
+            address_form.add_error("capabilities_url", reason)
+        return _wmts_page(request, consultation, address_form=address_form)
+    choosing = "layer" not in request.POST
+    layer_form = WmtsLayerForm(None if choosing else request.POST, capabilities=capabilities)
+    if not choosing and layer_form.is_valid():
+        try:
+            service = services.map_service_add_wmts(
+                actor=request.user,
+                consultation=consultation,
+                data=layer_form.service_data(),
+                capabilities=capabilities,
+            )
+        except ValidationError as error:
+            _attach_service_errors(layer_form, error)
+        else:
+            messages.success(
+                request, _("The map service “%(name)s” was added.") % {"name": service.name}
+            )
+            return redirect(f"{_layers_url(consultation)}#services")
+    return _wmts_page(
+        request,
+        consultation,
+        address_form=address_form,
+        layer_form=layer_form,
+        capabilities=capabilities,
+        status=200 if choosing else 400,
+    )
+
+
+def _wmts_page(
+    request, consultation, *, address_form, layer_form=None, capabilities=None, status=None
+):
+    from maps.wmts import unusable_reason
+
+    unusable = []
+    layers = []
+    if capabilities is not None:
+        unusable = [
+            {"identifier": item.identifier, "reason": unusable_reason(item)}
+            for item in capabilities.matrix_sets.values()
+            if not item.usable
+        ]
+        layers = [
+            {
+                "layer": layer,
+                "usable_sets": [item.identifier for item in capabilities.usable_sets(layer)],
+            }
+            for layer in capabilities.layers.values()
+        ]
+    if status is None:
+        status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "consultations/map_service_wmts.html",
+        {
+            "consultation": consultation,
+            "address_form": address_form,
+            "layer_form": layer_form,
+            "layers": layers,
+            "unusable_sets": unusable,
+            "provider": capabilities.provider if capabilities else "",
+        },
+        status=status,
     )
 
 

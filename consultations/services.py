@@ -629,7 +629,14 @@ MAP_SERVICE_FIELDS = (
     "image_format",
     "attribution",
     "opacity",
+    "capabilities_url",
+    "style",
+    "tile_matrix_set",
+    "tile_matrices",
+    "bounds",
 )
+# What a planner may change on a WMTS service without reading its capabilities again.
+WMTS_SETTINGS_FIELDS = ("name", "role", "attribution", "opacity")
 
 
 @transaction.atomic
@@ -655,6 +662,61 @@ def map_service_create(*, actor, consultation: Consultation, data: Mapping[str, 
     return service
 
 
+def map_service_add_wmts(
+    *, actor, consultation: Consultation, data: Mapping[str, Any], capabilities=None
+) -> MapService:
+    """Add one layer of a WMTS service, read from the service's capabilities (fetched here unless
+    the caller read them for the same address): its tile template, the matrix identifier of
+    each zoom and its extent. The attribution defaults to the capabilities' provider. Every
+    check runs before anything is saved."""
+    from maps import wmts
+
+    _require_map_manager(actor, consultation)
+    address = (data.get("capabilities_url") or "").strip()
+    try:
+        if capabilities is None or capabilities.address != address:
+            capabilities = wmts.read_capabilities(address)
+        source = wmts.tile_source(
+            capabilities,
+            layer=data.get("layer", ""),
+            style=data.get("style", ""),
+            image_format=data.get("image_format", ""),
+            matrix_set=data.get("tile_matrix_set", ""),
+        )
+    except ValidationError as error:
+        # maps.wmts speaks of the address it read; here that is the capabilities address.
+        raise ValidationError(
+            {
+                "capabilities_url" if field == "url" else field: reasons
+                for field, reasons in error.message_dict.items()
+            }
+        ) from None
+    attribution = (data.get("attribution") or "").strip() or source.provider
+    if not attribution:
+        raise ValidationError(
+            {"attribution": _("The capabilities name no provider: say who made the map.")}
+        )
+    return map_service_create(
+        actor=actor,
+        consultation=consultation,
+        data={
+            "name": data.get("name", ""),
+            "role": data.get("role", MapService.Role.OVERLAY),
+            "opacity": data.get("opacity", 70),
+            "protocol": MapService.Protocol.WMTS,
+            "url": source.url,
+            "layers": source.layer,
+            "style": source.style,
+            "image_format": source.image_format,
+            "tile_matrix_set": source.matrix_set,
+            "tile_matrices": source.matrices,
+            "bounds": source.bounds,
+            "capabilities_url": address,
+            "attribution": attribution[:250],
+        },
+    )
+
+
 @transaction.atomic
 def map_service_update(*, actor, service: MapService, data: Mapping[str, Any]) -> MapService:
     """Change a map service's address, layers, attribution, opacity or role."""
@@ -663,7 +725,11 @@ def map_service_update(*, actor, service: MapService, data: Mapping[str, Any]) -
     )
     _require_map_manager(actor, service.consultation)
     changed_fields = []
-    for key in MAP_SERVICE_FIELDS:
+    # A WMTS layer's address and matrices come from its capabilities, never from a form.
+    allowed = (
+        WMTS_SETTINGS_FIELDS if service.protocol == MapService.Protocol.WMTS else MAP_SERVICE_FIELDS
+    )
+    for key in allowed:
         if key in data and getattr(service, key) != data[key]:
             setattr(service, key, data[key])
             changed_fields.append(key)

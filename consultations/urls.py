@@ -33,6 +33,11 @@ urlpatterns = [
         name="map-service-create",
     ),
     path(
+        "<slug:slug>/map-services/wmts/",
+        plan_views.map_service_wmts,
+        name="map-service-wmts",
+    ),
+    path(
         "<slug:slug>/map-services/<int:pk>/edit/",
         plan_views.map_service_edit,
         name="map-service-edit",

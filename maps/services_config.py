@@ -1,5 +1,5 @@
-"""Official map services (WMS, WMTS) as configuration: checking their addresses, and the
-Leaflet options a page hands to the map script."""
+"""Official map services (WMS, WMTS, tile addresses) as configuration: checking their
+addresses, and the Leaflet options a page hands to the map script."""
 
 from urllib.parse import urlsplit
 
@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+WMTS_PLACEHOLDERS = ("{TileMatrix}", "{TileRow}", "{TileCol}")
 
 
 def validate_service_url(url: str, protocol: str) -> str:
     """Refuse an address the browser should not load map images from: https only (http for a
     local test server in development and tests, or a host in MAP_SERVICE_HTTP_HOSTS), no
-    credentials in it, and for a tile address the {z}, {x} and {y} it needs."""
+    credentials in it, and for a tile address the placeholders it needs: {z}, {x} and {y}, or
+    for a WMTS tile template {TileMatrix}, {TileRow} and {TileCol}."""
     parts = urlsplit(url or "")
     host = (parts.hostname or "").lower()
     plain_allowed = host in set(settings.MAP_SERVICE_HTTP_HOSTS) or (
@@ -25,8 +27,10 @@ def validate_service_url(url: str, protocol: str) -> str:
         raise ValidationError(_("The address has no host name."))
     if parts.username or parts.password:
         raise ValidationError(_("The address must not hold a user name or password."))
-    if protocol == "wmts" and not all(part in url for part in ("{z}", "{x}", "{y}")):
+    if protocol == "xyz" and not all(part in url for part in ("{z}", "{x}", "{y}")):
         raise ValidationError(_("A tile address needs {z}, {x} and {y} in it."))
+    if protocol == "wmts" and not all(part in url for part in WMTS_PLACEHOLDERS):
+        raise ValidationError(_("A WMTS tile address needs {TileMatrix}, {TileRow} and {TileCol}."))
     return url
 
 
@@ -48,4 +52,7 @@ def leaflet_options(service) -> dict:
         "format": service.image_format,
         "attribution": service.attribution,
         "opacity": service.opacity / 100,
+        # WMTS: map zoom -> TileMatrix identifier, and the layer's extent [west, south, east, north]
+        "matrices": service.tile_matrices or {},
+        "bounds": service.bounds,
     }

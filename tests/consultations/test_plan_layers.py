@@ -138,7 +138,7 @@ def test_map_service_only_https_and_wms_needs_layers(consultation, manager, sett
         services.map_service_create(
             actor=manager,
             consultation=consultation,
-            data={**data, "protocol": "wmts", "url": "https://a.no/tiles/{z}/{x}.png"},
+            data={**data, "protocol": "xyz", "url": "https://a.no/tiles/{z}/{x}.png"},
         )
     assert "{z}, {x} and {y}" in caught.value.message_dict["url"][0]
     settings.DEBUG, settings.TESTING = False, False

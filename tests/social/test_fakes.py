@@ -138,7 +138,7 @@ def _free_port_block(size: int) -> int:
 
 
 def test_runfakes_serves_every_platform_on_consecutive_ports():
-    base = _free_port_block(len(FAKES))
+    base = _free_port_block(len(FAKES) + 2)  # then the stand-in WMS and WMTS
     out = io.StringIO()
 
     def serve():
@@ -152,6 +152,10 @@ def test_runfakes_serves_every_platform_on_consecutive_ports():
             time.sleep(0.02)
         instance = httpx.get(f"http://127.0.0.1:{base + 3}/api/v2/instance", timeout=2)
         assert instance.json()["configuration"]["statuses"]["max_characters"] == 500
+        wmts = httpx.get(
+            f"http://127.0.0.1:{base + len(FAKES) + 1}/wmts/1.0.0/WMTSCapabilities.xml", timeout=2
+        )
+        assert b"GoogleMapsCompatible" in wmts.content
     finally:
         thread.join()
 
@@ -212,7 +216,7 @@ def test_runfakes_reproduces_what_must_hold_on_the_real_platforms():
     Facebook answers 368 for a blocked page; Instagram enforces its 24-hour publishing limit."""
     from social.adapters import Rejected, build_adapter
 
-    base = _free_port_block(len(FAKES))
+    base = _free_port_block(len(FAKES) + 2)  # then the stand-in WMS and WMTS
     out = io.StringIO()
     thread = threading.Thread(
         target=lambda: call_command("runfakes", base_port=base, seconds=8, stdout=out)

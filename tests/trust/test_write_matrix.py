@@ -388,6 +388,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("consultations:plan-layer-move", "post"): Row(managers, lambda c: (reverse("consultations:plan-layer-move", args=[c.consultation.slug, _plan_layer(c).pk]), {"direction": "up"})),
     ("consultations:plan-layer-delete", "post"): Row(managers, lambda c: (reverse("consultations:plan-layer-delete", args=[c.consultation.slug, _plan_layer(c).pk]), {}), effect=lambda c: not c.consultation.plan_layers.exists()),
     ("consultations:map-service-create", "post"): Row(managers, lambda c: (reverse("consultations:map-service-create", args=[c.consultation.slug]), {})),
+    ("consultations:map-service-wmts", "post"): Row(managers, lambda c: (reverse("consultations:map-service-wmts", args=[c.consultation.slug]), {})),
     ("consultations:map-service-edit", "post"): Row(managers, lambda c: (reverse("consultations:map-service-edit", args=[c.consultation.slug, _map_service(c).pk]), {"name": "Renamed"})),
     ("consultations:map-service-delete", "post"): Row(managers, lambda c: (reverse("consultations:map-service-delete", args=[c.consultation.slug, _map_service(c).pk]), {}), effect=lambda c: not c.consultation.map_services.exists()),
     ("api-consultation-list", "post"): Row(consultation_creators, lambda c: (reverse("api-consultation-list"), {}), api=True),

@@ -1,4 +1,5 @@
-"""Serve the five fake social platforms for the demo: `manage.py runfakes`."""
+"""Serve the five fake social platforms and the stand-in map services (WMS, WMTS) for the demo:
+`manage.py runfakes`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from devsite.fakes import FAKES, hostile
+from devsite.fakes.wms import FakeWMS
+from devsite.fakes.wmts import FakeWMTS
 from social.adapters import config
 
 LOGIN_SETTINGS = {
@@ -18,7 +21,10 @@ LOGIN_SETTINGS = {
 
 
 class Command(BaseCommand):
-    help = "Serve local fakes of Facebook, Instagram, X, Mastodon and Bluesky until interrupted."
+    help = (
+        "Serve local fakes of Facebook, Instagram, X, Mastodon and Bluesky, and stand-in WMS and "
+        "WMTS map services, until interrupted."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=settings.SOCIAL_FAKES_HOST)
@@ -27,7 +33,8 @@ class Command(BaseCommand):
             type=int,
             default=settings.SOCIAL_FAKES_BASE_PORT,
             help="Port of the first fake; the others follow in the order "
-            + ", ".join(config.PLATFORMS),
+            + ", ".join(config.PLATFORMS)
+            + ", wms, wmts",
         )
         parser.add_argument(
             "--hostile",
@@ -71,6 +78,17 @@ class Command(BaseCommand):
                         f"{'':10} {prefix[0]}={login['client_id']} "
                         f"{prefix[1]}={login['client_secret']}"
                     )
+            # The map services: a planner adds them on a consultation's "Map layers" page.
+            for offset, (name, fake_class) in enumerate(
+                (("wms", FakeWMS), ("wmts", FakeWMTS)), start=len(config.PLATFORMS)
+            ):
+                fake = fake_class(host=host, port=base_port + offset if base_port else 0).start()
+                fakes.append(fake)
+                self.stdout.write(f"{name:10} {fake.base_url}")
+            self.stdout.write(
+                f"{'':10} WMS base address {fakes[-2].base_url}/wms; WMTS capabilities "
+                f"{fakes[-1].kvp_capabilities_url} or {fakes[-1].rest_capabilities_url}"
+            )
             self.stdout.write(
                 "Steer them over HTTP: GET /_fake/posts, POST /_fake/engagement "
                 '{"id", "figures": {"reach", "views", "reactions", "shares"}}, POST /_fake/replies '

@@ -234,7 +234,44 @@
         Object.assign(options, { layers: service.layers, format: service.format, transparent: true })
       );
     }
+    if (service.protocol === "wmts") {
+      return wmtsLayer(service, options);
+    }
     return L.tileLayer(service.url, options);
+  }
+
+  // A WMTS layer: the stored template has {TileMatrix}, {TileRow} and {TileCol}; each map zoom
+  // has its matrix identifier (not always the zoom itself, e.g. "EPSG:3857:5"). Beyond the
+  // set's levels Leaflet scales the nearest level's tiles; outside the layer's extent it asks
+  // for none.
+  var WMTSLayer = L.TileLayer.extend({
+    getTileUrl: function (coords) {
+      var matrix = this.options.matrices[String(this._getZoomForUrl())];
+      if (matrix === undefined) {
+        return L.Util.emptyImageUrl;
+      }
+      return this._url
+        .split("{TileMatrix}")
+        .join(encodeURIComponent(matrix).replace(/%3A/gi, ":"))
+        .split("{TileRow}")
+        .join(String(coords.y))
+        .split("{TileCol}")
+        .join(String(coords.x));
+    },
+  });
+
+  function wmtsLayer(service, options) {
+    var zooms = Object.keys(service.matrices || {}).map(Number);
+    options.matrices = service.matrices || {};
+    options.minNativeZoom = Math.min.apply(null, zooms);
+    options.maxNativeZoom = Math.max.apply(null, zooms);
+    if (service.bounds) {
+      options.bounds = L.latLngBounds(
+        [service.bounds[1], service.bounds[0]],
+        [service.bounds[3], service.bounds[2]]
+      );
+    }
+    return new WMTSLayer(service.url, options);
   }
 
   function planFeatureStyle(style) {
