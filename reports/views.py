@@ -15,6 +15,7 @@ from .documents import MAP_SIZE, PDF_VECTOR_MAP_MAX_PINS, plan_legend, summary_m
 from .formats import FORMATS
 from .models import ExportJob
 from .permissions import (
+    can_analyse_map,
     FULL,
     PUBLIC,
     can_export,
@@ -121,6 +122,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "variants": variants,
             "recent_jobs": recent_jobs,
             "can_read_social_figures": can_read_social_figures(request.user),
+            "can_analyse_map": can_analyse_map(request.user, consultation),
         },
     )
 
