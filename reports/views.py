@@ -15,9 +15,9 @@ from .documents import MAP_SIZE, PDF_VECTOR_MAP_MAX_PINS, plan_legend, summary_m
 from .formats import FORMATS
 from .models import ExportJob
 from .permissions import (
-    can_analyse_map,
     FULL,
     PUBLIC,
+    can_analyse_map,
     can_export,
     can_export_archive,
     can_read_social_figures,
