@@ -121,12 +121,19 @@ def hottest_cells(consultation: Consultation, kind: str, limit: int = HOTTEST) -
     return [
         {
             "weight": feature["properties"]["weight"],
-            "latitude": feature["properties"]["latitude"],
-            "longitude": feature["properties"]["longitude"],
+            "place": coordinates_label(
+                feature["properties"]["latitude"], feature["properties"]["longitude"]
+            ),
             "bounds": _bounds_of(feature),
         }
         for feature in collection["features"][:limit]
     ]
+
+
+def coordinates_label(latitude: float, longitude: float) -> str:
+    north = "N" if latitude >= 0 else "S"
+    east = "E" if longitude >= 0 else "W"
+    return f"{abs(latitude):.4f}° {north}, {abs(longitude):.4f}° {east}"
 
 
 def _bounds_of(feature: dict) -> str:

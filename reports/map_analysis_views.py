@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.middleware.csrf import get_token
 from django.views.decorators.http import require_GET
 
 from civic.api import validation_error_detail
@@ -36,12 +37,13 @@ def legend(max_weight: int) -> list[dict]:
     classes = []
     low = 1
     for index, colour in enumerate(RAMP):
+        if low > max_weight:
+            break
         high = max(low, round(max_weight * (index + 1) / len(RAMP)))
         if index == len(RAMP) - 1:
             high = max_weight
-        if high >= low:
-            classes.append({"colour": colour, "low": low, "high": high})
-            low = high + 1
+        classes.append({"colour": colour, "low": low, "high": high})
+        low = high + 1
     return classes
 
 
@@ -65,11 +67,12 @@ def map_analysis_page(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("layer")
         .order_by("layer__position", "layer", "number")
     )
-    heat_form = HeatForm(request.GET or None)
+    # Always bound, so the layer shown is the one checked, also when the address names none.
+    heat_form = HeatForm({"kind": request.GET.get("kind") or "ideas"})
     kind = heat_form.cleaned_data["kind"] if heat_form.is_valid() else "ideas"
     hottest = map_analysis.hottest_cells(consultation, kind)
     overview = map_analysis.heat(consultation, kind=kind, zoom=None, bbox=None)
-    heat_ok = not heat_form.is_bound or heat_form.is_valid()
+    heat_ok = heat_form.is_valid()
 
     selection = None
     selection_form = SelectionForm(
@@ -111,6 +114,10 @@ def map_analysis_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "kind": kind,
                 "area": consultation.area or None,
                 "ramp": RAMP,
+                # The API's session authentication asks for the token; the page has no form
+                # that would carry it.
+                "csrfToken": get_token(request),
+                "kinds": {c.code: str(c.label()) for c in analysis.countables()},
                 "strings": _strings(),
             },
         },
@@ -155,7 +162,7 @@ def _strings() -> dict:
     return {
         "loading": _("Loading the heat map…"),
         "failed": _("The heat map could not be loaded."),
-        "shown": _("%(count)s cells; the heaviest holds %(max)s."),
+        "shown": _("Cells shown: %(count)s; the heaviest holds %(max)s."),
         "empty": _("Nothing to show in this view."),
         "selecting": _("Counting what lies inside the selection…"),
         "selectionFailed": _("The selection could not be counted."),
@@ -167,6 +174,9 @@ def _strings() -> dict:
         "cell": _("%(weight)s at %(lat)s, %(lon)s"),
         "draw": _("Draw a selection"),
         "rectangle": _("Draw a rectangle"),
+        "legendHeading": _("Legend: %(kind)s per cell"),
+        "hottestCaption": _("Where there are most: %(kind)s"),
+        "selectArea": _("Select this area"),
         "polygon": _("Draw a polygon"),
     }
 

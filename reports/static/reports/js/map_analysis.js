@@ -40,7 +40,7 @@
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    return match ? decodeURIComponent(match[1]) : CONFIG.csrfToken;
   }
 
   function say(text) {
@@ -54,14 +54,15 @@
     var result = [];
     var low = 1;
     CONFIG.ramp.forEach(function (colour, index) {
+      if (low > maxWeight) {
+        return;
+      }
       var high = Math.max(low, Math.round((maxWeight * (index + 1)) / CONFIG.ramp.length));
       if (index === CONFIG.ramp.length - 1) {
         high = maxWeight;
       }
-      if (high >= low) {
-        result.push({ colour: colour, low: low, high: high });
-        low = high + 1;
-      }
+      result.push({ colour: colour, low: low, high: high });
+      low = high + 1;
     });
     return result;
   }
@@ -73,6 +74,46 @@
       }
     }
     return CONFIG.ramp[CONFIG.ramp.length - 1];
+  }
+
+  // As reports.map_analysis.coordinates_label writes them.
+  function coordinates(lat, lon) {
+    return Math.abs(lat).toFixed(4) + "° " + (lat >= 0 ? "N" : "S") + ", " +
+      Math.abs(lon).toFixed(4) + "° " + (lon >= 0 ? "E" : "W");
+  }
+
+  // The table beside the map follows the view: its heaviest cells, each a link that selects it.
+  function showHottest(collection) {
+    var table = document.querySelector("[data-analysis-hottest]");
+    var label = CONFIG.kinds[kind] || kind;
+    var heading = document.getElementById("legend-heading");
+    if (heading) {
+      heading.textContent = format(T.legendHeading, { kind: label });
+    }
+    if (!table) {
+      return;
+    }
+    table.querySelector("caption").textContent = format(T.hottestCaption, { kind: label });
+    table.querySelector("thead th.number").textContent = label;
+    var body = table.querySelector("tbody");
+    body.textContent = "";
+    collection.features.slice(0, 10).forEach(function (feature) {
+      var ring = feature.geometry.coordinates[0];
+      var p = feature.properties;
+      var bbox = [ring[0][0], ring[0][1], ring[2][0], ring[2][1]].join(",");
+      var link = el("a", {
+        href: "?select=bbox&bbox=" + encodeURIComponent(bbox) + "#selection-heading",
+        text: T.selectArea,
+      });
+      body.appendChild(el("tr", {}, [
+        el("td", { text: coordinates(p.latitude, p.longitude) }),
+        el("td", { class: "number", text: String(p.weight) }),
+        el("td", {}, [link]),
+      ]));
+    });
+    if (!collection.features.length) {
+      body.appendChild(el("tr", {}, [el("td", { colspan: "3", text: T.empty })]));
+    }
   }
 
   function showLegend(legend) {
@@ -142,6 +183,7 @@
         canvas.dataset.heatCells = String(collection.features.length);
         canvas.dataset.heatKind = kind;
         showLegend(legend);
+        showHottest(collection);
         say(collection.features.length
           ? format(T.shown, { count: collection.features.length, max: collection.max_weight })
           : T.empty);
