@@ -9,11 +9,11 @@ with Leaflet-Geoman and the API's answers in place.
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.middleware.csrf import get_token
 from django.views.decorators.http import require_GET
 
 from civic.api import validation_error_detail
