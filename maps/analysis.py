@@ -15,6 +15,7 @@ numbers a row) and tests them with shapely's vectorised `contains_xy`.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,8 +159,6 @@ def parse_selection(
     """
     if not isinstance(geometry, dict) or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
         raise _selection_error(_("Draw a rectangle or a polygon: a GeoJSON Polygon is expected."))
-    import json
-
     try:
         shape = shapely.from_geojson(json.dumps(geometry))
     except (shapely.errors.GEOSException, ValueError, TypeError):

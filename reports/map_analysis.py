@@ -114,10 +114,9 @@ def _heat_key(consultation_id: int, kind: str, box: BBox, grid) -> str | None:
     return "reports:heat:" + hashlib.sha256(fingerprint).hexdigest()
 
 
-def hottest_cells(consultation: Consultation, kind: str, limit: int = HOTTEST) -> list[dict]:
-    """The heaviest cells of the overview, for the table beside the map (named by coordinates:
+def hottest_cells(collection: dict, limit: int = HOTTEST) -> list[dict]:
+    """The heaviest cells of a heat answer, for the table beside the map (named by coordinates:
     reverse geocoding each would cost a remote call per row)."""
-    collection = heat(consultation, kind=kind, zoom=None, bbox=None)
     return [
         {
             "weight": feature["properties"]["weight"],
@@ -152,7 +151,7 @@ class Region:
 
 def region_from_geometry(consultation: Consultation, geometry: object) -> Region:
     shape = analysis.parse_selection(geometry, consultation_bounds(consultation))
-    return Region(shape, _("the drawn selection"))
+    return Region(shape, _("drawn on the map"))
 
 
 def region_from_feature(consultation: Consultation, feature_id, metres) -> Region:
@@ -185,7 +184,7 @@ def region_from_bbox(consultation: Consultation, raw: str | None) -> Region:
         raise ValidationError({"bbox": _("Enter a box with an area: west,south,east,north.")})
     shape = shapely.box(box.west, box.south, box.east, box.north)
     analysis.check_bounds(shape, consultation_bounds(consultation), field="bbox")
-    return Region(shape, _("the box %(bbox)s") % {"bbox": raw})
+    return Region(shape, _("box %(bbox)s") % {"bbox": raw})
 
 
 def region_from_place(consultation: Consultation, place: str | None, radius) -> Region:

@@ -70,8 +70,8 @@ def map_analysis_page(request: HttpRequest, slug: str) -> HttpResponse:
     # Always bound, so the layer shown is the one checked, also when the address names none.
     heat_form = HeatForm({"kind": request.GET.get("kind") or "ideas"})
     kind = heat_form.cleaned_data["kind"] if heat_form.is_valid() else "ideas"
-    hottest = map_analysis.hottest_cells(consultation, kind)
     overview = map_analysis.heat(consultation, kind=kind, zoom=None, bbox=None)
+    hottest = map_analysis.hottest_cells(overview)
     heat_ok = heat_form.is_valid()
 
     selection = None
@@ -166,7 +166,7 @@ def _strings() -> dict:
         "empty": _("Nothing to show in this view."),
         "selecting": _("Counting what lies inside the selection…"),
         "selectionFailed": _("The selection could not be counted."),
-        "results": _("Inside %(description)s:"),
+        "results": _("Selection: %(description)s"),
         "page": _("Page %(page)s of %(pages)s"),
         "next": _("Next page"),
         "previous": _("Previous page"),

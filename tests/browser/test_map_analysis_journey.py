@@ -95,7 +95,7 @@ def test_planner_switches_layers_draws_and_selects_by_keyboard(page, live_server
     page.mouse.click(*end)
     page.locator("#results-heading").wait_for()
     results = page.locator("[data-analysis-results]").inner_text()
-    assert "the drawn selection" in results
+    assert "Selection: drawn on the map" in results
     assert "West idea" in results and "East idea" not in results
     a11y_check(page, "drawn-selection")
 
@@ -106,7 +106,7 @@ def test_planner_switches_layers_draws_and_selects_by_keyboard(page, live_server
     with page.expect_navigation():
         page.get_by_label("Distance from a line or point (metres)").press("Enter")
     results = page.locator("[data-analysis-results]").inner_text()
-    assert "within 30 m of “Harbour street”" in results
+    assert "Selection: within 30 m of “Harbour street”" in results
     assert "East idea" in results and "West idea" not in results
     a11y_check(page, "feature-selection")
     check_at_phone_width(page, "feature-selection")

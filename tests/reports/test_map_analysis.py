@@ -426,7 +426,7 @@ def test_page_selection_by_feature_without_script(client, consultation, planner,
     answer = client.get(url, {"select": "feature", "feature": place["street"].pk, "metres": 50})
     assert answer.status_code == 200
     assert answer.context["selection"]["kinds"][0]["count"] == 2
-    assert "within 50 m of “Harbour street”" in answer.content.decode()
+    assert "Selection: within 50 m of “Harbour street”" in answer.content.decode()
 
 
 def test_page_bad_input_is_a_readable_form_error(client, consultation, planner, place):
