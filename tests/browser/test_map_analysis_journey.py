@@ -116,7 +116,7 @@ def test_planner_switches_layers_draws_and_selects_by_keyboard(page, live_server
         page.get_by_role("link", name="Ideas", exact=True).first.click()
     rows = page.locator(".analysis-compare tbody th").all_inner_texts()
     assert rows == ["West zone", "Harbour street"]
-    assert page.get_by_role("link", name="Download as CSV").count() == 1
+    assert page.get_by_role("link", name="Download as CSV: Streets and zones").count() == 1
 
 
 def test_planner_in_danish_at_both_widths(new_page, live_server, harbour):
