@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("frontend.urls")),
     path("debate/", include("debate.urls")),
     path("ideas/", include("ideas.urls")),
+    path("", include("reports.analysis_urls")),
     path("", include("consultations.urls")),
 ]
 

@@ -204,6 +204,12 @@ def _clusters_version_key(consultation_id: int) -> str:
     return f"maps:clusters-version:{consultation_id}"
 
 
+def map_version_keys(consultation_id: int) -> list[str]:
+    """The version keys every cached answer about where a consultation's ideas and comments
+    are must follow: the clusters' (ideas added, moved, hidden) and the pages' (comments)."""
+    return [_clusters_version_key(consultation_id), *page_version_keys(consultation_id)]
+
+
 def forget_clusters(consultation_id: int | None) -> None:
     """A new version of a consultation's cached clusters (civic.changes: an idea was added,
     moved, hidden or removed)."""

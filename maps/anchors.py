@@ -42,6 +42,11 @@ def _transformers(lon: float, lat: float) -> tuple[Transformer, Transformer]:
     return forward, back
 
 
+def local_projection(geometry: shapely.Geometry) -> tuple[Transformer, Transformer]:
+    """Transformers from WGS 84 to metres around `geometry`, and back."""
+    return _projection(geometry)
+
+
 def place(geometry_text: str, longitude: float, latitude: float) -> Anchor:
     """Where the point (WGS 84) lands on the feature's geometry (GeoJSON text in WGS 84).
 

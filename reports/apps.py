@@ -12,6 +12,10 @@ class ReportsConfig(AppConfig):
 
         forgets(Cache.SUMMARY, selectors.forget_summary)
 
+        from .countables import register_countables
+
+        register_countables()
+
         from consultations import hub as consultation_hub
 
         from . import hub

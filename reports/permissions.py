@@ -2,6 +2,7 @@
 
 from civic.permissions import (
     can_export_full,
+    can_manage_consultation,
     can_read_reports,
     can_view_consultation,
     is_councillor,
@@ -15,6 +16,15 @@ FULL = "full"
 def can_read_summary(user, consultation) -> bool:
     """Staff and councillors always; the public once the results are published."""
     return can_view_consultation(user, consultation) and can_read_reports(user, consultation)
+
+
+def can_analyse_map(user, consultation) -> bool:
+    """The planner's map analysis (heat map, selections, plan comparison): those who run the
+    consultation, and councillors who may read its summary. Residents never, even once results
+    are published: the analysis shows where people are, at a finer grain than the summary."""
+    if can_manage_consultation(user, consultation):
+        return can_view_consultation(user, consultation)
+    return is_councillor(user) and can_read_summary(user, consultation)
 
 
 def export_variants(user, consultation) -> list[str]:

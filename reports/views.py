@@ -17,6 +17,7 @@ from .models import ExportJob
 from .permissions import (
     FULL,
     PUBLIC,
+    can_analyse_map,
     can_export,
     can_export_archive,
     can_read_social_figures,
@@ -121,6 +122,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "variants": variants,
             "recent_jobs": recent_jobs,
             "can_read_social_figures": can_read_social_figures(request.user),
+            "can_analyse_map": can_analyse_map(request.user, consultation),
         },
     )
 

@@ -325,6 +325,13 @@ def outputs(planted: Planted, role: str):
     yield from get("feed", f"{feed}?zoom=18", "ideas.geojson")
     nearby = reverse("ideas-nearby", kwargs={"slug": slug})
     yield from get("feed", f"{nearby}?lon={INSIDE[0]}&lat={INSIDE[1]}&title=sauna")
+    # The planners' map analysis: the list of what lies in a box around the ideas, and its heat.
+    analysis = reverse("analysis:map", kwargs={"slug": slug})
+    box = f"{INSIDE[0] - 0.01},{INSIDE[1] - 0.01},{INSIDE[0] + 0.01},{INSIDE[1] + 0.01}"
+    yield from get("page", f"{analysis}?select=bbox&bbox={box}", "map-analysis")
+    heat = reverse("api-consultation-heat", kwargs={"slug": slug})
+    for kind in ("ideas", "comments"):
+        yield from get("feed", f"{heat}?kind={kind}&zoom=18", "heat.geojson")
 
     moderation_pages = [
         reverse("moderation:queue"),

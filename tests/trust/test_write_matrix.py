@@ -107,6 +107,11 @@ def staff_roles(role, scope):
     return role in {"planner", "limited_planner", "administrator"}
 
 
+def map_analysts(role, scope):
+    """The map analysis reads only, but takes its selection by POST: planners and councillors."""
+    return managers(role, scope) or role == "councillor"
+
+
 def token_holders(role, scope):
     """Who makes and revokes their own API tokens in the back office."""
     return role in {"planner", "limited_planner", "councillor", "administrator"}
@@ -460,6 +465,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("social:inbox_action", "post"): Row(managers, lambda c: (reverse("social:inbox_action", args=[_imported_comment(c).pk, "answered"]), {})),
     ("social:inbox_site_action", "post"): Row(managers, lambda c: (reverse("social:inbox_site_action", args=[c.comment().pk, "answered"]), {})),
     ("social:check", "post"): Row(staff_roles, lambda c: (reverse("social:check"), {"text": "Hello", "channel": _channel(c).pk})),
+    ("api-consultation-selection", "post"): Row(map_analysts, lambda c: (reverse("api-consultation-selection", args=[c.consultation.slug]), {"bbox": "12.59,55.67,12.60,55.69"}), api=True),
     ("api-social-channels", "post"): Row(administrators, lambda c: (reverse("api-social-channels"), {}), api=True),
     ("api-social-posts", "post"): Row(managers, lambda c: (reverse("api-social-posts", args=[c.consultation.slug]), {"channel": _channel(c).pk, "text": "Hello"}), api=True),
     ("api-social-post-approve", "post"): Row(managers, lambda c: (reverse("api-social-post-approve", args=[_post(c).pk]), None), api=True),
