@@ -85,7 +85,9 @@ def _database_options(**extra) -> dict:
 
 def test_postgresql_prepares_hot_statements_unless_a_pooler_forbids_it():
     assert _database_options() == {"server_side_binding": True, "prepare_threshold": 5}
-    assert not _database_options(DB_SERVER_SIDE_BINDING="0")
+    assert _database_options(DB_SERVER_SIDE_BINDING="0") == {"prepare_threshold": None}
+    # Behind PgBouncer in transaction mode: no binding unless asked, and asking is refused.
+    assert _database_options(DB_TRANSACTION_POOLING="1") == {"prepare_threshold": None}
 
 
 def test_collectstatic_builds_the_hashed_compressed_files(tmp_path):
