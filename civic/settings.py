@@ -521,6 +521,11 @@ HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=10)
 HTTP_CACHE_S_MAXAGE = env.int("HTTP_CACHE_S_MAXAGE", default=30)
 HTTP_CACHE_PURGE_URLS = env.list("HTTP_CACHE_PURGE_URLS", default=[])
 HTTP_CACHE_PURGE_TIMEOUT = env.float("HTTP_CACHE_PURGE_TIMEOUT", default=5.0)
+# The bans are sent again this many seconds later (0: once only), for the copies a cache fetched
+# meanwhile from a web server whose own copy was up to PAGE_CACHE_LOCAL_SECONDS old or whose
+# answer was built while the change committed (civic/httpcache.py). At least
+# PAGE_CACHE_LOCAL_SECONDS plus the time to build a page.
+HTTP_CACHE_BAN_REPEAT_SECONDS = env.float("HTTP_CACHE_BAN_REPEAT_SECONDS", default=2.0)
 
 # --- Moderation -----------------------------------------------------------------------------------
 # Words (comma-separated; "word*" matches any word starting with it) that send new ideas and
