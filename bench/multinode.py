@@ -260,7 +260,7 @@ def start_varnish(work: Path, backend_port: int) -> tuple[Process, int, int]:
             "-s",
             "malloc,256m",
             "-p",
-            "thread_pool_min=50",
+            "thread_pool_min=200",
             "-p",
             "thread_pool_max=1000",
         ],
