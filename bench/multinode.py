@@ -328,6 +328,7 @@ class Stack:
         self.parts.append(nginx)
         varnish, http_port, ban_port = start_varnish(self.work, nginx_port)
         self.parts.append(varnish)
+        self.varnish_state = self.work / "varnish" / "state"
         env = node_env(pooled_url, f"http://{HOST}:{ban_port}/", bench_env()["REDIS_URL"])
         self.nodes = []
         for name, port in zip("AB", ports, strict=True):
@@ -346,6 +347,18 @@ class Stack:
     def stop(self) -> None:
         for part in reversed(self.parts):
             part.stop()
+
+    def varnish_counters(self) -> dict[str, int]:
+        """Varnish's hits, misses and passes so far (varnishstat)."""
+        names = ("MAIN.cache_hit", "MAIN.cache_miss", "MAIN.s_pass", "MAIN.cache_hitmiss")
+        command = [shutil.which("varnishstat") or "varnishstat", "-n", str(self.varnish_state)]
+        command += ["-1", "-j", *(arg for name in names for arg in ("-f", name))]
+        answer = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        if answer.returncode != 0:
+            return {}
+        counters = json.loads(answer.stdout)
+        counters = counters.get("counters", counters)  # the layout of varnishstat 6.5 and later
+        return {name.split(".")[1]: counters.get(name, {}).get("value", 0) for name in names}
 
     def pools(self) -> dict:
         """PgBouncer's view: client connections, server connections in use and idle."""
@@ -543,9 +556,12 @@ def two_nodes(work, data, consultation, storm_ids, stack: Stack, seconds, paced)
     ]
     for name, classes, host, think in plan:
         length = paced if think else seconds
-        runs.append(
-            run(work, data, consultation, storm_ids, name, classes, length, host, think=think)
-        )
+        before = stack.varnish_counters()
+        result = run(work, data, consultation, storm_ids, name, classes, length, host, think=think)
+        after = stack.varnish_counters()
+        if host == stack.varnish and before and after:
+            result["varnish"] = {key: after[key] - before.get(key, 0) for key in after}
+        runs.append(result)
     return {
         "runs": runs,
         "rss_mib": {
@@ -572,6 +588,16 @@ def within(delays: list[float | None], promise: float) -> bool:
 
 def seconds_list(delays: list[float | None]) -> str:
     return ", ".join("never" if d is None else f"{d:.2f}" for d in delays)
+
+
+def varnish_share(result: dict) -> str:
+    counts = result.get("varnish")
+    if not counts:
+        return "-"
+    return (
+        f"{counts['cache_hit']} hit, {counts['cache_miss']} miss, "
+        f"{counts['s_pass'] + counts['cache_hitmiss']} pass"
+    )
 
 
 def render(results: dict) -> str:
@@ -624,17 +650,21 @@ def render(results: dict) -> str:
         "",
         "### Load",
         "",
-        "| run | requests | req/s | p50 ms | p95 ms | p99 ms | errors | load avg before | "
-        "integrity |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"{results['seconds']} s per saturated run. Varnish column: of the requests Varnish "
+        "took, how many it answered from its store (hit), fetched and kept (miss) or passed "
+        "to the app servers (pass: writes, tokens, answers not marked public).",
+        "",
+        "| run | requests | req/s | p50 ms | p95 ms | p99 ms | errors | Varnish | "
+        "load avg before | integrity |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for part in ("single", "multi"):
         for result in results[part]["runs"]:
             row = load.aggregate(result)
             lines.append(
                 f"| {result['name']} | {row['requests']} | {row['rps']:.0f} | {row['p50']:.0f} | "
-                f"{row['p95']:.0f} | {row['p99']:.0f} | {row['failures']} | {result['load']} | "
-                f"{result.get('integrity', '-')} |"
+                f"{row['p95']:.0f} | {row['p99']:.0f} | {row['failures']} | "
+                f"{varnish_share(result)} | {result['load']} | {result.get('integrity', '-')} |"
             )
     storm_single = rps(results, "single node: support storm, saturated") / rps(
         results, "single node: trivial POST, saturated"
@@ -729,7 +759,7 @@ def main(argv=None) -> int:
     trials = args.trials or (5 if args.quick else 10)
 
     setup_django()
-    results: dict = {"load_start": load_average()}
+    results: dict = {"load_start": load_average(), "seconds": seconds}
     work = Path(tempfile.mkdtemp(prefix="civic-multinode-"))
     # PgBouncer and Varnish's workers run as their own accounts and read their files in here.
     os.chmod(work, 0o755)  # noqa: S103 - a throw-away folder of this benchmark
