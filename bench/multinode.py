@@ -287,6 +287,9 @@ def node_env(database_url: str, purge_url: str, broker: str) -> dict[str, str]:
 
 
 def start_celery(work: Path, env: dict[str, str]) -> Process:
+    """The Celery worker for the ban jobs, once it answers a ping (the trials must not measure
+    its start)."""
+    hostname = f"multinode-{os.getpid()}@{socket.gethostname()}"
     process = Process(
         "celery",
         [
@@ -297,11 +300,19 @@ def start_celery(work: Path, env: dict[str, str]) -> Process:
             "--pool=threads",
             "--concurrency=2",
             "--loglevel=WARNING",
-            f"--hostname=multinode-{os.getpid()}@%h",
+            f"--hostname={hostname}",
         ],
         work / "celery.log",
         env={**os.environ, **bench_env(), **env},
     )
+    from celery import Celery
+
+    control = Celery("multinode", broker=env["CELERY_BROKER_URL"]).control
+    deadline = time.monotonic() + 90
+    while not control.ping(destination=[hostname], timeout=1.0):
+        if time.monotonic() > deadline or process.process.poll() is not None:
+            process.stop()
+            raise RuntimeError(f"the Celery worker did not start; see {work / 'celery.log'}")
     return process
 
 
@@ -431,8 +442,8 @@ def propagation(stack: Stack, consultation, trials: int) -> dict:
     delays_b, delays_varnish, writes = [], [], []
     first = None
     # One trial more than asked: the first after the stack started is the Celery worker's first
-    # job (imports, connections), which a running site's worker has long done; it is reported
-    # apart, not hidden.
+    # ban job (its imports and connection to Varnish), which a running site's worker has long
+    # done; it is reported apart, not hidden.
     for trial in range(trials + 1):
         # Both caches hold the page: B's workers, Redis and Varnish (a second visit is a hit).
         for _ in range(3):
