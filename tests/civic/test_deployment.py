@@ -185,6 +185,8 @@ def test_compose_pools_database_connections_in_transaction_mode():
         environment = services[name]["environment"]
         assert "@pgbouncer:5432/" in environment["DATABASE_URL"]
         assert environment["DB_TRANSACTION_POOLING"] == "1"
+        # Whatever .env says: prepared statements cannot go through the pooler.
+        assert environment["DB_SERVER_SIDE_BINDING"] == "0"
     # Schema changes go straight to PostgreSQL.
     migrate = services["migrate"]["environment"]
     assert "@db:5432/" in migrate["DATABASE_URL"]
