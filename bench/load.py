@@ -118,8 +118,9 @@ def reset_storm(consultation, storm_ids) -> None:
     generator.recount(consultation)
 
 
-def warm_consultation_page(consultation) -> None:
-    with urllib.request.urlopen(f"http://{HOST}:{PORT}/{consultation.slug}/", timeout=30) as r:
+def warm_consultation_page(consultation, base: str = f"http://{HOST}:{PORT}") -> None:
+    # (the base is the benchmark's own http address, never taken from outside)
+    with urllib.request.urlopen(f"{base}/{consultation.slug}/", timeout=30) as r:  # noqa: S310
         r.read()
 
 
@@ -127,12 +128,25 @@ def warm_consultation_page(consultation) -> None:
 
 
 class Server:
-    def __init__(self, log: Path):
+    """gunicorn serving the site with bench.urls; `port`, `workers` and `env` (added to the
+    benchmark's environment) let bench/multinode.py run several side by side."""
+
+    def __init__(
+        self,
+        log: Path,
+        *,
+        port: int = PORT,
+        workers: int = WORKERS,
+        env: dict[str, str] | None = None,
+    ):
         self.log = log
+        self.port = port
+        self.workers = workers
+        self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
 
     def environment(self) -> dict[str, str]:
-        env = {**os.environ, **bench_env(), "ROOT_URLCONF": "bench.urls"}
+        env = {**os.environ, **bench_env(), "ROOT_URLCONF": "bench.urls", **self.extra_env}
         # Let Python keep compiled modules: each start then skips compiling the code base.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         return env
@@ -152,8 +166,8 @@ class Server:
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "civic.wsgi",
             "--config=python:bench.gunicorn_conf",
-            f"--bind={HOST}:{PORT}",
-            f"--workers={WORKERS}",
+            f"--bind={HOST}:{self.port}",
+            f"--workers={self.workers}",
             "--worker-class=gthread",
             f"--threads={THREADS}",
             "--backlog=2048",
@@ -171,7 +185,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://{HOST}:{PORT}/healthz", timeout=2) as r:
+                with urllib.request.urlopen(f"http://{HOST}:{self.port}/healthz", timeout=2) as r:
                     if r.status == 200:
                         return
             except OSError:
@@ -213,6 +227,7 @@ def run_locust(
     seconds: int,
     think: float,
     weights: dict[str, int] | None = None,
+    host: str = f"http://{HOST}:{PORT}",
 ) -> dict:
     prefix = work / name.replace(" ", "_")
     log = work / f"{prefix.name}.log.jsonl"
@@ -232,7 +247,7 @@ def run_locust(
             "-f",
             str(ROOT / "bench" / "locustfile.py"),
             "--headless",
-            f"--host=http://{HOST}:{PORT}",
+            f"--host={host}",
             f"--users={users}",
             f"--spawn-rate={users}",
             f"--run-time={seconds}s",

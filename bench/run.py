@@ -3,11 +3,13 @@
     .venv/bin/python bench/run.py [--skip-faults] [--skip-others] [--quick]
 
 In order: the generator's speed (100,000 ideas into a fresh database), the micro benchmarks,
-the load test, the fault drills (they restart the shared PostgreSQL and Redis for a few
-seconds; --skip-faults leaves them out), the social outbox drills on every platform's fake
-(bench/social_drills.py), the long API fuzz run (bench/fuzz.py, about 15
-minutes), and the other parts' benchmarks (maps, debate, reports) with their --write. Each
-step runs in its own process so that one failing step is reported and the others still run.
+the load test, the two-node set-up behind nginx, Varnish and PgBouncer (bench/multinode.py;
+skipped with a message when those Debian packages are not installed), the fault drills (they
+restart the shared PostgreSQL and Redis for a few seconds; --skip-faults leaves them out), the
+social outbox drills on every platform's fake (bench/social_drills.py), the long API fuzz run
+(bench/fuzz.py, about 15 minutes), and the other parts' benchmarks (maps, debate, reports) with
+their --write. Each step runs in its own process so that one failing step is reported and the
+others still run.
 The "Overview" section records the machine, the load average, the commit and what changed since
 the previous run.
 """
@@ -106,6 +108,21 @@ def step(name: str, command: list[str], timeout: int) -> str:
     return f"{name}: {outcome} ({time.perf_counter() - started:.0f} s)"
 
 
+def multinode(extra: list[str]) -> str:
+    """The two-node set-up, or why it was skipped (it needs nginx, varnish and pgbouncer)."""
+    from bench.multinode import missing_packages
+
+    missing = missing_packages()
+    if missing:
+        message = (
+            f"multinode: skipped, the Debian packages {' '.join(missing)} are not installed "
+            "(apt-get install -y nginx varnish pgbouncer; no service needs to run)"
+        )
+        print(f"== {message}", flush=True)
+        return message
+    return step("multinode", [PYTHON, "bench/multinode.py", "--write", *extra], 1200)
+
+
 def what_changed() -> str:
     previous = previous_section("Overview")
     match = re.search(r"commit ([0-9a-f]{7,})", previous)
@@ -144,6 +161,7 @@ def main(argv=None) -> int:
     outcomes.append(step("micro", [PYTHON, "bench/micro.py", "--write"], 600))
     load_args = ["--quick"] if args.quick else []
     outcomes.append(step("load", [PYTHON, "bench/load.py", "--write", *load_args], 900))
+    outcomes.append(multinode(load_args))
     if not args.skip_faults:
         outcomes.append(step("faults", [PYTHON, "bench/faults.py", "--write"], 400))
     outcomes.append(step("social drills", [PYTHON, "bench/social_drills.py", "--write"], 900))

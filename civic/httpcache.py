@@ -14,6 +14,13 @@ functions here are registered as forgetters of those caches, so once a change co
 background job sends each cache in HTTP_CACHE_PURGE_URLS one `BAN` request per tag with the
 tag in `X-Ban-Tag`; the cache drops exactly the copies tagged with it (docs/varnish.vcl). A
 cache that does not answer is logged and skipped: its copies age out after s-maxage.
+
+With more than one web server the bans are sent twice: at once, and again
+HTTP_CACHE_BAN_REPEAT_SECONDS later. Between the two, the cache may fetch the page again from a
+server that still holds the old copy for up to PAGE_CACHE_LOCAL_SECONDS (civic.pagecache), or
+one whose answer was being built from the old rows while the change committed; a ban drops only
+copies the cache holds when it arrives, so without the second one such a copy would be served
+for s-maxage.
 """
 
 from __future__ import annotations
@@ -92,8 +99,11 @@ def ban(tags: list[str]) -> None:
         return
     from civic.tasks import ban_http_caches
 
+    tags = sorted(set(tags))
     try:
-        ban_http_caches.delay(sorted(set(tags)))
+        ban_http_caches.delay(tags)
+        if settings.HTTP_CACHE_BAN_REPEAT_SECONDS > 0:
+            ban_http_caches.apply_async((tags,), countdown=settings.HTTP_CACHE_BAN_REPEAT_SECONDS)
     except Exception:  # the broker is down: the copies age out after s-maxage
         logger.warning("could not queue HTTP cache bans for %s", tags, exc_info=True)
 

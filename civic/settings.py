@@ -133,15 +133,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # database restart instead of failing the next request with them.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind a pooler in transaction mode (PgBouncer pool_mode=transaction) each transaction
+    # may run on another server connection, so nothing may outlive one: no prepared statements
+    # and no server-side cursors (civic/db_pooling.py says why each).
+    DB_TRANSACTION_POOLING = env.bool("DB_TRANSACTION_POOLING", default=False)
     # Server-side binding lets psycopg prepare a statement the fifth time a connection runs it,
     # so PostgreSQL stops re-planning the hot queries (planning an idea page's seven-table join
-    # costs more than running it). Off behind a pooler in transaction mode (PgBouncer without
-    # max_prepared_statements), which cannot keep prepared statements.
-    if env.bool("DB_SERVER_SIDE_BINDING", default=True):
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options.setdefault("server_side_binding", True)
-        # Django turns psycopg's prepared statements off unless told a threshold.
-        options.setdefault("prepare_threshold", 5)
+    # costs more than running it). Off behind a pooler in transaction mode.
+    _binding = env.bool("DB_SERVER_SIDE_BINDING", default=not DB_TRANSACTION_POOLING)
+    from civic.db_pooling import postgres_connection_settings
+
+    DATABASES["default"] = postgres_connection_settings(
+        DATABASES["default"],
+        server_side_binding=_binding,
+        transaction_pooling=DB_TRANSACTION_POOLING,
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the development server write while another request reads.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -519,6 +525,11 @@ HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=10)
 HTTP_CACHE_S_MAXAGE = env.int("HTTP_CACHE_S_MAXAGE", default=30)
 HTTP_CACHE_PURGE_URLS = env.list("HTTP_CACHE_PURGE_URLS", default=[])
 HTTP_CACHE_PURGE_TIMEOUT = env.float("HTTP_CACHE_PURGE_TIMEOUT", default=5.0)
+# The bans are sent again this many seconds later (0: once only), for the copies a cache fetched
+# meanwhile from a web server whose own copy was up to PAGE_CACHE_LOCAL_SECONDS old or whose
+# answer was built while the change committed (civic/httpcache.py). At least
+# PAGE_CACHE_LOCAL_SECONDS plus the time to build a page.
+HTTP_CACHE_BAN_REPEAT_SECONDS = env.float("HTTP_CACHE_BAN_REPEAT_SECONDS", default=2.0)
 
 # --- Moderation -----------------------------------------------------------------------------------
 # Words (comma-separated; "word*" matches any word starting with it) that send new ideas and

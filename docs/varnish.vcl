@@ -1,32 +1,49 @@
 # Varnish 7 in front of the platform: keeps what the site marks as public (anonymous copies of
 # the hub, idea list, idea pages, home page and map feeds, tagged in X-Cache-Tags) and drops
-# them when the site bans their tag after a change (HTTP_CACHE_PURGE_URLS=http://varnish:6081/).
+# them when the site bans their tag after a change.
+#
+# Two listening addresses, named: "http" for visitors (behind the TLS proxy) and "ban" for the
+# web and Celery hosts only, which HTTP_CACHE_PURGE_URLS points at:
+#   varnishd -a http=:6081 -a ban=:6091 -f /etc/varnish/default.vcl
+#   HTTP_CACHE_PURGE_URLS=http://varnish:6091/
+# A BAN that comes through the public address is refused even from an address in the ACL:
+# the TLS proxy in front has a private address, and it would pass anyone's BAN on.
+# The backend is nginx balancing the web servers (or one gunicorn); bench/multinode.py and
+# compose.yaml put their own host and port here.
 vcl 4.1;
 
 backend default {
     .host = "127.0.0.1";   # nginx or gunicorn
     .port = "8000";
+    .first_byte_timeout = 60s;
 }
 
-# Who may ban: the web and Celery hosts.
+# Who may ban: the web and Celery hosts (private networks, as in compose.yaml).
 acl purgers {
     "127.0.0.1";
     "10.0.0.0"/8;
+    "172.16.0.0"/12;
+    "192.168.0.0"/16;
 }
 
 sub vcl_recv {
     if (req.method == "BAN") {
-        if (!client.ip ~ purgers) {
+        if (local.socket != "ban" || !client.ip ~ purgers) {
             return (synth(405, "Not allowed"));
         }
-        if (!req.http.X-Ban-Tag) {
-            return (synth(400, "X-Ban-Tag missing"));
+        if (!req.http.X-Ban-Tag || req.http.X-Ban-Tag !~ "^[a-z0-9]+$") {
+            return (synth(400, "X-Ban-Tag missing or not a tag"));
         }
         # Every copy whose X-Cache-Tags holds the tag as a whole word ("c12", "home", "all").
         ban("obj.http.X-Cache-Tags ~ (^|\s)" + req.http.X-Ban-Tag + "(\s|$)");
         return (synth(200, "Banned"));
     }
     if (req.method != "GET" && req.method != "HEAD") {
+        # Writes (supports, comments, forms) always reach the site.
+        return (pass);
+    }
+    # An API token: the answer is this client's own (a token holder's map feed is never public).
+    if (req.http.Authorization) {
         return (pass);
     }
     # Signed in, an anonymous idea waiting for confirmation, or a message to show: the site
@@ -64,10 +81,16 @@ sub vcl_backend_response {
         return (deliver);
     }
     # s-maxage is the time to live; a short grace lets one request refresh a copy while the
-    # crowd still gets the old one for that moment.
+    # crowd still gets the old one for that moment. A banned copy is never served in grace.
     set beresp.grace = 10s;
 }
 
 sub vcl_deliver {
     unset resp.http.X-Cache-Tags;
+    # For operators and the benchmarks: whether this answer came from Varnish's store.
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
 }

@@ -47,6 +47,16 @@ def test_two_proxies_skip_both_hops(settings):
     assert _ip("6.6.6.6, 203.0.113.7, 198.51.100.1") == "203.0.113.7"
 
 
+def test_the_compose_chain_of_caddy_varnish_and_nginx_counts_the_visitor(settings):
+    settings.TRUSTED_PROXY_COUNT = 3
+    settings.TRUSTED_PROXIES = []
+    # visitor 203.0.113.7 (claiming 6.6.6.6) -> Caddy (adds the visitor) -> Varnish (adds
+    # Caddy's 172.18.0.5) -> nginx in Varnish's network (adds 127.0.0.1) -> gunicorn, whose
+    # peer is the nginx container 172.18.0.6.
+    chain = "6.6.6.6, 203.0.113.7, 172.18.0.5, 127.0.0.1"
+    assert _ip(chain, remote="172.18.0.6") == "203.0.113.7"
+
+
 def test_trusted_proxy_networks_are_skipped_from_the_right(settings):
     settings.TRUSTED_PROXY_COUNT = 0
     settings.TRUSTED_PROXIES = ["10.0.0.0/8", "2001:db8::/32"]
@@ -67,7 +77,8 @@ def test_compose_publishes_only_the_reverse_proxy():
     services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
     published = {name for name, service in services.items() if service.get("ports")}
     assert published == {"proxy"}
-    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    # Caddy, Varnish and nginx each add a hop in front of the web servers.
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "3"
 
 
 def test_the_proxy_settings_are_documented():

@@ -85,7 +85,9 @@ def _database_options(**extra) -> dict:
 
 def test_postgresql_prepares_hot_statements_unless_a_pooler_forbids_it():
     assert _database_options() == {"server_side_binding": True, "prepare_threshold": 5}
-    assert not _database_options(DB_SERVER_SIDE_BINDING="0")
+    assert _database_options(DB_SERVER_SIDE_BINDING="0") == {"prepare_threshold": None}
+    # Behind PgBouncer in transaction mode: no binding unless asked, and asking is refused.
+    assert _database_options(DB_TRANSACTION_POOLING="1") == {"prepare_threshold": None}
 
 
 def test_collectstatic_builds_the_hashed_compressed_files(tmp_path):
@@ -109,20 +111,94 @@ def test_every_setting_read_from_the_environment_is_documented():
     assert not missing, f"add these to .env.example with a comment: {missing}"
 
 
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
 def test_compose_file_describes_the_whole_stack():
-    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
-    services = compose["services"]
-    assert set(services) == {"proxy", "web", "worker", "beat", "db", "redis"}
+    services = _compose()["services"]
+    assert set(services) == {
+        "proxy",
+        "varnish",
+        "balancer",
+        "web",
+        "migrate",
+        "worker",
+        "beat",
+        "pgbouncer",
+        "db",
+        "redis",
+    }
     assert services["db"]["image"].startswith("postgres:15")
     assert services["redis"]["image"].startswith("redis:7")
     assert services["worker"]["command"][:4] == ["celery", "-A", "civic", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "civic", "beat"]
-    assert services["web"]["environment"]["RUN_MIGRATIONS"] == "1"
     for name in ("web", "worker", "beat"):
         assert services[name]["env_file"] == ".env"
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
     for name in ("db", "redis", "worker"):
         assert services[name]["healthcheck"]["test"]
+
+
+def _pinned(image: str) -> bool:
+    name, _sep, tag = image.partition(":")
+    return bool(tag) and tag not in {"latest", "stable", "fresh"} and any(c.isdigit() for c in tag)
+
+
+def test_compose_scales_the_web_tier_behind_varnish_and_nginx():
+    services = _compose()["services"]
+    # TLS proxy -> Varnish -> nginx (in Varnish's network, where the VCL's backend points).
+    assert services["proxy"]["command"][-1] == "varnish:80"
+    assert "ports" not in services["varnish"] and "ports" not in services["balancer"]
+    assert services["varnish"]["image"].startswith("varnish:") and _pinned(
+        services["varnish"]["image"]
+    )
+    assert "./docs/varnish.vcl:/etc/varnish/default.vcl:ro" in services["varnish"]["volumes"]
+    assert services["varnish"]["command"] == ["-a", "ban=:6091"]
+    assert services["balancer"]["network_mode"] == "service:varnish"
+    assert "./docs/nginx.conf:/etc/nginx/nginx.conf:ro" in services["balancer"]["volumes"]
+    nginx = (ROOT / "docs" / "nginx.conf").read_text()
+    vcl = (ROOT / "docs" / "varnish.vcl").read_text()
+    assert "listen 127.0.0.1:8000;" in nginx and "http://web:8000" in nginx
+    assert '.host = "127.0.0.1";' in vcl and '.port = "8000";' in vcl
+    assert 'local.socket != "ban"' in vcl
+    # Many web servers, no published port, each counting Caddy, Varnish and nginx as proxies.
+    web = services["web"]
+    assert "replicas" in web["deploy"] and "ports" not in web
+    assert web["environment"]["TRUSTED_PROXY_COUNT"] == "3"
+    assert web["environment"]["HTTP_CACHE_PURGE_URLS"] == "http://varnish:6091/"
+    # Replicas never migrate at the same moment: one service does it before any starts.
+    assert "RUN_MIGRATIONS" not in web["environment"]
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--no-input"]
+    for name in ("web", "worker", "beat"):
+        condition = services[name]["depends_on"].get("migrate", {}).get("condition")
+        assert name == "beat" or condition == "service_completed_successfully"
+
+
+def test_compose_pools_database_connections_in_transaction_mode():
+    services = _compose()["services"]
+    pgbouncer = services["pgbouncer"]
+    assert _pinned(pgbouncer["image"]) and "pgbouncer" in pgbouncer["image"]
+    assert pgbouncer["environment"]["POOL_MODE"] == "transaction"
+    assert "ports" not in pgbouncer
+    for name in ("web", "worker"):
+        environment = services[name]["environment"]
+        assert "@pgbouncer:5432/" in environment["DATABASE_URL"]
+        assert environment["DB_TRANSACTION_POOLING"] == "1"
+        # Whatever .env says: prepared statements cannot go through the pooler.
+        assert environment["DB_SERVER_SIDE_BINDING"] == "0"
+    # Schema changes go straight to PostgreSQL.
+    migrate = services["migrate"]["environment"]
+    assert "@db:5432/" in migrate["DATABASE_URL"]
+    assert migrate["DB_TRANSACTION_POOLING"] == "0"
+
+
+def test_every_variable_compose_reads_is_in_the_env_example():
+    text = (ROOT / "compose.yaml").read_text()
+    read = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)(?::-[^}]*)?\}", text))
+    example = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]*)=", example, flags=re.M))
+    assert read and not sorted(read - documented)
 
 
 @pytest.mark.parametrize("script", ["bin/docker-entrypoint", "bin/healthcheck"])

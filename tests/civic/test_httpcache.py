@@ -24,6 +24,9 @@ def _caches_on(settings):
     settings.PAGE_CACHE_SECONDS = 30
     settings.HTTP_CACHE_MAX_AGE = 10
     settings.HTTP_CACHE_S_MAXAGE = 120
+    # Jobs run at once in the suite, so the repeated ban would arrive at once too: the tests of
+    # what is banned see each ban once; the repeat has its own test.
+    settings.HTTP_CACHE_BAN_REPEAT_SECONDS = 0
     pagecache.forget_checked()
     yield
     pagecache.forget_checked()
@@ -153,6 +156,28 @@ def test_a_new_idea_bans_the_pages_and_the_map_feeds(caches, consultation):
     changed(consultation.pk, Change.IDEA)
     bans = caches[0].bans()
     assert set(bans) == {f"c{consultation.pk}", httpcache.HOME}
+
+
+def test_bans_are_sent_at_once_and_again_after_the_repeat_delay(
+    settings, consultation, monkeypatch
+):
+    from civic import tasks
+
+    settings.HTTP_CACHE_PURGE_URLS = ["http://varnish.invalid/"]
+    settings.HTTP_CACHE_BAN_REPEAT_SECONDS = 2.5
+    sent = []
+    monkeypatch.setattr(tasks.ban_http_caches, "delay", lambda tags: sent.append((tags, 0)))
+    monkeypatch.setattr(
+        tasks.ban_http_caches,
+        "apply_async",
+        lambda args, countdown: sent.append((args[0], countdown)),
+    )
+    changed(consultation.pk, Change.TOPIC)  # pages only
+    assert sent == [([f"c{consultation.pk}"], 0), ([f"c{consultation.pk}"], 2.5)]
+    sent.clear()
+    settings.HTTP_CACHE_BAN_REPEAT_SECONDS = 0
+    changed(consultation.pk, Change.TOPIC)
+    assert sent == [([f"c{consultation.pk}"], 0)]
 
 
 def test_a_cache_that_fails_is_retried_then_logged_and_the_others_still_get_the_ban(
