@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from shapely.geometry import Point
 
 from maps import geocoding
@@ -130,6 +130,7 @@ def map_question_delete(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     )
 
 
+@require_GET
 def drawn_answers(request: HttpRequest, slug: str) -> HttpResponse:
     """Every single answer, for the planners, with hide and show-again."""
     consultation = _survey(request, slug)
@@ -181,6 +182,7 @@ class Builder:
         self.error = ""
 
 
+@require_GET
 def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _survey(request, slug)
     return _page(request, consultation)
