@@ -618,7 +618,7 @@ class DrawnAnswer(models.Model):
     longitude = models.FloatField()
     latitude = models.FloatField()
     vertex_count = models.PositiveIntegerField(default=1)
-    comment = models.CharField(_("comment"), max_length=280, blank=True)
+    comment = models.CharField(_("resident's comment"), max_length=280, blank=True)
     is_hidden = models.BooleanField(default=False, db_index=True)
     # A code of civic.reasons.PublicReason, as on ideas and comments.
     hidden_reason = models.CharField(max_length=200, blank=True, choices=PublicReason.choices)
