@@ -244,8 +244,6 @@ def survey_strings() -> dict:
         "drawn": _("Your drawing is ready to send: %(count)s points. You can still change it."),
         "drawnPoint": _("Your point is ready to send. You can still move it."),
         "cleared": _("The drawing was removed."),
-        "ownLabel": _("Your answer"),
-        "aggregate": _("Answers of everyone, counted per square"),
         "feedFailed": _("Other people's answers could not be loaded."),
     }
 

@@ -73,6 +73,17 @@
     );
   }
 
+  // Geoman puts each button's name on the box around it; screen readers need it on the
+  // link that takes focus.
+  function nameButtons(canvas) {
+    canvas.querySelectorAll(".button-container[title]").forEach(function (box) {
+      var button = box.querySelector(".leaflet-buttons-control-button");
+      if (button) {
+        button.setAttribute("aria-label", box.getAttribute("title"));
+      }
+    });
+  }
+
   function vertexCount(geometry) {
     if (geometry.type === "Point") {
       return 1;
@@ -150,6 +161,27 @@
       }).addTo(map);
     });
 
+    // The places added with the keyboard form, shown as the answer they will make.
+    var places = [];
+    canvas
+      .closest(".survey-question")
+      .querySelectorAll("input[name=vertex]")
+      .forEach(function (field) {
+        var parts = field.value.split("|")[0].split(",");
+        places.push([parseFloat(parts[1]), parseFloat(parts[0])]);
+      });
+    if (places.length) {
+      var preview = { color: "#b3261e", weight: 3, fillOpacity: 0.15, interactive: false };
+      if (kind === "area" && places.length > 2) {
+        L.polygon(places, preview).addTo(map);
+      } else if (kind === "line" && places.length > 1) {
+        L.polyline(places, preview).addTo(map);
+      }
+      places.forEach(function (latlng) {
+        L.circleMarker(latlng, { radius: 5, color: "#b3261e", interactive: false }).addTo(map);
+      });
+    }
+
     if (!canvas.dataset.draw || !input || !map.pm) {
       return;
     }
@@ -170,6 +202,7 @@
       rotateMode: false,
     });
     map.pm.setGlobalOptions({ allowSelfIntersection: false });
+    nameButtons(canvas);
 
     var drawn = null;
 
