@@ -102,7 +102,8 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "links": _download_links(consultation, item.name, variants),
         }
         for item in FORMATS.values()
-        if not item.staff_only or can_export_archive(request.user, consultation)
+        if (not item.staff_only or can_export_archive(request.user, consultation))
+        and item.offered_for(consultation)
     ]
     recent_jobs = []
     if staff:
