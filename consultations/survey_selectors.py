@@ -169,3 +169,57 @@ def answers_for_planners(consultation: Consultation, *, include_hidden: bool = T
         "author__pseudonym_code",
         "author__is_deleted",
     ).select_related("author")
+
+
+# Colours of the questions on map pictures and their legends, in question order: each stands
+# out against the light background map by at least 3:1 (models.contrast_ratio).
+QUESTION_COLOURS = ("#6b3fa0", "#0b6e4f", "#a4501b", "#005a8c", "#8b1a4a", "#4d5d0a")
+# A picture with more drawings than this is a blot; the newest are drawn.
+PICTURE_MAX_ANSWERS = 5_000
+
+
+def question_colours(consultation: Consultation) -> dict[int, str]:
+    ids = consultation.map_questions.order_by("position", "pk").values_list("pk", flat=True)
+    return {pk: QUESTION_COLOURS[i % len(QUESTION_COLOURS)] for i, pk in enumerate(ids)}
+
+
+def drawn_shapes_for_picture(consultation: Consultation) -> list:
+    """The public drawn answers as maps.static_map.PlanShape, coloured by question: two
+    queries, whatever the number of answers."""
+    from maps.static_map import PlanShape
+
+    if consultation.kind != Consultation.Kind.MAP_SURVEY:
+        return []
+    colours = question_colours(consultation)
+    rows = (
+        DrawnAnswer.objects.public()
+        .filter(consultation=consultation)
+        .order_by("-pk")
+        .values_list("question_id", "geometry")[:PICTURE_MAX_ANSWERS]
+    )
+    return [
+        PlanShape(
+            geometry=json.loads(geometry),
+            colour=colours.get(question_id, QUESTION_COLOURS[0]),
+            width=2,
+            fill=colours.get(question_id, QUESTION_COLOURS[0]),
+            fill_opacity=0.15,
+        )
+        for question_id, geometry in reversed(rows)
+    ]
+
+
+def drawn_legend(consultation: Consultation) -> list[dict]:
+    """Each question with its colour on the map pictures and its number of public answers."""
+    if consultation.kind != Consultation.Kind.MAP_SURVEY:
+        return []
+    colours = question_colours(consultation)
+    return [
+        {
+            "prompt": item.question.prompt,
+            "kind": item.question.kind,
+            "colour": colours[item.question.pk],
+            "answers": item.answers,
+        }
+        for item in summaries(consultation)
+    ]

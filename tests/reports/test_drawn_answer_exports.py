@@ -115,3 +115,27 @@ def test_drawn_answer_files_are_offered_for_map_surveys_only(drawn):
     assert not FORMATS["drawn-answers.csv"].offered_for(ideas)
     workbook = load_workbook(io.BytesIO(_bytes(ideas, "data.xlsx")), read_only=True)
     assert "Drawn answers" not in workbook.sheetnames
+
+
+def test_static_map_and_briefing_draw_the_answers_with_a_legend(drawn, client):
+    from docx import Document
+    from pypdf import PdfReader
+
+    from consultations.survey_selectors import QUESTION_COLOURS
+    from reports.documents import render_docx, render_pdf
+
+    from django.urls import reverse
+
+    svg = client.get(reverse("maps:static-svg", args=[drawn.slug])).content.decode()
+    line_colour = QUESTION_COLOURS[1]  # the second question draws lines
+    assert f'stroke="{line_colour}"' in svg and SECRET not in svg
+    assert client.get(reverse("maps:static-png", args=[drawn.slug])).status_code == 200
+    pdf = render_pdf(drawn, include_hidden_counts=False)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Drawn answers on the map" in text and "Draw a line – 1 answer" in text
+    assert "Draw a area – 1 answer" in text  # the hidden area is not counted
+    document = Document(io.BytesIO(render_docx(drawn, include_hidden_counts=False)))
+    assert f"Draw a line ({line_colour}): 1 answer" in [p.text for p in document.paragraphs]
+    client.force_login(factories.CouncillorFactory())
+    page = client.get(f"/reports/c/{drawn.slug}/").content.decode()
+    assert "Drawn answers on the map" in page and f'stroke="{line_colour}"' in page
