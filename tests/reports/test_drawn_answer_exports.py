@@ -118,13 +118,12 @@ def test_drawn_answer_files_are_offered_for_map_surveys_only(drawn):
 
 
 def test_static_map_and_briefing_draw_the_answers_with_a_legend(drawn, client):
+    from django.urls import reverse
     from docx import Document
     from pypdf import PdfReader
 
     from consultations.survey_selectors import QUESTION_COLOURS
     from reports.documents import render_docx, render_pdf
-
-    from django.urls import reverse
 
     svg = client.get(reverse("maps:static-svg", args=[drawn.slug])).content.decode()
     line_colour = QUESTION_COLOURS[1]  # the second question draws lines
