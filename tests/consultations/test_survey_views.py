@@ -76,6 +76,7 @@ def test_the_hub_shows_the_questions_and_leads_to_the_survey(client, consultatio
     question(consultation, "line", prompt="Your route to school")
     page = client.get(consultation.get_absolute_url()).content.decode()
     assert "Your route to school" in page and _page(consultation) in page
+    assert "Ideas on the map" not in page  # a map survey is answered by drawing, not pinning
 
 
 def test_a_resident_sends_a_drawing_from_the_map(client, consultation):
