@@ -13,6 +13,7 @@ its service announces it, and a test of a service proves the announcement.
 | category          | x     |       |         |             |         |          | x       |      |
 | topic             | x     |       |         |             |         |          |         |      |
 | map layers        | x     |       |         |             |         |          |         |      |
+| map survey        | x     |       |         |             |         |          |         |      |
 | idea              | x     |       | x       | x           |         | x        | x       | x    |
 | idea status       | x     |       |         | x           |         | x        | x       |      |
 | support           |       |       |         |             |         |          |         |      |
@@ -66,6 +67,7 @@ class Change(StrEnum):
     CATEGORY = "category"
     TOPIC = "topic"  # a discussion thread, its poll options
     MAP_LAYERS = "map_layers"  # plan layers (added, styled, ordered, removed) and map services
+    MAP_SURVEY = "map_survey"  # map questions (added, changed, ordered, removed), drawn answers
     IDEA = "idea"  # text, place, photos, publication (submitted, confirmed, withdrawn, deleted)
     IDEA_STATUS = "idea_status"  # status and official answer
     SUPPORT = "support"
@@ -98,6 +100,7 @@ CLEARS: dict[Change, frozenset[Cache]] = {
     Change.CATEGORY: _({Cache.PAGES, Cache.SUMMARY}),
     Change.TOPIC: _({Cache.PAGES}),
     Change.MAP_LAYERS: _({Cache.PAGES}),
+    Change.MAP_SURVEY: _({Cache.PAGES}),
     Change.IDEA: _(
         {
             Cache.PAGES,

@@ -484,6 +484,9 @@ PLAN_LAYER_MAX_VERTICES = env.int("PLAN_LAYER_MAX_VERTICES", default=250_000)
 # A comment on a plan feature may be placed at most this many metres from the feature's line,
 # point or area (maps/anchors.py); the point is snapped onto a line.
 PLAN_COMMENT_TOLERANCE_METRES = env.float("PLAN_COMMENT_TOLERANCE_METRES", default=50.0)
+# A resident's drawing in a map survey (consultations/survey.py) has at most this many points:
+# a walk to school is tens, and more is a script, not a person.
+SURVEY_MAX_VERTICES = env.int("SURVEY_MAX_VERTICES", default=500)
 # Official map services (WMS/WMTS) may use http:// only on these hosts (a local test server).
 MAP_SERVICE_HTTP_HOSTS = env.list("MAP_SERVICE_HTTP_HOSTS", default=[])
 # The largest WMTS capabilities document the server reads when a planner adds a WMTS service.

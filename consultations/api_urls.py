@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, survey_api
 
 urlpatterns = [
     path("consultations/", api.ConsultationListView.as_view(), name="api-consultation-list"),
@@ -38,5 +38,35 @@ urlpatterns = [
         "consultations/<slug:slug>/plan-layers/<int:pk>.geojson",
         api.PlanLayerGeoJSONView.as_view(),
         name="api-plan-layer-geojson",
+    ),
+    path(
+        "consultations/<slug:slug>/questions/",
+        survey_api.MapQuestionListView.as_view(),
+        name="api-map-question-list",
+    ),
+    path(
+        "consultations/<slug:slug>/questions/my-answers/",
+        survey_api.OwnAnswerListView.as_view(),
+        name="api-own-answer-list",
+    ),
+    path(
+        "consultations/<slug:slug>/questions/my-answers/<int:pk>/",
+        survey_api.OwnAnswerDeleteView.as_view(),
+        name="api-own-answer-delete",
+    ),
+    path(
+        "consultations/<slug:slug>/questions/<int:pk>/answers/",
+        survey_api.AnswerCreateView.as_view(),
+        name="api-drawn-answer-create",
+    ),
+    path(
+        "consultations/<slug:slug>/questions/answers.geojson",
+        survey_api.AnswerFeedView.as_view(),
+        name="survey-feed",
+    ),
+    path(
+        "consultations/<slug:slug>/questions/all-answers/",
+        survey_api.PlannerAnswerListView.as_view(),
+        name="api-planner-answer-list",
     ),
 ]

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civic.reasons import PublicReason
+
 from .validators import (
     validate_cover_image,
     validate_hashtag,
@@ -576,3 +578,81 @@ class MapService(models.Model):
             ]
         if errors:
             raise ValidationError(errors)
+
+
+class MapQuestion(models.Model):
+    """A question of a map survey that residents answer by drawing: a point, a line or an area."""
+
+    class Kind(models.TextChoices):
+        POINT = "point", _("Point")
+        LINE = "line", _("Line")
+        AREA = "area", _("Area")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="map_questions"
+    )
+    prompt = models.CharField(_("question"), max_length=250)
+    help_text = models.TextField(
+        _("help text"), blank=True, help_text=_("What to draw and how, in a sentence or two.")
+    )
+    kind = models.CharField(_("what residents draw"), max_length=10, choices=Kind)
+    required = models.BooleanField(_("an answer is expected"), default=False)
+    max_answers = models.PositiveSmallIntegerField(
+        _("answers per person"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("map question")
+        verbose_name_plural = _("map questions")
+
+    def __str__(self):
+        return self.prompt
+
+
+class DrawnAnswerQuerySet(models.QuerySet):
+    def public(self):
+        """What may appear in public outputs: not hidden by a planner or moderator."""
+        return self.filter(is_hidden=False)
+
+
+class DrawnAnswer(models.Model):
+    """A resident's drawing in answer to a map question, checked on the server (survey.py)."""
+
+    question = models.ForeignKey(MapQuestion, on_delete=models.CASCADE, related_name="answers")
+    # Kept beside the question so that a consultation's answers are one indexed filter away.
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="drawn_answers"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drawn_answers"
+    )
+    # GeoJSON geometry text in WGS 84 (RFC 7946, longitude first).
+    geometry = models.TextField()
+    # A point inside the drawing, so points cluster like pins and lists can be sorted by place.
+    longitude = models.FloatField()
+    latitude = models.FloatField()
+    vertex_count = models.PositiveIntegerField(default=1)
+    comment = models.CharField(_("resident's comment"), max_length=280, blank=True)
+    is_hidden = models.BooleanField(default=False, db_index=True)
+    # A code of civic.reasons.PublicReason, as on ideas and comments.
+    hidden_reason = models.CharField(max_length=200, blank=True, choices=PublicReason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DrawnAnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("drawn answer")
+        verbose_name_plural = _("drawn answers")
+        indexes = [
+            models.Index(fields=["question", "author"]),
+            models.Index(fields=["consultation", "is_hidden"]),
+        ]
+
+    def __str__(self):
+        return f"{self.question} #{self.pk}"

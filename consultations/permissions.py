@@ -72,3 +72,26 @@ def allowed_actions(user, consultation: Consultation, now=None) -> list[str]:
 def can_manage_plan_layers(user, consultation: Consultation) -> bool:
     """Plan layers and official map services belong to running the consultation."""
     return can_edit_consultation(user, consultation)
+
+
+def can_manage_map_questions(user, consultation: Consultation) -> bool:
+    """The questions of a map survey belong to running the consultation, as its map does."""
+    return consultation.kind == Consultation.Kind.MAP_SURVEY and can_manage_plan_layers(
+        user, consultation
+    )
+
+
+def can_answer_map_questions(user, consultation: Consultation, now=None) -> bool:
+    """A signed-in person may draw while the phase takes contributions (the rule for pins).
+    Blocks are checked by the service, which says why and until when."""
+    return (
+        consultation.kind == Consultation.Kind.MAP_SURVEY
+        and civic.can_participate(user)
+        and phase_allows(consultation, "submit_idea", now)
+    )
+
+
+def can_see_drawn_answers_individually(user, consultation: Consultation) -> bool:
+    """Planners read each drawing (without who drew it beyond the public name); the public
+    reads them aggregated."""
+    return can_edit_consultation(user, consultation)

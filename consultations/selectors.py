@@ -380,3 +380,11 @@ def plan_shapes_for_picture(consultation: Consultation) -> list:
         )
         for geometry, colour, width, fill, opacity, dash in rows
     ]
+
+
+def picture_shapes(consultation: Consultation) -> list:
+    """What a map picture draws under the pins: the plan layers, then a map survey's drawn
+    answers coloured by question."""
+    from .survey_selectors import drawn_shapes_for_picture
+
+    return plan_shapes_for_picture(consultation) + drawn_shapes_for_picture(consultation)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from civic.pagecache import anonymous_page
 
-from . import plan_views, selectors, views
+from . import plan_views, selectors, survey_views, views
 
 by_slug = anonymous_page(selectors.consultation_id_for_slug)
 
@@ -46,5 +46,38 @@ urlpatterns = [
         "<slug:slug>/map-services/<int:pk>/delete/",
         plan_views.map_service_delete,
         name="map-service-delete",
+    ),
+    path("<slug:slug>/map-survey/", survey_views.survey_page, name="survey"),
+    path(
+        "<slug:slug>/map-survey/questions/<int:pk>/answer/",
+        survey_views.survey_answer,
+        name="survey-answer",
+    ),
+    path(
+        "<slug:slug>/map-survey/answers/<int:pk>/delete/",
+        survey_views.survey_answer_delete,
+        name="survey-answer-delete",
+    ),
+    path("<slug:slug>/map-questions/", survey_views.map_questions, name="map-questions"),
+    path(
+        "<slug:slug>/map-questions/<int:pk>/edit/",
+        survey_views.map_question_edit,
+        name="map-question-edit",
+    ),
+    path(
+        "<slug:slug>/map-questions/<int:pk>/move/",
+        survey_views.map_question_move,
+        name="map-question-move",
+    ),
+    path(
+        "<slug:slug>/map-questions/<int:pk>/delete/",
+        survey_views.map_question_delete,
+        name="map-question-delete",
+    ),
+    path("<slug:slug>/drawn-answers/", survey_views.drawn_answers, name="drawn-answers"),
+    path(
+        "<slug:slug>/drawn-answers/<int:pk>/hide/",
+        survey_views.drawn_answer_hide,
+        name="drawn-answer-hide",
     ),
 ]

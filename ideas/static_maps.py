@@ -6,7 +6,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from consultations.models import Consultation
-from consultations.selectors import plan_shapes_for_picture
+from consultations.selectors import picture_shapes
 from maps.static_map import DEFAULT_SIZE, Pin, clamp_size, render_png, render_svg
 
 from .models import Idea
@@ -43,7 +43,7 @@ def static_svg(request: HttpRequest, slug: str) -> HttpResponse:
         pins,
         size=_size(request),
         title=consultation.title,
-        shapes=plan_shapes_for_picture(consultation),
+        shapes=picture_shapes(consultation),
     )
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
@@ -56,6 +56,6 @@ def static_png(request: HttpRequest, slug: str) -> HttpResponse:
         consultation.area,
         pins,
         size=_size(request),
-        shapes=plan_shapes_for_picture(consultation),
+        shapes=picture_shapes(consultation),
     )
     return HttpResponse(png, "image/png")

@@ -1,6 +1,7 @@
 """The archive package of a closed consultation, for the municipal records system: the PDF
-briefing, all data as JSON and CSV, the ideas as GeoJSON, the photos, the moderation log and
-`manifest.json` listing every file with its SHA-256 checksum and size.
+briefing, all data as JSON and CSV, the ideas (and a map survey's drawn answers) as GeoJSON,
+the photos, the moderation log and `manifest.json` listing every file with its SHA-256
+checksum and size.
 
 What was posted on the social channels is there as `social.json` (every post with who wrote and
 approved it, the platform's answer, the engagement and the imported public comments) and
@@ -183,8 +184,10 @@ def consultation_record(consultation) -> dict:
 def write_archive(ctx: ExportContext, path: str) -> None:
     consultation = ctx.consultation
     outer_progress = ctx.progress
-    data_sheets = [item for item in exports.SHEETS if item.name != SOCIAL]
-    steps = 7 + 2 * len(data_sheets)
+    data_sheets = [
+        item for item in exports.SHEETS if item.name != SOCIAL and item.applies_to(consultation)
+    ]
+    steps = 8 + 2 * len(data_sheets)
     done = 0
 
     def step() -> None:
@@ -236,6 +239,8 @@ def write_archive(ctx: ExportContext, path: str) -> None:
         add("data/ideas.geojson", lambda out: exports.write_geojson(ctx, out))
         step()
         add("data/plan-layers.geojson", lambda out: exports.write_plan_geojson(ctx, out))
+        step()
+        add("data/drawn-answers.geojson", lambda out: exports.write_drawn_geojson(ctx, out))
         step()
 
         def write_geopackage(out) -> None:

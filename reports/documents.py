@@ -11,11 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from civic import branding
 from consultations.models import Consultation
-from consultations.selectors import plan_shapes_for_picture
+from consultations.selectors import picture_shapes
+from consultations.survey_selectors import drawn_legend
 from maps.static_map import render_png, render_svg
 
 from .selectors import Summary, consultation_summary
@@ -35,7 +36,7 @@ def summary_map_svg(summary: Summary) -> str:
         summary.map_pins,
         size=MAP_SIZE,
         title=_("Map of the ideas in %(title)s") % {"title": summary.consultation.title},
-        shapes=plan_shapes_for_picture(summary.consultation),
+        shapes=picture_shapes(summary.consultation),
     )
 
 
@@ -44,7 +45,7 @@ def summary_map_png(summary: Summary) -> bytes:
         summary.consultation.area,
         summary.map_pins,
         size=MAP_SIZE,
-        shapes=plan_shapes_for_picture(summary.consultation),
+        shapes=picture_shapes(summary.consultation),
     )
 
 
@@ -67,6 +68,7 @@ def document_context(summary: Summary) -> dict:
         "map_svg": map_svg,
         "map_image": map_image,
         "plan_layers": plan_legend(summary.consultation),
+        "drawn_legend": drawn_legend(summary.consultation),
         "generated_at": summary.computed_at,
         "SITE_NAME": settings.SITE_NAME,
         "MUNICIPALITY_NAME": branding.effective().name,
@@ -187,6 +189,23 @@ def render_docx(consultation: Consultation, *, include_hidden_counts: bool) -> b
                 if layer.legend:
                     text += f": {layer.legend}"
                 document.add_paragraph(text, style="List Bullet")
+        drawn = drawn_legend(summary.consultation)
+        if drawn:
+            document.add_paragraph(_("Drawn answers on the map"), style="Heading 2")
+            for item in drawn:
+                document.add_paragraph(
+                    ngettext(
+                        "%(prompt)s (%(colour)s): %(count)s answer",
+                        "%(prompt)s (%(colour)s): %(count)s answers",
+                        item["answers"],
+                    )
+                    % {
+                        "prompt": item["prompt"],
+                        "colour": item["colour"],
+                        "count": item["answers"],
+                    },
+                    style="List Bullet",
+                )
         buffer = io.BytesIO()
         document.save(buffer)
         return buffer.getvalue()

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from civic.models import User
 from civic.reasons import public_reason_label
 from civic.spreadsheets import formula_safe
-from consultations.models import Consultation, PollOption
+from consultations.models import Consultation, DrawnAnswer, PollOption
 from debate.models import Comment, PollAnswer
 from ideas.models import Idea, Support
 from social.models import PostState
@@ -108,6 +108,11 @@ class Sheet:
     columns: list[Column]
     rows: Callable[[ExportContext], Iterator[dict]]
     count: Callable[[ExportContext], int]
+    # Only in exports of consultations of this kind ("": every kind).
+    kind: str = ""
+
+    def applies_to(self, consultation: Consultation) -> bool:
+        return not self.kind or consultation.kind == self.kind
 
     def columns_for(self, ctx: ExportContext) -> list[Column]:
         return [column for column in self.columns if ctx.full or not column.full_only]
@@ -500,6 +505,68 @@ REFERRAL_COLUMNS = [
 ]
 
 
+# --- drawn answers of a map survey -----------------------------------------------------------
+
+
+def _drawn_queryset(ctx: ExportContext):
+    answers = DrawnAnswer.objects.filter(consultation=ctx.consultation)
+    return answers if ctx.full else answers.public()
+
+
+DRAWN_FIELDS = (
+    "id",
+    "question_id",
+    "question__prompt",
+    "question__kind",
+    "geometry",
+    "vertex_count",
+    "comment",
+    "created_at",
+    "is_hidden",
+    "hidden_reason",
+    *AUTHOR_FIELDS,
+)
+
+
+def drawn_rows(ctx: ExportContext) -> Iterator[dict]:
+    """Each drawn answer with its geometry as GeoJSON and as WKT text (WGS 84)."""
+    import shapely
+
+    rows = _drawn_queryset(ctx).order_by("question__position", "question_id", "id")
+    for row in rows.values(*DRAWN_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+        yield {
+            "id": row["id"],
+            "question_id": row["question_id"],
+            "question": row["question__prompt"],
+            "kind": row["question__kind"],
+            "author": ctx.author(row),
+            "comment": row["comment"],
+            "points": row["vertex_count"],
+            "geometry": row["geometry"],
+            "wkt": shapely.from_geojson(row["geometry"]).wkt,
+            "created_at": row["created_at"],
+            "hidden": row["is_hidden"],
+            "hidden_reason": public_reason_label(row["hidden_reason"]),
+        }
+
+
+DRAWN_COLUMNS = [
+    Column("id", "id"),
+    Column("question_id", "question_id"),
+    Column("question", "question"),
+    Column("kind", "kind"),
+    Column("author", "author"),
+    # Residents write the comment for the planners (the form says so), not for the public.
+    Column("comment", "comment", full_only=True),
+    Column("points", "points"),
+    Column("geometry", "geometry_geojson"),
+    Column("wkt", "geometry_wkt"),
+    Column("created_at", "created_at"),
+    Column("hidden", "hidden", full_only=True),
+    Column("hidden_reason", "hidden_reason", full_only=True),
+]
+
+
 SHEETS: list[Sheet] = [
     Sheet(
         "ideas",
@@ -528,6 +595,14 @@ SHEETS: list[Sheet] = [
         POLL_COLUMNS,
         poll_rows,
         lambda ctx: PollOption.objects.filter(topic__consultation=ctx.consultation).count(),
+    ),
+    Sheet(
+        "drawn_answers",
+        lambda: _("Drawn answers"),
+        DRAWN_COLUMNS,
+        drawn_rows,
+        lambda ctx: _drawn_queryset(ctx).count(),
+        kind=Consultation.Kind.MAP_SURVEY,
     ),
     Sheet(
         "social",
@@ -594,7 +669,7 @@ def write_xlsx(ctx: ExportContext, path, sheets: list[Sheet] | None = None) -> N
     """The workbook, one sheet per `Sheet`, written row by row with XlsxWriter in constant-memory
     mode: memory stays flat however many rows, and a million cells take about two thirds of the
     time openpyxl's write-only mode took (bench/RESULTS.md, Reports)."""
-    sheets = sheets or SHEETS
+    sheets = [item for item in sheets or SHEETS if item.applies_to(ctx.consultation)]
     progress = Progress(ctx, sum(item.count(ctx) for item in sheets))
     workbook = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     zone = timezone.get_current_timezone()
@@ -720,6 +795,60 @@ def write_geopackage(ctx: ExportContext, path: str) -> None:
         name = gpkg.table_name(f"plan_{layer.name}", taken)
         gpkg.add_table(path, name, PLAN_FIELDS, _plan_rows(layer), append=True)
     add_comment_anchors(ctx, path, taken)
+    add_drawn_answers(ctx, path, taken)
+
+
+DRAWN_GPKG_FIELDS = ("answer_id", "question_id", "question", "kind", "author", "created_at")
+
+
+def add_drawn_answers(ctx: ExportContext, path: str, taken: set[str]) -> None:
+    """Table `drawn_answers` of the GeoPackage: every drawn answer of a map survey (points,
+    lines and areas in one table, with the question beside each), by the export's rules on
+    names, hidden ones only in the full variant. The comment stays out of the public file."""
+    import shapely
+
+    from maps import gpkg
+
+    if ctx.consultation.kind != Consultation.Kind.MAP_SURVEY:
+        return
+    fields = [*DRAWN_GPKG_FIELDS, *(("comment", "hidden") if ctx.full else ())]
+    rows = [
+        (
+            shapely.from_geojson(row["geometry"]),
+            [
+                row["id"],
+                row["question_id"],
+                row["question"],
+                row["kind"],
+                row["author"],
+                _gpkg_value(row["created_at"]),
+                *((row["comment"], row["hidden"]) if ctx.full else ()),
+            ],
+        )
+        for row in drawn_rows(ctx)
+    ]
+    name = gpkg.table_name("drawn_answers", taken)
+    gpkg.add_table(path, name, fields, rows, append=True)
+
+
+def write_drawn_geojson(ctx: ExportContext, stream) -> None:
+    """The drawn answers as one RFC 7946 FeatureCollection, with the exported columns."""
+    columns = [
+        c for c in sheet("drawn_answers").columns_for(ctx) if c.key not in ("geometry", "wkt")
+    ]
+    stream.write('{"type": "FeatureCollection", "features": [')
+    for index, row in enumerate(drawn_rows(ctx)):
+        properties = json.dumps(
+            {column.key: row[column.key] for column in columns},
+            ensure_ascii=False,
+            default=_json_default,
+        )
+        stream.write(",\n" if index else "\n")
+        stream.write(
+            f'{{"type": "Feature", "id": {int(row["id"])}, "geometry": {row["geometry"]}, '
+            f'"properties": {properties}}}'
+        )
+    stream.write("\n]}\n")
 
 
 COMMENT_ANCHOR_FIELDS = ("comment_id", "plan_feature_id", "fraction", "stance", "created_at")

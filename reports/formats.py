@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from . import exports
 from .exports import ExportContext
 
+MAP_SURVEY = "map_survey"  # consultations.models.Consultation.Kind.MAP_SURVEY
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -21,6 +22,11 @@ class ExportFormat:
     content_type: str
     build: Callable[[ExportContext, str], None]  # (context, path to write)
     staff_only: bool = False
+    # Offered only for consultations of these kinds (empty: every kind).
+    kinds: tuple[str, ...] = ()
+
+    def offered_for(self, consultation) -> bool:
+        return not self.kinds or consultation.kind in self.kinds
 
 
 def _pdf(ctx: ExportContext, path: str) -> None:
@@ -54,6 +60,11 @@ def _geojson(ctx: ExportContext, path: str) -> None:
         exports.write_geojson(ctx, out)
 
 
+def _drawn_geojson(ctx: ExportContext, path: str) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        exports.write_drawn_geojson(ctx, out)
+
+
 def _geopackage(ctx: ExportContext, path: str) -> None:
     exports.write_geopackage(ctx, path)
 
@@ -76,6 +87,22 @@ FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat(
             "ideas.geojson", _("Ideas on the map"), "GeoJSON", "application/geo+json", _geojson
+        ),
+        ExportFormat(
+            "drawn-answers.csv",
+            _("Drawn answers"),
+            "CSV",
+            "text/csv; charset=utf-8",
+            _csv("drawn_answers"),
+            kinds=(MAP_SURVEY,),
+        ),
+        ExportFormat(
+            "drawn-answers.geojson",
+            _("Drawn answers on the map"),
+            "GeoJSON",
+            "application/geo+json",
+            _drawn_geojson,
+            kinds=(MAP_SURVEY,),
         ),
         ExportFormat(
             "map.gpkg",

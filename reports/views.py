@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from consultations.models import Consultation
 from consultations.selectors import consultation_for_viewer
+from consultations.survey_selectors import drawn_legend
 
 from .documents import MAP_SIZE, PDF_VECTOR_MAP_MAX_PINS, plan_legend, summary_map_svg
 from .formats import FORMATS
@@ -63,12 +64,14 @@ def _map(consultation: Consultation, data) -> dict:
             "map_image": f"{url}?width={MAP_SIZE[0]}&height={MAP_SIZE[1]}",
             "map_svg": "",
             "plan_layers": plan_legend(consultation),
+            "drawn_legend": drawn_legend(consultation),
         }
     # Built by maps.static_map, which escapes the title it writes.
     return {
         "map_image": "",
         "map_svg": mark_safe(summary_map_svg(data)),  # noqa: S308
         "plan_layers": plan_legend(consultation),
+        "drawn_legend": drawn_legend(consultation),
     }
 
 
@@ -103,7 +106,8 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "links": _download_links(consultation, item.name, variants),
         }
         for item in FORMATS.values()
-        if not item.staff_only or can_export_archive(request.user, consultation)
+        if (not item.staff_only or can_export_archive(request.user, consultation))
+        and item.offered_for(consultation)
     ]
     recent_jobs = []
     if staff:

@@ -182,6 +182,32 @@ def test_a_new_plan_layer_shows_on_the_hub_at_once(hub, consultation, planner, t
     assert not is_hit(response) and "Tunnel portals" in page and "North portal" in page
 
 
+@row(Change.MAP_SURVEY)
+def test_a_new_map_question_and_its_answers_show_on_the_hub_at_once(planner):
+    from consultations import survey
+    from consultations.models import Consultation
+
+    consultation = factories.ConsultationFactory(kind=Consultation.Kind.MAP_SURVEY)
+    consultation.planners.add(planner)
+    hub = consultation.get_absolute_url()
+    cached(hub)
+    question = survey.map_question_create(
+        actor=planner,
+        consultation=consultation,
+        data={"prompt": "Your way to school", "kind": "point"},
+    )
+    response, page = anonymous(hub)
+    assert not is_hit(response) and "Your way to school" in page and "0 answers" in page
+    cached(hub)
+    survey.drawn_answer_submit(
+        author=factories.UserFactory(),
+        question=question,
+        geometry={"type": "Point", "coordinates": list(factories.INSIDE)},
+    )
+    response, page = anonymous(hub)
+    assert not is_hit(response) and "1 answer" in page
+
+
 @row(Change.IDEA)
 def test_a_new_idea_shows_on_the_list_at_once(consultation, resident):
     url = reverse("ideas:list", kwargs={"slug": consultation.slug})

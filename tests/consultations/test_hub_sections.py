@@ -13,6 +13,7 @@ HIGHER_APPS = ("ideas", "debate", "moderation", "reports", "social")
 def test_each_app_registers_its_own_sections_in_page_order():
     names = [(section.slot, section.name) for section in hub.sections()]
     assert names == [
+        ("map", "consultations.map_survey"),
         ("map", "ideas.map"),
         ("ideas", "ideas.panel"),
         ("figures", "debate.figures"),

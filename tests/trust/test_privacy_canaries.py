@@ -439,3 +439,105 @@ def assert_readers_find_canaries(planted: Planted, by_category: dict[str, str]) 
 
     assert User.objects.get(email=EMAIL).phone == PHONE
     assert Report.objects.filter(reporter__display_name=REPORTER).count() == 2
+
+
+# --- Drawn answers of a map survey ---------------------------------------------------------------
+
+DRAWER = "Zqdrawername"
+DRAWN_COMMENT = "Zqdrawncomment"
+HIDDEN_DRAWN = "Zqhiddendrawn"
+# The comment goes with the drawing to the planners (the form says so); the name of the person
+# who drew is for staff's full files and the planners' list of single answers.
+DRAWN_ALLOWED: dict[str, dict[str, set[str]]] = {
+    EMAIL: {},
+    PHONE: {},
+    SECRET_NAME: {},
+    DRAWER: {"survey-staff": MODERATORS, "export-full": STAFF, "archive-full": STAFF},
+    DRAWN_COMMENT: {"survey-staff": MODERATORS, "export-full": STAFF, "archive-full": STAFF},
+    HIDDEN_DRAWN: {"survey-staff": MODERATORS, "export-full": STAFF, "archive-full": STAFF},
+}
+
+
+def _plant_survey():
+    from consultations import services as consultations
+    from consultations import survey
+    from consultations.models import Consultation, MapQuestion
+
+    consultation = factories.ConsultationFactory(
+        title="Survey canaries",
+        slug="survey-canaries",
+        language="en",
+        kind=Consultation.Kind.MAP_SURVEY,
+    )
+    line = MapQuestion.objects.create(consultation=consultation, kind="line", prompt="Your way")
+    point = MapQuestion.objects.create(consultation=consultation, kind="point", prompt="Danger")
+    secretive = factories.UserFactory(
+        email=EMAIL, display_name=SECRET_NAME, show_name_publicly=False, phone=PHONE
+    )
+    drawer = factories.UserFactory(display_name=DRAWER, show_name_publicly=True, phone=PHONE)
+    route = {"type": "LineString", "coordinates": [[12.5940, 55.6790], [12.5960, 55.6800]]}
+    spot = {"type": "Point", "coordinates": list(INSIDE)}
+    survey.drawn_answer_submit(author=secretive, question=line, geometry=route, comment="Fine")
+    survey.drawn_answer_submit(author=drawer, question=line, geometry=route, comment=DRAWN_COMMENT)
+    survey.drawn_answer_submit(author=drawer, question=point, geometry=spot)
+    hidden = survey.drawn_answer_submit(
+        author=secretive, question=point, geometry=spot, comment=HIDDEN_DRAWN
+    )
+    admin = factories.AdministratorFactory()
+    survey.drawn_answer_set_hidden(actor=admin, answer=hidden, hidden=True, reason="offensive")
+    consultations.consultation_close(actor=admin, consultation=consultation)
+    return consultation
+
+
+def survey_outputs(consultation, role: str):
+    from reports.formats import FORMATS
+
+    client = client_for(role)
+    slug = consultation.slug
+
+    def get(category: str, url: str, name: str = ""):
+        response = client.get(url)
+        if response.status_code == 200:
+            yield Output(category, url, text_of(_body(response), name or url.split("?")[0]))
+
+    for url in [
+        reverse("consultations:detail", kwargs={"slug": slug}),
+        reverse("consultations:survey", kwargs={"slug": slug}),
+        reverse("maps:static-svg", kwargs={"slug": slug}),
+        reverse("reports:summary", kwargs={"slug": slug}),
+    ]:
+        yield from get("page", url)
+    for url in [
+        reverse("api-map-question-list", kwargs={"slug": slug}),
+        reverse("api-own-answer-list", kwargs={"slug": slug}),
+    ]:
+        yield from get("api", url)
+    feed = reverse("survey-feed", kwargs={"slug": slug})
+    yield from get("feed", feed, "answers.geojson")
+    yield from get("feed", f"{feed}?zoom=20", "answers.geojson")
+    yield from get("survey-staff", reverse("consultations:drawn-answers", kwargs={"slug": slug}))
+    yield from get("survey-staff", reverse("api-planner-answer-list", kwargs={"slug": slug}))
+    for name in FORMATS:
+        for variant in ("public", "full"):
+            kind = "archive" if name.endswith(".zip") else "export"
+            url = reverse("reports:download", kwargs={"slug": slug, "name": name})
+            yield from get(f"{kind}-{variant}", f"{url}?variant={variant}", name)
+
+
+def test_drawn_answers_show_names_and_comments_only_where_the_rules_allow(settings):
+    consultation = _plant_survey()
+    leaks, read = [], {}
+    for role in ROLES:
+        for output in survey_outputs(consultation, role):
+            if role == "planner":
+                read[output.category] = read.get(output.category, "") + output.text
+            for canary, rules in DRAWN_ALLOWED.items():
+                if _found(canary, output.text) and role not in rules.get(output.category, set()):
+                    leaks.append(f"{role}: {canary} in {output.category} {output.label}")
+    assert not leaks, "read what the rules keep from them:\n" + "\n".join(leaks)
+    # The readers read something: the planners find every canary where they may.
+    for category in ("survey-staff", "export-full", "archive-full"):
+        for canary in (DRAWER, DRAWN_COMMENT, HIDDEN_DRAWN):
+            assert _found(canary, read[category]), (canary, category)
+    assert '"kind": "cluster"' in read["feed"] and '"kind": "cell"' in read["feed"]
+    assert "Participant 1" in read["export-public"]

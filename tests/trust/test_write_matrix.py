@@ -373,6 +373,63 @@ def _someone_to_promote(cell):
     return reverse("backoffice:user_role", args=[cell.state.pk]), {"role": "planner"}
 
 
+def _map_survey(cell):
+    """The cell's consultation as a map survey with one line question."""
+    from consultations.models import MapQuestion
+
+    cell.consultation.kind = "map_survey"
+    cell.consultation.save(update_fields=["kind"])
+    return MapQuestion.objects.create(consultation=cell.consultation, kind="line", prompt="Route")
+
+
+SURVEY_LINE = {"type": "LineString", "coordinates": [[12.5940, 55.6790], [12.5960, 55.6800]]}
+
+
+def _drawn_answer(cell, author=None):
+    from consultations.models import DrawnAnswer
+
+    question = _map_survey(cell)
+    answer = DrawnAnswer.objects.create(
+        question=question,
+        consultation=cell.consultation,
+        author=author or cell.someone(),
+        geometry=json.dumps(SURVEY_LINE),
+        longitude=12.595,
+        latitude=55.6795,
+    )
+    cell.state = answer
+    return answer
+
+
+def _answer_gone(cell) -> bool:
+    from consultations.models import DrawnAnswer
+
+    return not DrawnAnswer.objects.filter(pk=cell.state.pk).exists()
+
+
+def _answered(cell) -> bool:
+    from consultations.models import DrawnAnswer
+
+    return DrawnAnswer.objects.filter(consultation=cell.consultation).exists()
+
+
+def _survey_answer(cell):
+    question = _map_survey(cell)
+    url = reverse("consultations:survey-answer", args=[cell.consultation.slug, question.pk])
+    return url, {"action": "send", f"q{question.pk}-geometry": json.dumps(SURVEY_LINE)}
+
+
+def _survey_slug(cell) -> str:
+    _map_survey(cell)
+    return cell.consultation.slug
+
+
+def _question_url(cell, name):
+    question = _map_survey(cell)
+    cell.state = question
+    return reverse(name, args=[cell.consultation.slug, question.pk])
+
+
 IDEA_FORM = {
     "title": "A bench by the water",
     "description": "Somewhere to sit.",
@@ -401,6 +458,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api-consultation-publish", "post"): Row(managers, lambda c: (reverse("api-consultation-publish", args=[_draft(c).slug]), {}), api=True),
     ("api-consultation-close", "post"): Row(managers, lambda c: (reverse("api-consultation-close", args=[c.consultation.slug]), {}), api=True),
     ("api-consultation-results", "post"): Row(managers, lambda c: (reverse("api-consultation-results", args=[c.consultation.slug]), {"results": "Done"}), api=True),
+    # Map surveys
+    ("consultations:map-questions", "post"): Row(managers, lambda c: (reverse("consultations:map-questions", args=[_survey_slug(c)]), {"question-prompt": "Route", "question-kind": "line", "question-max_answers": 2})),
+    ("consultations:map-question-edit", "post"): Row(managers, lambda c: (_question_url(c, "consultations:map-question-edit"), {"prompt": "Renamed", "kind": "line", "max_answers": 2})),
+    ("consultations:map-question-move", "post"): Row(managers, lambda c: (_question_url(c, "consultations:map-question-move"), {"direction": "up"})),
+    ("consultations:map-question-delete", "post"): Row(managers, lambda c: (_question_url(c, "consultations:map-question-delete"), {}), effect=lambda c: not c.consultation.map_questions.exists()),
+    ("consultations:drawn-answer-hide", "post"): Row(managers, lambda c: (reverse("consultations:drawn-answer-hide", args=[c.consultation.slug, _drawn_answer(c).pk]), {"reason": "spam"}), effect=lambda c: c.consultation.drawn_answers.filter(is_hidden=True).exists()),
+    ("consultations:survey-answer", "post"): Row(participants, _survey_answer, effect=_answered),
+    ("consultations:survey-answer-delete", "post"): Row(signed_in, lambda c: (reverse("consultations:survey-answer-delete", args=[c.consultation.slug, _drawn_answer(c, c.own()).pk]), {}), effect=_answer_gone),
+    ("api-drawn-answer-create", "post"): Row(participants, lambda c: (reverse("api-drawn-answer-create", args=[c.consultation.slug, _map_survey(c).pk]), {"geometry": SURVEY_LINE}), api=True, effect=_answered),
+    ("api-own-answer-delete", "delete"): Row(signed_in, lambda c: (reverse("api-own-answer-delete", args=[c.consultation.slug, _drawn_answer(c, c.own()).pk]), {}), api=True, effect=_answer_gone),
     # Ideas (visitors may submit with their e-mail address, so the form is open to them)
     ("ideas:create", "post"): Row(lambda r, s: r == "anonymous" or participants(r, s), lambda c: (reverse("ideas:create", args=[c.consultation.slug]), IDEA_FORM)),
     ("ideas:edit", "post"): Row(participants, lambda c: (reverse("ideas:edit", args=[c.idea(author=c.own()).reference]), IDEA_FORM)),

@@ -9,6 +9,7 @@ from django.db import transaction
 DEMO_MODULES = [
     "devsite.demo.consultations",
     "devsite.demo.plans",
+    "devsite.demo.survey",
     "devsite.demo.ideas",
     "devsite.demo.debate",
     "devsite.demo.moderation",
@@ -55,6 +56,6 @@ class Command(BaseCommand):
 def _demo_present(people) -> bool:
     from consultations.models import Consultation
 
-    demo = {"christiansholm", "harstad-sentrumstunnel"}
+    demo = {"christiansholm", "harstad-sentrumstunnel", "harstad-skolevei"}
     consultations = set(Consultation.objects.filter(slug__in=demo).values_list("slug", flat=True))
     return people.present() and consultations == demo
