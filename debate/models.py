@@ -282,3 +282,64 @@ class PollAnswer(models.Model):
 
     def __str__(self):
         return f"{self.user_id} -> {self.option_id}"
+
+
+# --- A consultation's key figures, kept as rows change (PostgreSQL) ---------------------------
+#
+# Counting them at read time meant aggregating every support, comment and idea of the
+# consultation and a distinct union of everyone who took part: tens of milliseconds whenever the
+# hub's figures were not cached. On PostgreSQL, triggers on ideas, supports, comments and poll
+# answers (migration 0011_key_figure_tallies) keep these rows in the transaction of every write,
+# whichever way it is made (services, bulk loads, deletions that cascade), so the figures equal
+# the rows at every commit; SQLite counts the rows (debate.selectors.count_consultation_figures).
+# No database constraint ties them to the consultation: its deletion removes them (the trigger
+# on consultations), after the deletions of its rows that still adjust them.
+
+FIGURE_SHARDS = 16
+
+
+class FigureTally(models.Model):
+    """One of FIGURE_SHARDS shares of a consultation's key figures, one per database session
+    modulo FIGURE_SHARDS: concurrent writers mostly change different rows, so a support storm
+    does not queue on one row. The figures are the sums over the shares."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    shard = models.PositiveSmallIntegerField()
+    ideas = models.BigIntegerField(default=0)  # published, not hidden
+    supports = models.BigIntegerField(default=0)  # the support_count of those ideas
+    comments = models.BigIntegerField(default=0)  # published, not deleted
+    participants = models.BigIntegerField(default=0)  # people with a Participation
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "shard"], name="one_tally_per_shard")
+        ]
+
+    def __str__(self):
+        return f"{self.consultation_id}/{self.shard}"
+
+
+class Participation(models.Model):
+    """How many rows that make a person a participant of a consultation exist (their ideas
+    past confirmation, supports, comments and poll answers: debate.selectors.participant_count).
+    A person counts while this is above zero; the row goes when it reaches zero."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    contributions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "user"], name="one_participation_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.consultation_id}: {self.contributions}"
