@@ -30,15 +30,9 @@ POSTGRES = connection.vendor == "postgresql"
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="the tallies are kept by PostgreSQL")
 
 
-def _committed():
-    """The tallies' triggers run at commit; a test's transaction never commits, so it asks for
-    them now."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
 def _agree(consultation):
-    _committed()
+    # The triggers run at commit; in a test whose transaction never commits, as each row is
+    # written (tests/conftest.py).
     assert tallied_figures(consultation.pk) == counted_figures(consultation)
 
 
@@ -116,7 +110,6 @@ def test_deleting_a_consultation_leaves_no_tallies():
     CommentFactory(topic=None, idea=idea, consultation=consultation)
     pk = consultation.pk
     consultation.delete()
-    _committed()
     assert not FigureTally.objects.filter(consultation_id=pk).exists()
     assert not Participation.objects.filter(consultation_id=pk).exists()
 
@@ -128,7 +121,6 @@ def test_the_hub_reads_its_figures_in_one_query_whatever_the_rows():
         for idea in IdeaFactory.create_batch(n, consultation=consultation):
             SupportFactory(idea=idea)
             CommentFactory(topic=None, idea=idea, consultation=consultation)
-    _committed()
     for consultation in (small, large):
         with CaptureQueriesContext(connection) as queries:
             figures = count_consultation_figures(consultation)
