@@ -7,7 +7,6 @@ from django.db import connection
 from debate import selectors, services
 from tests import factories
 
-
 # Reading them afresh: the sums of PostgreSQL's tallies, or the rows counted elsewhere.
 COUNTING = 1 if connection.vendor == "postgresql" else 3
 
