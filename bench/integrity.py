@@ -24,8 +24,6 @@ class IntegrityReport:
     duplicate_rows: list[tuple[int, int]] = field(default_factory=list)
     idea_count_mismatches: list[tuple[int, int, int]] = field(default_factory=list)
     topic_count_mismatches: list[tuple[int, int, int]] = field(default_factory=list)
-    # (figure, tallied, counted) for each key figure whose tally differs from the rows (PostgreSQL)
-    figure_mismatches: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -40,7 +38,6 @@ class IntegrityReport:
             "duplicate_rows",
             "idea_count_mismatches",
             "topic_count_mismatches",
-            "figure_mismatches",
         ):
             items = getattr(self, name)
             if items:
@@ -97,26 +94,7 @@ def check(consultation, successes: Iterable[tuple[int, int]] = ()) -> IntegrityR
     ):
         if shown != counted_topics.get(topic_id, 0):
             report.topic_count_mismatches.append((topic_id, shown, counted_topics.get(topic_id, 0)))
-    report.figure_mismatches = figure_mismatches(consultation)
     return report
-
-
-def figure_mismatches(consultation) -> list[tuple[str, int, int]]:
-    """The hub's key figures as the tallies keep them against the same figures counted from the
-    rows: (figure, tallied, counted) for each that differs. Only PostgreSQL keeps tallies."""
-    from dataclasses import asdict
-
-    from django.db import connection
-
-    from debate.selectors import counted_figures, tallied_figures
-
-    if connection.vendor != "postgresql":
-        return []
-    tallied = asdict(tallied_figures(consultation.pk))
-    counted = asdict(counted_figures(consultation))
-    return [
-        (name, tallied[name], counted[name]) for name in counted if tallied[name] != counted[name]
-    ]
 
 
 def countable_comments_per(consultation, owner: str) -> dict[int, int]:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
@@ -637,31 +636,7 @@ def participant_count(consultation: Consultation) -> int:
 
 
 def count_consultation_figures(consultation: Consultation) -> Figures:
-    """Ideas, supports, comments and participants (participant_count): on PostgreSQL the sums
-    of the tallies its triggers keep (debate.models.FigureTally), one short query whatever the
-    consultation's size; elsewhere counted from the rows in three queries."""
-    if connection.vendor == "postgresql":
-        return tallied_figures(consultation.pk)
-    return counted_figures(consultation)
-
-
-def tallied_figures(consultation_id: int) -> Figures:
-    from django.db.models.functions import Coalesce
-
-    from .models import FigureTally
-
-    zero = Value(0)
-    sums = FigureTally.objects.filter(consultation_id=consultation_id).aggregate(
-        ideas=Coalesce(Sum("ideas"), zero),
-        supports=Coalesce(Sum("supports"), zero),
-        comments=Coalesce(Sum("comments"), zero),
-        participants=Coalesce(Sum("participants"), zero),
-    )
-    return Figures(**{name: int(value) for name, value in sums.items()})
-
-
-def counted_figures(consultation: Consultation) -> Figures:
-    """The key figures counted from the rows (what the tallies must always equal)."""
+    """Ideas, supports, comments and participants (participant_count) in three queries."""
     ideas = Idea.objects.published().filter(consultation=consultation)
     idea_figures = ideas.aggregate(ideas=Count("id"), supports=Sum("support_count"))
     comments = Comment.objects.countable().filter(consultation=consultation).count()

@@ -95,35 +95,6 @@ def _changes_reach_the_caches_as_on_commit(monkeypatch):
     monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_run)
 
 
-# The PostgreSQL triggers that keep the key figures (debate migration 0011) run at commit.
-FIGURE_TRIGGERS = (
-    "debate_idea_figures",
-    "debate_support_figures",
-    "debate_comment_figures",
-    "debate_poll_answer_figures",
-    "debate_consultation_gone",
-)
-
-
-@pytest.fixture(autouse=True)
-def _figures_kept_as_on_commit(request):
-    """A test's transaction never commits, so the triggers that keep the key figures would never
-    run: in such a test they run as each row is written instead. Tests with real transactions
-    (transaction=True) commit, and the triggers run at commit as in production."""
-    marker = request.node.get_closest_marker("django_db")
-    uses_db = marker is not None or "db" in request.fixturenames
-    if not uses_db or (marker and marker.kwargs.get("transaction")):
-        return
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        return
-    request.getfixturevalue("db")
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {', '.join(FIGURE_TRIGGERS)} IMMEDIATE")
-
-
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):
     """Tests read messages in English; tests of other languages ask for them explicitly."""
