@@ -102,12 +102,13 @@ def empty_caches() -> None:
     the consultation page), so the next request is built from scratch."""
     from django.core.cache import cache
 
-    from civic import pagecache
+    from civic import kept, pagecache
     from consultations import hub
 
     cache.clear()
     pagecache.forget_checked()
     hub.forget_kept_sections()
+    kept.forget_kept_parts()
 
 
 def seeded_consultation(sizes: dict[str, int] | None = None, *, seed: int = 42):

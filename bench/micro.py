@@ -195,7 +195,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="time only the cases whose name holds this text (repeatable; never written)",
+    )
     args = parser.parse_args(argv)
+    if args.write and args.only:
+        parser.error("--write records every case; leave out --only")
     setup_django()
     from django.conf import settings
 
@@ -207,6 +215,8 @@ def main(argv=None):
     consultation = seeded_consultation()
     rows = []
     for name, call, target in cases(consultation):
+        if args.only and not any(text in name for text in args.only):
+            continue
         runs = max(3, args.runs // 5) if name.startswith("export") else args.runs
         load = load_average()
         median, p95, _ = timed(call, runs, warmup=1 if name.startswith("export") else 3)

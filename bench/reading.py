@@ -55,6 +55,12 @@ def main(argv=None):
     parser.add_argument("--redis-down", action="store_true")
     parser.add_argument("--redis", action="store_true", help="the bench Redis as the cache")
     parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="time only the cases whose name holds this text (repeatable; the trivial GET always)",
+    )
+    parser.add_argument(
         "--debate",
         action="store_true",
         help="also the 20,000-comment topic of bench/debate_topic.py (seeded here once)",
@@ -160,6 +166,12 @@ def main(argv=None):
         ("map feed, whole area, zoom 19, cached", get(f"{feed}?zoom=19"), None),
         ("map feed, whole area, zoom 19, uncached", get(f"{feed}?zoom=19"), empty_caches),
     ]
+    if args.only:
+        cases = [
+            case
+            for index, case in enumerate(cases)
+            if index == 0 or any(text in case[0] for text in args.only)
+        ]
     print(f"load average before: {load_average()}", flush=True)
     rows = []
     trivial = None

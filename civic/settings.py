@@ -517,6 +517,10 @@ API_TOKEN_LOCAL_SECONDS = env.int("API_TOKEN_LOCAL_SECONDS", default=60)
 # it built for anonymous visitors while the consultation's pages are unchanged
 # (consultations.hub): counts that replace nothing (supports, votes) are at most this old.
 HUB_SECTIONS_SECONDS = env.int("HUB_SECTIONS_SECONDS", default=30)
+# How long a web worker reuses the parts of a consultation's pages it rendered that are the same
+# on each of them (the idea page's header, footer and map set-up for anonymous visitors) while
+# the consultation's pages are unchanged (civic.kept; 0: render them every time).
+PAGE_PARTS_SECONDS = env.int("PAGE_PARTS_SECONDS", default=60)
 
 # --- Shared HTTP caches in front of the site (Varnish, a CDN; civic/httpcache.py) ---------------
 # Anonymous copies of the public pages and map feeds say `Cache-Control: public, max-age=...,

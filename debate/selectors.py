@@ -178,6 +178,17 @@ def comment_page(
     """
     sort, stance = _known(sort, stance)
     page = max(1, page)
+    if getattr(target, "has_threads", True) is False:
+        # An idea nobody has commented on (ideas.models.Idea.has_threads): the page the queries
+        # below would find, without them.
+        return CommentPage(
+            roots=[],
+            number=page,
+            has_next=False,
+            sort=sort,
+            stance=stance,
+            plan_feature=plan_feature,
+        )
     candidates, ordering = _root_candidates(target, sort, stance, plan_feature)
     focus_root = _focus_root(candidates.model.objects.published().for_target(target), focus)
     if focus_root is not None:

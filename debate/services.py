@@ -429,6 +429,8 @@ def comment_publish(*, actor: User, comment: Comment) -> Comment:
     changed(comment.consultation_id, Change.COMMENT)
     if not comment.is_deleted:
         _count(comment, +1)
+    else:
+        _mark_threaded(comment)
     audit_record(actor=actor, action="debate.comment_published", target=comment)
     _notify_reply(comment)
     return comment
@@ -553,10 +555,24 @@ def comment_delete(*, actor: User, comment: Comment, erasing_account: bool = Fal
 
 
 def _count(comment: Comment, delta: int) -> None:
-    model = Topic if comment.topic_id else Idea
-    model.objects.filter(pk=comment.topic_id or comment.idea_id).update(
-        comment_count=F("comment_count") + delta
+    if comment.topic_id:
+        Topic.objects.filter(pk=comment.topic_id).update(comment_count=F("comment_count") + delta)
+        return
+    marked = {"has_threads": True} if delta > 0 else {}
+    Idea.objects.filter(pk=comment.idea_id).update(
+        comment_count=F("comment_count") + delta, **marked
     )
+    if marked and Comment.idea.is_cached(comment):
+        comment.idea.has_threads = True
+
+
+def _mark_threaded(comment: Comment) -> None:
+    """A published comment that does not count (deleted while it waited) still shows in its
+    idea's thread."""
+    if comment.idea_id:
+        Idea.objects.filter(pk=comment.idea_id, has_threads=False).update(has_threads=True)
+        if Comment.idea.is_cached(comment):
+            comment.idea.has_threads = True
 
 
 @transaction.atomic

@@ -110,6 +110,10 @@ class Idea(models.Model):
     # Kept in the same transaction as the Support / Comment rows they count.
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    # Whether a comment was ever published here. Deleted and hidden comments keep their place
+    # in the thread while comment_count leaves them out, so the idea page reads threads only
+    # when this is set; set in the statement that counts the comment (debate.services).
+    has_threads = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,13 +6,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civic import ratelimit
+from civic import kept, ratelimit
 from civic.redirects import next_path
 from consultations.models import Consultation
 from consultations.rules import phase_allows, require_phase, verification_refusal
@@ -259,12 +259,26 @@ def idea_confirm(request, token):
     return redirect(idea)
 
 
+# What an idea page shows of its own; the rest (header, footer, breadcrumbs, styles) is the same
+# on every idea page of the consultation for anonymous visitors (civic.kept).
+IDEA_PAGE_OWN_BLOCKS = ("title", "meta_description", "link_card", "content")
+
+
 def idea_detail(request, reference):
     idea = _idea(request, reference)
     user = request.user
     context = _detail_context(request, idea)
     if permissions.can_answer_idea(user, idea):
         context["answer_form"] = AnswerForm(idea=idea)
+    elif kept.shell_allowed(request):
+        html = kept.render_in_kept_shell(
+            request,
+            "ideas/idea_detail.html",
+            context,
+            consultation_id=idea.consultation_id,
+            own=IDEA_PAGE_OWN_BLOCKS,
+        )
+        return HttpResponse(html)
     return render(request, "ideas/idea_detail.html", context)
 
 
@@ -289,16 +303,17 @@ def _detail_context(request, idea: Idea) -> dict:
     user = request.user
     left = services.supports_left(user, idea.consultation) if user.is_authenticated else None
     shows_pending_edit = idea.has_pending_edit and permissions.can_see_pending_edit(user, idea)
+    images, status_changes, revision_count = selectors.idea_page_rows(idea)
     return {
         **_support_context(request, idea, left),
-        "images": [i for i in idea.images.all() if not i.is_redacted and not i.is_pending],
-        "status_changes": list(idea.status_changes.select_related("changed_by")),
+        "images": [i for i in images if not i.is_redacted and not i.is_pending],
+        "status_changes": status_changes,
         "can_edit": permissions.can_edit_idea(user, idea),
         "follows": user.is_authenticated and Follow.objects.filter(user=user, idea=idea).exists(),
         "can_follow": permissions.can_follow(user),
-        "revision_count": idea.revisions.count(),
+        "revision_count": revision_count,
         "shows_pending_edit": shows_pending_edit,
-        "pending_images": [i for i in idea.images.all() if i.is_pending and not i.is_redacted]
+        "pending_images": [i for i in images if i.is_pending and not i.is_redacted]
         if shows_pending_edit
         else [],
         "can_approve": idea.publication == Publication.PENDING_MODERATION

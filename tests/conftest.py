@@ -35,10 +35,11 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def _forget_worker_copies():
-    from civic import api_tokens, branding, pagecache
+    from civic import api_tokens, branding, kept, pagecache
     from consultations import hub, selectors
 
     api_tokens.forget_kept()
+    kept.forget_kept_parts()
     pagecache.forget_checked()
     hub.forget_kept_sections()
     pagecache._consultation_of_key.clear()

@@ -2,13 +2,15 @@
 
 import factory
 
-from debate.models import Comment
+from debate.models import Comment, CommentPublication
+from ideas.models import Idea
 from tests.factories import TopicFactory, UserFactory
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Comment
+        skip_postgeneration_save = True
 
     topic = factory.SubFactory(TopicFactory)
     consultation = factory.LazyAttribute(
@@ -20,3 +22,10 @@ class CommentFactory(factory.django.DjangoModelFactory):
     parent = None
     root = factory.LazyAttribute(lambda o: (o.parent.root or o.parent) if o.parent else None)
     depth = factory.LazyAttribute(lambda o: o.parent.depth + 1 if o.parent else 0)
+
+    @factory.post_generation
+    def marks_its_idea(obj, create, extracted, **kwargs):
+        """As debate.services does: an idea with a published comment has threads to show."""
+        if create and obj.idea_id and obj.publication == CommentPublication.PUBLISHED:
+            Idea.objects.filter(pk=obj.idea_id).update(has_threads=True)
+            obj.idea.has_threads = True

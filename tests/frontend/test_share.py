@@ -99,3 +99,12 @@ def test_the_pages_stay_cacheable_for_everyone(client):
     idea = factories.IdeaFactory()
     page = client.get(idea.get_absolute_url())
     assert "csrfmiddlewaretoken" not in page.content.decode() and not page.cookies
+
+
+@pytest.mark.parametrize("text", ['Idea: A <sauna> & "bath"', ""])
+def test_hidden_fields_are_what_the_widgets_render(text):
+    from frontend.share import MastodonShareForm
+    from frontend.templatetags.share import hidden_fields
+
+    form = MastodonShareForm(initial={"path": "/ideas/T-1-00001/?a=1&b=<2>", "text": text})
+    assert hidden_fields(form, ("path", "text")) == str(form["path"]) + str(form["text"])
