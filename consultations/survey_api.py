@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civic.api import Pagination
 from civic.reasons import public_reason_label
 
 from . import permissions, selectors, survey, survey_selectors
@@ -152,16 +154,20 @@ class AnswerFeedView(APIView):
         )
 
 
-class PlannerAnswerListView(APIView):
-    permission_classes = [IsAuthenticated]
+class PlannerAnswerListView(ListAPIView):
+    """Every single drawn answer, a page at a time (`page`, `page_size` up to 100), oldest first:
+    a survey with thousands of answers is read in pages, never in one answer."""
 
-    @extend_schema(
-        responses={200: PlannerAnswerSerializer(many=True)},
-        summary="Every single drawn answer (planners)",
-    )
-    def get(self, request, slug):
-        consultation = _survey(request, slug)
-        if not permissions.can_see_drawn_answers_individually(request.user, consultation):
+    permission_classes = [IsAuthenticated]
+    serializer_class = PlannerAnswerSerializer
+    pagination_class = Pagination
+
+    @extend_schema(summary="Every single drawn answer (planners)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        consultation = _survey(self.request, self.kwargs["slug"])
+        if not permissions.can_see_drawn_answers_individually(self.request.user, consultation):
             raise PermissionDenied(_("You may not read single answers of this survey."))
-        answers = survey_selectors.answers_for_planners(consultation)
-        return Response(PlannerAnswerSerializer(answers, many=True).data)
+        return survey_selectors.answers_for_planners(consultation).order_by("pk")

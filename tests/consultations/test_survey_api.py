@@ -124,8 +124,22 @@ def test_planners_get_single_answers_without_e_mail(api, consultation):
     api.force_authenticate(factories.PlannerFactory())
     response = api.get(url)
     assert response.status_code == 200
-    assert response.json()[0]["author"] == author.public_name
+    assert response.json()["count"] == 1
+    assert response.json()["results"][0]["author"] == author.public_name
     assert author.email not in response.content.decode()
+
+
+def test_planners_read_single_answers_a_page_at_a_time(api, consultation):
+    asked = question(consultation, "point")
+    for _ in range(3):
+        answer(asked)
+    api.force_authenticate(factories.PlannerFactory())
+    first = api.get(f"{_base(consultation)}all-answers/?page_size=2").json()
+    assert first["count"] == 3 and len(first["results"]) == 2 and first["next"]
+    second = api.get(first["next"]).json()
+    assert len(second["results"]) == 1
+    ids = [row["id"] for row in first["results"] + second["results"]]
+    assert len(set(ids)) == 3
 
 
 def _count(api, url) -> int:
