@@ -149,7 +149,7 @@ class AnswerFeedView(APIView):
         else:
             zoom = None
         return Response(
-            survey_selectors.public_feed(consultation, zoom),
+            survey_selectors.public_feed_kept(consultation, zoom),
             content_type="application/geo+json",
         )
 

@@ -6,13 +6,16 @@ pins are (maps.clustering), and lines and areas are counted per grid cell they c
 here is a fixed number of queries, however many answers there are.
 """
 
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from shapely.geometry import box, shape
 
+from civic.pagecache import page_version_keys
 from maps.clustering import cell_size, grid_clusters
 from maps.geometry import area_bounds
 
@@ -86,6 +89,25 @@ def count_grid(geometries, size: float) -> dict[tuple[int, int], int]:
                 if geometry.intersects(box(x * size, y * size, (x + 1) * size, (y + 1) * size)):
                     counts[(x, y)] += 1
     return counts
+
+
+def public_feed_kept(consultation: Consultation, zoom: int | None = None) -> dict:
+    """`public_feed`, kept MAP_CLUSTER_CACHE_SECONDS under the consultation's page versions: a
+    question or an answer added, changed, hidden or removed announces MAP_SURVEY, which moves
+    them on (civic.changes), so the next visitor gets the new aggregate; a crowd on the survey
+    map costs one fold per zoom and change, not one per visit. The caller has already checked
+    that the person may see the consultation."""
+    seconds = settings.MAP_CLUSTER_CACHE_SECONDS
+    if seconds <= 0:
+        return public_feed(consultation, zoom)
+    versions = cache.get_many(page_version_keys(consultation.pk))
+    fingerprint = repr((consultation.pk, sorted(versions.items()), zoom)).encode()
+    key = "survey:feed:" + hashlib.sha256(fingerprint).hexdigest()
+    feed = cache.get(key)
+    if feed is None:
+        feed = public_feed(consultation, zoom)
+        cache.set(key, feed, seconds)
+    return feed
 
 
 def public_feed(consultation: Consultation, zoom: int | None = None) -> dict:

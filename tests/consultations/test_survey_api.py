@@ -115,6 +115,30 @@ def test_the_public_feed_aggregates_and_names_nobody(api, consultation):
     assert "Secretname" not in text and "secret comment" not in text and author.email not in text
 
 
+def _points_counted(api, consultation) -> int:
+    body = api.get(f"{_base(consultation)}answers.geojson").json()
+    return sum(f["properties"]["count"] for f in body["features"] if f["properties"]["question"])
+
+
+def test_the_kept_public_feed_follows_every_change(api, consultation):
+    points = question(consultation, "point")
+    first = answer(points, geometry=POINT)
+    with CaptureQueriesContext(connection) as built:
+        assert _points_counted(api, consultation) == 1
+    with CaptureQueriesContext(connection) as kept:
+        assert _points_counted(api, consultation) == 1
+    # A kept aggregate reads only the consultation, not the questions and answers.
+    assert not any("drawnanswer" in query["sql"] for query in kept.captured_queries)
+    assert any("drawnanswer" in query["sql"] for query in built.captured_queries)
+    second = answer(points, geometry=POINT)
+    assert _points_counted(api, consultation) == 2
+    planner = factories.PlannerFactory()
+    survey.drawn_answer_set_hidden(actor=planner, answer=second, hidden=True, reason="spam")
+    assert _points_counted(api, consultation) == 1
+    survey.drawn_answer_delete(user=first.author, answer=first)
+    assert _points_counted(api, consultation) == 0
+
+
 def test_planners_get_single_answers_without_e_mail(api, consultation):
     author = factories.UserFactory()
     answer(question(consultation, "line"), author=author, comment="Dark path")
