@@ -75,6 +75,10 @@ def test_resident_comments_on_a_route_section_from_the_map(page, new_page, live_
     click_on_the_route(page)
     link = page.get_by_role("link", name="Comment on this spot of Tunnel alternatives")
     link.wait_for()
+    # Leaflet fades a popup in; its colours are checked once it is fully shown, not mid-fade.
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     a11y_check(page, "popup")
     with page.expect_navigation():
         link.click()
