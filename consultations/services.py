@@ -29,6 +29,7 @@ from .models import (
     PlanFeatureShape,
     PlanLayer,
 )
+from .ordering import move_one_place
 from .validators import COVER_IMAGE_FORMATS, COVER_IMAGE_MAX_BYTES
 
 # Fields a planner edits directly; status, counters and results have their own services.
@@ -582,17 +583,14 @@ def plan_layer_update(*, actor, layer: PlanLayer, data: Mapping[str, Any]) -> Pl
 @transaction.atomic
 def plan_layer_move(*, actor, layer: PlanLayer, direction: str) -> PlanLayer:
     """Move a layer one place up (drawn earlier, under the others) or down in the order."""
+    refusal = _("Move a layer up or down.")
     if direction not in ("up", "down"):
-        raise ValidationError({"direction": _("Move a layer up or down.")})
+        raise ValidationError({"direction": refusal})
     consultation = Consultation.objects.select_for_update().get(pk=layer.consultation_id)
     _require_map_manager(actor, consultation)
-    layers = list(consultation.plan_layers.order_by("position", "pk"))
-    index = next(i for i, item in enumerate(layers) if item.pk == layer.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(layers):
-        layers[index], layers[other] = layers[other], layers[index]
-    for position, item in enumerate(layers):
-        item.position = position
+    layers = move_one_place(
+        consultation.plan_layers.order_by("position", "pk"), layer.pk, direction, refusal=refusal
+    )
     PlanLayer.objects.bulk_update(layers, ["position"])
     changed(consultation.pk, Change.MAP_LAYERS)
     audit_record(
@@ -602,7 +600,7 @@ def plan_layer_move(*, actor, layer: PlanLayer, direction: str) -> PlanLayer:
         consultation_id=consultation.pk,
         changes={"order": [item.pk for item in layers]},
     )
-    return layers[max(0, min(other, len(layers) - 1))]
+    return next(item for item in layers if item.pk == layer.pk)
 
 
 @transaction.atomic

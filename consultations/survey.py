@@ -24,6 +24,7 @@ from maps.drawing import Drawing, checked_drawing, validate_drawing
 
 from . import permissions
 from .models import Consultation, DrawnAnswer, MapQuestion
+from .ordering import move_one_place
 from .rules import require_phase
 
 QUESTION_FIELDS = ("prompt", "help_text", "kind", "required", "max_answers")
@@ -103,17 +104,17 @@ def map_question_update(*, actor, question: MapQuestion, data: Mapping[str, Any]
 @transaction.atomic
 def map_question_move(*, actor, question: MapQuestion, direction: str) -> None:
     """Move a question one place up or down in the order residents answer them."""
+    refusal = _("Move a question up or down.")
     if direction not in ("up", "down"):
-        raise ValidationError({"direction": _("Move a question up or down.")})
+        raise ValidationError({"direction": refusal})
     consultation = Consultation.objects.select_for_update().get(pk=question.consultation_id)
     _require_question_manager(actor, consultation)
-    questions = list(consultation.map_questions.order_by("position", "pk"))
-    index = next(i for i, item in enumerate(questions) if item.pk == question.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(questions):
-        questions[index], questions[other] = questions[other], questions[index]
-    for position, item in enumerate(questions):
-        item.position = position
+    questions = move_one_place(
+        consultation.map_questions.order_by("position", "pk"),
+        question.pk,
+        direction,
+        refusal=refusal,
+    )
     MapQuestion.objects.bulk_update(questions, ["position"])
     changed(consultation.pk, Change.MAP_SURVEY)
     audit_record(
