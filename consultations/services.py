@@ -583,13 +583,12 @@ def plan_layer_update(*, actor, layer: PlanLayer, data: Mapping[str, Any]) -> Pl
 @transaction.atomic
 def plan_layer_move(*, actor, layer: PlanLayer, direction: str) -> PlanLayer:
     """Move a layer one place up (drawn earlier, under the others) or down in the order."""
-    refusal = _("Move a layer up or down.")
     if direction not in ("up", "down"):
-        raise ValidationError({"direction": refusal})
+        raise ValidationError({"direction": _("Move a layer up or down.")})
     consultation = Consultation.objects.select_for_update().get(pk=layer.consultation_id)
     _require_map_manager(actor, consultation)
     layers = move_one_place(
-        consultation.plan_layers.order_by("position", "pk"), layer.pk, direction, refusal=refusal
+        consultation.plan_layers.order_by("position", "pk"), layer.pk, direction
     )
     PlanLayer.objects.bulk_update(layers, ["position"])
     changed(consultation.pk, Change.MAP_LAYERS)

@@ -104,16 +104,12 @@ def map_question_update(*, actor, question: MapQuestion, data: Mapping[str, Any]
 @transaction.atomic
 def map_question_move(*, actor, question: MapQuestion, direction: str) -> None:
     """Move a question one place up or down in the order residents answer them."""
-    refusal = _("Move a question up or down.")
     if direction not in ("up", "down"):
-        raise ValidationError({"direction": refusal})
+        raise ValidationError({"direction": _("Move a question up or down.")})
     consultation = Consultation.objects.select_for_update().get(pk=question.consultation_id)
     _require_question_manager(actor, consultation)
     questions = move_one_place(
-        consultation.map_questions.order_by("position", "pk"),
-        question.pk,
-        direction,
-        refusal=refusal,
+        consultation.map_questions.order_by("position", "pk"), question.pk, direction
     )
     MapQuestion.objects.bulk_update(questions, ["position"])
     changed(consultation.pk, Change.MAP_SURVEY)
