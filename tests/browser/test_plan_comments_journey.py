@@ -17,12 +17,6 @@ from tests.browser.conftest import SCREENSHOTS, a11y_check, login, visit
 from tests.maps import plan_files as pf
 
 SHOTS = Path("/tmp/shots_plan2")
-HARSTAD_AREA = {
-    "type": "Polygon",
-    "coordinates": [
-        [[16.50, 68.78], [16.59, 68.78], [16.59, 68.815], [16.50, 68.815], [16.50, 68.78]]
-    ],
-}
 
 
 @pytest.fixture
@@ -33,7 +27,7 @@ def browser_locale() -> str:
 @pytest.fixture
 def harstad(transactional_db, tmp_path):
     consultation = factories.ConsultationFactory(
-        slug="sentrum", title="Harstad sentrum", area=HARSTAD_AREA
+        slug="sentrum", title="Harstad sentrum", area=pf.HARSTAD_AREA
     )
     topic = factories.TopicFactory(consultation=consultation, title="The tunnel")
     planner = factories.PlannerFactory()

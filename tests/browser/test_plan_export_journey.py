@@ -19,13 +19,6 @@ from tests import factories
 from tests.browser.conftest import login, visit
 from tests.maps import plan_files as pf
 
-HARSTAD_AREA = {
-    "type": "Polygon",
-    "coordinates": [
-        [[16.50, 68.78], [16.59, 68.78], [16.59, 68.815], [16.50, 68.815], [16.50, 68.78]]
-    ],
-}
-
 
 @pytest.fixture
 def browser_locale() -> str:
@@ -35,7 +28,7 @@ def browser_locale() -> str:
 @pytest.fixture
 def harstad(transactional_db, tmp_path):
     consultation = factories.ConsultationFactory(
-        slug="sentrum", title="Harstad sentrum", area=HARSTAD_AREA
+        slug="sentrum", title="Harstad sentrum", area=pf.HARSTAD_AREA
     )
     factories.IdeaFactory(
         consultation=consultation, title="Lift at the north portal", latitude=68.80, longitude=16.54

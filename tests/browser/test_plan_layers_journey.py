@@ -17,12 +17,6 @@ from tests.maps import plan_files as pf
 
 SHOTS = Path("/tmp/shots_plan")
 # An area around Harstad centre, where the tunnel files lie.
-HARSTAD_AREA = {
-    "type": "Polygon",
-    "coordinates": [
-        [[16.50, 68.78], [16.59, 68.78], [16.59, 68.815], [16.50, 68.815], [16.50, 68.78]]
-    ],
-}
 
 
 @pytest.fixture
@@ -39,7 +33,7 @@ def wms():
 @pytest.fixture
 def harstad(transactional_db):
     consultation = factories.ConsultationFactory(
-        slug="sentrum", title="Harstad sentrum", area=HARSTAD_AREA
+        slug="sentrum", title="Harstad sentrum", area=pf.HARSTAD_AREA
     )
     factories.IdeaFactory(
         consultation=consultation, title="Bike lane on the quay", longitude=16.545, latitude=68.80

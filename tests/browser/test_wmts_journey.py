@@ -11,13 +11,8 @@ from consultations import services
 from devsite.fakes.wmts import FakeWMTS
 from tests import factories
 from tests.browser.conftest import a11y_check, login, visit
+from tests.maps import plan_files as pf
 
-HARSTAD_AREA = {
-    "type": "Polygon",
-    "coordinates": [
-        [[16.50, 68.78], [16.59, 68.78], [16.59, 68.815], [16.50, 68.815], [16.50, 68.78]]
-    ],
-}
 TILE_LOADED = (
     "() => [...document.querySelectorAll('.leaflet-tile-pane img')]"
     ".some(img => img.src.includes("
@@ -40,7 +35,7 @@ def wmts():
 @pytest.fixture
 def harstad(transactional_db):
     consultation = factories.ConsultationFactory(
-        slug="sentrum", title="Harstad sentrum", area=HARSTAD_AREA
+        slug="sentrum", title="Harstad sentrum", area=pf.HARSTAD_AREA
     )
     factories.IdeaFactory(
         consultation=consultation, title="Bike lane on the quay", longitude=16.545, latitude=68.80

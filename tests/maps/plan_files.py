@@ -109,3 +109,12 @@ def shapefile_zip(folder: Path, *, with_prj=True, extra: dict | None = None) -> 
     path = folder / "roads.zip"
     path.write_bytes(buffer.getvalue())
     return path
+
+
+# The consultation area the Harstad journeys use: the tunnel files lie inside it.
+HARSTAD_AREA = {
+    "type": "Polygon",
+    "coordinates": [
+        [[16.50, 68.78], [16.59, 68.78], [16.59, 68.815], [16.50, 68.815], [16.50, 68.78]]
+    ],
+}
