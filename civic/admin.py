@@ -23,58 +23,28 @@ class UserAdmin(AnnouncesChanges, BaseUserAdmin):
         return None
 
     list_display = ("email", "display_name", "role", "is_active", "date_joined")
-    list_filter = ("role", "is_active", "limited_to_assigned")
+    list_filter = ("is_active",)
     search_fields = ("email", "display_name", "pseudonym_code")
     ordering = ("email",)
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         (_("Profile"), {"fields": ("display_name", "show_name_publicly", "phone")}),
-        (
-            _("Role"),
-            {"fields": ("role", "limited_to_assigned", "is_active", "is_staff", "is_superuser")},
-        ),
+        (_("Role"), {"fields": ("role_here", "is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    # Both follow the role when the account is saved (civic.models.User.save).
-    readonly_fields = ("is_staff", "is_superuser")
+    # Roles are held per municipality and given in the back office (Users), under its rules
+    # (not one's own, never the last administrator); the flags follow them (civic.memberships).
+    readonly_fields = ("role_here", "is_staff", "is_superuser")
 
-    def get_form(self, request, obj=None, **kwargs):
-        form_class = super().get_form(request, obj, **kwargs)
-        if obj is None:
-            return form_class
-
-        class RoleCheckedForm(form_class):
-            """The back office's rules for roles hold here too: not one's own role, and never
-            the last administrator (civic.services.role_change_refusal)."""
-
-            def clean(self):
-                cleaned = super().clean()
-                if "role" in self.changed_data:
-                    from .services import role_change_refusal
-
-                    stored = User.objects.get(pk=obj.pk)
-                    refusal = role_change_refusal(
-                        actor=request.user, user=stored, role=cleaned.get("role")
-                    )
-                    if refusal:
-                        self.add_error("role", refusal)
-                return cleaned
-
-        return RoleCheckedForm
+    @admin.display(description=_("role here"))
+    def role_here(self, obj):
+        return obj.get_role_display()
 
     def save_model(self, request, obj, form, change):
-        # A role changed here is audited like one changed in the back office.
-        old = None
-        if change and {"role", "limited_to_assigned"} & set(form.changed_data):
-            old = User.objects.values("role", "limited_to_assigned").get(pk=obj.pk)
         super().save_model(request, obj, form, change)
-        # A role, or whether the account is active, may have changed: the workers' copies of
-        # the person's tokens are read again.
+        # Whether the account is active may have changed: the workers' copies of the person's
+        # tokens are read again.
         api_tokens.forget_owner(obj.pk)
-        if old is not None:
-            from .services import role_change_record
-
-            role_change_record(actor=request.user, user=obj, old=old)
 
     def delete_model(self, request, obj):
         api_tokens.forget_owner(obj.pk)  # the tokens go with the account

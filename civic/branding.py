@@ -1,40 +1,39 @@
-"""The municipality's name, logo, colour and map as they are in effect: what an administrator
-set in the back office (MunicipalitySettings), and for each field left blank the environment's
-setting (MUNICIPALITY_NAME, BRAND_COLOUR, BRAND_LOGO_URL, LEAFLET_CONFIG).
+"""A municipality's name, logo, colour, map, languages and sender as they are in effect: what
+its administrator set (civic.models.Municipality), and for each field left blank the
+environment's setting (MUNICIPALITY_NAME, BRAND_COLOUR, BRAND_LOGO_URL, LEAFLET_CONFIG, ...).
 
-Every place that shows one of them asks `effective()`. The stored row is kept in the shared
-cache (no query on a warm cache) and forgotten when it is saved; each worker also keeps its copy
-for LOCAL_SECONDS, so a page served from the page cache costs no read for it (another worker
-shows a change within those seconds). The environment's values are read at every call, so they
-are never stale in a cache.
+Every place that shows one of them asks `effective()`: by default for the municipality being
+served (civic.tenancy), so pages, exports built by a job that activated its municipality, e-mails
+and posts carry the right name. The values come from the worker's copy of the municipalities
+(civic.tenancy.table), so this costs no query; the environment's values are read at every call.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
+
+from . import tenancy
 
 logger = logging.getLogger(__name__)
 
-CACHE_KEY = "civic:municipality-settings:v1"
-LOCAL_SECONDS = 5.0
-_NO_ROW = "-"
-# This worker's copy: (monotonic time read, stored values).
-_local: dict = {}
+# The fields an administrator sets in the back office, in the form's order.
 STORED_FIELDS = (
     "name",
     "logo",
     "brand_colour",
+    "language",
+    "contact_email",
+    "email_sender",
     "map_center_lat",
     "map_center_lon",
     "map_zoom",
     "tile_url",
     "tile_attribution",
+    "geocoder_countries",
 )
 
 
@@ -50,6 +49,11 @@ class Branding:
     zoom: int
     max_zoom: int
     min_zoom: int
+    language: str = ""
+    contact_email: str = ""
+    email_sender: str = ""
+    geocoder_countries: str = ""
+    slug: str = ""
 
 
 def environment_values() -> Branding:
@@ -68,52 +72,34 @@ def environment_values() -> Branding:
         zoom=leaflet.get("DEFAULT_ZOOM", 13),
         max_zoom=options.get("maxZoom", leaflet.get("MAX_ZOOM", 19)),
         min_zoom=leaflet.get("MIN_ZOOM", 3),
+        language=settings.LANGUAGE_CODE,
+        contact_email=settings.CONTACT_EMAIL,
+        email_sender=settings.DEFAULT_FROM_EMAIL,
+        geocoder_countries=",".join(getattr(settings, "GEOCODER_COUNTRY_CODES", []) or []),
     )
 
 
-def _stored() -> dict:
-    """The back office's values ({} without a row), through this worker's copy and the
-    shared cache."""
-    copy = _local.get("copy")
-    if copy is not None and time.monotonic() - copy[0] < LOCAL_SECONDS:
-        return copy[1]
-    stored = _shared()
-    if stored is None:
-        return {}
-    _local["copy"] = (time.monotonic(), stored)
-    return stored
-
-
-def _shared() -> dict | None:
-    """None when the database cannot be read."""
-    stored = cache.get(CACHE_KEY)
-    if stored is None:
-        from .models import MunicipalitySettings
-
-        try:
-            row = MunicipalitySettings.objects.filter(pk=1).first()
-        except DatabaseError:
-            # The environment's branding rather than no page at all; nothing is kept, so the
-            # row is read again once the database answers.
-            logger.warning("municipality settings unreadable; using the environment's")
-            return None
-        if row is None:
-            stored = _NO_ROW
-        else:
-            stored = {field: getattr(row, field) for field in STORED_FIELDS}
-            stored["logo"] = row.logo.url if row.logo else ""
-        cache.set(CACHE_KEY, stored, timeout=None)
-    return {} if stored == _NO_ROW else stored
-
-
-def effective() -> Branding:
+def effective(municipality=None) -> Branding:
+    """The branding of `municipality` (a Served, a Municipality or an id; by default the one
+    being served)."""
     base = environment_values()
-    stored = _stored()
-    if not stored:
+    try:
+        if municipality is None:
+            stored = tenancy.current()
+        elif isinstance(municipality, tenancy.Served):
+            stored = municipality
+        else:
+            stored = tenancy.served(getattr(municipality, "pk", municipality))
+    except DatabaseError:
+        # The environment's branding rather than no page at all (the 503 page, say); nothing is
+        # kept, so the municipalities are read again once the database answers.
+        logger.warning("municipalities unreadable; using the environment's branding")
+        return base
+    if stored is None:
         return base
 
     def pick(field, default):
-        value = stored.get(field)
+        value = getattr(stored, field)
         return default if value in (None, "") else value
 
     return Branding(
@@ -127,15 +113,19 @@ def effective() -> Branding:
         zoom=pick("map_zoom", base.zoom),
         max_zoom=base.max_zoom,
         min_zoom=base.min_zoom,
+        language=pick("language", base.language),
+        contact_email=pick("contact_email", base.contact_email),
+        email_sender=pick("email_sender", base.email_sender),
+        geocoder_countries=pick("geocoder_countries", base.geocoder_countries),
+        slug=stored.slug,
     )
 
 
 def forget() -> None:
-    """After the row is saved: this worker reads it again at once, the others once their copy
-    is LOCAL_SECONDS old."""
-    cache.delete(CACHE_KEY)
-    forget_local()
+    """After a municipality's settings are saved: every worker reads them again (this one at
+    once, the others within civic.tenancy.LOCAL_SECONDS)."""
+    tenancy.forget()
 
 
 def forget_local() -> None:
-    _local.clear()
+    tenancy.forget_local()

@@ -34,7 +34,27 @@ class NotificationFrequency(models.TextChoices):
 
 
 class CivicUserManager(UserManager):
-    """Accounts are identified by e-mail; the username is an internal handle."""
+    """Accounts are identified by e-mail; the username is an internal handle.
+
+    While a municipality is active (civic.tenancy), each person read carries their role there
+    (`here_role`, `here_limited`), so that a request's role checks cost no query of their own.
+    """
+
+    def get_queryset(self):
+        from . import tenancy
+
+        queryset = super().get_queryset()
+        municipality_id = tenancy.active_id()
+        if municipality_id is None:
+            return queryset
+        held = Membership.objects.filter(
+            user_id=models.OuterRef("pk"), municipality_id=municipality_id
+        )
+        return queryset.annotate(
+            here_municipality=models.Value(municipality_id, output_field=models.BigIntegerField()),
+            here_role=models.Subquery(held.values("role")[:1]),
+            here_limited=models.Subquery(held.values("limited_to_assigned")[:1]),
+        )
 
     def _create_user_object(self, username, email, password, **extra_fields):
         username = username or (email or "").lower() or new_pseudonym_code()
@@ -43,6 +63,16 @@ class CivicUserManager(UserManager):
     def create_superuser(self, username=None, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMINISTRATOR)
         return super().create_superuser(username, email, password, **extra_fields)
+
+    def holding(self, *roles: str, municipality_id: int | None = None, limited=None):
+        """The people with one of `roles` in the municipality (the current one by default)."""
+        from . import tenancy
+
+        municipality_id = municipality_id or tenancy.current_id()
+        held = Membership.objects.filter(municipality_id=municipality_id, role__in=roles)
+        if limited is not None:
+            held = held.filter(limited_to_assigned=limited)
+        return self.filter(pk__in=held.values("user_id"))
 
 
 class User(AbstractUser):
@@ -59,13 +89,13 @@ class User(AbstractUser):
         max_length=6, unique=True, default=new_pseudonym_code, editable=False
     )
     phone = models.CharField(_("phone (optional)"), max_length=30, blank=True)
-    role = models.CharField(
-        _("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT, db_index=True
-    )
-    limited_to_assigned = models.BooleanField(
-        _("limited to assigned consultations"),
+    is_operator = models.BooleanField(
+        _("platform operator"),
         default=False,
-        help_text=_("A planner with this set may only run the consultations they are assigned to."),
+        help_text=_(
+            "Creates municipalities and their first administrator. Sees no resident's data "
+            "unless also given a role in that municipality."
+        ),
     )
     is_deleted = models.BooleanField(default=False, editable=False)
     notification_frequency = models.CharField(
@@ -120,15 +150,69 @@ class User(AbstractUser):
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "username"}
-        # The role is the one source of an administrator's powers: Django Administration
-        # (is_staff) and every model permission (is_superuser) follow it, wherever it is saved.
-        admin_powers = self.role == Role.ADMINISTRATOR and not self.is_deleted
-        if (self.is_staff, self.is_superuser) != (admin_powers, admin_powers):
-            self.is_staff = self.is_superuser = admin_powers
+        if self.is_deleted and (self.is_staff or self.is_superuser):
+            # A deleted account keeps no powers, whatever roles it held.
+            self.is_staff = self.is_superuser = False
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
         super().save(*args, **kwargs)
+        pending = self.__dict__.pop("_pending_role", None)
+        if pending is not None:
+            from .memberships import membership_set
+
+            membership_set(self, role=pending[0], limited_to_assigned=pending[1])
+
+    # The role in the municipality being served (civic.tenancy); Membership holds it. Setting
+    # it (User(role=...), user.role = ...) gives that role there when the person is saved.
+    def _held_here(self) -> tuple[str, bool]:
+        pending = self.__dict__.get("_pending_role")
+        if pending is not None:
+            return pending
+        from . import tenancy
+
+        municipality_id = tenancy.current_id()
+        if municipality_id is None or self.pk is None:
+            return (Role.RESIDENT, False)
+        held = self.__dict__.setdefault("_held", {})
+        if municipality_id not in held:
+            if self.__dict__.get("here_municipality") == municipality_id:
+                row = (self.here_role, self.here_limited) if self.here_role else None
+            else:
+                row = (
+                    Membership.objects.filter(user_id=self.pk, municipality_id=municipality_id)
+                    .values_list("role", "limited_to_assigned")
+                    .first()
+                )
+            held[municipality_id] = (row[0], bool(row[1])) if row else (Role.RESIDENT, False)
+        return held[municipality_id]
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self.forget_held()
+
+    def forget_held(self) -> None:
+        self.__dict__.pop("_held", None)
+        self.__dict__.pop("here_municipality", None)
+
+    @property
+    def role(self) -> str:
+        return self._held_here()[0]
+
+    @role.setter
+    def role(self, value: str) -> None:
+        self.__dict__["_pending_role"] = (value, self._held_here()[1] and value == Role.PLANNER)
+
+    @property
+    def limited_to_assigned(self) -> bool:
+        return self._held_here()[1]
+
+    @limited_to_assigned.setter
+    def limited_to_assigned(self, value: bool) -> None:
+        self.__dict__["_pending_role"] = (self._held_here()[0], bool(value))
+
+    def get_role_display(self) -> str:
+        return str(Role(self.role).label)
 
     @property
     def pseudonym(self) -> str:
@@ -308,23 +392,130 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-class MunicipalitySettings(models.Model):
-    """The municipality's own name, logo, colour and map, set in the back office. One row at
-    most; a blank field falls back to the environment's setting (civic.branding)."""
+class Municipality(models.Model):
+    """One municipality served by this installation: its host names, name, logo, colour,
+    languages, contact, map and e-mail sender. Everything residents and staff see belongs to
+    one (consultations directly, the rest through them); roles are held per municipality
+    (Membership). A blank field of the first municipality falls back to the environment's
+    setting (civic.branding), so a single-municipality installation keeps its configuration."""
 
+    slug = models.SlugField(
+        _("short name"),
+        max_length=40,
+        unique=True,
+        help_text=_(
+            "Lower-case letters, digits and hyphens; also the development address "
+            "<short name>.localhost."
+        ),
+    )
     name = models.CharField(_("municipality's name"), max_length=120, blank=True)
     logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
     brand_colour = models.CharField(_("brand colour"), max_length=7, blank=True)
+    language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of pages before a visitor picks one, and of what it publishes."),
+    )
+    contact_email = models.EmailField(_("contact address"), blank=True)
+    email_sender = models.CharField(
+        _("e-mail sender"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For example: Harstad kommune <noreply@harstad.kommune.no>. "
+            "Empty: the installation's sender."
+        ),
+    )
     map_center_lat = models.FloatField(_("map centre, latitude"), null=True, blank=True)
     map_center_lon = models.FloatField(_("map centre, longitude"), null=True, blank=True)
     map_zoom = models.PositiveSmallIntegerField(_("map zoom"), null=True, blank=True)
     tile_url = models.CharField(_("map tile address"), max_length=300, blank=True)
     tile_attribution = models.CharField(_("map attribution"), max_length=300, blank=True)
+    geocoder_countries = models.CharField(
+        _("address search countries"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Two-letter country codes, comma-separated (for example: no). "
+            "Empty: the installation's setting."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
-        verbose_name = _("municipality settings")
-        verbose_name_plural = _("municipality settings")
+        ordering = ["name", "pk"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
 
     def __str__(self):
-        return str(_("Municipality settings"))
+        return self.name or self.slug
+
+
+class MunicipalityHost(models.Model):
+    """A host name a municipality is served at (without port), e.g. deltag.harstad.kommune.no.
+    Requests are routed by it (civic.tenancy)."""
+
+    host = models.CharField(_("host name"), max_length=253, unique=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="hosts", verbose_name=_("municipality")
+    )
+    is_primary = models.BooleanField(
+        _("primary"), default=False, help_text=_("The address links in e-mails and posts use.")
+    )
+
+    class Meta:
+        ordering = ["-is_primary", "host"]
+        verbose_name = _("host name")
+        verbose_name_plural = _("host names")
+
+    def __str__(self):
+        return self.host
+
+    def save(self, *args, **kwargs):
+        self.host = normalised_host(self.host)
+        super().save(*args, **kwargs)
+
+
+def normalised_host(host: str) -> str:
+    """A host name as routing compares it: lower case, no port, no trailing dot."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):
+        return host.split("]")[0] + "]"
+    return host.split(":")[0].rstrip(".")
+
+
+class Membership(models.Model):
+    """A person's role in one municipality. Without a row the person is a resident there; a
+    planner of Harstad is nobody special in Copenhagen."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT, db_index=True
+    )
+    limited_to_assigned = models.BooleanField(
+        _("limited to assigned consultations"),
+        default=False,
+        help_text=_("A planner with this set may only run the consultations they are assigned to."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"], name="membership_once_per_municipality"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.municipality_id} {self.role}"

@@ -42,7 +42,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from civic import httpcache
+from civic import httpcache, tenancy
 from civic.changes import next_version
 
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)(")')
@@ -88,7 +88,8 @@ def _cacheable_request(request: HttpRequest) -> bool:
 
 def _page_key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"pagecache:page:{get_language()}:{path}"
+    # The same address is a different page at each municipality's host (civic.tenancy).
+    return f"pagecache:page:{tenancy.key_part()}:{get_language()}:{path}"
 
 
 def _current(entry, versions: dict) -> bool:

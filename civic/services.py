@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import api_tokens, branding, imaging
+from . import api_tokens, branding, imaging, tenancy
 from .audit import audit_record
 from .changes import Change, changed
-from .models import ApiToken, MunicipalitySettings, Role, User
+from .memberships import membership_set
+from .models import ApiToken, Municipality, Role, User
 from .permissions import (
     can_manage_settings,
     can_manage_users,
@@ -65,8 +66,7 @@ def user_role_change(*, actor: User, user: User, role: str, limited_to_assigned:
     refusal = role_change_refusal(actor=actor, user=user, role=role, lock=True)
     if refusal:
         raise ValidationError({"role": refusal})
-    user.role, user.limited_to_assigned = role, limited_to_assigned
-    user.save(update_fields=["role", "limited_to_assigned"])
+    membership_set(user, role=role, limited_to_assigned=limited_to_assigned)
     # The workers' copies of the person's tokens carry the old role.
     api_tokens.forget_owner(user.pk)
     role_change_record(actor=actor, user=user, old=old)
@@ -83,8 +83,8 @@ def role_change_refusal(*, actor: User, user: User, role: str, lock: bool = Fals
     if user.pk == actor.pk and role != user.role:
         return _("You cannot change your own role. Ask another administrator.")
     if user.role == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
-        administrators = User.objects.filter(
-            role=Role.ADMINISTRATOR, is_active=True, is_deleted=False
+        administrators = User.objects.holding(Role.ADMINISTRATOR).filter(
+            is_active=True, is_deleted=False
         )
         if lock:
             # Locked, so that two administrators demoting each other at once cannot both succeed.
@@ -157,9 +157,8 @@ def municipality_settings_save(*, actor: User, values: dict, logo=None, clear_lo
     """Store the back office's name, logo, colour and map; blank fields follow the
     environment's settings. `logo` is an upload, re-encoded here without its metadata."""
     _require(can_manage_settings(actor), _("Only administrators change the settings."))
-    # One row, always number 1: two first saves at once cannot make two.
-    row = MunicipalitySettings.objects.select_for_update().filter(pk=1).first()
-    row = row or MunicipalitySettings(pk=1)
+    # The municipality being served, locked: two saves at once apply one after the other.
+    row = Municipality.objects.select_for_update().get(pk=tenancy.current_id())
     before = {field: _comparable(getattr(row, field)) for field in branding.STORED_FIELDS}
     for field, value in values.items():
         if field not in branding.STORED_FIELDS or field == "logo":

@@ -36,6 +36,9 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Municipality branding ---------------------------------------------------------------
 SITE_NAME = env("SITE_NAME", default="Borgerdialog")
 MUNICIPALITY_NAME = env("MUNICIPALITY_NAME", default="Københavns Kommune")
+# The short name of the municipality an installation starts with (civic.tenancy); more are
+# added with `manage.py create_municipality` or in Django Administration.
+MUNICIPALITY_SLUG = env("MUNICIPALITY_SLUG", default="kobenhavn")
 BRAND_COLOUR = env("BRAND_COLOUR", default="#1f4e79")
 BRAND_LOGO_URL = env("BRAND_LOGO_URL", default="")
 CONTACT_EMAIL = env("CONTACT_EMAIL", default="borgerdialog@example.org")
@@ -85,9 +88,11 @@ MIDDLEWARE = [
     "civic.middleware_db.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The municipality of the request's host: before anything that reads or caches its data.
+    "civic.middleware_tenancy.MunicipalityMiddleware",
     "reports.middleware.ReferralMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "civic.middleware_tenancy.MunicipalityLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -89,9 +89,11 @@ class ConsultationForm(forms.ModelForm):
         if self.instance.area and not self.is_bound:
             self.initial["area"] = json.dumps(self.instance.area, indent=1)
         if can_assign_planners:
-            self.fields["planners"].queryset = User.objects.filter(
-                role=Role.PLANNER, is_active=True, is_deleted=False
-            ).order_by("display_name", "email")
+            self.fields["planners"].queryset = (
+                User.objects.holding(Role.PLANNER)
+                .filter(is_active=True, is_deleted=False)
+                .order_by("display_name", "email")
+            )
             if self.instance.pk and not self.is_bound:
                 self.initial["planners"] = list(self.instance.planners.all())
         else:

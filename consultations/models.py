@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic.reasons import PublicReason
+from civic.tenancy import current_id as current_municipality_id
+from civic.tenancy import scoped_manager
 
 from .validators import (
     validate_cover_image,
@@ -81,7 +83,15 @@ class Consultation(models.Model):
         CLOSED = "closed", _("Closed")
 
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("address name"), max_length=80, unique=True)
+    municipality = models.ForeignKey(
+        "civic.Municipality",
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        default=current_municipality_id,
+        verbose_name=_("municipality"),
+    )
+    # Unique within its municipality (Meta): Harstad and Copenhagen may both run "budsjett".
+    slug = models.SlugField(_("address name"), max_length=80)
     summary = models.CharField(_("summary"), max_length=400)
     body = models.TextField(_("description"), blank=True, help_text=_("Markdown is allowed."))
     cover_image = models.ImageField(
@@ -151,12 +161,20 @@ class Consultation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ConsultationQuerySet.as_manager()
+    # Scoped to the municipality being served (civic.tenancy); `everywhere` reads all of them
+    # (the operator's pages, jobs that name consultations by id).
+    objects = scoped_manager(ConsultationQuerySet, "municipality")
+    everywhere = ConsultationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "slug"], name="consultation_slug_once_per_municipality"
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -312,6 +330,8 @@ class Topic(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = scoped_manager(models.QuerySet, "consultation__municipality")
+
     class Meta:
         ordering = ["position", "created_at"]
         verbose_name = _("debate topic")
@@ -411,6 +431,8 @@ class PlanLayer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped_manager(models.QuerySet, "consultation__municipality")
 
     class Meta:
         ordering = ["position", "pk"]
@@ -554,6 +576,8 @@ class MapService(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = scoped_manager(models.QuerySet, "consultation__municipality")
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("map service")
@@ -605,6 +629,8 @@ class MapQuestion(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = scoped_manager(models.QuerySet, "consultation__municipality")
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("map question")
@@ -643,7 +669,7 @@ class DrawnAnswer(models.Model):
     hidden_reason = models.CharField(max_length=200, blank=True, choices=PublicReason.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = DrawnAnswerQuerySet.as_manager()
+    objects = scoped_manager(DrawnAnswerQuerySet, "consultation__municipality")
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from civic import permissions as civic
+from civic import tenancy
 from civic.changes import next_version
 from civic.search import matching
 from maps.geometry import area_marker
@@ -145,7 +146,8 @@ SLUG_ID_SECONDS = 3600
 
 
 def _slug_key(slug: str) -> str:
-    return f"consultations:id-of:{slug}"
+    # Each municipality has its own addresses (civic.tenancy).
+    return f"consultations:id-of:{tenancy.key_part()}:{slug}"
 
 
 def consultation_id_for_slug(slug: str) -> int | None:
@@ -165,7 +167,7 @@ def consultation_id_for_slug(slug: str) -> int | None:
             # The way back (id -> slug) lets a change of the consultation forget this address
             # without knowing the slug it had before.
             cache.set_many(
-                {key: consultation_id, _slug_of_key(consultation_id): slug}, SLUG_ID_SECONDS
+                {key: consultation_id, _slug_of_key(consultation_id): key}, SLUG_ID_SECONDS
             )
     return consultation_id
 
@@ -179,9 +181,10 @@ def forget_lookups(consultation_id: int | None) -> None:
     or it may be gone)."""
     if consultation_id is None:
         return
-    slug = cache.get(_slug_of_key(consultation_id))
-    if slug is not None:
-        cache.delete_many([_slug_key(slug), _slug_of_key(consultation_id)])
+    # The key it was kept under, whichever municipality is active now.
+    slug_key = cache.get(_slug_of_key(consultation_id))
+    if slug_key is not None:
+        cache.delete_many([slug_key, _slug_of_key(consultation_id)])
 
 
 def _rules_version_key(consultation_id: int) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.markdown import render_markdown
 from civic.reasons import PublicReason
+from civic.tenancy import scoped_manager
 from consultations.models import Consultation, PlanFeature, PollOption, Topic
 from ideas.models import Idea
 
@@ -121,7 +122,7 @@ class Comment(models.Model):
     anchor_latitude = models.FloatField(null=True, blank=True)
     anchor_fraction = models.FloatField(null=True, blank=True)
 
-    objects = CommentQuerySet.as_manager()
+    objects = scoped_manager(CommentQuerySet, "consultation__municipality")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -29,6 +29,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civic import tenancy
 from civic.changes import next_version
 from civic.httpcache import consultation_tag, mark_private, mark_public
 from civic.pagecache import (
@@ -321,7 +322,7 @@ def _kept_anonymous_answer(request, slug: str) -> HttpResponse | None:
     # What this worker found current moments ago is sent without a cache round trip, as the
     # page cache does (civic.pagecache): a change reaches the crowd at most
     # PAGE_CACHE_LOCAL_SECONDS later, and at once on the worker that made it.
-    local_key = f"maps:feed:{slug}?{request.META.get('QUERY_STRING', '')}"
+    local_key = f"maps:feed:{tenancy.key_part()}:{slug}?{request.META.get('QUERY_STRING', '')}"
     kept = checked_moments_ago(local_key)
     if kept is None:
         try:

@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from civic.reasons import PublicReason
+from civic.tenancy import scoped_manager
 from consultations.models import Category, Consultation
 
 
@@ -117,7 +118,7 @@ class Idea(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = IdeaQuerySet.as_manager()
+    objects = scoped_manager(IdeaQuerySet, "consultation__municipality")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -289,6 +290,8 @@ class AnswerTemplate(models.Model):
     title = models.CharField(_("title"), max_length=120)
     status = models.CharField(_("status"), max_length=20, choices=IdeaStatus.choices, blank=True)
     body = models.TextField(_("answer"))
+
+    objects = scoped_manager(models.QuerySet, "consultation__municipality")
 
     class Meta:
         ordering = ["title"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic.reasons import PublicReason  # noqa: F401 - the moderators' choices
+from civic.tenancy import scoped_manager
 from consultations.models import Consultation
 from debate.models import Comment
 from ideas.models import Idea, IdeaImage
@@ -44,6 +45,8 @@ class TargetFields(models.Model):
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+
+    objects = scoped_manager(models.QuerySet, "consultation__municipality")
 
     class Meta:
         abstract = True

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civic.tenancy import scoped_manager
 from consultations.models import Consultation
 from social.models import PLATFORM_CHOICES
 
@@ -56,6 +57,8 @@ class ExportJob(models.Model):
     # The last sign of life: queued, claimed or progress made. Past REPORTS_JOB_STALE_MINUTES
     # the job is presumed lost and is sent to a worker again.
     heartbeat_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped_manager(models.QuerySet, "consultation__municipality")
 
     class Meta:
         ordering = ["-created_at", "-id"]

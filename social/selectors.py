@@ -262,12 +262,13 @@ def possible_approvers(post: SocialPost) -> list:
     consultations. Administrators may approve too, but are not told each time."""
     from civic.models import Role, User
 
-    staff = User.objects.filter(is_active=True, is_deleted=False, role=Role.PLANNER)
+    staff = User.objects.holding(Role.PLANNER).filter(is_active=True, is_deleted=False)
     if post.consultation_id:
         assigned = list(staff.filter(planned_consultations=post.consultation_id))
         if assigned:
             return assigned
-    return list(staff.filter(limited_to_assigned=False))
+    unlimited = User.objects.holding(Role.PLANNER, limited=False)
+    return list(staff.filter(pk__in=unlimited.values("pk")))
 
 
 # The inbox's channel filter value for the site's own debate.
@@ -277,11 +278,11 @@ SITE = "site"
 def staff_replies_to(comment_ref) -> Q:
     """Debate comments that answer `comment_ref` (a pk or an OuterRef): published, not deleted
     replies to it written by a planner or an administrator."""
-    from civic.models import Role
+    from civic.models import Role, User
 
     return Q(
         parent=comment_ref,
-        author__role__in=[Role.PLANNER, Role.ADMINISTRATOR],
+        author__in=User.objects.holding(Role.PLANNER, Role.ADMINISTRATOR).values("pk"),
         author__is_deleted=False,
         is_deleted=False,
         publication="published",
@@ -292,7 +293,7 @@ def site_comments_for_inbox(user):
     """Residents' comments in the debates of the consultations `user` runs: published and
     visible only (hidden, deleted and waiting comments are the moderators' business, not the
     inbox's), the staff's own comments and official answers left out."""
-    from civic.models import Role
+    from civic.models import Role, User
     from consultations.models import Consultation
     from debate.models import Comment
     from debate.selectors import comments_visible_to
@@ -306,7 +307,7 @@ def site_comments_for_inbox(user):
             is_hidden=False,
             is_official=False,
         )
-        .exclude(author__role__in=[Role.PLANNER, Role.ADMINISTRATOR])
+        .exclude(author__in=User.objects.holding(Role.PLANNER, Role.ADMINISTRATOR).values("pk"))
         .annotate(
             first_staff_reply_at=Subquery(
                 Comment.objects.filter(staff_replies_to(OuterRef("pk")))
@@ -650,7 +651,7 @@ def colleagues() -> list:
     from civic.models import Role, User
 
     return list(
-        User.objects.filter(
-            is_active=True, is_deleted=False, role__in=[Role.PLANNER, Role.ADMINISTRATOR]
-        ).order_by("display_name", "pk")
+        User.objects.holding(Role.PLANNER, Role.ADMINISTRATOR)
+        .filter(is_active=True, is_deleted=False)
+        .order_by("display_name", "pk")
     )

@@ -10,3 +10,7 @@ import os
 os.environ.setdefault("TESTING", "1")
 
 from civic.settings import *  # noqa: E402, F403 - the production settings, unchanged
+
+# Tests read messages in English (tests/conftest.py); the first municipality, made by the
+# migrations from this setting, speaks it too. Tests of another language ask for it.
+LANGUAGE_CODE = "en"

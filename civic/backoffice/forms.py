@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from civic import imaging
 from civic.audit_labels import ACTION_LABELS, action_label
 from civic.branding import STORED_FIELDS
-from civic.models import ApiToken, MunicipalitySettings, Role
+from civic.models import ApiToken, Municipality, Role
 from civic.query_params import search_text
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -112,7 +112,7 @@ class MunicipalitySettingsForm(forms.ModelForm):
     clear_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
 
     class Meta:
-        model = MunicipalitySettings
+        model = Municipality
         # The fields the site reads through civic.branding, in the same order.
         fields = list(STORED_FIELDS)
         widgets = {
@@ -138,6 +138,9 @@ class MunicipalitySettingsForm(forms.ModelForm):
         placeholders = {
             "name": environment.name,
             "brand_colour": environment.colour,
+            "contact_email": environment.contact_email,
+            "email_sender": environment.email_sender,
+            "geocoder_countries": environment.geocoder_countries,
             "map_center_lat": environment.center_lat,
             "map_center_lon": environment.center_lon,
             "map_zoom": environment.zoom,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civic import branding, permissions, services
 from civic.audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
 from civic.audit_labels import action_label
-from civic.models import ApiToken, AuditEntry, MunicipalitySettings, Role, User
+from civic.models import ApiToken, AuditEntry, Municipality, Role, User
 from civic.query_params import page_number
 from civic.spreadsheets import formula_safe
 
@@ -126,7 +126,7 @@ def users(request):
         if text:
             people = people.filter(Q(email__icontains=text) | Q(display_name__icontains=text))
         if role:
-            people = people.filter(role=role)
+            people = people.filter(pk__in=User.objects.holding(role).values("pk"))
     elif form.is_bound:
         people, status = people.none(), 400
     page = _page(request, people, USERS_PER_PAGE)
@@ -399,7 +399,7 @@ def audit_csv(request):
 @login_required
 def municipality_settings(request):
     _require(permissions.can_manage_settings(request.user))
-    row = MunicipalitySettings.objects.filter(pk=1).first() or MunicipalitySettings(pk=1)
+    row = Municipality.objects.get(pk=request.municipality.id)
     form = MunicipalitySettingsForm(
         request.POST or None,
         request.FILES or None,

@@ -1,0 +1,76 @@
+"""Route each request to the municipality its host name belongs to (civic.tenancy)."""
+
+from django.http import HttpResponseNotFound
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from . import tenancy
+
+NOT_SERVED = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Not found</title>"
+    "<h1>No municipality is served at this address</h1>"
+    "<p>Check the address: {host} is not the address of a municipality on this site.</p>"
+)
+
+
+# The load balancer's health check asks by the server's own address, which is no municipality's.
+UNSCOPED_PATHS = frozenset({"/healthz"})
+
+
+class MunicipalityMiddleware:
+    """Activates the request's municipality for everything the request does (scoped managers,
+    roles, branding, cache keys) and sets `request.municipality` (a tenancy.Served).
+
+    A host that is no municipality's gets a 404 naming nothing else. A streamed answer (an
+    export, the archive) is produced after the view returns, so it is produced inside the
+    municipality too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in UNSCOPED_PATHS:
+            return self.get_response(request)
+        host = request.get_host()
+        served = tenancy.for_host(host)
+        if served is None:
+            return HttpResponseNotFound(NOT_SERVED.format(host=escape(host)))
+        request.municipality = served
+        with tenancy.activate(served.id):
+            response = self.get_response(request)
+        if getattr(response, "streaming", False):
+            response.streaming_content = _inside(served.id, response.streaming_content)
+        return response
+
+
+def _inside(municipality_id, chunks):
+    with tenancy.activate(municipality_id):
+        yield from chunks
+
+
+class MunicipalityLocaleMiddleware(LocaleMiddleware):
+    """Django's choice of language (the visitor's pick, then the browser's), with the
+    municipality's own language where Django would fall back to the installation's default."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        served = getattr(request, "municipality", None)
+        if served is None or not served.language or _asked_for_a_language(request):
+            return
+        translation.activate(served.language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
+def _asked_for_a_language(request) -> bool:
+    from django.conf import settings
+
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return True
+    supported = {code for code, _name in settings.LANGUAGES}
+    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        if code.split("-")[0].lower() in supported or code.lower() in supported:
+            return True
+    return False

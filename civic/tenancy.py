@@ -1,0 +1,273 @@
+"""Which municipality a request, a job or a command is for.
+
+A request is routed by its host name (MunicipalityMiddleware): a host listed for a municipality
+(MunicipalityHost), in development `<short name>.localhost`, and on an installation that serves
+one municipality any host. Jobs and commands name theirs with `activate()`. While one is active,
+the scoped managers (`scoped_manager`) read only its rows and roles are its roles.
+
+The table of municipalities and hosts is small and read on every request, so each worker keeps
+it: it is read from the database once, shared through the cache, and read again when its version
+moves on (`forget()`, after a municipality or host is saved), which each worker looks at no more
+often than every LOCAL_SECONDS. Routing a request therefore costs no query.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, models
+from django.utils.functional import cached_property
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "civic:municipalities:version"
+TABLE_KEY = "civic:municipalities:table:{version}"
+LOCAL_SECONDS = 5.0
+DEV_SUFFIX = ".localhost"
+
+_explicit: ContextVar[int | None] = ContextVar("municipality", default=None)
+_lock = threading.Lock()
+# This worker's copy: {"checked": monotonic time, "version": v, "table": Table}.
+_local: dict = {}
+
+
+@dataclass(frozen=True)
+class Served:
+    """A municipality as routing, branding and outputs read it (no query)."""
+
+    id: int
+    slug: str
+    name: str
+    language: str
+    logo: str
+    brand_colour: str
+    contact_email: str
+    email_sender: str
+    map_center_lat: float | None
+    map_center_lon: float | None
+    map_zoom: int | None
+    tile_url: str
+    tile_attribution: str
+    geocoder_countries: str
+    hosts: tuple[str, ...] = ()
+
+    @property
+    def primary_host(self) -> str:
+        return self.hosts[0] if self.hosts else ""
+
+    @property
+    def display_name(self) -> str:
+        return self.name or settings.MUNICIPALITY_NAME
+
+
+@dataclass
+class Table:
+    by_id: dict[int, Served] = field(default_factory=dict)
+    by_host: dict[str, int] = field(default_factory=dict)
+    by_slug: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def only(self) -> Served | None:
+        return next(iter(self.by_id.values())) if len(self.by_id) == 1 else None
+
+
+def _served(row, hosts: list[str]) -> Served:
+    return Served(
+        id=row.pk,
+        slug=row.slug,
+        name=row.name,
+        language=row.language,
+        logo=row.logo.url if row.logo else "",
+        brand_colour=row.brand_colour,
+        contact_email=row.contact_email,
+        email_sender=row.email_sender,
+        map_center_lat=row.map_center_lat,
+        map_center_lon=row.map_center_lon,
+        map_zoom=row.map_zoom,
+        tile_url=row.tile_url,
+        tile_attribution=row.tile_attribution,
+        geocoder_countries=row.geocoder_countries,
+        hosts=tuple(hosts),
+    )
+
+
+def _read_table() -> list[Served]:
+    from .models import Municipality, MunicipalityHost
+
+    rows = list(Municipality.objects.filter(is_active=True).order_by("pk"))
+    if not rows and not Municipality.objects.exists():
+        # A new installation (or a database emptied by a test): the first municipality is the
+        # one the environment describes, as the migration of an existing installation makes it.
+        rows = [bootstrap_municipality()]
+    hosts: dict[int, list[str]] = {}
+    for host, municipality_id in MunicipalityHost.objects.order_by(
+        "-is_primary", "host"
+    ).values_list("host", "municipality_id"):
+        hosts.setdefault(municipality_id, []).append(host)
+    return [_served(row, hosts.get(row.pk, [])) for row in rows]
+
+
+def bootstrap_municipality():
+    """The municipality an installation without any starts with, from the environment."""
+    from .models import Municipality
+
+    municipality, _created = Municipality.objects.get_or_create(
+        slug=settings.MUNICIPALITY_SLUG,
+        defaults={"name": settings.MUNICIPALITY_NAME, "language": settings.LANGUAGE_CODE},
+    )
+    return municipality
+
+
+def _table_of(served: list[Served]) -> Table:
+    table = Table()
+    for municipality in served:
+        table.by_id[municipality.id] = municipality
+        table.by_slug[municipality.slug] = municipality.id
+        for host in municipality.hosts:
+            table.by_host[host] = municipality.id
+    return table
+
+
+def table() -> Table:
+    """The municipalities served, as this worker keeps them."""
+    now = time.monotonic()
+    kept = _local.get("copy")
+    if kept is not None and now - kept["checked"] < LOCAL_SECONDS:
+        return kept["table"]
+    with _lock:
+        version = cache.get(VERSION_KEY, 0)
+        if kept is not None and kept["version"] == version:
+            kept["checked"] = now
+            return kept["table"]
+        served = cache.get(TABLE_KEY.format(version=version))
+        if served is None:
+            try:
+                served = _read_table()
+            except DatabaseError:
+                if kept is not None:
+                    # The copy this worker has rather than no page at all.
+                    logger.warning("municipalities unreadable; keeping this worker's copy")
+                    return kept["table"]
+                raise
+            cache.set(TABLE_KEY.format(version=version), served, timeout=24 * 3600)
+        copy = {"checked": now, "version": version, "table": _table_of(served)}
+        _local["copy"] = copy
+        return copy["table"]
+
+
+def forget() -> None:
+    """After a municipality or one of its hosts changed: every worker reads the table again
+    (this one at once, the others within LOCAL_SECONDS)."""
+    from .changes import next_version
+
+    next_version(VERSION_KEY)
+    forget_local()
+
+
+def forget_local() -> None:
+    _local.clear()
+
+
+def for_host(host: str) -> Served | None:
+    """The municipality served at `host` (with or without port), or None."""
+    from .models import normalised_host
+
+    name = normalised_host(host)
+    known = table()
+    municipality_id = known.by_host.get(name)
+    if municipality_id is None and name.endswith(DEV_SUFFIX):
+        # harstad.localhost, or harstad.anything.localhost: development without DNS.
+        municipality_id = known.by_slug.get(name[: -len(DEV_SUFFIX)].split(".")[0])
+    if municipality_id is not None:
+        return known.by_id[municipality_id]
+    return known.only
+
+
+def served(municipality_id: int | None) -> Served | None:
+    if municipality_id is None:
+        return None
+    return table().by_id.get(municipality_id)
+
+
+def active_id() -> int | None:
+    """The municipality activated for this request, job or command; None outside one."""
+    return _explicit.get()
+
+
+def current_id() -> int | None:
+    """The municipality this code works for: the active one, else the only one there is."""
+    municipality_id = _explicit.get()
+    if municipality_id is not None:
+        return municipality_id
+    only = table().only
+    return only.id if only else None
+
+
+def current() -> Served | None:
+    return served(current_id())
+
+
+@contextmanager
+def activate(municipality) -> Iterator[None]:
+    """Work for `municipality` (a Municipality, Served or id) inside the block."""
+    municipality_id = getattr(municipality, "id", municipality)
+    token = _explicit.set(municipality_id)
+    try:
+        yield
+    finally:
+        _explicit.reset(token)
+
+
+def activate_for(consultation) -> contextmanager:
+    """`activate` the municipality a consultation (or anything with `municipality_id`)
+    belongs to: what jobs working on one call first."""
+    return activate(consultation.municipality_id)
+
+
+def key_part() -> str:
+    """The part of a cache key that keeps each municipality's entries apart."""
+    municipality_id = current_id()
+    return f"m{municipality_id}" if municipality_id is not None else "m-"
+
+
+class ScopedManager(models.Manager):
+    """Reads only the active municipality's rows while one is active (a request, `activate`);
+    everything outside (migrations, the shell, jobs that have not activated one) reads all.
+
+    `path` leads from the model to the municipality's id. Through a consultation, the filter is
+    a sub-select rather than a join, so that a `select_for_update()` locks the model's rows and
+    not the consultation's.
+    """
+
+    # Set by `scoped_manager` on each model's own subclass: related managers are made from the
+    # class without arguments.
+    path = "municipality"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        municipality_id = _explicit.get()
+        if municipality_id is None:
+            return queryset
+        if self.path == "municipality":
+            return queryset.filter(municipality_id=municipality_id)
+        # "consultation__municipality": the rows of the active municipality's consultations.
+        via, _rest = self.path.split("__", 1)
+        from consultations.models import Consultation
+
+        ids = Consultation.everywhere.filter(municipality_id=municipality_id).values("pk")
+        return queryset.filter(**{f"{via}__in": ids})
+
+
+def scoped_manager(queryset_class, path: str) -> ScopedManager:
+    """A manager with `queryset_class`'s methods, scoped to the active municipality."""
+    manager_class = ScopedManager.from_queryset(queryset_class)
+    manager_class = type(manager_class.__name__, (manager_class,), {"path": path})
+    return manager_class()
