@@ -15,8 +15,9 @@ NOT_SERVED = (
 )
 
 
-# The load balancer's health check asks by the server's own address, which is no municipality's.
-UNSCOPED_PATHS = frozenset({"/healthz"})
+# The load balancer's health check asks by the server's own address, which is no municipality's;
+# the API schema is the same at every host.
+UNSCOPED_PATHS = frozenset({"/healthz", "/api/schema/"})
 
 
 class MunicipalityMiddleware:
