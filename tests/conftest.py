@@ -28,6 +28,15 @@ def consultation(db):
     return factories.ConsultationFactory()
 
 
+@pytest.fixture
+def harstad(db, settings):
+    """A second municipality, Harstad kommune (nb), served at harstad.test; the first stays at
+    testserver (tests/tenancy_helpers.py)."""
+    from tests.tenancy_helpers import add_municipality
+
+    return add_municipality(settings)
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a throw-away folder, never the project's media/."""
@@ -35,7 +44,7 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def _forget_worker_copies():
-    from civic import api_tokens, branding, kept, pagecache
+    from civic import api_tokens, branding, kept, pagecache, tenancy
     from consultations import hub, selectors
 
     api_tokens.forget_kept()
@@ -45,6 +54,7 @@ def _forget_worker_copies():
     pagecache._consultation_of_key.clear()
     selectors._for_rules.clear()
     branding.forget_local()
+    tenancy.forget_local()
 
 
 @pytest.fixture(autouse=True)
