@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from . import tenancy
 from .models import AuditEntry, Role
 
 # Acts whose actor is private: who supported an idea, withdrew a support or reported something.
@@ -33,6 +34,7 @@ def audit_record(
         reason=reason,
         changes=changes,
         consultation_id=consultation_id,
+        municipality_id=tenancy.current_id(),
     )
     entry.save()
     return entry

@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .tenancy import scoped_manager
+
 # Letters and digits that cannot be mistaken for each other when read aloud or written down.
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -266,9 +268,13 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     consultation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Whose log it is: the municipality being served when it was written (civic.tenancy).
+    municipality_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     reason = models.TextField(_("why"), blank=True)
     changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = scoped_manager(models.QuerySet, "municipality")
 
     class Meta:
         ordering = ["-created_at", "-id"]

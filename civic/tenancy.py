@@ -258,11 +258,11 @@ class ScopedManager(models.Manager):
             return queryset
         if self.path == "municipality":
             return queryset.filter(municipality_id=municipality_id)
-        # "consultation__municipality": the rows of the active municipality's consultations.
-        via, _rest = self.path.split("__", 1)
-        from consultations.models import Consultation
-
-        ids = Consultation.everywhere.filter(municipality_id=municipality_id).values("pk")
+        # "consultation__municipality": the rows of the active municipality's consultations;
+        # "channel__municipality": of its channels.
+        via, rest = self.path.split("__", 1)
+        related = self.model._meta.get_field(via).related_model
+        ids = related._base_manager.filter(**{f"{rest}_id": municipality_id}).values("pk")
         return queryset.filter(**{f"{via}__in": ids})
 
 

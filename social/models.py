@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civic.external_urls import validate_external_url
+from civic.tenancy import current_id as current_municipality_id
+from civic.tenancy import scoped_manager
 from social import crypto
 from social.adapters import config
 
@@ -39,6 +41,13 @@ class ChannelQuerySet(models.QuerySet):
 
 
 class Channel(models.Model):
+    # The municipality whose page or account this is: its planners post to it, nobody else's.
+    municipality = models.ForeignKey(
+        "civic.Municipality",
+        on_delete=models.PROTECT,
+        related_name="channels",
+        default=current_municipality_id,
+    )
     platform = models.CharField(_("platform"), max_length=16, choices=PLATFORM_CHOICES)
     name = models.CharField(_("name"), max_length=120)
     base_url = models.URLField(_("base URL"), blank=True, validators=[validate_external_url])
@@ -65,7 +74,7 @@ class Channel(models.Model):
     is_removed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ChannelQuerySet.as_manager()
+    objects = scoped_manager(ChannelQuerySet, "municipality")
 
     class Meta:
         ordering = ["platform", "name"]
@@ -217,7 +226,7 @@ class SocialPost(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SocialPostQuerySet.as_manager()
+    objects = scoped_manager(SocialPostQuerySet, "channel__municipality")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -289,6 +298,13 @@ class CrisisStopQuerySet(models.QuerySet):
 
 
 class CrisisStop(models.Model):
+    # A crisis in Harstad stops Harstad's posts, not Copenhagen's.
+    municipality = models.ForeignKey(
+        "civic.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        default=current_municipality_id,
+    )
     active = models.BooleanField(default=True)
     reason = models.TextField(_("reason"))
     started_by = models.ForeignKey(
@@ -304,13 +320,15 @@ class CrisisStop(models.Model):
     )
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    objects = CrisisStopQuerySet.as_manager()
+    objects = scoped_manager(CrisisStopQuerySet, "municipality")
 
     class Meta:
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["active"], condition=Q(active=True), name="social_one_active_crisis_stop"
+                fields=["municipality", "active"],
+                condition=Q(active=True),
+                name="social_one_active_crisis_stop_per_municipality",
             )
         ]
 

@@ -104,9 +104,8 @@ def claim_next(now: datetime | None = None) -> OutboxEntry | None:
     """Take one due entry for this worker and commit the claim before anything is sent."""
     now = now or timezone.now()
     with transaction.atomic():
-        if CrisisStop.objects.active().exists():
-            return None
-        candidates = _claimable(now)
+        stopped = CrisisStop._base_manager.filter(active=True).values("municipality_id")
+        candidates = _claimable(now).exclude(post__channel__municipality_id__in=stopped)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         entry = candidates.select_related("post", "post__channel").first()
@@ -144,9 +143,9 @@ def run_due(*, now: datetime | None = None, limit: int = 50) -> RunReport:
     # Tokens close to expiry are renewed first, even during a crisis stop: a token that runs
     # out while publishing is paused would otherwise need a person to log in again.
     tokens.refresh_due(now)
-    if CrisisStop.objects.active().exists():
+    # A crisis stop pauses its own municipality's posts; the others' still go out.
+    if CrisisStop._base_manager.filter(active=True).exists():
         report.paused_by_crisis_stop = True
-        return report
     expire_stale(now)
     for _ in range(limit):
         entry = claim_next(now)
@@ -364,6 +363,9 @@ def expire_stale(now: datetime | None = None) -> int:
     count = 0
     horizon = now - timedelta(hours=settings.SOCIAL_OUTBOX_STALE_HOURS)
     candidates = OutboxEntry.objects.filter(state=OutboxState.PENDING, created_at__lt=horizon)
+    # What a crisis stop holds back is not late: it waits for the stop to be lifted.
+    stopped = CrisisStop._base_manager.filter(active=True).values("municipality_id")
+    candidates = candidates.exclude(post__channel__municipality_id__in=stopped)
     for entry in candidates.select_related("post"):
         if _is_stale(entry, now):
             with transaction.atomic():

@@ -65,7 +65,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="municipality",
             name="slug",
-            field=models.SlugField(max_length=40, null=True, verbose_name="short name"),
+            # Without an index until it is filled: the unique one comes with it (below).
+            field=models.SlugField(
+                db_index=False, max_length=40, null=True, verbose_name="short name"
+            ),
         ),
         migrations.AddField(
             model_name="municipality",

@@ -1,0 +1,53 @@
+"""Channels and crisis stops belong to a municipality: the existing ones to the first."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+import civic.tenancy
+
+
+def into_first_municipality(apps, schema_editor):
+    Municipality = apps.get_model("civic", "Municipality")
+    first = Municipality.objects.order_by("pk").first()
+    if first is None:
+        return
+    for name in ("Channel", "CrisisStop"):
+        apps.get_model("social", name).objects.filter(municipality__isnull=True).update(
+            municipality=first
+        )
+
+
+def _field(related_name, null):
+    return models.ForeignKey(
+        null=null,
+        default=None if null else civic.tenancy.current_id,
+        on_delete=django.db.models.deletion.PROTECT,
+        related_name=related_name,
+        to="civic.municipality",
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("civic", "0012_municipality_scope"),
+        ("social", "0008_inbox_hide_site_official"),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(model_name="crisisstop", name="social_one_active_crisis_stop"),
+        migrations.AddField(model_name="channel", name="municipality", field=_field("channels", True)),
+        migrations.AddField(model_name="crisisstop", name="municipality", field=_field("+", True)),
+        migrations.RunPython(into_first_municipality, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="channel", name="municipality", field=_field("channels", False)
+        ),
+        migrations.AlterField(model_name="crisisstop", name="municipality", field=_field("+", False)),
+        migrations.AddConstraint(
+            model_name="crisisstop",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("active", True)),
+                fields=("municipality", "active"),
+                name="social_one_active_crisis_stop_per_municipality",
+            ),
+        ),
+    ]
