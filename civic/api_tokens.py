@@ -27,7 +27,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from .models import ApiToken
+from . import tenancy
+from .models import ApiToken, role_here_annotations
 
 PREFIX_LENGTH = 8
 # Writing "last used" on every request would put a write on every API read.
@@ -106,11 +107,14 @@ def token_for_key(key: str) -> ApiToken | None:
             and time.monotonic() < kept[1]
         ):
             return _touched(_copy(kept[2]), digest)
-    token = (
-        ApiToken.objects.select_related("owner")
-        .filter(digest=digest, revoked_at__isnull=True)
-        .first()
-    )
+    tokens = ApiToken.objects.select_related("owner").filter(digest=digest, revoked_at__isnull=True)
+    municipality_id = tenancy.active_id()
+    if municipality_id is not None:
+        # The owner's role in the municipality served, read with the token.
+        tokens = tokens.annotate(**role_here_annotations("owner_id", municipality_id, "owner_"))
+    token = tokens.first()
+    if token is not None and municipality_id is not None:
+        token.owner.note_held(municipality_id, token.owner_here_role, token.owner_here_limited)
     if token is None:
         with _kept_lock:
             _kept.pop(digest, None)

@@ -49,14 +49,7 @@ class CivicUserManager(UserManager):
         municipality_id = tenancy.active_id()
         if municipality_id is None:
             return queryset
-        held = Membership.objects.filter(
-            user_id=models.OuterRef("pk"), municipality_id=municipality_id
-        )
-        return queryset.annotate(
-            here_municipality=models.Value(municipality_id, output_field=models.BigIntegerField()),
-            here_role=models.Subquery(held.values("role")[:1]),
-            here_limited=models.Subquery(held.values("limited_to_assigned")[:1]),
-        )
+        return queryset.annotate(**role_here_annotations("pk", municipality_id))
 
     def _create_user_object(self, username, email, password, **extra_fields):
         username = username or (email or "").lower() or new_pseudonym_code()
@@ -75,6 +68,21 @@ class CivicUserManager(UserManager):
         if limited is not None:
             held = held.filter(limited_to_assigned=limited)
         return self.filter(pk__in=held.values("user_id"))
+
+
+def role_here_annotations(user_ref: str, municipality_id: int, prefix: str = "") -> dict:
+    """Annotations that carry a person's role in a municipality with the row that reads the
+    person (`user_ref` leads to the user's id), so that asking the role costs no query."""
+    held = Membership.objects.filter(
+        user_id=models.OuterRef(user_ref), municipality_id=municipality_id
+    )
+    return {
+        f"{prefix}here_municipality": models.Value(
+            municipality_id, output_field=models.BigIntegerField()
+        ),
+        f"{prefix}here_role": models.Subquery(held.values("role")[:1]),
+        f"{prefix}here_limited": models.Subquery(held.values("limited_to_assigned")[:1]),
+    }
 
 
 class User(AbstractUser):
@@ -188,6 +196,12 @@ class User(AbstractUser):
                 )
             held[municipality_id] = (row[0], bool(row[1])) if row else (Role.RESIDENT, False)
         return held[municipality_id]
+
+    def note_held(self, municipality_id: int, role: str | None, limited) -> None:
+        """Remember the role read with another row (see role_here_annotations)."""
+        self.__dict__.setdefault("_held", {})[municipality_id] = (
+            (role, bool(limited)) if role else (Role.RESIDENT, False)
+        )
 
     def refresh_from_db(self, *args, **kwargs):
         super().refresh_from_db(*args, **kwargs)

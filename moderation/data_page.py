@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from civic.models import Notification, User
+from civic.models import Notification, Role, User
 from civic.notifications import KINDS
 from debate.models import Comment, CommentVote, PollAnswer
 from ideas.models import Follow, Idea, Support
@@ -149,6 +149,10 @@ def _shown(model, key: str, value) -> str:
         return f"{TARGET_KINDS.get(kind, kind)} {number}"
     if key == "photos":
         return ", ".join(photo["description"] or photo["file"] for photo in value) or "–"
+    if key == "role" and model is User:
+        # Roles are held per municipality (civic.models.Membership); the profile says the one
+        # held where the page is read.
+        return str(Role(value).label) if value in Role.values else str(value)
     choices = _choices(model, CODE_FIELDS.get(key, key))
     if choices is not None:
         return str(choices.get(value, value))

@@ -150,6 +150,11 @@ class MunicipalitySettingsForm(forms.ModelForm):
         for name, value in placeholders.items():
             self.fields[name].widget.attrs["placeholder"] = str(value)
         self.fields["logo"].required = False
+        # Left out of a form sent by a script: the language stays as it is.
+        self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language
 
     def clean_brand_colour(self):
         colour = self.cleaned_data["brand_colour"].strip()

@@ -18,7 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civic import branding, permissions, services
 from civic.audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
 from civic.audit_labels import action_label
-from civic.models import ApiToken, AuditEntry, Municipality, Role, User
+from civic.models import (
+    ApiToken,
+    AuditEntry,
+    Membership,
+    Municipality,
+    Role,
+    User,
+    role_here_annotations,
+)
 from civic.query_params import page_number
 from civic.spreadsheets import formula_safe
 
@@ -225,12 +233,23 @@ def tokens(request):
             status = 400
     see_all = permissions.can_see_all_api_tokens(request.user)
     # Active tokens first (a NULL revoked_at), on SQLite and PostgreSQL alike.
-    listed = ApiToken.objects.select_related("owner").order_by(
-        F("revoked_at").asc(nulls_first=True), "-created_at", "-pk"
+    here = request.municipality.id
+    listed = (
+        ApiToken.objects.select_related("owner")
+        .annotate(**role_here_annotations("owner_id", here, "owner_"))
+        .order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-pk")
     )
-    if not see_all:
+    if see_all:
+        # Everyone's tokens means everyone's who works here, not another municipality's staff.
+        listed = listed.filter(
+            owner__in=Membership.objects.filter(municipality_id=here).values("user_id")
+        )
+    else:
         listed = listed.filter(owner=request.user)
     page = _page(request, listed, TOKENS_PER_PAGE)
+    page.object_list = list(page.object_list)
+    for token in page.object_list:
+        token.owner.note_held(here, token.owner_here_role, token.owner_here_limited)
     return render(
         request,
         "civic/staff/tokens.html",
