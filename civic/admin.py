@@ -142,6 +142,8 @@ class LegalPageAdmin(admin.ModelAdmin):
     list_display = ("kind", "language", "version", "updated_at")
     list_filter = ("kind", "language")
     readonly_fields = ("version", "updated_at")
+    # The municipality served: its own pages only (the scoped manager), new ones for it.
+    exclude = ("municipality",)
 
     def save_model(self, request, obj, form, change):
         body = obj.body

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from . import tenancy
+
 
 def active_block(user, consultation=None):
     """The block that applies to this person here (site-wide or this consultation), or None."""
@@ -18,9 +20,10 @@ def active_block(user, consultation=None):
         return None
     block_model = apps.get_model("moderation", "Block")
     consultation_id = getattr(consultation, "pk", consultation)
+    municipality_id = getattr(consultation, "municipality_id", None) or tenancy.current_id()
     return (
         block_model.objects.active()
-        .applying_to(consultation_id)
+        .applying_to(consultation_id, municipality_id)
         .filter(user=user)
         .order_by("until")
         .last()
@@ -29,21 +32,23 @@ def active_block(user, consultation=None):
 
 def active_block_sql(connection) -> str | None:
     """An SQL condition, true when a block applies to the person %(user)s in the consultation
-    %(consultation)s at %(now)s: what `active_block` asks, for a service that checks it within a
-    statement of its own (the support). None when there are no blocks (moderation left out)."""
+    %(consultation)s of the municipality %(municipality)s at %(now)s: what `active_block`
+    asks, for a service that checks it within a statement of its own (the support). None when
+    there are no blocks (moderation left out)."""
     if not apps.is_installed("moderation"):
         return None
     block_model = apps.get_model("moderation", "Block")
     quote = connection.ops.quote_name
     table = quote(block_model._meta.db_table)
-    user, consultation, until, lifted = (
+    user, consultation, municipality, until, lifted = (
         quote(block_model._meta.get_field(name).column)
-        for name in ("user", "consultation", "until", "lifted_at")
+        for name in ("user", "consultation", "municipality", "until", "lifted_at")
     )
     return (
         f"EXISTS (SELECT 1 FROM {table} WHERE {user} = %(user)s AND {lifted} IS NULL "  # noqa: S608
         f"AND ({until} IS NULL OR {until} > %(now)s) "
-        f"AND ({consultation} IS NULL OR {consultation} = %(consultation)s))"
+        f"AND (({consultation} IS NULL AND {municipality} = %(municipality)s) "
+        f"OR {consultation} = %(consultation)s))"
     )
 
 

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .tenancy import current_id as tenancy_current_id
 from .tenancy import scoped_manager
 
 # Letters and digits that cannot be mistaken for each other when read aloud or written down.
@@ -353,6 +354,14 @@ class LegalPage(models.Model):
         ACCESSIBILITY = "accessibility", _("Accessibility statement")
         COOKIES = "cookies", _("Cookies")
 
+    # Each municipality writes its own (Harstad's privacy notice names Harstad as controller).
+    municipality = models.ForeignKey(
+        "Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        default=tenancy_current_id,
+        verbose_name=_("municipality"),
+    )
     kind = models.CharField(_("page"), max_length=20, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     body = models.TextField(
@@ -361,12 +370,15 @@ class LegalPage(models.Model):
     version = models.PositiveIntegerField(_("version"), default=2, editable=False)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
+    objects = scoped_manager(models.QuerySet, "municipality")
+
     class Meta:
         verbose_name = _("public page")
         verbose_name_plural = _("public pages (privacy, terms, accessibility, cookies)")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "language"], name="legal_page_once_per_language"
+                fields=["municipality", "kind", "language"],
+                name="legal_page_once_per_language_and_municipality",
             )
         ]
 

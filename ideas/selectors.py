@@ -219,7 +219,7 @@ def with_viewer_blocked(queryset: QuerySet, viewer) -> QuerySet:
     blocks = (
         apps.get_model("moderation", "Block")
         .objects.active()
-        .applying_to(OuterRef("consultation_id"))
+        .applying_to(OuterRef("consultation_id"), OuterRef("consultation__municipality_id"))
         .filter(user=viewer)
     )
     return queryset.annotate(viewer_blocked=Exists(blocks))

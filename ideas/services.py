@@ -740,6 +740,7 @@ def _support_in_one_statement(user: User, idea: Idea) -> SupportState | None:
         "idea": idea.pk,
         "user": user.pk,
         "consultation": idea.consultation_id,
+        "municipality": consultation.municipality_id,
         "now": entry.created_at,
         "limit": limit,
         **{f"audit_{i}": value for i, value in enumerate(values)},

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic.reasons import PublicReason  # noqa: F401 - the moderators' choices
+from civic.tenancy import current_id as current_municipality_id
 from civic.tenancy import scoped_manager
 from consultations.models import Consultation
 from debate.models import Comment
@@ -120,9 +121,9 @@ class BlockQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=now))
 
-    def applying_to(self, consultation_id: int | None):
-        """Blocks from this consultation and site-wide blocks."""
-        scope = Q(consultation__isnull=True)
+    def applying_to(self, consultation_id: int | None, municipality_id: int | None):
+        """Blocks from this consultation and the municipality's blocks for all of its own."""
+        scope = Q(consultation__isnull=True, municipality_id=municipality_id)
         if consultation_id is not None:
             scope |= Q(consultation_id=consultation_id)
         return self.filter(scope)
@@ -134,7 +135,14 @@ class Block(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_blocks"
     )
-    # Empty: the whole site.
+    # Whose moderators blocked the person: a block in Harstad keeps nobody out of Copenhagen.
+    municipality = models.ForeignKey(
+        "civic.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        default=current_municipality_id,
+    )
+    # Empty: every consultation of the municipality.
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -146,7 +154,7 @@ class Block(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = BlockQuerySet.as_manager()
+    objects = scoped_manager(BlockQuerySet, "municipality")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -155,7 +163,7 @@ class Block(models.Model):
         indexes = [models.Index(fields=["user", "lifted_at"], name="block_user_active")]
 
     def __str__(self):
-        return f"{self.user_id} blocked ({self.consultation_id or 'site'})"
+        return f"{self.user_id} blocked ({self.consultation_id or 'municipality'})"
 
 
 class AppealStatus(models.TextChoices):

@@ -1,0 +1,35 @@
+"""A block belongs to the municipality whose moderators made it; the ones so far to the first."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+import civic.tenancy
+
+
+def into_first_municipality(apps, schema_editor):
+    first = apps.get_model("civic", "Municipality").objects.order_by("pk").first()
+    if first is not None:
+        apps.get_model("moderation", "Block").objects.update(municipality=first)
+
+
+def _field(null):
+    return models.ForeignKey(
+        null=null,
+        default=None if null else civic.tenancy.current_id,
+        on_delete=django.db.models.deletion.CASCADE,
+        related_name="+",
+        to="civic.municipality",
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("civic", "0011_municipalities"),
+        ("moderation", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(model_name="block", name="municipality", field=_field(True)),
+        migrations.RunPython(into_first_municipality, migrations.RunPython.noop),
+        migrations.AlterField(model_name="block", name="municipality", field=_field(False)),
+    ]
