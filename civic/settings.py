@@ -380,7 +380,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Consultations, map-pinned ideas, debate and reports. Authenticate with the session or "
         "with `Authorization: Token <key>`: planners, councillors and administrators make named "
-        "tokens in the back office (/staff/tokens/), where the key is shown once."
+        "tokens in the back office (/staff/tokens/), where the key is shown once.\n\n"
+        "**One API per municipality.** An installation may serve several municipalities, each "
+        "at its own host name (https://deltag.harstad.kommune.no/api/v1/...). Every path below "
+        "answers for the municipality of the host it is asked at: its consultations, ideas, "
+        "comments, exports and social posts only, and roles (planner, councillor, "
+        "administrator) are the ones the token's owner holds there. An object of another "
+        "municipality answers 404, as one that does not exist."
     ),
     # 1.1: a page of comment threads shows each comment's first replies (`reply_count`,
     # `replies_next`); the rest are read from comments/{id}/replies/ a page at a time.

@@ -73,6 +73,8 @@ class Table:
     by_id: dict[int, Served] = field(default_factory=dict)
     by_host: dict[str, int] = field(default_factory=dict)
     by_slug: dict[str, int] = field(default_factory=dict)
+    # Hosts and short names of municipalities switched off: not found, never another's pages.
+    closed: frozenset[str] = frozenset()
 
     @cached_property
     def only(self) -> Served | None:
@@ -99,20 +101,27 @@ def _served(row, hosts: list[str]) -> Served:
     )
 
 
-def _read_table() -> list[Served]:
+def _read_table() -> tuple[list[Served], frozenset[str]]:
+    """The active municipalities, and the hosts and short names of the others."""
     from .models import Municipality, MunicipalityHost
 
-    rows = list(Municipality.objects.filter(is_active=True).order_by("pk"))
-    if not rows and not Municipality.objects.exists():
+    rows = list(Municipality.objects.order_by("pk"))
+    if not rows:
         # A new installation (or a database emptied by a test): the first municipality is the
         # one the environment describes, as the migration of an existing installation makes it.
         rows = [bootstrap_municipality()]
     hosts: dict[int, list[str]] = {}
-    for host, municipality_id in MunicipalityHost.objects.order_by(
-        "-is_primary", "host"
-    ).values_list("host", "municipality_id"):
+    listed = MunicipalityHost.objects.order_by("-is_primary", "host")
+    for host, municipality_id in listed.values_list("host", "municipality_id"):
         hosts.setdefault(municipality_id, []).append(host)
-    return [_served(row, hosts.get(row.pk, [])) for row in rows]
+    closed = frozenset(
+        name
+        for row in rows
+        if not row.is_active
+        for name in (*hosts.get(row.pk, []), f"{row.slug}{DEV_SUFFIX}")
+    )
+    served = [_served(row, hosts.get(row.pk, [])) for row in rows if row.is_active]
+    return served, closed
 
 
 def bootstrap_municipality():
@@ -126,8 +135,9 @@ def bootstrap_municipality():
     return municipality
 
 
-def _table_of(served: list[Served]) -> Table:
-    table = Table()
+def _table_of(read: tuple[list[Served], frozenset[str]]) -> Table:
+    served, closed = read
+    table = Table(closed=closed)
     for municipality in served:
         table.by_id[municipality.id] = municipality
         table.by_slug[municipality.slug] = municipality.id
@@ -182,6 +192,8 @@ def for_host(host: str) -> Served | None:
 
     name = normalised_host(host)
     known = table()
+    if name in known.closed:
+        return None
     municipality_id = known.by_host.get(name)
     if municipality_id is None and name.endswith(DEV_SUFFIX):
         # harstad.localhost, or harstad.anything.localhost: development without DNS.

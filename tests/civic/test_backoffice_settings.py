@@ -187,7 +187,7 @@ def test_an_unreadable_database_falls_back_to_the_environment(settings, monkeypa
         raise DatabaseError("down")
 
     branding.forget()
-    monkeypatch.setattr(Municipality.objects, "filter", broken)
+    monkeypatch.setattr(Municipality.objects, "order_by", broken)
     assert branding.effective().name == "Env Kommune"
     assert tenancy._local == {}  # nothing kept: read again once the database answers
 
