@@ -34,7 +34,6 @@ def audit_record(
         reason=reason,
         changes=changes,
         consultation_id=consultation_id,
-        municipality_id=tenancy.current_id(),
     )
     entry.save()
     return entry
@@ -59,6 +58,7 @@ def audit_entry(
         reason=reason or "",
         changes=changes or {},
         consultation_id=consultation_id,
+        municipality_id=tenancy.current_id(),
     )
     if target is not None:
         entry.content_type = ContentType.objects.get_for_model(target)
