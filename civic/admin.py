@@ -5,13 +5,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import api_tokens
+from . import api_tokens, tenancy
 from .admin_changes import AnnouncesChanges
-from .audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
+from .admin_site import is_operator
+from .audit import PRIVATE_ACTOR_ACTIONS, actor_is_private, audit_record
 from .audit_labels import action_label
 from .changes import Change
 from .legal import legal_page_save
-from .models import AuditEntry, LegalPage, User
+from .models import AuditEntry, LegalPage, Municipality, MunicipalityHost, User
 
 
 @admin.register(User)
@@ -150,3 +151,93 @@ class LegalPageAdmin(admin.ModelAdmin):
         if change:
             obj.body = LegalPage.objects.get(pk=obj.pk).body  # the stored text, to compare
         legal_page_save(page=obj, body=body)
+
+
+class MunicipalityHostInline(admin.TabularInline):
+    model = MunicipalityHost
+    extra = 1
+
+    # For the operators who reach the municipality's page (MunicipalityAdmin decides).
+    def has_view_permission(self, request, obj=None):
+        return is_operator(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return is_operator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_operator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_operator(request.user)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    """The municipalities of this installation: for platform operators only. A municipality's
+    administrator changes its name, colour and map in the back office (Settings), not here."""
+
+    for_operators = True
+    inlines = [MunicipalityHostInline]
+    list_display = ("name", "slug", "language", "is_active", "primary_host")
+    list_filter = ("is_active", "language")
+    search_fields = ("name", "slug", "hosts__host")
+    fieldsets = (
+        (None, {"fields": ("slug", "name", "language", "is_active")}),
+        (_("Contact"), {"fields": ("contact_email", "email_sender")}),
+        (_("Look"), {"fields": ("logo", "brand_colour")}),
+        (
+            _("Map"),
+            {
+                "fields": (
+                    "map_center_lat",
+                    "map_center_lon",
+                    "map_zoom",
+                    "tile_url",
+                    "tile_attribution",
+                    "geocoder_countries",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("primary host name"))
+    def primary_host(self, obj):
+        host = next((row.host for row in obj.hosts.all() if row.is_primary), None)
+        return host or f"{obj.slug}.localhost"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("hosts")
+
+    def has_module_permission(self, request):
+        return is_operator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_operator(request.user)
+
+    def has_add_permission(self, request):
+        return is_operator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_operator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting one would delete its consultations and everything in them.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        with tenancy.activate(obj.pk):
+            audit_record(
+                actor=request.user,
+                action="municipality.change" if change else "municipality.create",
+                target=obj,
+                changes={"fields": sorted(form.changed_data)},
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        tenancy.forget()  # its hosts are saved last; every worker reads the table again
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        tenancy.forget()

@@ -28,7 +28,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-" + "x" * 40  # noqa: S105 - only with DEBUG/TESTING
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    # In development every municipality is at <slug>.localhost (civic.tenancy).
+    default=["127.0.0.1", "localhost", "[::1]", "testserver", *([".localhost"] if DEBUG else [])],
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public address of the site, used in e-mails, social posts and link cards.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from consultations.models import Category, Consultation, Phase, PollOption, Topic
+from devsite.demo.municipalities import inside
 
 CHRISTIANSHOLM_AREA = {
     "type": "Polygon",
@@ -55,8 +56,10 @@ planarbeidet.
 
 def load(stdout, users):
     now = timezone.now()
-    cph = _christiansholm(now, users)
-    harstad = _harstad(now, users)
+    with inside("kobenhavn"):
+        cph = _christiansholm(now, users)
+    with inside("harstad"):
+        harstad = _harstad(now, users)
     stdout.write(f"  consultations: {cph.title}; {harstad.title}")
     return {"christiansholm": cph, "harstad": harstad}
 

@@ -16,6 +16,7 @@ from civic.models import Role, User
 from consultations.models import Consultation, Topic
 from debate.models import Comment, CommentVote, PollAnswer
 from debate.scoring import wilson_lower_bound
+from devsite.demo.municipalities import inside
 
 SEED = 20260611
 EMAIL_DOMAIN = "demo.borgerdialog.dk"
@@ -156,6 +157,11 @@ PROCESS_ANSWERS = {
 
 
 def load(stdout, users):
+    with inside("harstad"):
+        _load(stdout, users)
+
+
+def _load(stdout, users):
     consultation = Consultation.objects.filter(slug="harstad-sentrumstunnel").first()
     if consultation is None:
         stdout.write("  debate: the Harstad consultation is missing; nothing to add")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from civic.models import Role, User
 from consultations.models import Consultation
 from devsite.demo.consultations import CHRISTIANSHOLM_AREA, HARSTAD_AREA
+from devsite.demo.municipalities import inside
 from ideas import services
 from ideas.models import Idea, IdeaStatus
 from maps.geometry import area_bounds, check_point_in_area
@@ -348,15 +349,19 @@ PLACES = {
 
 def load(stdout, users):
     residents = _residents()
-    cph = Consultation.objects.get(slug="christiansholm")
-    harstad = Consultation.objects.get(slug="harstad-sentrumstunnel")
+    with inside("kobenhavn"):
+        cph = Consultation.objects.get(slug="christiansholm")
+    with inside("harstad"):
+        harstad = Consultation.objects.get(slug="harstad-sentrumstunnel")
     danes, norwegians = residents[:21], residents[21:] + [users["resident"]]
-    cph_ideas = _ideas(cph, CHRISTIANSHOLM_IDEAS, danes, CHRISTIANSHOLM_AREA, seed=42)
-    harstad_ideas = _ideas(harstad, HARSTAD_IDEAS, norwegians, HARSTAD_AREA, seed=7)
-    supports = _supports(cph_ideas, danes + [users["resident"]], seed=3)
-    supports += _supports(harstad_ideas, norwegians, seed=5)
-    answered = _answers(cph, users["planner"])
-    _answer_templates(cph, users["planner"])
+    with inside("kobenhavn"):
+        cph_ideas = _ideas(cph, CHRISTIANSHOLM_IDEAS, danes, CHRISTIANSHOLM_AREA, seed=42)
+        supports = _supports(cph_ideas, danes + [users["resident"]], seed=3)
+        answered = _answers(cph, users["planner"])
+        _answer_templates(cph, users["planner"])
+    with inside("harstad"):
+        harstad_ideas = _ideas(harstad, HARSTAD_IDEAS, norwegians, HARSTAD_AREA, seed=7)
+        supports += _supports(harstad_ideas, norwegians, seed=5)
     stdout.write(
         f"  ideas: {len(cph_ideas)} in Christiansholm, {len(harstad_ideas)} in Harstad; "
         f"{len(residents)} demo residents; {supports} new supports; {answered} new answers"

@@ -3,6 +3,7 @@ reason, and the author's appeal against it, waiting in the Harstad queue."""
 
 from consultations.models import Consultation
 from debate.models import Comment, CommentPublication
+from devsite.demo.municipalities import inside
 from ideas.models import Idea
 from moderation import services
 from moderation.models import Appeal, Report
@@ -11,17 +12,19 @@ DEMO_DOMAIN = "@demo.borgerdialog.dk"
 
 
 def load(stdout, users):
-    cph = Consultation.objects.filter(slug="christiansholm").first()
-    harstad = Consultation.objects.filter(slug="harstad-sentrumstunnel").first()
+    with inside("kobenhavn"):
+        cph = Consultation.objects.filter(slug="christiansholm").first()
+    with inside("harstad"):
+        harstad = Consultation.objects.filter(slug="harstad-sentrumstunnel").first()
     if cph is None or harstad is None:
         stdout.write("  moderation: the demo consultations are missing; nothing to add")
         return
-    if Report.objects.filter(consultation__in=[cph, harstad]).exists():
+    if Report.objects.filter(consultation__in=[cph, harstad]).exists():  # none active: both
         stdout.write("  moderation: the demo reports are already in place")
         return
     residents = list(
         users["resident"]
-        .__class__.objects.filter(email__endswith=DEMO_DOMAIN, role="resident")
+        .__class__.objects.filter(email__endswith=DEMO_DOMAIN, memberships__isnull=True)
         # The demo's own resident account stays free to try reporting itself.
         .exclude(pk=users["resident"].pk)
         .order_by("email")
@@ -29,7 +32,10 @@ def load(stdout, users):
     if len(residents) < 4:
         stdout.write("  moderation: too few demo residents; nothing to add")
         return
-    made = _christiansholm_reports(cph, residents) + _harstad(harstad, residents, users)
+    with inside("kobenhavn"):
+        made = _christiansholm_reports(cph, residents)
+    with inside("harstad"):
+        made += _harstad(harstad, residents, users)
     stdout.write(f"  moderation: {made} reports, one hidden comment and one appeal")
 
 

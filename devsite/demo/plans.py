@@ -11,6 +11,7 @@ from pyproj import Transformer
 
 from consultations import services
 from consultations.models import Consultation
+from devsite.demo.municipalities import inside
 from maps import gpkg
 
 TO_UTM33 = Transformer.from_crs("EPSG:4326", "EPSG:25833", always_xy=True)
@@ -33,6 +34,11 @@ def _write(path: Path, tables) -> None:
 
 
 def load(stdout, users):
+    with inside("harstad"):
+        _load(stdout, users)
+
+
+def _load(stdout, users):
     consultation = Consultation.objects.get(slug="harstad-sentrumstunnel")
     planner = users["planner2"]
     consultation.plan_layers.all().delete()  # idempotent: the demo's layers are made anew

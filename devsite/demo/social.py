@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from consultations.models import Consultation
+from devsite.demo.municipalities import inside
 from devsite.fakes import FAKES
 from social import services
 from social.adapters import config
@@ -47,6 +48,11 @@ def _channels(users) -> dict[str, Channel]:
 
 
 def load(stdout, users):
+    with inside("kobenhavn"):
+        _load(stdout, users)
+
+
+def _load(stdout, users):
     channels = _channels(users)
     cph = Consultation.objects.filter(slug="christiansholm").first()
     if cph is None:

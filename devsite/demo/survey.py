@@ -9,6 +9,7 @@ from django.utils import timezone
 from civic.models import Role, User
 from consultations import survey
 from consultations.models import Consultation, MapQuestion, Phase
+from devsite.demo.municipalities import inside
 
 from .consultations import HARSTAD_AREA
 
@@ -78,6 +79,11 @@ def _residents(count: int) -> list[User]:
 
 
 def load(stdout, users):
+    with inside("harstad"):
+        _load(stdout, users)
+
+
+def _load(stdout, users):
     now = timezone.now()
     consultation, _ = Consultation.objects.update_or_create(
         slug=SLUG,

@@ -56,6 +56,15 @@ class Command(BaseCommand):
 def _demo_present(people) -> bool:
     from consultations.models import Consultation
 
-    demo = {"christiansholm", "harstad-sentrumstunnel", "harstad-skolevei"}
-    consultations = set(Consultation.objects.filter(slug__in=demo).values_list("slug", flat=True))
+    # Each consultation in its own municipality.
+    demo = {
+        ("kobenhavn", "christiansholm"),
+        ("harstad", "harstad-sentrumstunnel"),
+        ("harstad", "harstad-skolevei"),
+    }
+    consultations = set(
+        Consultation.everywhere.filter(slug__in=[slug for _m, slug in demo]).values_list(
+            "municipality__slug", "slug"
+        )
+    )
     return people.present() and consultations == demo

@@ -19,4 +19,17 @@ class Command(BaseCommand):
         if os.environ.get("RUN_MAIN") != "true":
             call_command("migrate", interactive=False, verbosity=0)
             call_command("load_demo", if_needed=True)
+            self._addresses(addrport)
         call_command("runserver", addrport)
+
+    def _addresses(self, addrport):
+        from devsite.demo.municipalities import addresses
+
+        port = addrport.rsplit(":", 1)[-1] if ":" in addrport else addrport
+        self.stdout.write("\nOne installation, two municipalities; open each at its own address:")
+        for name, address in addresses(port):
+            self.stdout.write(f"  {name:<20} {address}")
+        self.stdout.write(
+            "  (*.localhost is 127.0.0.1 in Chromium, Firefox and curl; elsewhere add the names "
+            "to /etc/hosts.)\n"
+        )
