@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from . import branding
+from . import branding, eid
 from .models import LegalPage
 
 TEXTS = Path(__file__).resolve().parent / "legal_texts"
@@ -69,10 +69,12 @@ def third_parties() -> list[tuple[str, str]]:
     parties = []
     tiles = branding.effective().tile_url
     parties.append((urlsplit(tiles).netloc, _("map tiles: your browser loads the map pictures")))
-    if settings.OIDC_SERVER_URL:
+    own_eid = eid.own_app_settings()
+    eid_url = own_eid["server_url"] if own_eid else settings.OIDC_SERVER_URL
+    if eid_url:
         parties.append(
             (
-                urlsplit(settings.OIDC_SERVER_URL).netloc,
+                urlsplit(eid_url).netloc,
                 _("sign-in with the national eID, if you choose it"),
             )
         )

@@ -261,11 +261,18 @@ REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=False)
 OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
 # The name allauth stores the eID sign-ins under; a consultation may count only those people.
 OIDC_PROVIDER_ID = env("OIDC_PROVIDER_ID", default="eid")
+# A municipality with its own eID client (civic.eid), as JSON by short name:
+# {"harstad": {"name": "ID-porten", "server_url": "https://idporten.no",
+#              "client_id": "...", "secret": "..."}}
+OIDC_MUNICIPALITY_APPS = env.json("OIDC_MUNICIPALITY_APPS", default={})
+SOCIALACCOUNT_ADAPTER = "civic.eid.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {}
-if OIDC_SERVER_URL:
+if OIDC_SERVER_URL or OIDC_MUNICIPALITY_APPS:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
         "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
+        "APPS": []
+        if not OIDC_SERVER_URL
+        else [
             {
                 "provider_id": OIDC_PROVIDER_ID,
                 "name": env("OIDC_PROVIDER_NAME", default="MitID"),
@@ -667,7 +674,13 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         # The eID sign-in form posts here and is redirected to the provider, which the browser
         # checks against form-action too.
-        "form-action": unique([SELF, source_of(OIDC_SERVER_URL)]),
+        "form-action": unique(
+            [
+                SELF,
+                source_of(OIDC_SERVER_URL),
+                *(source_of(app.get("server_url", "")) for app in OIDC_MUNICIPALITY_APPS.values()),
+            ]
+        ),
         # The embed page replaces this with EMBED_ALLOWED_ORIGINS (civic.security_headers).
         "frame-ancestors": [NONE],
     },

@@ -226,3 +226,41 @@ def test_too_many_log_in_requests_answer_the_throttle_page_in_the_site_style(cli
     page = response.content.decode()
     assert "<h1>Too many attempts</h1>" in page
     assert '<header class="site-header">' in page
+
+
+def test_each_municipality_signs_in_with_its_own_eid(client, harstad, settings):
+    """Copenhagen with the installation's MitID, Harstad with its own ID-porten client."""
+    from tests.tenancy_helpers import SECOND_HOST
+
+    settings.SOCIALACCOUNT_PROVIDERS = EID_PROVIDER
+    settings.OIDC_MUNICIPALITY_APPS = {
+        "harstad": {
+            "name": "ID-porten",
+            "server_url": "https://idporten.example.no/.well-known/openid",
+            "client_id": "harstad-deltar",
+            "secret": "not-a-real-secret",
+        }
+    }
+    login = reverse("account_login")
+    at_copenhagen = client.get(login).content.decode()
+    at_harstad = client.get(login, HTTP_HOST=SECOND_HOST).content.decode()
+    assert "MitID" in at_copenhagen and "ID-porten" not in at_copenhagen
+    assert "ID-porten" in at_harstad and "MitID" not in at_harstad
+    # Both sign in under the one provider id: "verified with the eID" means the same anywhere.
+    start = reverse("openid_connect_login", kwargs={"provider_id": "eid"})
+    assert start in at_harstad
+
+    from allauth.socialaccount.adapter import get_adapter
+
+    from civic import tenancy
+    from tests.tenancy_helpers import inside
+
+    with inside(harstad):
+        (app,) = get_adapter().list_apps(None, provider="eid")
+        assert (app.client_id, app.settings["server_url"]) == (
+            "harstad-deltar",
+            "https://idporten.example.no/.well-known/openid",
+        )
+    with tenancy.activate(tenancy.for_host("testserver").id):
+        (app,) = get_adapter().list_apps(None, provider="eid")
+        assert app.client_id == "borgerdialog"
