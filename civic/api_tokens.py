@@ -115,6 +115,7 @@ def token_for_key(key: str) -> ApiToken | None:
     token = tokens.first()
     if token is not None and municipality_id is not None:
         token.owner.note_held(municipality_id, token.owner_here_role, token.owner_here_limited)
+        token.owner.note_consent(municipality_id, token.owner_here_consented)
     if token is None:
         with _kept_lock:
             _kept.pop(digest, None)

@@ -23,6 +23,11 @@ def notices(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from .consent import given_here
     from .notifications import unread_count
 
-    return {"UNREAD_NOTICES": SimpleLazyObject(lambda: unread_count(user))}
+    return {
+        "UNREAD_NOTICES": SimpleLazyObject(lambda: unread_count(user)),
+        # Whether to ask for this municipality's terms (civic.consent); read with the person.
+        "CONSENT_NEEDED": SimpleLazyObject(lambda: not given_here(user)),
+    }

@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import legal
+from . import consent, legal
 from .changes import Change, changed
 from .models import User
 from .services import supported_language
@@ -67,6 +67,8 @@ class SignupForm(forms.Form):
         user.terms_version = versions["terms"]
         user.privacy_version = versions["privacy"]
         user.consented_at = timezone.now()
+        # The municipality signed up at is the one whose texts were accepted (civic.consent).
+        consent.consent_record(user, language=user.language)
         user.save(
             update_fields=[
                 "display_name",
@@ -77,6 +79,15 @@ class SignupForm(forms.Form):
                 "consented_at",
             ]
         )
+
+
+class ConsentForm(forms.Form):
+    """Accepting the terms of use and privacy notice of the municipality served."""
+
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of use and have read the privacy notice"),
+        error_messages={"required": _("Accept the terms of use to take part here.")},
+    )
 
 
 PUBLIC_NAME_FIELDS = frozenset({"display_name", "show_name_publicly"})

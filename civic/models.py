@@ -83,6 +83,11 @@ def role_here_annotations(user_ref: str, municipality_id: int, prefix: str = "")
         ),
         f"{prefix}here_role": models.Subquery(held.values("role")[:1]),
         f"{prefix}here_limited": models.Subquery(held.values("limited_to_assigned")[:1]),
+        f"{prefix}here_consented": models.Exists(
+            Consent.objects.filter(
+                user_id=models.OuterRef(user_ref), municipality_id=municipality_id
+            )
+        ),
     }
 
 
@@ -203,6 +208,22 @@ class User(AbstractUser):
         self.__dict__.setdefault("_held", {})[municipality_id] = (
             (role, bool(limited)) if role else (Role.RESIDENT, False)
         )
+
+    def consented_in(self, municipality_id: int) -> bool:
+        """Whether the person accepted that municipality's terms (civic.consent); read with the
+        person where the manager annotated it, else asked once."""
+        memo = self.__dict__.setdefault("_consented", {})
+        if municipality_id not in memo:
+            if self.__dict__.get("here_municipality") == municipality_id:
+                memo[municipality_id] = bool(self.here_consented)
+            else:
+                memo[municipality_id] = Consent.objects.filter(
+                    user_id=self.pk, municipality_id=municipality_id
+                ).exists()
+        return memo[municipality_id]
+
+    def note_consent(self, municipality_id: int, given: bool = True) -> None:
+        self.__dict__.setdefault("_consented", {})[municipality_id] = bool(given)
 
     def refresh_from_db(self, *args, **kwargs):
         super().refresh_from_db(*args, **kwargs)
@@ -551,3 +572,31 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.municipality_id} {self.role}"
+
+
+class Consent(models.Model):
+    """A person accepted one municipality's terms of use and privacy notice: at sign-up for the
+    municipality they signed up at, and before taking part in another for the first time (each
+    municipality is the controller of what residents give it, with texts of its own)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+"
+    )
+    terms_version = models.PositiveIntegerField()
+    privacy_version = models.PositiveIntegerField()
+    consented_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"], name="consent_once_per_municipality"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.municipality_id} {self.consented_at:%Y-%m-%d}"

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After the person is known: no contribution before this municipality's terms are accepted.
+    "civic.consent.ConsentMiddleware",
     "civic.middleware.StaffTwoFactorMiddleware",
 ]
 

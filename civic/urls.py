@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", views.profile, name="profile_legacy"),
+    path("consent/", views.consent_page, name="consent"),
     path("me/", include(("civic.urls_me", "civic"), namespace="civic")),
     # Privacy notice, terms of use, accessibility statement and cookies, linked in every footer.
     re_path(

@@ -10,12 +10,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.i18n import set_language
 
-from . import legal
+from . import consent, legal
 from .api import json_error_for_api
-from .forms import ProfileForm
+from .forms import ConsentForm, ProfileForm
 from .notifications import notices_read
 from .services import user_language_set
 
@@ -122,3 +122,28 @@ def notifications(request):
     """The person's notices on the site, newest first; opening the page reads them."""
     notices = notices_read(request.user)
     return render(request, "civic/notifications.html", {"notices": notices})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_page(request):
+    """The terms of use and privacy notice of the municipality served, to accept before taking
+    part here for the first time (civic.consent)."""
+    back = consent.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if consent.given_here(request.user):
+        return redirect(back)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        consent.consent_record(request.user, language=translation.get_language())
+        messages.success(
+            request,
+            _("Thank you. You can take part in %(name)s now.")
+            % {"name": request.municipality.display_name},
+        )
+        return redirect(back)
+    return render(
+        request,
+        "civic/consent.html",
+        {"form": form, "next": back, "municipality": request.municipality},
+        status=400 if form.errors else 200,
+    )

@@ -57,6 +57,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
 
     @factory.post_generation
+    def consented(obj, create, extracted, **kwargs):
+        """Accepted the terms of the municipality it was made in, as the sign-up form records
+        (civic.consent); `consented=False` for a person who has not."""
+        from civic import tenancy
+        from civic.consent import consent_record
+
+        if create and extracted is not False and tenancy.current_id() is not None:
+            consent_record(obj)
+
+    @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
         """Give the account a verified primary e-mail, as allauth expects for log-in."""
         if not create:
