@@ -582,9 +582,7 @@ class Consent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
     )
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="+"
-    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     terms_version = models.PositiveIntegerField()
     privacy_version = models.PositiveIntegerField()
     consented_at = models.DateTimeField()
