@@ -33,7 +33,8 @@ class DatabaseDownMiddleware:
 
 
 @pytest.mark.urls(__name__)
-def test_database_error_in_a_view_is_a_503_with_retry_after():
+def test_database_error_in_a_view_is_a_503_with_retry_after(db):
+    # (The municipality of the host is read first, once per worker; the view then fails.)
     client = Client(raise_request_exception=False)
     response = client.get("/down")
     assert response.status_code == 503
