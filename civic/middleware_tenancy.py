@@ -8,10 +8,13 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from . import tenancy
 
+# Before a municipality is known there is no language to pick: the page says it in all three.
 NOT_SERVED = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>Not found</title>"
     "<h1>No municipality is served at this address</h1>"
     "<p>Check the address: {host} is not the address of a municipality on this site.</p>"
+    "<p lang=da>Ingen kommune har denne adresse. Tjek adressen.</p>"
+    "<p lang=nb>Ingen kommune har denne adressen. Sjekk adressen.</p>"
 )
 
 
