@@ -42,6 +42,12 @@ def login_delay(failures: int) -> float:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_from_email(self) -> str:
+        """Account e-mails come from the municipality the person signs up or in at."""
+        from . import branding
+
+        return branding.effective().email_sender or settings.DEFAULT_FROM_EMAIL
+
     def get_client_ip(self, request) -> str:
         """The address every allauth limit counts, read through our trusted proxies only."""
         ip = client_ip(request)

@@ -85,8 +85,12 @@ def test_a_stored_file_is_not_reused_in_another_language(norwegian, resident):
 # --- documents ----------------------------------------------------------------------------------
 
 
-def test_docx_properties_name_the_municipality_and_now(report_data, settings):
-    settings.MUNICIPALITY_NAME = "Canary Kommune"
+def test_docx_properties_name_the_municipality_and_now(report_data):
+    from civic import tenancy
+    from civic.models import Municipality
+
+    Municipality.objects.update(name="Canary Kommune")
+    tenancy.forget()
     before = timezone.now() - timedelta(seconds=5)
     data = build_bytes(
         ExportContext(consultation=report_data.consultation, variant="full"), "summary.docx"
