@@ -287,3 +287,14 @@ def test_a_harstad_chart_names_harstad(harstad_consultation, monkeypatch):
         charts.render(harstad_consultation, charts.leading_ideas(harstad_consultation))
     assert any(HARSTAD in text for text in drawn)
     assert not any(COPENHAGEN in text for text in drawn)
+
+
+def test_account_mail_at_harstads_host_comes_from_harstad(two, client, settings):
+    from tests.civic.test_signup import _sign_up
+
+    _sign_up(client, "ola@example.no", HTTP_HOST=SECOND_HOST)
+    (message,) = mail.outbox
+    assert message.from_email == HARSTAD_SENDER
+    assert f"https://{SECOND_HOST}/accounts/confirm-email/" in message.body
+    # The site it names is Harstad's address, not SITE_URL's.
+    assert settings.SITE_URL.split("://")[-1] not in message.body
