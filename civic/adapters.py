@@ -10,6 +10,8 @@ still gets in, a few seconds slower, and no CAPTCHA is needed.
 
 import hashlib
 import time
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -42,6 +44,20 @@ def login_delay(failures: int) -> float:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_from_email(self) -> str:
+        """Account e-mails come from the municipality the person signs up or in at."""
+        from . import branding
+
+        return branding.effective().email_sender or settings.DEFAULT_FROM_EMAIL
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's templates name `current_site`: the site at the municipality's address."""
+        from . import tenancy
+
+        address = urlsplit(tenancy.site_url()).netloc
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=address)
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
+
     def get_client_ip(self, request) -> str:
         """The address every allauth limit counts, read through our trusted proxies only."""
         ip = client_ip(request)

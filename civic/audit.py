@@ -34,6 +34,7 @@ def audit_record(
         reason=reason,
         changes=changes,
         consultation_id=consultation_id,
+        municipality_id=tenancy.current_id(),
     )
     entry.save()
     return entry
@@ -47,6 +48,7 @@ def audit_entry(
     reason: str = "",
     changes: dict[str, Any] | None = None,
     consultation_id: int | None = None,
+    municipality_id: int | None = None,
 ) -> AuditEntry:
     """The entry `audit_record` writes, unsaved: for a service that writes it within a
     statement of its own (`insert_values`)."""
@@ -58,7 +60,8 @@ def audit_entry(
         reason=reason or "",
         changes=changes or {},
         consultation_id=consultation_id,
-        municipality_id=tenancy.current_id(),
+        # Whose log: the municipality being served (a request's, or the one a job activated).
+        municipality_id=municipality_id if municipality_id is not None else tenancy.current_id(),
     )
     if target is not None:
         entry.content_type = ContentType.objects.get_for_model(target)

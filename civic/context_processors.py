@@ -6,6 +6,7 @@ def site(request):
     """Branding every template needs: the municipality's name, colour and logo as in effect
     (civic.branding: the back office's settings, else the environment's)."""
     from .branding import effective
+    from .tenancy import site_url
 
     brand = effective()
     return {
@@ -13,8 +14,9 @@ def site(request):
         "MUNICIPALITY_NAME": brand.name,
         "BRAND_COLOUR": brand.colour,
         "BRAND_LOGO_URL": brand.logo_url,
-        "CONTACT_EMAIL": settings.CONTACT_EMAIL,
-        "SITE_URL": settings.SITE_URL,
+        "CONTACT_EMAIL": brand.contact_email or settings.CONTACT_EMAIL,
+        # Links other sites and mail programs keep: at the municipality's own address.
+        "SITE_URL": site_url(),
     }
 
 

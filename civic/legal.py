@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from . import branding, eid
+from . import branding, eid, tenancy
 from .models import LegalPage
 
 TEXTS = Path(__file__).resolve().parent / "legal_texts"
@@ -99,7 +99,7 @@ def _default_text(kind: str, language: str) -> str:
     return path.read_text(encoding="utf-8").format(
         site=settings.SITE_NAME,
         municipality=branding.effective().name,
-        contact=settings.CONTACT_EMAIL,
+        contact=branding.effective().contact_email or settings.CONTACT_EMAIL,
         third_parties=parties,
-        site_url=settings.SITE_URL,
+        site_url=tenancy.site_url(),
     )

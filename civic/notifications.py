@@ -6,6 +6,7 @@ unsubscribe link for its kind (a signed token, no log-in needed) and the `List-U
 """
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -17,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import branding, tenancy
 from .models import Notification, NotificationFrequency, User
 
 logger = logging.getLogger(__name__)
@@ -47,8 +49,10 @@ def notify(*, recipient, kind: str, subject: str, body: str, url: str) -> None:
     """Tell `recipient` about something by e-mail, now or in tomorrow's digest.
 
     `subject` and `body` may be lazy translations; they are rendered in the recipient's
-    language. `url` is a path or a full address of the page the notice is about. Nothing is
-    sent if the surrounding transaction rolls back.
+    language. `url` is a path or a full address of the page the notice is about; a path is
+    made absolute at the active municipality's address, and the e-mail carries that
+    municipality's sender (a job about a consultation activates its municipality first,
+    `tenancy.activate_for`). Nothing is sent if the surrounding transaction rolls back.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -73,8 +77,11 @@ def notify(*, recipient, kind: str, subject: str, body: str, url: str) -> None:
     if not by_mail or daily:
         return
     recipient_id = recipient.pk
+    municipality_id = tenancy.current_id()
     transaction.on_commit(
-        lambda: _send_single(recipient_id, kind, subject_text, body_text, full_url, language)
+        lambda: _send_single(
+            recipient_id, kind, subject_text, body_text, full_url, language, municipality_id
+        )
     )
 
 
@@ -177,17 +184,40 @@ def send_digests(now=None) -> int:
             unwanted = opted_out_kinds(recipient)
             wanted = [item for item in items if item.kind not in unwanted]
             if wanted and _reachable(recipient):
-                _send_digest(recipient, wanted)
-                sent += 1
+                # One e-mail per municipality the notices are about, each with its sender,
+                # name and links.
+                for municipality_id, theirs in _by_municipality(wanted):
+                    with tenancy.activate(municipality_id):
+                        _send_digest(recipient, theirs)
+                    sent += 1
             # Marked even when nothing went out, so an unreachable person's queue does not grow.
             Notification.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=now)
     return sent
 
 
 def absolute_url(url: str) -> str:
+    """`url` as a full address: a path at the current municipality's address
+    (civic.tenancy.site_url)."""
     if url.startswith(("http://", "https://")):
         return url
-    return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
+    return tenancy.site_url() + (url if url.startswith("/") else "/" + url)
+
+
+def _municipality_of_url(url: str) -> int | None:
+    """The municipality served at a notice's address (stored absolute, at its host)."""
+    host = urlsplit(url).hostname or ""
+    if not host:
+        return tenancy.current_id()
+    served = tenancy.for_host(host)
+    return served.id if served else tenancy.current_id()
+
+
+def _by_municipality(items: list[Notification]) -> list[tuple[int | None, list]]:
+    """Queued notices grouped by the municipality they are about, in order of the first."""
+    groups: dict[int | None, list[Notification]] = {}
+    for item in items:
+        groups.setdefault(_municipality_of_url(item.url), []).append(item)
+    return list(groups.items())
 
 
 def _reachable(recipient) -> bool:
@@ -199,11 +229,11 @@ def _reachable(recipient) -> bool:
     )
 
 
-def _send_single(recipient_id, kind, subject, body, url, language) -> None:
+def _send_single(recipient_id, kind, subject, body, url, language, municipality_id=None) -> None:
     recipient = User.objects.filter(pk=recipient_id).first()
     if not _reachable(recipient):
         return
-    with translation.override(language):
+    with tenancy.activate(municipality_id), translation.override(language):
         context = {
             "recipient": recipient,
             "items": [{"subject": subject, "body": body, "url": url, "kind": kind}],
@@ -234,9 +264,17 @@ def _send_digest(recipient, items: list[Notification]) -> None:
 
 
 def _send(recipient, subject: str, context: dict) -> None:
-    context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+    """Send from the current municipality, with its name and address in the footer."""
+    brand = branding.effective()
+    context = {
+        **context,
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": tenancy.site_url(),
+        "MUNICIPALITY_NAME": brand.name,
+    }
     message = EmailMultiAlternatives(
         subject=f"[{settings.SITE_NAME}] {subject}",
+        from_email=brand.email_sender or settings.DEFAULT_FROM_EMAIL,
         body=render_to_string("civic/email/notification.txt", context),
         to=[recipient.email],
         headers={

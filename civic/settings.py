@@ -610,8 +610,9 @@ SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN = env("SOCIAL_FACEBOOK_WEBHOOK_VERIFY_TOKEN
 # `manage.py social_worker` looks for due posts this often (seconds).
 SOCIAL_WORKER_INTERVAL_SECONDS = env.float("SOCIAL_WORKER_INTERVAL_SECONDS", default=10.0)
 # "Connect with <platform>" on the channels page: each platform's app credentials. Register
-# {SITE_URL}/social/oauth/<platform>/callback/ as the app's redirect address. A platform whose
-# id or secret is empty is connected by pasting credentials instead.
+# {SITE_URL}/social/oauth/<platform>/callback/ as the app's redirect address, and the same path at
+# each municipality's primary host (civic.tenancy.site_url): the login returns to the host it
+# started at. A platform whose id or secret is empty is connected by pasting credentials instead.
 SOCIAL_X_CLIENT_ID = env("SOCIAL_X_CLIENT_ID", default="")
 SOCIAL_X_CLIENT_SECRET = env("SOCIAL_X_CLIENT_SECRET", default="")
 SOCIAL_FACEBOOK_APP_ID = env("SOCIAL_FACEBOOK_APP_ID", default="")

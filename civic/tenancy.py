@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -242,6 +243,26 @@ def activate_for(consultation) -> contextmanager:
     """`activate` the municipality a consultation (or anything with `municipality_id`)
     belongs to: what jobs working on one call first."""
     return activate(consultation.municipality_id)
+
+
+def site_url(municipality=None) -> str:
+    """The address (no trailing slash) links to `municipality` (a Municipality, Served or id;
+    by default the current one) start with in e-mails, posts and exports: SITE_URL's scheme and
+    port with the municipality's primary host, or SITE_URL itself when it has no host of its
+    own (and on an installation that serves one municipality at any host)."""
+    base = settings.SITE_URL.rstrip("/")
+    if municipality is None:
+        municipality_id = current_id()
+    else:
+        municipality_id = getattr(municipality, "id", municipality)
+    kept = served(municipality_id)
+    if kept is None or not kept.primary_host:
+        return base
+    parts = urlsplit(base)
+    netloc = kept.primary_host
+    if parts.port and ":" not in netloc:
+        netloc = f"{netloc}:{parts.port}"
+    return urlunsplit((parts.scheme or "https", netloc, parts.path.rstrip("/"), "", ""))
 
 
 def key_part() -> str:

@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-from civic import branding, imaging
+from civic import branding, imaging, tenancy
 from civic.external_urls import safe_url
 from civic.markdown import markdown_to_text
 
@@ -69,7 +69,7 @@ def _image_url(kind: str, key: str, version) -> str:
     path = reverse("card_image", kwargs={"kind": kind, "key": key})
     stamp = int(version.timestamp()) if version is not None else 0
     # Other sites fetch this address to draw the card: only ever an absolute http(s) one.
-    return safe_url(f"{settings.SITE_URL}{path}?v={stamp}")
+    return safe_url(f"{tenancy.site_url()}{path}?v={stamp}")
 
 
 def site_description() -> str:
@@ -210,11 +210,13 @@ def picture_for(kind: str, key: str) -> CardPicture | None:
     if kind == "site":
         if key != SITE_KEY:
             return None
-        with translation.override(settings.LANGUAGE_CODE):
+        # The municipality served: its name, address and language.
+        language = branding.effective().language or settings.LANGUAGE_CODE
+        with translation.override(language):
             return CardPicture(
                 title=site_description(),
-                label=settings.SITE_URL.split("://", 1)[-1],
-                language=settings.LANGUAGE_CODE,
+                label=tenancy.site_url().split("://", 1)[-1],
+                language=language,
             )
     if kind == "consultation":
         try:

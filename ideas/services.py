@@ -24,7 +24,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from civic import ratelimit
+from civic import branding, ratelimit, tenancy
 from civic.audit import audit_entry, audit_record, insert_values
 from civic.blocks import active_block_sql, require_not_blocked
 from civic.changes import Change, changed
@@ -256,6 +256,12 @@ def confirmation_token(idea: Idea) -> str:
 
 def _send_confirmation(idea_id: int, token: str, language: str) -> None:
     idea = Idea.objects.select_related("consultation").get(pk=idea_id)
+    with tenancy.activate_for(idea.consultation):
+        _send_confirmation_of(idea, token, language)
+
+
+def _send_confirmation_of(idea: Idea, token: str, language: str) -> None:
+    """The confirmation mail, from and with links to the idea's municipality (active)."""
     with translation.override(language):
         context = {
             "idea": idea,
@@ -266,9 +272,14 @@ def _send_confirmation(idea_id: int, token: str, language: str) -> None:
         subject = _("Confirm your idea “%(title)s”") % {"title": idea.title}
         body = render_to_string("ideas/email/confirm_idea.txt", context)
     try:
-        send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, [idea.pending_email])
+        send_mail(
+            f"[{settings.SITE_NAME}] {subject}",
+            body,
+            branding.effective().email_sender or settings.DEFAULT_FROM_EMAIL,
+            [idea.pending_email],
+        )
     except OSError:
-        logger.exception("could not send the confirmation for idea %s", idea_id)
+        logger.exception("could not send the confirmation for idea %s", idea.pk)
 
 
 @transaction.atomic
@@ -1007,7 +1018,7 @@ def phase_changes_announce(*, now=None) -> int:
     )
     announced = 0
     for phase in started:
-        with transaction.atomic():
+        with tenancy.activate_for(phase.consultation), transaction.atomic():
             try:
                 with transaction.atomic():
                     announcement = PhaseAnnouncement.objects.create(phase=phase)

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic import tenancy
 from civic.audit import audit_record
 from civic.sql import quoted
 from consultations.models import Consultation
@@ -197,8 +198,15 @@ def export_job_run(*, job_id: int, task_id: str = "") -> None:
     attempt = export_job_claim(job_id=job_id, task_id=task_id)
     if attempt is None:
         return
-    ours = ExportJob.objects.filter(pk=job_id, attempts=attempt)
     job = ExportJob.objects.select_related("consultation").get(pk=job_id)
+    # The file carries its consultation's municipality: name, logo, language, map, links.
+    with tenancy.activate_for(job.consultation):
+        _export_job_make(job, attempt)
+
+
+def _export_job_make(job: ExportJob, attempt: int) -> None:
+    job_id = job.pk
+    ours = ExportJob.objects.filter(pk=job_id, attempts=attempt)
     last = {"percent": 0}
 
     def progress(percent: int) -> None:

@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic import tenancy
 from civic.external_urls import validate_external_url
 from civic.notifications import absolute_url
 from social import crypto, services
@@ -107,7 +108,8 @@ def offered_platforms() -> list[tuple[str, str]]:
 
 
 def redirect_uri(platform: str) -> str:
-    """The callback address to register with the platform's app (built from SITE_URL)."""
+    """The callback address to register with the platform's app: at the current
+    municipality's address (civic.tenancy.site_url), where the login's session lives."""
     return absolute_url(reverse("social:oauth_callback", args=[platform]))
 
 
@@ -534,7 +536,7 @@ class _Mastodon(_Provider):
                     "client_name": settings.SITE_NAME,
                     "redirect_uris": redirect_uri(self.platform),
                     "scopes": config.OAUTH_SCOPES[self.platform],
-                    "website": settings.SITE_URL,
+                    "website": tenancy.site_url(),
                 },
             )
         except (TokenRefused, TransientError) as exc:

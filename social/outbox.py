@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from civic import tenancy
 from civic.audit import audit_record
 from civic.changes import Change, changed
 from civic.external_urls import safe_url
@@ -151,7 +152,9 @@ def run_due(*, now: datetime | None = None, limit: int = 50) -> RunReport:
         entry = claim_next(now)
         if entry is None:
             break
-        process(entry, report, now=now)
+        # The post's links, image and notices are its channel's municipality's.
+        with tenancy.activate_for(entry.post.channel):
+            process(entry, report, now=now)
     return report
 
 
@@ -366,7 +369,7 @@ def expire_stale(now: datetime | None = None) -> int:
     # What a crisis stop holds back is not late: it waits for the stop to be lifted.
     stopped = CrisisStop._base_manager.filter(active=True).values("municipality_id")
     candidates = candidates.exclude(post__channel__municipality_id__in=stopped)
-    for entry in candidates.select_related("post"):
+    for entry in candidates.select_related("post", "post__channel"):
         if _is_stale(entry, now):
             with transaction.atomic():
                 if OutboxEntry.objects.filter(pk=entry.pk, state=OutboxState.PENDING).update(
@@ -375,6 +378,7 @@ def expire_stale(now: datetime | None = None) -> int:
                     SocialPost.objects.filter(pk=entry.post_id).update(
                         state=PostState.NEEDS_CONFIRMATION
                     )
-                    post_trouble_notify(entry.post, PostState.NEEDS_CONFIRMATION)
+                    with tenancy.activate_for(entry.post.channel):
+                        post_trouble_notify(entry.post, PostState.NEEDS_CONFIRMATION)
                     count += 1
     return count

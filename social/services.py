@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from civic import tenancy
 from civic.audit import audit_record
 from civic.changes import Change, changed
 from civic.external_urls import safe_url
@@ -1392,46 +1393,57 @@ def event_posts_draft_due(now: datetime | None = None) -> list[SocialPost]:
     week = now.isocalendar()
     published = Consultation.objects.filter(status="published").prefetch_related("phases")
     for consultation in published:
-        phase = consultation.current_phase(now)
-        if consultation.results_published_at:
-            created += event_post_draft(
-                consultation=consultation,
-                origin=Origin.RESULTS,
-                origin_key="results",
-                notify_approvers=False,
-            )
-            continue
-        if phase is None:
-            continue
+        # Drafts carry the consultation's municipality: its channels, name, links and chart.
+        with tenancy.activate_for(consultation):
+            created += _event_posts_of(consultation, now, week)
+    # Each municipality's planners hear of its drafts, in its name and at its address.
+    by_municipality: dict[int, list[SocialPost]] = {}
+    for post in created:
+        by_municipality.setdefault(post.channel.municipality_id, []).append(post)
+    for municipality_id, posts in by_municipality.items():
+        with tenancy.activate(municipality_id), transaction.atomic():
+            approvers_notify_batch(posts)
+    return created
+
+
+def _event_posts_of(consultation, now: datetime, week) -> list[SocialPost]:
+    """The drafts due for one consultation (its municipality active)."""
+    created: list[SocialPost] = []
+    phase = consultation.current_phase(now)
+    if consultation.results_published_at:
         created += event_post_draft(
             consultation=consultation,
-            origin=Origin.OPENED,
-            origin_key="opened",
+            origin=Origin.RESULTS,
+            origin_key="results",
             notify_approvers=False,
         )
-        first_phase = min(consultation.phases.all(), key=lambda each: each.starts_at)
-        if phase.pk != first_phase.pk:
-            created += event_post_draft(
-                consultation=consultation,
-                origin=Origin.PHASE,
-                origin_key=f"phase-{phase.pk}",
-                phase=phase,
-                notify_approvers=False,
-            )
-        ideas = list(
-            consultation.ideas.published()
-            .filter(support_count__gt=0)
-            .order_by("-support_count")[:3]
+        return created
+    if phase is None:
+        return created
+    created += event_post_draft(
+        consultation=consultation,
+        origin=Origin.OPENED,
+        origin_key="opened",
+        notify_approvers=False,
+    )
+    first_phase = min(consultation.phases.all(), key=lambda each: each.starts_at)
+    if phase.pk != first_phase.pk:
+        created += event_post_draft(
+            consultation=consultation,
+            origin=Origin.PHASE,
+            origin_key=f"phase-{phase.pk}",
+            phase=phase,
+            notify_approvers=False,
         )
-        if ideas and now.weekday() == 0:
-            created += event_post_draft(
-                consultation=consultation,
-                origin=Origin.WEEKLY,
-                origin_key=f"{week.year}-W{week.week:02d}",
-                ideas=ideas,
-                notify_approvers=False,
-            )
-    if created:
-        with transaction.atomic():
-            approvers_notify_batch(created)
+    ideas = list(
+        consultation.ideas.published().filter(support_count__gt=0).order_by("-support_count")[:3]
+    )
+    if ideas and now.weekday() == 0:
+        created += event_post_draft(
+            consultation=consultation,
+            origin=Origin.WEEKLY,
+            origin_key=f"{week.year}-W{week.week:02d}",
+            ideas=ideas,
+            notify_approvers=False,
+        )
     return created

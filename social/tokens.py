@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic import tenancy
 from social import services
 from social.adapters import AdapterError, AuthExpired, ChannelAdapter, config
 from social.models import Channel, ChannelState
@@ -108,16 +109,23 @@ def refresh_due(now: datetime | None = None) -> int:
     renewed = 0
     candidates = Channel.objects.active().filter(due).exclude(token_grant_encrypted="")
     for channel in candidates:
-        horizon = now + timedelta(seconds=config.TOKEN_REFRESH_AHEAD_SECONDS[channel.platform])
-        try:
-            if refresh_channel(channel, due_before=horizon):
-                renewed += 1
-        except TokenRefused as refusal:
-            services.channel_mark_needs_reauth(
-                channel=channel,
-                reason=_("The platform would not renew the token: %s") % refusal,
-            )
-        except AdapterError as exc:
-            # Unreachable for now: the next run tries again, well before the token runs out.
-            logger.warning("social: token of channel %s not renewed: %s", channel.pk, exc)
+        # The owners hear of a refusal from the channel's municipality, with its address.
+        with tenancy.activate_for(channel):
+            renewed += _refresh_one(channel, now)
     return renewed
+
+
+def _refresh_one(channel: Channel, now: datetime) -> int:
+    horizon = now + timedelta(seconds=config.TOKEN_REFRESH_AHEAD_SECONDS[channel.platform])
+    try:
+        if refresh_channel(channel, due_before=horizon):
+            return 1
+    except TokenRefused as refusal:
+        services.channel_mark_needs_reauth(
+            channel=channel,
+            reason=_("The platform would not renew the token: %s") % refusal,
+        )
+    except AdapterError as exc:
+        # Unreachable for now: the next run tries again, well before the token runs out.
+        logger.warning("social: token of channel %s not renewed: %s", channel.pk, exc)
+    return 0

@@ -85,7 +85,7 @@ def test_a_stored_file_is_not_reused_in_another_language(norwegian, resident):
 # --- documents ----------------------------------------------------------------------------------
 
 
-def test_docx_properties_name_the_municipality_and_now(report_data, settings):
+def test_docx_properties_name_the_municipality_and_now(report_data):
     from civic import tenancy
     from civic.models import Municipality
 
