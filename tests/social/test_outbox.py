@@ -280,3 +280,23 @@ def test_claims_are_exclusive_even_without_row_locks(mastodon_fake, mastodon_cha
     # The same channel has a post in flight: nothing else is claimed.
     approved(mastodon_channel, text="Second")
     assert claim_next() is None
+
+
+def test_a_crisis_stop_pauses_its_own_municipalitys_posts_only(
+    mastodon_fake, facebook_fake, harstad
+):
+    """A storm in Harstad stops Harstad's campaign posts; Copenhagen's still go out."""
+    from tests.tenancy_helpers import first_municipality, inside
+
+    with inside(first_municipality()):
+        copenhagen_post = approved(channel_for(mastodon_fake, name="København på Mastodon"))
+    with inside(harstad):
+        harstad_post = approved(channel_for(facebook_fake, name="Harstad kommune"))
+        planner = factories.PlannerFactory()
+        services.crisis_stop_start(actor=planner, reason="Uvær: ingen kampanjeposter i dag")
+    report = run_due()
+    assert report.published == [copenhagen_post.pk]
+    assert stored_texts(facebook_fake) == []
+    with inside(harstad):
+        services.crisis_stop_lift(actor=planner)
+    assert run_due().published == [harstad_post.pk]
