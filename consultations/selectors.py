@@ -232,6 +232,9 @@ def consultation_for_rules(consultation_id: int) -> Consultation | None:
             return None
         kept = (version, now + seconds, consultation)
         _for_rules[consultation_id] = kept
+    elif tenancy.active_id() not in (None, kept[2].municipality_id):
+        # The copy was read for another municipality's request: not this one's to act on.
+        return None
     # Each caller gets its own object (threads share the worker's copy); the phases read are
     # shared, and nothing on this path changes them.
     return copy.copy(kept[2])

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
+from civic import tenancy
 from civic.search import matching
 from consultations.models import Consultation, PollOption, Topic
 from consultations.rules import phase_allows
@@ -669,16 +670,25 @@ SITE_FIGURES_KEY = "debate:site-figures"
 
 def site_figures(now=None) -> SiteFigures:
     """The home page's key figures, from the cache when they are there (count_site_figures)."""
-    figures = cache.get(SITE_FIGURES_KEY)
+    key = _site_figures_key()
+    figures = cache.get(key)
     if figures is None:
         figures = count_site_figures(now)
-        cache.set(SITE_FIGURES_KEY, figures, SITE_FIGURES_TTL)
+        cache.set(key, figures, SITE_FIGURES_TTL)
     return figures
 
 
+def _site_figures_key(municipality: str | None = None) -> str:
+    """Each municipality counts its own (civic.tenancy.key_part)."""
+    return f"{SITE_FIGURES_KEY}:{municipality or tenancy.key_part()}"
+
+
 def forget_site_figures(_consultation_id: int | None = None) -> None:
-    """Drop the cached home page figures, whichever consultation changed (civic.changes)."""
-    cache.delete(SITE_FIGURES_KEY)
+    """Drop the cached home page figures, whichever consultation changed (civic.changes):
+    every municipality's, which needs no query to learn whose the consultation is."""
+    cache.delete_many(
+        [_site_figures_key("m-")] + [_site_figures_key(f"m{pk}") for pk in tenancy.table().by_id]
+    )
 
 
 def count_site_figures(now=None) -> SiteFigures:
