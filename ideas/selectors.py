@@ -15,6 +15,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civic import tenancy
 from civic.permissions import can_manage_consultation
 from civic.search import matching
 from civic.sql import KeptQuery, json_rows, keep_prefetched, quoted, rows_from_json
@@ -319,18 +320,21 @@ def _page_query(viewer) -> QuerySet:
 
 
 _REFERENCE_PLACEHOLDER = "\x00reference"
-_anonymous_page: KeptQuery | None = None
+# By the active municipality: the statement carries its scope (civic.tenancy).
+_anonymous_page: dict[int | None, KeptQuery] = {}
 
 
 def _anonymous_page_query() -> KeptQuery:
-    """The anonymous reader's idea page statement (PostgreSQL), composed once per process."""
-    global _anonymous_page
-    if _anonymous_page is None:
+    """The anonymous reader's idea page statement (PostgreSQL), composed once per process and
+    municipality."""
+    municipality_id = tenancy.active_id()
+    kept = _anonymous_page.get(municipality_id)
+    if kept is None:
         from django.contrib.auth.models import AnonymousUser
 
         ideas = _page_query(AnonymousUser()).filter(reference=_REFERENCE_PLACEHOLDER)[:1]
-        _anonymous_page = KeptQuery(ideas, _REFERENCE_PLACEHOLDER)
-    return _anonymous_page
+        kept = _anonymous_page[municipality_id] = KeptQuery(ideas, _REFERENCE_PLACEHOLDER)
+    return kept
 
 
 def _page_lists() -> dict:

@@ -327,3 +327,15 @@ def test_the_back_office_finds_its_own_people_and_newcomers_only(worlds):
     assert first.resident.email not in body and first.planner.email not in body
     assert client.get(f"/staff/users/{first.resident.pk}/").status_code == 404
     assert client.get(f"/staff/users/{newcomer.pk}/").status_code == 200
+
+
+def test_each_host_reads_its_own_idea_pages_one_after_the_other(worlds):
+    """What a worker keeps of one municipality's idea page (a composed statement, a page) does
+    not hide the other's, nor show it in its place."""
+    first, second = worlds
+    for world, host in ((first, FIRST_HOST), (second, SECOND_HOST), (first, FIRST_HOST)):
+        response = Client(HTTP_HOST=host).get(f"/ideas/{world.idea.reference}/")
+        assert response.status_code == 200, host
+        assert world.idea.title in _body(response)
+    wrong = Client(HTTP_HOST=SECOND_HOST).get(f"/ideas/{first.idea.reference}/")
+    assert wrong.status_code == 404
