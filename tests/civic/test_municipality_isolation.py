@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from civic.consent import consent_record
 from civic.models import Role
 from reports.models import ExportJob
 from tests import factories
@@ -99,6 +100,10 @@ def build_world(municipality, tag: str) -> World:
 def worlds(harstad):
     first = build_world(first_municipality(), "Aleph")
     second = build_world(harstad, "Beth")
+    # The first municipality's resident has accepted the second's terms too (civic.consent),
+    # so that a write of theirs there reaches the view, which must not find the object.
+    with inside(harstad):
+        consent_record(first.resident)
     return first, second
 
 
@@ -339,3 +344,18 @@ def test_each_host_reads_its_own_idea_pages_one_after_the_other(worlds):
         assert world.idea.title in _body(response)
     wrong = Client(HTTP_HOST=SECOND_HOST).get(f"/ideas/{first.idea.reference}/")
     assert wrong.status_code == 404
+
+
+def test_a_write_without_consent_here_says_so_and_reveals_nothing(worlds):
+    """Before a person accepts this municipality's terms, every write answers the same refusal,
+    whether the object exists, is another municipality's or is not there at all."""
+    first, second = worlds
+    with inside(first_municipality()):
+        newcomer = factories.UserFactory()  # accepted the first municipality's terms only
+    client = _client(newcomer, SECOND_HOST)
+    answers = {
+        client.post(f"/api/v1/ideas/{pk}/support/", content_type="application/json").content
+        for pk in (first.idea.pk, second.idea.pk, 10**9)
+    }
+    assert len(answers) == 1
+    assert b"Harstad kommune" in answers.pop()
