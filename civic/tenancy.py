@@ -59,10 +59,8 @@ class Served:
     tile_attribution: str
     geocoder_countries: str
     hosts: tuple[str, ...] = ()
-
-    @property
-    def primary_host(self) -> str:
-        return self.hosts[0] if self.hosts else ""
+    # The host marked primary, which links in e-mails and posts use; "" for none.
+    primary_host: str = ""
 
     @property
     def display_name(self) -> str:
@@ -82,7 +80,7 @@ class Table:
         return next(iter(self.by_id.values())) if len(self.by_id) == 1 else None
 
 
-def _served(row, hosts: list[str]) -> Served:
+def _served(row, hosts: list[str], primary: str = "") -> Served:
     return Served(
         id=row.pk,
         slug=row.slug,
@@ -99,6 +97,7 @@ def _served(row, hosts: list[str]) -> Served:
         tile_attribution=row.tile_attribution,
         geocoder_countries=row.geocoder_countries,
         hosts=tuple(hosts),
+        primary_host=primary,
     )
 
 
@@ -112,16 +111,25 @@ def _read_table() -> tuple[list[Served], frozenset[str]]:
         # one the environment describes, as the migration of an existing installation makes it.
         rows = [bootstrap_municipality()]
     hosts: dict[int, list[str]] = {}
+    primary: dict[int, str] = {}
     listed = MunicipalityHost.objects.order_by("-is_primary", "host")
-    for host, municipality_id in listed.values_list("host", "municipality_id"):
+    for host, municipality_id, is_primary in listed.values_list(
+        "host", "municipality_id", "is_primary"
+    ):
         hosts.setdefault(municipality_id, []).append(host)
+        if is_primary:
+            primary.setdefault(municipality_id, host)
     closed = frozenset(
         name
         for row in rows
         if not row.is_active
         for name in (*hosts.get(row.pk, []), f"{row.slug}{DEV_SUFFIX}")
     )
-    served = [_served(row, hosts.get(row.pk, [])) for row in rows if row.is_active]
+    served = [
+        _served(row, hosts.get(row.pk, []), primary.get(row.pk, ""))
+        for row in rows
+        if row.is_active
+    ]
     return served, closed
 
 

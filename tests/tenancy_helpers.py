@@ -27,9 +27,8 @@ def add_municipality(
 ) -> Municipality:
     """A second municipality at `host`; the first keeps "testserver" (Django's test host)."""
     first = first_municipality()
-    MunicipalityHost.objects.get_or_create(
-        host=FIRST_HOST, defaults={"municipality": first, "is_primary": True}
-    )
+    # Not its primary host: links keep SITE_URL ("testserver" alone is no address to link to).
+    MunicipalityHost.objects.get_or_create(host=FIRST_HOST, defaults={"municipality": first})
     municipality = Municipality.objects.create(slug=slug, name=name, language=language)
     MunicipalityHost.objects.create(host=host, municipality=municipality, is_primary=True)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host, f".{host}"]
