@@ -51,6 +51,7 @@ NOT_IN_MATRIX = {
     "ideas:confirm": "authorised by the signed token in the e-mailed link (tests/ideas)",
     "civic:unsubscribe": "authorised by the signed token in the e-mail (tests/civic)",
     "set_language": "changes only the visitor's own language",
+    "consent": "records the signed-in person's own acceptance of this municipality's terms (tests/civic/test_consent_per_municipality.py)",
     "share_mastodon": "changes nothing: answers a page with a link to the person's own server (tests/frontend)",
     "social:facebook_webhook": "authorised by the platform's signature (tests/social)",
     "social:oauth_callback": "bound to the state of the administrator's own OAuth start",
