@@ -279,6 +279,10 @@ def key_part() -> str:
     return f"m{municipality_id}" if municipality_id is not None else "m-"
 
 
+# (model, relation, municipality id) -> the ids of the municipality's related rows (a query).
+_scope_ids: dict[tuple, models.QuerySet] = {}
+
+
 class ScopedManager(models.Manager):
     """Reads only the active municipality's rows while one is active (a request, `activate`);
     everything outside (migrations, the shell, jobs that have not activated one) reads all.
@@ -292,6 +296,13 @@ class ScopedManager(models.Manager):
     # class without arguments.
     path = "municipality"
 
+    def raw(self, raw_query, params=(), translations=None, using=None):
+        # Raw SQL states its own scope: composing the scoped query first would cost the busiest
+        # statements (the support's idea read) a quarter of a millisecond for nothing.
+        return models.QuerySet(model=self.model, using=using or self._db).raw(
+            raw_query, params=params, translations=translations
+        )
+
     def get_queryset(self):
         queryset = super().get_queryset()
         municipality_id = _explicit.get()
@@ -302,8 +313,13 @@ class ScopedManager(models.Manager):
         # "consultation__municipality": the rows of the active municipality's consultations;
         # "channel__municipality": of its channels.
         via, rest = self.path.split("__", 1)
-        related = self.model._meta.get_field(via).related_model
-        ids = related._base_manager.filter(**{f"{rest}_id": municipality_id}).values("pk")
+        key = (self.model, via, municipality_id)
+        ids = _scope_ids.get(key)
+        if ids is None:
+            # Composed once per model and municipality: a filter argument is cloned where used.
+            related = self.model._meta.get_field(via).related_model
+            ids = related._base_manager.filter(**{f"{rest}_id": municipality_id}).values("pk")
+            _scope_ids[key] = ids
         return queryset.filter(**{f"{via}__in": ids})
 
 
