@@ -7,6 +7,8 @@ import secrets
 from allauth.account.models import EmailAddress
 from django.utils import translation
 
+from civic import tenancy
+from civic.consent import consent_record
 from civic.memberships import membership_set
 from civic.models import Role, User
 from devsite.demo import municipalities as demo_municipalities
@@ -65,6 +67,10 @@ def load(stdout) -> dict[str, User]:
         user.save()
         if slug is not None:
             membership_set(user, role=role, municipality_id=municipalities[slug].pk)
+        else:
+            # The resident signed up in København: Harstad asks for its own terms first.
+            with tenancy.activate(municipalities["kobenhavn"].pk):
+                consent_record(user, language="da")
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
