@@ -55,16 +55,43 @@ def geocode(query: str) -> list[Place]:
     if not query:
         return []
     backend = get_backend()
-    cached = _cache_get(backend.name, "search", query.casefold())
+    area = search_area()
+    # The same words in Harstad and in København are different searches.
+    cache_query = f"{query.casefold()}\x00{area.key}"
+    cached = _cache_get(backend.name, "search", cache_query)
     if cached is not None:
         return [Place(**item) for item in cached]
     try:
-        places = backend.geocode(query)[:MAX_RESULTS]
+        places = backend.geocode(query, area)[:MAX_RESULTS]
     except (GeopyError, OSError, ValueError) as error:
         logger.warning("Geocoding %r with %s failed: %s", query, backend.name, error)
         return []
-    _cache_put(backend.name, "search", query.casefold(), [p.as_dict() for p in places])
+    _cache_put(backend.name, "search", cache_query, [p.as_dict() for p in places])
     return places
+
+
+@dataclass(frozen=True)
+class SearchArea:
+    """Where the municipality served searches: its countries (Nominatim keeps to them) and its
+    map centre (Photon ranks places near it first)."""
+
+    countries: tuple[str, ...]
+    near: tuple[float, float] | None
+
+    @property
+    def key(self) -> str:
+        near = f"{self.near[0]:.2f},{self.near[1]:.2f}" if self.near else ""
+        return f"{','.join(self.countries)}|{near}"
+
+
+def search_area() -> SearchArea:
+    from civic import branding
+
+    brand = branding.effective()
+    countries = tuple(
+        code.strip().lower() for code in (brand.geocoder_countries or "").split(",") if code.strip()
+    )
+    return SearchArea(countries=countries, near=(brand.center_lat, brand.center_lon))
 
 
 def reverse(latitude, longitude) -> Place | None:
@@ -147,9 +174,14 @@ class GeopyBackend:
         )
         self._lock = threading.Lock()
 
-    def geocode(self, query: str) -> list[Place]:
+    def geocode(self, query: str, area: SearchArea | None = None) -> list[Place]:
+        options = {}
+        if area is not None and self.name == "nominatim" and area.countries:
+            options["country_codes"] = list(area.countries)
+        if area is not None and self.name == "photon" and area.near:
+            options["location_bias"] = area.near
         with self._lock:
-            locations = self._geocode(query, exactly_one=False, limit=MAX_RESULTS) or []
+            locations = self._geocode(query, exactly_one=False, limit=MAX_RESULTS, **options) or []
         return [_place(location) for location in locations]
 
     def reverse(self, latitude: float, longitude: float) -> Place | None:
@@ -174,7 +206,8 @@ class GazetteerBackend:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def geocode(self, query: str) -> list[Place]:
+    def geocode(self, query: str, area: SearchArea | None = None) -> list[Place]:
+        # The shipped file holds one city's addresses; there is no area to keep to.
         needle = _fold(query)
         words = needle.split()
         ranked = []

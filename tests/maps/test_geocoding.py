@@ -213,3 +213,23 @@ def test_endpoint_survives_a_failing_geocoder(client, nominatim):
     response = client.get("/api/v1/geocode/", {"q": "Papirøen"})
     assert response.status_code == 200
     assert response.json() == {"results": []}
+
+
+def test_each_municipality_searches_its_own_countries(nominatim, harstad):
+    """Harstad searches Norway only, København as configured; the answers are kept apart."""
+    from civic.models import Municipality
+    from tests.tenancy_helpers import first_municipality, inside
+
+    Municipality.objects.filter(pk=harstad.pk).update(
+        geocoder_countries="no", map_center_lat=68.798, map_center_lon=16.541
+    )
+    from civic import tenancy
+
+    tenancy.forget()
+    with inside(harstad):
+        geocoding.geocode("Storgata 1")
+    with inside(first_municipality()):
+        geocoding.geocode("Storgata 1")
+    harstad_search, copenhagen_search = nominatim.requests
+    assert harstad_search["query"]["countrycodes"] == "no"
+    assert "countrycodes" not in copenhagen_search["query"]
