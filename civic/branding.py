@@ -26,6 +26,7 @@ STORED_FIELDS = (
     "logo",
     "brand_colour",
     "language",
+    "languages",
     "contact_email",
     "email_sender",
     "map_center_lat",

@@ -9,7 +9,11 @@ def site(request):
     from .tenancy import site_url
 
     brand = effective()
+    served = getattr(request, "municipality", None)
     return {
+        # The languages the municipality offers (all of the installation's by default).
+        "OFFERED_LANGUAGES": (served.languages if served and served.languages else None)
+        or [code for code, _name in settings.LANGUAGES],
         "SITE_NAME": settings.SITE_NAME,
         "MUNICIPALITY_NAME": brand.name,
         "BRAND_COLOUR": brand.colour,

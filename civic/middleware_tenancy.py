@@ -1,5 +1,6 @@
 """Route each request to the municipality its host name belongs to (civic.tenancy)."""
 
+from django.conf import settings
 from django.http import HttpResponseNotFound
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -62,15 +63,18 @@ class MunicipalityLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
         super().process_request(request)
         served = getattr(request, "municipality", None)
-        if served is None or not served.language or _asked_for_a_language(request):
+        if served is None or not served.language:
             return
-        translation.activate(served.language)
+        offered = served.languages or tuple(code for code, _name in settings.LANGUAGES)
+        if _asked_for_a_language(request) and request.LANGUAGE_CODE in offered:
+            return
+        # Nothing of ours asked for, or a language this municipality does not offer: its own.
+        fallback = served.language if served.language in offered else offered[0]
+        translation.activate(fallback)
         request.LANGUAGE_CODE = translation.get_language()
 
 
 def _asked_for_a_language(request) -> bool:
-    from django.conf import settings
-
     if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
         return True
     supported = {code for code, _name in settings.LANGUAGES}

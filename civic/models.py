@@ -471,6 +471,12 @@ class Municipality(models.Model):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of pages before a visitor picks one, and of what it publishes."),
     )
+    languages = models.CharField(
+        _("languages offered"),
+        max_length=40,
+        blank=True,
+        help_text=_("Language codes, comma-separated (for example: nb, en). Empty: all of them."),
+    )
     contact_email = models.EmailField(_("contact address"), blank=True)
     email_sender = models.CharField(
         _("e-mail sender"),

@@ -59,6 +59,8 @@ class Served:
     tile_attribution: str
     geocoder_countries: str
     hosts: tuple[str, ...] = ()
+    # The language codes the municipality offers; () for all of the installation's.
+    languages: tuple[str, ...] = ()
     # The host marked primary, which links in e-mails and posts use; "" for none.
     primary_host: str = ""
 
@@ -98,7 +100,15 @@ def _served(row, hosts: list[str], primary: str = "") -> Served:
         geocoder_countries=row.geocoder_countries,
         hosts=tuple(hosts),
         primary_host=primary,
+        languages=offered_languages(row.languages),
     )
+
+
+def offered_languages(stored: str) -> tuple[str, ...]:
+    """The installation's language codes among `stored` ("nb, en"), in the installation's order;
+    () when none is named (all are offered)."""
+    named = {code.strip().lower() for code in (stored or "").split(",") if code.strip()}
+    return tuple(code for code, _name in settings.LANGUAGES if code in named)
 
 
 def _read_table() -> tuple[list[Served], frozenset[str]]:

@@ -156,6 +156,19 @@ class MunicipalitySettingsForm(forms.ModelForm):
     def clean_language(self):
         return self.cleaned_data.get("language") or self.instance.language
 
+    def clean_languages(self):
+        named = [code.strip().lower() for code in self.cleaned_data["languages"].split(",")]
+        named = [code for code in named if code]
+        known = [code for code, _name in settings.LANGUAGES]
+        unknown = [code for code in named if code not in known]
+        if unknown:
+            raise ValidationError(
+                _("Not a language of this site: %(codes)s. Choose from %(known)s.")
+                % {"codes": ", ".join(unknown), "known": ", ".join(known)}
+            )
+        return ", ".join(code for code in known if code in named)
+
+
     def clean_brand_colour(self):
         colour = self.cleaned_data["brand_colour"].strip()
         if not colour:
@@ -215,6 +228,11 @@ class MunicipalitySettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        offered = [code for code in (data.get("languages") or "").split(", ") if code]
+        if offered and data.get("language") and data["language"] not in offered:
+            self.add_error(
+                "language", _("The default language must be one of the languages offered.")
+            )
         if data.get("tile_url") and not (data.get("tile_attribution") or "").strip():
             self.add_error("tile_attribution", _("Say who made the map: tile services require it."))
         lat, lon = data.get("map_center_lat"), data.get("map_center_lon")

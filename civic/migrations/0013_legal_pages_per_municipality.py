@@ -12,10 +12,12 @@ def into_first_municipality(apps, schema_editor):
         apps.get_model("civic", "LegalPage").objects.update(municipality=first)
 
 
-def _field(null):
+def _field(null, final=False):
     return models.ForeignKey(
         null=null,
-        default=None if null else civic.tenancy.current_id,
+        # Not null and without a default first: the schema editor then fills nothing by calling
+        # the default (which reads the municipalities as the code, not this migration, has them).
+        default=civic.tenancy.current_id if final else None,
         on_delete=django.db.models.deletion.CASCADE,
         related_name="+",
         to="civic.municipality",
@@ -33,6 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="legalpage", name="municipality", field=_field(True)),
         migrations.RunPython(into_first_municipality, migrations.RunPython.noop),
         migrations.AlterField(model_name="legalpage", name="municipality", field=_field(False)),
+        migrations.AlterField(model_name="legalpage", name="municipality", field=_field(False, final=True)),
         migrations.AddConstraint(
             model_name="legalpage",
             constraint=models.UniqueConstraint(

@@ -33,6 +33,18 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(into_first_municipality, migrations.RunPython.noop),
+        # Not null and without a default first: the schema editor then fills nothing by calling
+        # the default (which reads the municipalities as the code, not this migration, has them).
+        migrations.AlterField(
+            model_name="consultation",
+            name="municipality",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="consultations",
+                to="civic.municipality",
+                verbose_name="municipality",
+            ),
+        ),
         migrations.AlterField(
             model_name="consultation",
             name="municipality",

@@ -17,10 +17,12 @@ def into_first_municipality(apps, schema_editor):
         )
 
 
-def _field(related_name, null):
+def _field(related_name, null, final=False):
     return models.ForeignKey(
         null=null,
-        default=None if null else civic.tenancy.current_id,
+        # Not null and without a default first: the schema editor then fills nothing by calling
+        # the default (which reads the municipalities as the code, not this migration, has them).
+        default=civic.tenancy.current_id if final else None,
         on_delete=django.db.models.deletion.PROTECT,
         related_name=related_name,
         to="civic.municipality",
@@ -41,7 +43,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="channel", name="municipality", field=_field("channels", False)
         ),
+        migrations.AlterField(
+            model_name="channel", name="municipality", field=_field("channels", False, final=True)
+        ),
         migrations.AlterField(model_name="crisisstop", name="municipality", field=_field("+", False)),
+        migrations.AlterField(model_name="crisisstop", name="municipality", field=_field("+", False, final=True)),
         migrations.AddConstraint(
             model_name="crisisstop",
             constraint=models.UniqueConstraint(

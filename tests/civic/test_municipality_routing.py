@@ -138,3 +138,37 @@ def test_an_inactive_municipality_is_not_served(two):
 def test_the_api_schema_says_it_answers_per_host(db):
     schema = Client().get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "One API per municipality" in schema
+
+
+def test_a_municipality_offers_its_own_languages(two):
+    """Harstad offers Norwegian and English: a Danish browser reads Norwegian there, and the
+    switch lists only what is offered."""
+    _copenhagen, harstad, _christiansholm, _tunnel = two
+    Municipality.objects.filter(pk=harstad.pk).update(languages="nb, en")
+    tenancy.forget()
+    page = Client(HTTP_HOST=SECOND_HOST, HTTP_ACCEPT_LANGUAGE="da").get("/").content.decode()
+    assert 'lang="nb"' in page
+    assert 'value="da"' not in page and 'value="en"' in page
+    english = Client(HTTP_HOST=SECOND_HOST, HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
+    assert 'lang="en"' in english
+    danish = Client(HTTP_HOST=FIRST_HOST, HTTP_ACCEPT_LANGUAGE="da").get("/").content.decode()
+    assert 'lang="da"' in danish
+
+
+def test_the_offered_languages_are_checked_in_the_back_office(two):
+    _copenhagen, harstad, _christiansholm, _tunnel = two
+    with inside(harstad):
+        administrator = factories.AdministratorFactory()
+    client = Client(HTTP_HOST=SECOND_HOST, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(administrator)
+    response = client.post("/staff/settings/", {"languages": "nb, sv", "language": "nb"})
+    assert (
+        response.status_code == 400
+        and "Not a language of this site: sv" in response.content.decode()
+    )
+    response = client.post("/staff/settings/", {"languages": "nb", "language": "en"})
+    assert response.status_code == 400
+    assert "The default language must be one of the languages offered" in response.content.decode()
+    response = client.post("/staff/settings/", {"languages": "EN, nb", "language": "nb"})
+    assert response.status_code == 302
+    assert Municipality.objects.get(pk=harstad.pk).languages == "nb, en"
