@@ -19,7 +19,7 @@ def _open_idea(municipality):
 def test_sign_up_records_consent_to_the_municipality_signed_up_at_only(harstad, mailoutbox):
     with inside(harstad):
         LegalPage.objects.create(kind="terms", language="nb", body="Harstads vilkår")
-    client = Client(HTTP_HOST=SECOND_HOST)
+    client = Client(HTTP_HOST=SECOND_HOST, HTTP_ACCEPT_LANGUAGE="nb")
     response = _sign_up(client, "kari@example.no")
     assert response.status_code == 302
     person = User.objects.get(email="kari@example.no")
@@ -34,7 +34,7 @@ def test_taking_part_elsewhere_waits_for_that_municipalitys_terms(harstad):
     with inside(copenhagen):
         person = factories.UserFactory()  # accepted Copenhagen's terms at sign-up
     idea = _open_idea(harstad)
-    client = Client(HTTP_HOST=SECOND_HOST)
+    client = Client(HTTP_HOST=SECOND_HOST, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(person)
 
     page = client.get(f"/ideas/{idea.reference}/").content.decode()
@@ -66,7 +66,7 @@ def test_taking_part_elsewhere_waits_for_that_municipalitys_terms(harstad):
 def test_the_way_back_stays_on_the_site(harstad):
     with inside(first_municipality()):
         person = factories.UserFactory()
-    client = Client(HTTP_HOST=SECOND_HOST)
+    client = Client(HTTP_HOST=SECOND_HOST, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(person)
     response = client.post("/consent/", {"accept_terms": "on", "next": "https://evil.example/"})
     assert response["Location"] == "/"
@@ -75,7 +75,7 @@ def test_the_way_back_stays_on_the_site(harstad):
 def test_staff_of_the_municipality_are_not_asked(harstad):
     with inside(harstad):
         planner = factories.PlannerFactory(consented=False)
-    client = Client(HTTP_HOST=SECOND_HOST)
+    client = Client(HTTP_HOST=SECOND_HOST, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(planner)
     assert "accept its terms" not in client.get("/").content.decode()
 
