@@ -153,7 +153,7 @@ class LegalPageAdmin(admin.ModelAdmin):
         legal_page_save(page=obj, body=body)
 
 
-class MunicipalityHostInline(admin.TabularInline):
+class MunicipalityHostInline(admin.StackedInline):
     model = MunicipalityHost
     extra = 1
 

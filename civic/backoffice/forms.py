@@ -168,7 +168,6 @@ class MunicipalitySettingsForm(forms.ModelForm):
             )
         return ", ".join(code for code in known if code in named)
 
-
     def clean_brand_colour(self):
         colour = self.cleaned_data["brand_colour"].strip()
         if not colour:

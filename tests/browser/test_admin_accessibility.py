@@ -7,10 +7,15 @@ from django.contrib import admin
 from tests import factories
 from tests.browser.conftest import login, visit
 
+# Municipalities are the platform operator's, checked as the operator (below).
+OPERATORS_ONLY = {("civic", "municipality")}
 
-def _admin_pages():
+
+def _admin_pages(operator=False):
     for model in admin.site._registry:
         meta = model._meta
+        if ((meta.app_label, meta.model_name) in OPERATORS_ONLY) != operator:
+            continue
         yield f"/admin/{meta.app_label}/{meta.model_name}/", f"{meta.app_label}-{meta.model_name}"
 
 
@@ -29,14 +34,23 @@ def test_every_admin_list_and_form_is_accessible(new_page, live_server, locale):
         except (AssertionError, pytest.fail.Exception) as problem:
             problems.append(str(problem))
 
+    def check_pages(operator):
+        for url, name in _admin_pages(operator):
+            check(url, f"admin-{name}-list-{locale}")
+            add = page.locator("a.addlink").first
+            add = add.get_attribute("href") if add.count() else None
+            first = page.locator("#result_list tbody tr th a").first
+            change = first.get_attribute("href") if first.count() else None
+            if add:
+                check(add, f"admin-{name}-add-{locale}")
+            if change:
+                check(change, f"admin-{name}-change-{locale}")
+
     check("/admin/", f"admin-index-{locale}")
-    for url, name in _admin_pages():
-        check(url, f"admin-{name}-list-{locale}")
-        add = page.locator("a.addlink").first.get_attribute("href")
-        first = page.locator("#result_list tbody tr th a").first
-        change = first.get_attribute("href") if first.count() else None
-        if add:
-            check(add, f"admin-{name}-add-{locale}")
-        if change:
-            check(change, f"admin-{name}-change-{locale}")
+    check_pages(operator=False)
+    operator = factories.UserFactory(is_operator=True)
+    page.context.clear_cookies()
+    login(page, live_server, operator)
+    check("/admin/", f"admin-index-operator-{locale}")
+    check_pages(operator=True)
     assert not problems, "\n\n".join(problems)
