@@ -23,6 +23,12 @@ class UserAdmin(AnnouncesChanges, BaseUserAdmin):
     def consultation_id_of(self, obj):
         return None
 
+    def get_queryset(self, request):
+        # Another municipality's residents are not this one's business (civic.people).
+        from .people import people_here
+
+        return super().get_queryset(request).filter(pk__in=people_here().values("pk"))
+
     list_display = ("email", "display_name", "role", "is_active", "date_joined")
     list_filter = ("is_active",)
     search_fields = ("email", "display_name", "pseudonym_code")

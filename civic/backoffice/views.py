@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civic import branding, permissions, services, tenancy
+from civic import branding, permissions, services
 from civic.audit import PRIVATE_ACTOR_ACTIONS, actor_is_private
 from civic.audit_labels import action_label
 from civic.models import (
@@ -27,6 +27,7 @@ from civic.models import (
     User,
     role_here_annotations,
 )
+from civic.people import people_here
 from civic.query_params import page_number
 from civic.spreadsheets import formula_safe
 
@@ -127,7 +128,7 @@ def home(request):
 def users(request):
     _require(permissions.can_manage_users(request.user))
     form = UserFilterForm(request.GET or None)
-    people = _people_here().order_by("email", "pk")
+    people = people_here().order_by("email", "pk")
     status = 200
     if form.is_bound and form.is_valid():
         text, role = form.cleaned_data["q"], form.cleaned_data["role"]
@@ -146,41 +147,11 @@ def users(request):
     )
 
 
-def _people_here():
-    """The accounts the municipality being served may see: everyone while it is the only one;
-    with several, those with a role here or who took part here (an idea, a comment or a
-    support), and those who belong nowhere yet (a new colleague to give a role). Accounts are
-    shared by the installation; another municipality's residents are not this one's business.
-    One statement, the subqueries inside it."""
-    from debate.models import Comment
-    from ideas.models import Idea, Support
-
-    people = User.objects.filter(is_deleted=False)
-    here = tenancy.active_id()
-    if here is None or tenancy.table().only is not None:
-        return people
-    mine = OuterRef("pk")
-    # Unscoped: an account that took part nowhere yet (a new colleague) is anyone's to find.
-    nowhere = (
-        ~Exists(Membership.objects.filter(user=mine))
-        & ~Exists(Idea._base_manager.filter(author=mine))
-        & ~Exists(Comment._base_manager.filter(author=mine))
-        & ~Exists(Support.objects.filter(user=mine))
-    )
-    return people.filter(
-        Q(pk__in=Membership.objects.filter(municipality_id=here).values("user_id"))
-        | Q(pk__in=Idea.objects.values("author_id"))
-        | Q(pk__in=Comment.objects.values("author_id"))
-        | Q(pk__in=Support.objects.filter(consultation__municipality_id=here).values("user_id"))
-        | nowhere
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def user_role(request, pk):
     _require(permissions.can_manage_users(request.user))
-    person = get_object_or_404(_people_here(), pk=pk)
+    person = get_object_or_404(people_here(), pk=pk)
     initial = {"role": person.role, "limited_to_assigned": person.limited_to_assigned}
     form = RoleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -359,3 +359,13 @@ def test_a_write_without_consent_here_says_so_and_reveals_nothing(worlds):
     }
     assert len(answers) == 1
     assert b"Harstad kommune" in answers.pop()
+
+
+def test_django_administration_lists_only_this_municipalitys_people(worlds):
+    """The admin's list of users and a user's page by id follow the back office's rule."""
+    first, second = worlds
+    client = _client(second.administrator, SECOND_HOST)
+    listed = client.get("/admin/civic/user/?q=").content.decode()
+    assert first.resident.email not in listed
+    assert second.resident.email in listed
+    assert client.get(f"/admin/civic/user/{first.resident.pk}/change/").status_code in (302, 404)
