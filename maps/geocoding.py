@@ -57,8 +57,7 @@ def geocode(query: str) -> list[Place]:
     backend = get_backend()
     area = search_area()
     # The same words in Harstad and in København are different searches.
-    cache_query = f"{query.casefold()}\x00{area.key}"
-    cached = _cache_get(backend.name, "search", cache_query)
+    cached = _cache_get(backend.name, "search", query.casefold(), area.key)
     if cached is not None:
         return [Place(**item) for item in cached]
     try:
@@ -66,7 +65,7 @@ def geocode(query: str) -> list[Place]:
     except (GeopyError, OSError, ValueError) as error:
         logger.warning("Geocoding %r with %s failed: %s", query, backend.name, error)
         return []
-    _cache_put(backend.name, "search", cache_query, [p.as_dict() for p in places])
+    _cache_put(backend.name, "search", query.casefold(), [p.as_dict() for p in places], area.key)
     return places
 
 
@@ -115,14 +114,15 @@ def reverse(latitude, longitude) -> Place | None:
 # --- cache ---------------------------------------------------------------------------------------
 
 
-def _cache_key(backend: str, operation: str, query: str) -> str:
-    return hashlib.sha256(f"{backend}\x00{operation}\x00{query}".encode()).hexdigest()
+def _cache_key(backend: str, operation: str, query: str, area: str = "") -> str:
+    within = f"\x00{area}" if area else ""
+    return hashlib.sha256(f"{backend}\x00{operation}\x00{query}{within}".encode()).hexdigest()
 
 
-def _cache_get(backend: str, operation: str, query: str) -> list | None:
+def _cache_get(backend: str, operation: str, query: str, area: str = "") -> list | None:
     entry = (
         GeocodeCacheEntry.objects.filter(
-            key=_cache_key(backend, operation, query), expires_at__gt=timezone.now()
+            key=_cache_key(backend, operation, query, area), expires_at__gt=timezone.now()
         )
         .only("result")
         .first()
@@ -130,8 +130,8 @@ def _cache_get(backend: str, operation: str, query: str) -> list | None:
     return entry.result if entry is not None else None
 
 
-def _cache_put(backend: str, operation: str, query: str, result: list) -> None:
-    key = _cache_key(backend, operation, query)
+def _cache_put(backend: str, operation: str, query: str, result: list, area: str = "") -> None:
+    key = _cache_key(backend, operation, query, area)
     expires_at = timezone.now() + timedelta(seconds=settings.GEOCODER_CACHE_TTL_SECONDS)
     try:
         # Two requests may race to cache the same answer; either copy is right.
