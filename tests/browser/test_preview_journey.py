@@ -66,6 +66,9 @@ def test_idea_preview_keeps_the_photo_and_sends(new_page, live_server, tmp_path,
     a11y_check(page, f"idea-preview-narrow-{locale}")
     with page.expect_navigation():
         page.locator("form[data-preview-form] button[type=submit]").first.click()
+    # The idea's page loads its map and pictures after the navigation: let them finish, so the
+    # live server is not still answering while the test's database is emptied.
+    page.wait_for_load_state("networkidle")
     idea = Idea.objects.get()
     assert idea.images.count() == 1
 
