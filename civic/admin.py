@@ -188,9 +188,11 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "language")
     search_fields = ("name", "slug", "hosts__host")
     fieldsets = (
-        (None, {"fields": ("slug", "name", "language", "is_active")}),
+        (None, {"fields": ("slug", "name", "language", "languages", "is_active")}),
         (_("Contact"), {"fields": ("contact_email", "email_sender")}),
-        (_("Look"), {"fields": ("logo", "brand_colour")}),
+        # The logo is uploaded in the back office, whose service strips its metadata
+        # (civic.services.municipality_settings_save); no second upload path here.
+        (_("Look"), {"fields": ("brand_colour",)}),
         (
             _("Map"),
             {

@@ -257,7 +257,7 @@ def activate(municipality) -> Iterator[None]:
         _explicit.reset(token)
 
 
-def activate_for(consultation) -> contextmanager:
+def activate_for(consultation):
     """`activate` the municipality a consultation (or anything with `municipality_id`)
     belongs to: what jobs working on one call first."""
     return activate(consultation.municipality_id)
