@@ -51,12 +51,18 @@ class AccountAdapter(DefaultAccountAdapter):
         return branding.effective().email_sender or settings.DEFAULT_FROM_EMAIL
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """allauth's templates name `current_site`: the site at the municipality's address."""
-        from . import tenancy
+        """allauth's templates name `current_site`: the municipality, at its address."""
+        from . import branding, tenancy
 
         address = urlsplit(tenancy.site_url()).netloc
-        site = SimpleNamespace(name=settings.SITE_NAME, domain=address)
+        site = SimpleNamespace(name=branding.effective().name, domain=address)
         super().send_mail(template_prefix, email, {"current_site": site, **context})
+
+    def format_email_subject(self, subject) -> str:
+        """Prefixed with the municipality the mail comes from, as every other mail is."""
+        from . import branding
+
+        return branding.mail_subject(str(subject))
 
     def get_client_ip(self, request) -> str:
         """The address every allauth limit counts, read through our trusted proxies only."""

@@ -122,6 +122,12 @@ def effective(municipality=None) -> Branding:
     )
 
 
+def mail_subject(subject: str) -> str:
+    """An e-mail's subject, prefixed with the municipality it comes from (the one active): a
+    resident of two municipalities on one installation sees at once which one writes."""
+    return f"[{effective().name}] {subject}"
+
+
 def forget() -> None:
     """After a municipality's settings are saved: every worker reads them again (this one at
     once, the others within civic.tenancy.LOCAL_SECONDS)."""

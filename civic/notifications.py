@@ -258,7 +258,7 @@ def _send_digest(recipient, items: list[Notification]) -> None:
         }
         subject = gettext("%(count)s new notices from %(site)s") % {
             "count": len(items),
-            "site": settings.SITE_NAME,
+            "site": branding.effective().name,
         }
         _send(recipient, subject, context)
 
@@ -273,7 +273,7 @@ def _send(recipient, subject: str, context: dict) -> None:
         "MUNICIPALITY_NAME": brand.name,
     }
     message = EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}",
+        subject=branding.mail_subject(subject),
         from_email=brand.email_sender or settings.DEFAULT_FROM_EMAIL,
         body=render_to_string("civic/email/notification.txt", context),
         to=[recipient.email],

@@ -236,7 +236,6 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Opening the confirmation link (in the browser that signed up) signs the person in, as they
 # expect; from another browser they log in as usual.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_ADAPTER = "civic.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
@@ -619,6 +618,10 @@ SOCIAL_FACEBOOK_APP_ID = env("SOCIAL_FACEBOOK_APP_ID", default="")
 SOCIAL_FACEBOOK_APP_SECRET = env("SOCIAL_FACEBOOK_APP_SECRET", default="")
 SOCIAL_INSTAGRAM_APP_ID = env("SOCIAL_INSTAGRAM_APP_ID", default="")
 SOCIAL_INSTAGRAM_APP_SECRET = env("SOCIAL_INSTAGRAM_APP_SECRET", default="")
+# A municipality's own apps (its Facebook app, say, reviewed by Meta under its own name), as JSON
+# by short name and platform; a platform it has no entry for uses the apps above:
+# {"harstad": {"facebook": {"client_id": "...", "secret": "..."}, "x": {...}}}
+SOCIAL_MUNICIPALITY_APPS = env.json("SOCIAL_MUNICIPALITY_APPS", default={})
 # Mastodon registers the app on each instance when it is connected: nothing to configure.
 SOCIAL_MASTODON_LOGIN = env.bool("SOCIAL_MASTODON_LOGIN", default=True)
 # Distinct names for the social enums in the OpenAPI schema ("state" is used by other apps too).

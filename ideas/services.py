@@ -273,7 +273,7 @@ def _send_confirmation_of(idea: Idea, token: str, language: str) -> None:
         body = render_to_string("ideas/email/confirm_idea.txt", context)
     try:
         send_mail(
-            f"[{settings.SITE_NAME}] {subject}",
+            branding.mail_subject(subject),
             body,
             branding.effective().email_sender or settings.DEFAULT_FROM_EMAIL,
             [idea.pending_email],

@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civic import tenancy
+from civic import branding, tenancy
 from civic.external_urls import validate_external_url
 from civic.notifications import absolute_url
 from social import crypto, services
@@ -82,7 +82,17 @@ class TokenRefused(Exception):
 
 # --- Settings ------------------------------------------------------------------------------------
 def app_credentials(platform: str) -> tuple[str, str] | None:
-    """The platform app's client id and secret from the settings; None when not configured."""
+    """The platform app's client id and secret for the municipality being served: its own app
+    (SOCIAL_MUNICIPALITY_APPS) or else the installation's; None when neither is configured.
+
+    The login begins and returns at the municipality's host, and token renewal runs with the
+    channel's municipality active (social.tokens), so both use the app the channel was made with.
+    """
+    served = tenancy.current()
+    own = settings.SOCIAL_MUNICIPALITY_APPS.get(served.slug, {}) if served else {}
+    app = own.get(platform) or {}
+    if app.get("client_id") and app.get("secret"):
+        return str(app["client_id"]), str(app["secret"])
     names = {
         config.X: ("SOCIAL_X_CLIENT_ID", "SOCIAL_X_CLIENT_SECRET"),
         config.FACEBOOK: ("SOCIAL_FACEBOOK_APP_ID", "SOCIAL_FACEBOOK_APP_SECRET"),
@@ -533,7 +543,8 @@ class _Mastodon(_Provider):
                 "POST",
                 endpoint(self.platform, "apps", flow.base_url),
                 data={
-                    "client_name": settings.SITE_NAME,
+                    # What the instance shows the person consenting: the municipality.
+                    "client_name": branding.effective().name,
                     "redirect_uris": redirect_uri(self.platform),
                     "scopes": config.OAUTH_SCOPES[self.platform],
                     "website": tenancy.site_url(),

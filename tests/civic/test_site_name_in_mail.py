@@ -1,5 +1,5 @@
-"""allauth's e-mails name the site from the settings, never "example.com"; confirming the
-address signs the person in."""
+"""allauth's e-mails name the municipality and its address, never "example.com"; confirming
+the address signs the person in."""
 
 import re
 
@@ -16,11 +16,12 @@ from tests.civic.test_signup import _sign_up
 pytestmark = pytest.mark.django_db
 
 
-def test_the_sign_up_mail_names_the_site(client, settings):
+def test_the_sign_up_mail_names_the_municipality(client, settings):
     _sign_up(client, "first@example.org")
-    body = mail.outbox[0].body
-    assert "example.com" not in body
-    assert settings.SITE_NAME in body and "127.0.0.1:8000" in body
+    (message,) = mail.outbox
+    assert "example.com" not in message.body
+    assert settings.MUNICIPALITY_NAME in message.body and "127.0.0.1:8000" in message.body
+    assert message.subject.startswith(f"[{settings.MUNICIPALITY_NAME}] ")
 
 
 def test_the_site_follows_the_settings_after_migrate(settings):

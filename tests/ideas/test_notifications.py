@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
@@ -90,7 +91,7 @@ def test_one_click_unsubscribe_without_login(client, resident, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         _notify(resident)
         _notify(resident, kind="idea_status", subject="Status")
-    assert [m.subject for m in mail.outbox] == ["[Borgerdialog] Status"]
+    assert [m.subject for m in mail.outbox] == [f"[{settings.MUNICIPALITY_NAME}] Status"]
 
 
 def test_forged_token_is_refused(client, resident):

@@ -168,6 +168,7 @@ def test_a_notice_from_the_phase_job_comes_from_harstad_and_links_there(
         assert idea_services.phase_changes_announce() == 1
     (message,) = mail.outbox
     assert message.from_email == HARSTAD_SENDER
+    assert message.subject.startswith(f"[{HARSTAD}] "), message.subject
     assert f"https://{SECOND_HOST}/" in message.body
     assert f"https://{SECOND_HOST}{harstad_consultation.get_absolute_url()}" in message.body
     assert "deltag.example.dk" not in message.body
@@ -187,6 +188,7 @@ def test_a_copenhagen_notice_keeps_the_default_sender(
         assert idea_services.phase_changes_announce() == 1
     (message,) = mail.outbox
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
+    assert message.subject.startswith(f"[{COPENHAGEN}] "), message.subject
     assert f"https://{FIRST_PRIMARY}/" in message.body and SECOND_HOST not in message.body
     assert COPENHAGEN in message.body and HARSTAD not in message.body
 
@@ -215,7 +217,11 @@ def test_the_daily_digest_is_sent_per_municipality(
     harstads = by_sender[HARSTAD_SENDER]
     assert "Havnepromenaden" in harstads.body and "Harbour baths" not in harstads.body
     assert f"https://{SECOND_HOST}/" in harstads.body
+    # Subject: whose notices, from whom (one person, two municipalities, two mails).
+    assert harstads.subject.startswith(f"[{HARSTAD}] ") and COPENHAGEN not in harstads.subject
     (copenhagens,) = [m for m in mail.outbox if m is not harstads]
+    assert copenhagens.subject.startswith(f"[{COPENHAGEN}] ")
+    assert HARSTAD not in copenhagens.subject
     assert "Harbour baths" in copenhagens.body and SECOND_HOST not in copenhagens.body
 
 
@@ -295,6 +301,8 @@ def test_account_mail_at_harstads_host_comes_from_harstad(two, client, settings)
     _sign_up(client, "ola@example.no", HTTP_HOST=SECOND_HOST)
     (message,) = mail.outbox
     assert message.from_email == HARSTAD_SENDER
+    assert message.subject.startswith(f"[{HARSTAD}] "), message.subject
+    assert settings.SITE_NAME not in message.subject
     assert f"https://{SECOND_HOST}/accounts/confirm-email/" in message.body
     # The site it names is Harstad's address, not SITE_URL's.
     assert settings.SITE_URL.split("://")[-1] not in message.body
