@@ -90,6 +90,9 @@ def _actor_label(actor) -> str:
     and a resident's e-mail address is contact data, not a public name."""
     if actor is None:
         return "system"
+    if actor.role == Role.RESIDENT and getattr(actor, "is_operator", False):
+        # The platform operator acts on municipalities, not as one of their residents.
+        return f"{actor.email or actor.username} (operator)"[:150]
     if actor.role == Role.RESIDENT:
         return f"resident {actor.pseudonym_code}"
     return f"{actor.email or actor.username} ({actor.role})"[:150]
