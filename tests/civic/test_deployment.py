@@ -148,7 +148,14 @@ def _pinned(image: str) -> bool:
 def test_compose_scales_the_web_tier_behind_varnish_and_nginx():
     services = _compose()["services"]
     # TLS proxy -> Varnish -> nginx (in Varnish's network, where the VCL's backend points).
-    assert services["proxy"]["command"][-1] == "varnish:80"
+    proxy = services["proxy"]
+    assert "./docs/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    caddyfile = (ROOT / "docs" / "Caddyfile").read_text()
+    assert "reverse_proxy {$UPSTREAM:varnish:80}" in caddyfile
+    # Every municipality's host name is a site address (a certificate each); the old
+    # one-name SITE_DOMAIN still fills it.
+    assert caddyfile.count("{$SITE_DOMAINS:localhost} {") == 1
+    assert proxy["environment"]["SITE_DOMAINS"] == "${SITE_DOMAINS:-${SITE_DOMAIN:-localhost}}"
     assert "ports" not in services["varnish"] and "ports" not in services["balancer"]
     assert services["varnish"]["image"].startswith("varnish:") and _pinned(
         services["varnish"]["image"]
