@@ -3,6 +3,7 @@ import json
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from . import api_tokens, tenancy
@@ -207,6 +208,14 @@ class MunicipalityAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and field.help_text:
+            # The admin shows help texts as HTML; ours are text ("Name <address>" lost its
+            # address as an unknown tag).
+            field.help_text = escape(field.help_text)
+        return field
 
     @admin.display(description=_("primary host name"))
     def primary_host(self, obj):

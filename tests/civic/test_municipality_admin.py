@@ -21,6 +21,9 @@ def test_an_operator_sees_and_creates_municipalities(client, db):
     assert index.status_code == 200
     assert MUNICIPALITIES in index.content.decode()
     assert client.get(MUNICIPALITIES).status_code == 200
+    # Help texts are text: the sender example keeps its address (not read as an HTML tag).
+    form = client.get(f"{MUNICIPALITIES}add/").content.decode()
+    assert "Harstad kommune &lt;noreply@harstad.kommune.no&gt;" in form
     response = client.post(
         f"{MUNICIPALITIES}add/",
         {
