@@ -8,6 +8,7 @@ from django.db import models
 
 from . import tenancy
 from .models import AuditEntry, Role
+from .pseudonyms import code_here
 
 # Acts whose actor is private: who supported an idea, withdrew a support or reported something.
 # The entry keeps the actor for the legal hold; no log page, search or export names them.
@@ -94,7 +95,8 @@ def _actor_label(actor) -> str:
         # The platform operator acts on municipalities, not as one of their residents.
         return f"{actor.email or actor.username} (operator)"[:150]
     if actor.role == Role.RESIDENT:
-        return f"resident {actor.pseudonym_code}"
+        # The code the resident appears under in this municipality's pages (civic.pseudonyms).
+        return f"resident {code_here(actor.pseudonym_code)}"
     return f"{actor.email or actor.username} ({actor.role})"[:150]
 
 

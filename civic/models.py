@@ -19,6 +19,11 @@ def new_pseudonym_code() -> str:
     return "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(6))
 
 
+def new_pseudonym_key() -> str:
+    """A municipality's secret for the pseudonyms it shows (civic.pseudonyms)."""
+    return secrets.token_urlsafe(24)
+
+
 def new_username() -> str:
     """An internal handle that nobody sees or types: people log in with their e-mail."""
     return f"u-{secrets.token_hex(10)}"
@@ -254,7 +259,10 @@ class User(AbstractUser):
 
     @property
     def pseudonym(self) -> str:
-        return _("Resident %(code)s") % {"code": self.pseudonym_code}
+        """The neutral name shown in the municipality being served (civic.pseudonyms)."""
+        from .pseudonyms import code_here
+
+        return _("Resident %(code)s") % {"code": code_here(self.pseudonym_code)}
 
     @property
     def public_name(self) -> str:
@@ -502,6 +510,12 @@ class Municipality(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Derives the pseudonyms residents appear under here (civic.pseudonyms), so one account
+    # taking part in two municipalities cannot be linked by its pseudonym. Empty for the first
+    # municipality of an upgraded installation: it keeps the pseudonyms it already published.
+    pseudonym_key = models.CharField(
+        max_length=43, blank=True, editable=False, default=new_pseudonym_key
+    )
     created_at = models.DateTimeField(auto_now_add=True, null=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

@@ -18,6 +18,7 @@ from .permissions import (
     can_revoke_api_token,
     can_use_api_tokens,
 )
+from .pseudonyms import code_here
 
 
 def supported_language(code: str | None) -> str:
@@ -145,7 +146,7 @@ def _token_revoke(*, actor: User, token: ApiToken) -> None:
         actor=actor,
         action="account.api_token_revoke",
         target=token,
-        changes={"owner": token.owner.pseudonym_code, "name": token.name},
+        changes={"owner": code_here(token.owner.pseudonym_code), "name": token.name},
     )
 
 

@@ -63,6 +63,8 @@ class Served:
     languages: tuple[str, ...] = ()
     # The host marked primary, which links in e-mails and posts use; "" for none.
     primary_host: str = ""
+    # The secret its pseudonyms are derived with (civic.pseudonyms); "" shows the stored codes.
+    pseudonym_key: str = ""
 
     @property
     def display_name(self) -> str:
@@ -101,6 +103,7 @@ def _served(row, hosts: list[str], primary: str = "") -> Served:
         hosts=tuple(hosts),
         primary_host=primary,
         languages=offered_languages(row.languages),
+        pseudonym_key=row.pseudonym_key,
     )
 
 
@@ -149,7 +152,13 @@ def bootstrap_municipality():
 
     municipality, _created = Municipality.objects.get_or_create(
         slug=settings.MUNICIPALITY_SLUG,
-        defaults={"name": settings.MUNICIPALITY_NAME, "language": settings.LANGUAGE_CODE},
+        # The first municipality shows the pseudonyms stored with the accounts, as an upgraded
+        # installation's does (civic migration 0016).
+        defaults={
+            "name": settings.MUNICIPALITY_NAME,
+            "language": settings.LANGUAGE_CODE,
+            "pseudonym_key": "",
+        },
     )
     return municipality
 

@@ -95,3 +95,22 @@ def test_an_installation_without_settings_gets_its_first_municipality_from_the_e
         assert (municipality.slug, municipality.name) == ("bodo", "Bodø kommune")
     finally:
         _migrate(_latest())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_municipalities_after_the_first_get_their_own_pseudonym_secret():
+    apps = _migrate([("civic", "0015_municipality_languages")])
+    try:
+        Municipality = apps.get_model("civic", "Municipality")
+        first = Municipality.objects.order_by("pk").first()
+        Municipality.objects.create(slug="harstad", name="Harstad kommune")
+        Municipality.objects.create(slug="tromso", name="Tromsø kommune")
+        apps = _migrate([("civic", "0016_municipality_pseudonym_key")])
+        keys = dict(
+            apps.get_model("civic", "Municipality").objects.values_list("slug", "pseudonym_key")
+        )
+        # The first keeps showing the pseudonyms it has published; the others derive their own.
+        assert keys[first.slug] == ""
+        assert keys["harstad"] and keys["tromso"] and keys["harstad"] != keys["tromso"]
+    finally:
+        _migrate(_latest())
