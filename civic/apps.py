@@ -22,6 +22,18 @@ class CivicConfig(AppConfig):
         # allauth writes the site's name and domain into its e-mails from the sites framework,
         # whose first row says "example.com" until told otherwise: keep it equal to the settings.
         post_migrate.connect(site_from_settings, dispatch_uid="civic.site_from_settings")
+        post_migrate.connect(municipalities_read_again, dispatch_uid="civic.municipalities")
+
+
+def municipalities_read_again(sender=None, **kwargs):
+    """A migration may have changed the municipalities' rows (civic 0016 gave them their
+    pseudonym secrets): every worker reads them again rather than keep its copy."""
+    from civic import tenancy
+
+    if sender is not None and getattr(sender, "name", "civic") != "civic":
+        return  # sent once per app; the municipalities are civic's
+
+    tenancy.forget()
 
 
 def site_from_settings(sender=None, using="default", **kwargs):

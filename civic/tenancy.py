@@ -13,6 +13,9 @@ often than every LOCAL_SECONDS. Routing a request therefore costs no query.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import logging
 import threading
 import time
@@ -30,7 +33,10 @@ from django.utils.functional import cached_property
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "civic:municipalities:version"
-TABLE_KEY = "civic:municipalities:table:{version}"
+# The table is kept in the shared cache under its version and the shape of `Served` (its
+# field names, below): during an upgrade, workers running the old code and the new one each
+# read and keep their own, never the other's copy without a field it has since gained.
+TABLE_KEY = "civic:municipalities:table:{shape}:{version}"
 LOCAL_SECONDS = 5.0
 DEV_SUFFIX = ".localhost"
 
@@ -185,7 +191,8 @@ def table() -> Table:
         if kept is not None and kept["version"] == version:
             kept["checked"] = now
             return kept["table"]
-        served = cache.get(TABLE_KEY.format(version=version))
+        key = TABLE_KEY.format(shape=_shape(), version=version)
+        served = cache.get(key)
         if served is None:
             try:
                 served = _read_table()
@@ -195,10 +202,16 @@ def table() -> Table:
                     logger.warning("municipalities unreadable; keeping this worker's copy")
                     return kept["table"]
                 raise
-            cache.set(TABLE_KEY.format(version=version), served, timeout=24 * 3600)
+            cache.set(key, served, timeout=24 * 3600)
         copy = {"checked": now, "version": version, "table": _table_of(served)}
         _local["copy"] = copy
         return copy["table"]
+
+
+@functools.cache
+def _shape() -> str:
+    names = ",".join(f.name for f in dataclasses.fields(Served))
+    return hashlib.sha256(names.encode()).hexdigest()[:12]
 
 
 def forget() -> None:

@@ -172,3 +172,28 @@ def test_the_offered_languages_are_checked_in_the_back_office(two):
     response = client.post("/staff/settings/", {"languages": "EN, nb", "language": "nb"})
     assert response.status_code == 302
     assert Municipality.objects.get(pk=harstad.pk).languages == "nb, en"
+
+
+def test_a_table_kept_by_code_of_another_shape_is_not_used(two):
+    """During an upgrade, old workers keep the table without the fields new code reads."""
+    from django.core.cache import cache
+
+    version = cache.get(tenancy.VERSION_KEY, 0)
+    stale = tenancy._read_table()
+    stale[0][0].__dict__["name"] = "Stale copy"
+    cache.set(tenancy.TABLE_KEY.format(shape="older-code", version=version), stale)
+    tenancy.forget_local()
+    assert "Stale copy" not in {m.name for m in tenancy.table().by_id.values()}
+
+
+def test_every_worker_reads_the_municipalities_again_after_a_migration(two):
+    from django.apps import apps
+    from django.core.cache import cache
+
+    from civic.apps import municipalities_read_again
+
+    before = cache.get(tenancy.VERSION_KEY, 0)
+    municipalities_read_again(sender=apps.get_app_config("ideas"))
+    assert cache.get(tenancy.VERSION_KEY, 0) == before  # once per migrate, for civic
+    municipalities_read_again(sender=apps.get_app_config("civic"))
+    assert cache.get(tenancy.VERSION_KEY, 0) != before
