@@ -333,7 +333,10 @@ def check_integrity(consultation, result: dict) -> str:
 # its person, the idea, the person's block, the row, the counter and the audit entry, in one
 # transaction. The support path's targets are set against this ceiling.
 SUPPORT_STATEMENTS = [
-    "SELECT t.id, t.owner_id, t.last_used_at, u.id, u.password, u.email, u.role, u.is_active"
+    # The person's role is read where the consultation's municipality keeps it (a membership).
+    "SELECT t.id, t.owner_id, t.last_used_at, u.id, u.password, u.email, u.is_active,"
+    " (SELECT m.role FROM civic_membership m WHERE m.user_id = u.id AND m.municipality_id ="
+    " (SELECT municipality_id FROM consultations_consultation WHERE id = %(consultation)s))"
     " FROM civic_apitoken t JOIN civic_user u ON u.id = t.owner_id"
     " WHERE t.digest = %(digest)s AND t.revoked_at IS NULL LIMIT 1",
     "SELECT id, consultation_id, author_id, publication, is_hidden, reference, title"
@@ -365,10 +368,13 @@ def one_statement_support():
 
     from civic.audit import insert_values
     from civic.models import AuditEntry
+    from consultations.models import Consultation
     from ideas import services
     from ideas.models import Idea
 
     content_type = ContentType.objects.get_for_model(Idea)
+    # The statement reads the blocks that apply in the consultation's municipality.
+    municipality_of = dict(Consultation._base_manager.values_list("pk", "municipality_id"))
     columns, _values = insert_values(AuditEntry(action="idea.support"), connection)
     statement = services._one_statement_sql(columns, limited=False)
 
@@ -387,6 +393,7 @@ def one_statement_support():
             **values,
             "now": entry.created_at,
             "limit": None,
+            "municipality": municipality_of[values["consultation"]],
             **{f"audit_{i}": value for i, value in enumerate(audit)},
         }
 
