@@ -14,6 +14,7 @@ from .audit_labels import action_label
 from .changes import Change
 from .legal import legal_page_save
 from .models import AuditEntry, LegalPage, Municipality, MunicipalityHost, User
+from .pseudonyms import accounts_shown_as
 
 
 @admin.register(User)
@@ -33,6 +34,15 @@ class UserAdmin(AnnouncesChanges, BaseUserAdmin):
     list_display = ("email", "display_name", "role", "is_active", "date_joined")
     list_filter = ("is_active",)
     search_fields = ("email", "display_name", "pseudonym_code")
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The code the audit log and the pages show here may be derived (civic.pseudonyms).
+        shown_as = accounts_shown_as(search_term, queryset)
+        if shown_as:
+            found = found | queryset.filter(pk__in=shown_as)
+        return found, may_have_duplicates
+
     ordering = ("email",)
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),

@@ -122,10 +122,10 @@ def effective(municipality=None) -> Branding:
     )
 
 
-def mail_subject(subject: str) -> str:
-    """An e-mail's subject, prefixed with the municipality it comes from (the one active): a
-    resident of two municipalities on one installation sees at once which one writes."""
-    return f"[{effective().name}] {subject}"
+def mail_subject(subject: str, brand: Branding | None = None) -> str:
+    """An e-mail's subject, prefixed with the municipality it comes from (`brand`, by default
+    the one active): a resident of two municipalities sees at once which one writes."""
+    return f"[{(brand or effective()).name}] {subject}"
 
 
 def forget() -> None:

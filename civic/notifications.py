@@ -273,7 +273,7 @@ def _send(recipient, subject: str, context: dict) -> None:
         "MUNICIPALITY_NAME": brand.name,
     }
     message = EmailMultiAlternatives(
-        subject=branding.mail_subject(subject),
+        subject=branding.mail_subject(subject, brand),
         from_email=brand.email_sender or settings.DEFAULT_FROM_EMAIL,
         body=render_to_string("civic/email/notification.txt", context),
         to=[recipient.email],

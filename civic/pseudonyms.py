@@ -34,8 +34,31 @@ def code_here(stored_code: str, municipality=None) -> str:
     else:
         served = tenancy.served(getattr(municipality, "id", municipality))
     key = getattr(served, "pseudonym_key", "") if served is not None else ""
-    if not key:
-        return stored_code
+    return _derived(key, stored_code) if key else stored_code
+
+
+def _derived(key: str, stored_code: str) -> str:
     digest = hmac.new(key.encode(), stored_code.encode(), hashlib.sha256).digest()
     # 32 letters: a byte modulo 32 is uniform.
     return "".join(PSEUDONYM_ALPHABET[byte % 32] for byte in digest[:DERIVED_LENGTH])
+
+
+def accounts_shown_as(shown: str, people) -> list[int]:
+    """The ids among `people` (a queryset of accounts) whom the municipality being served shows
+    under the code `shown`, for staff who look up a resident named in the audit log. A derived
+    code cannot be looked up in the database, so each account's is computed: one pass over
+    `people`, only for a term that looks like a derived code."""
+    shown = shown.strip().upper()
+    served = tenancy.current()
+    if (
+        served is None
+        or not served.pseudonym_key
+        or len(shown) != DERIVED_LENGTH
+        or any(letter not in PSEUDONYM_ALPHABET for letter in shown)
+    ):
+        return []
+    return [
+        pk
+        for pk, stored in people.values_list("pk", "pseudonym_code").iterator(chunk_size=5000)
+        if stored and _derived(served.pseudonym_key, stored) == shown
+    ]

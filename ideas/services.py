@@ -271,11 +271,12 @@ def _send_confirmation_of(idea: Idea, token: str, language: str) -> None:
         }
         subject = _("Confirm your idea “%(title)s”") % {"title": idea.title}
         body = render_to_string("ideas/email/confirm_idea.txt", context)
+    brand = branding.effective()
     try:
         send_mail(
-            branding.mail_subject(subject),
+            branding.mail_subject(subject, brand),
             body,
-            branding.effective().email_sender or settings.DEFAULT_FROM_EMAIL,
+            brand.email_sender or settings.DEFAULT_FROM_EMAIL,
             [idea.pending_email],
         )
     except OSError:

@@ -88,3 +88,43 @@ def test_a_new_municipality_gets_a_secret_and_the_first_has_none(harstad):
     assert len(harstad.pseudonym_key) >= 32
     other = Municipality.objects.create(slug="tromso", name="Tromsø kommune")
     assert other.pseudonym_key and other.pseudonym_key != harstad.pseudonym_key
+
+
+def test_a_full_export_made_by_the_worker_names_authors_as_the_municipalitys_pages(harstad):
+    from reports.models import ExportJob
+    from reports.tasks import run_export_job
+
+    person = factories.UserFactory(email="anon2@example.org", show_name_publicly=False)
+    with inside(harstad):
+        consultation = factories.ConsultationFactory(open_phase=True)
+        topic = factories.TopicFactory(consultation=consultation)
+        CommentFactory(topic=topic, author=person, body="Tunnel ja")
+        administrator = factories.AdministratorFactory()
+    assert tenancy.active_id() is None  # the worker activates the consultation's municipality
+    job = ExportJob.objects.create(
+        consultation=consultation, name="comments.csv", variant="full", requested_by=administrator
+    )
+    run_export_job.apply(args=[job.pk]).get()
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE, job.error
+    with job.file.open("rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    assert code_here(person.pseudonym_code, harstad) in text
+    assert person.pseudonym_code not in text and "anon2@example.org" not in text
+
+
+def test_harstads_administrator_finds_a_resident_by_the_code_harstad_shows(
+    harstad, person_in_both, client
+):
+    person, _topics = person_in_both
+    with inside(harstad):
+        administrator = factories.AdministratorFactory()
+    client = Client(HTTP_HOST=SECOND_HOST)
+    client.force_login(administrator)
+    shown = code_here(person.pseudonym_code, harstad)
+    found = client.get("/admin/civic/user/", {"q": shown.lower()})
+    assert found.status_code == 200
+    assert "anon@example.org" in found.content.decode()
+    # Another resident's code finds nobody else.
+    other = client.get("/admin/civic/user/", {"q": "ZZZZZZZZ"}).content.decode()
+    assert "anon@example.org" not in other
