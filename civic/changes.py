@@ -18,6 +18,7 @@ its service announces it, and a test of a service proves the announcement.
 | idea status       | x     |       |         | x           |         | x        | x       |      |
 | support           |       |       |         |             |         |          |         |      |
 | comment           | x     |       | x       |             |         |          | x       | x    |
+| key figures       | x     |       |         |             |         |          |         |      |
 | comment vote      |       |       |         |             |         |          |         |      |
 | poll answer       |       |       |         |             |         |          |         |      |
 | moderation        | x     |       | x       | x           |         | x        | x       | x    |
@@ -30,10 +31,15 @@ consultations), which belongs to no one consultation: a change in any consultati
 home page shows (a consultation's card and dates, ideas, comments, what moderators hide) clears
 it, whichever consultation it was in. Topics, categories and idea statuses are not on it.
 
+"figures" are the hub's stored key figures: forgetting them asks a worker to count them again
+(debate.figures), and when the count moved it announces "key figures", which clears the pages
+built in between.
+
 Deliberate exceptions, stated once: supports, comment votes and poll answers clear nothing. They
 are counts that change by the second, and a support storm must not empty the pages the crowd
 reads. Anonymous visitors see them at most PAGE_CACHE_SECONDS old (the page cache), the hub's key
-figures at most debate.selectors.FIGURES_TTL old (the home page's at most
+figures once their stored row is debate.selectors.FIGURES_TTL old and counted again (the home
+page's at most
 debate.selectors.SITE_FIGURES_TTL), councillors' summary at most
 REPORTS_SUMMARY_CACHE_SECONDS old, and map clusters at most MAP_CLUSTER_CACHE_SECONDS old.
 
@@ -74,6 +80,8 @@ class Change(StrEnum):
     COMMENT = "comment"  # new, edited, published, deleted, marked official
     COMMENT_VOTE = "comment_vote"
     POLL_ANSWER = "poll_answer"
+    # a consultation's stored key figures counted again and found moved (debate.figures)
+    FIGURES = "figures"
     MODERATION = "moderation"  # hidden, restored, approved, rejected, redacted, edited by staff
     PUBLIC_NAME = "public_name"  # a shown name changed or an account erased: every consultation
     SOCIAL_POST = "social_post"  # published or deleted on a platform, engagement read back
@@ -116,6 +124,7 @@ CLEARS: dict[Change, frozenset[Cache]] = {
     Change.COMMENT: _({Cache.PAGES, Cache.FIGURES, Cache.SUMMARY, Cache.HOME}),
     Change.COMMENT_VOTE: _(),
     Change.POLL_ANSWER: _(),
+    Change.FIGURES: _({Cache.PAGES}),
     Change.MODERATION: _(
         {
             Cache.PAGES,

@@ -8,9 +8,9 @@ class DebateConfig(AppConfig):
     def ready(self):
         from civic.changes import Cache, forgets
 
-        from . import selectors
+        from . import figures, selectors
 
-        forgets(Cache.FIGURES, selectors.forget_consultation_figures)
+        forgets(Cache.FIGURES, figures.forget_consultation_figures)
         forgets(Cache.HOME, selectors.forget_site_figures)
 
         from consultations import hub as consultation_hub

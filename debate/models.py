@@ -189,6 +189,15 @@ class Comment(models.Model):
                 name="comment_idea_roots_time",
             ),
             models.Index(fields=["consultation", "author"], name="comment_consultation_author"),
+            # The newest official answers on the consultation page (social.selectors
+            # .official_answers_from_inbox): a few rows, instead of a pass over every comment.
+            models.Index(
+                "consultation",
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(is_official=True),
+                name="comment_official_newest",
+            ),
             # A comment's replies in the API's order, a page at a time by cursor, and their
             # count per comment (debate.selectors.reply_page, bounded_comment_page).
             models.Index(
@@ -283,3 +292,24 @@ class PollAnswer(models.Model):
 
     def __str__(self):
         return f"{self.user_id} -> {self.option_id}"
+
+
+class ConsultationFigures(models.Model):
+    """A consultation's key figures as last counted (debate.figures).
+
+    Counting participants means a distinct union over ideas, supports, comments and poll answers
+    (tens of milliseconds in a big consultation), so the hub reads this row instead and a worker
+    counts again after a change; see debate.figures for how fresh the row is kept.
+    """
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    ideas = models.PositiveIntegerField()
+    supports = models.PositiveIntegerField()
+    comments = models.PositiveIntegerField()
+    participants = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"figures of consultation {self.consultation_id}"

@@ -588,34 +588,20 @@ class Figures:
     participants: int
 
 
-# The hub shows the key figures on every view, and counting a big consultation's participants
-# takes tens of milliseconds, so they are kept in the cache. New, edited, hidden and deleted
-# comments and ideas forget them at once (civic.changes); supports and poll answers show within
-# FIGURES_TTL, which spares a support storm from recounting on every page view.
+# Supports and poll answers ask for no recount (a support storm must not count on every view):
+# a stored row older than this is counted again when it is read (debate.figures).
 FIGURES_TTL = 60
 
 
-def _figures_key(consultation_id: int) -> str:
-    return f"debate:figures:{consultation_id}"
-
-
 def consultation_figures(consultation: Consultation) -> Figures:
-    """Ideas, supports, comments and participants, from the cache when they are there."""
-    key = _figures_key(consultation.pk)
-    figures = cache.get(key)
-    if figures is None:
-        figures = count_consultation_figures(consultation)
-        cache.set(key, figures, FIGURES_TTL)
-    return figures
+    """Ideas, supports, comments and participants as last counted (debate.figures): one read by
+    primary key; the first read of a consultation counts them."""
+    from . import figures
+
+    return figures.stored_figures(consultation.pk)
 
 
-def forget_consultation_figures(consultation_id: int | None) -> None:
-    """Drop the cached figures (civic.changes calls this once the change has committed)."""
-    if consultation_id is not None:
-        cache.delete(_figures_key(consultation_id))
-
-
-def participant_count(consultation: Consultation) -> int:
+def participant_count(consultation: Consultation | int) -> int:
     """Distinct people who submitted, supported, commented or answered a poll: the one
     definition of a consultation's participants, used by the hub, the reports and the API."""
     people = (
@@ -636,7 +622,7 @@ def participant_count(consultation: Consultation) -> int:
     return people.count()
 
 
-def count_consultation_figures(consultation: Consultation) -> Figures:
+def count_consultation_figures(consultation: Consultation | int) -> Figures:
     """Ideas, supports, comments and participants (participant_count) in three queries."""
     ideas = Idea.objects.published().filter(consultation=consultation)
     idea_figures = ideas.aggregate(ideas=Count("id"), supports=Sum("support_count"))

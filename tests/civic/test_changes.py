@@ -319,6 +319,18 @@ def test_a_hidden_imported_comment_leaves_the_hub_at_once(hub, consultation, pla
     assert not is_hit(response) and "Skjult tekst" not in page
 
 
+@row(Change.FIGURES)
+def test_key_figures_counted_again_and_moved_replace_the_hub(hub, consultation, idea):
+    from debate import figures
+    from debate.models import ConsultationFigures
+
+    assert "<strong>1</strong> idea<" in cached(hub)
+    ConsultationFigures.objects.filter(pk=consultation.pk).update(ideas=7)  # counted long ago
+    figures.recount(consultation.pk, announce=True)
+    response, page = anonymous(hub)
+    assert not is_hit(response) and "<strong>1</strong> idea<" in page
+
+
 # --- The deliberate exceptions: counts within PAGE_CACHE_SECONDS ---------------------------------
 @row(Change.SUPPORT)
 def test_a_support_leaves_the_page_cached_and_shows_once_it_is_aged(idea, resident):

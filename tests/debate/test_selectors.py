@@ -196,7 +196,7 @@ def test_consultation_figures(consultation, django_assert_num_queries):
     PollAnswer.objects.create(topic=topic, option=option, user=voter)
     CommentFactory(topic=factories.TopicFactory(), author=factories.UserFactory())  # elsewhere
     with django_assert_num_queries(3):
-        figures = selectors.consultation_figures(consultation)
+        figures = selectors.count_consultation_figures(consultation)
     assert (figures.ideas, figures.supports, figures.comments) == (1, 2, 2)
     # idea author, supporter, commenter, voter
     assert figures.participants == 4
