@@ -73,7 +73,12 @@ def _actors(consultation, rng):
         .select_related("consultation")
         .order_by("id")[:500]
     )
-    people = list(User.objects.filter(is_active=True, role="resident").order_by("id")[:500])
+    # Residents hold no role (civic.models.Membership) in the consultation's municipality.
+    people = list(
+        User.objects.filter(is_active=True)
+        .exclude(memberships__municipality_id=consultation.municipality_id)
+        .order_by("id")[:500]
+    )
     topic = consultation.topics.order_by("id").first()
     return ideas, comments, people, topic
 

@@ -400,10 +400,15 @@ def fetch(url: str, *, data: bytes | None = None, headers: dict | None = None) -
 def planner_token(consultation) -> str:
     """A planner of the bench consultation with an API token (seeded once)."""
     from bench import generator
+    from civic.memberships import membership_set
     from civic.models import Role, User
 
     (planner,) = generator.seed_users(1, seed=42, prefix="planner")
-    User.objects.filter(pk=planner).update(role=Role.PLANNER)
+    membership_set(
+        User.objects.get(pk=planner),
+        role=Role.PLANNER,
+        municipality_id=consultation.municipality_id,
+    )
     consultation.planners.add(planner)
     return generator.user_tokens([planner])[planner]
 
