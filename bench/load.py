@@ -59,8 +59,9 @@ from bench.common import (  # noqa: E402 - the path above makes bench importable
 HOST = "127.0.0.1"
 # Another benchmark on the same machine may hold the default port: BENCH_PORT moves it.
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
-WORKERS = 4
-THREADS = 4
+# gunicorn's shape (gthread); BENCH_WORKERS and BENCH_THREADS try another one.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 STORM_RESIDENTS = 4_000
 COMMENTERS = 200
 
