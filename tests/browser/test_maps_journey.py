@@ -168,3 +168,16 @@ def test_without_javascript_the_map_is_a_picture_beside_the_list(new_page, live_
     assert page.locator(".map-canvas img.map-static").is_visible()
     assert pictures == [200]
     assert "Harbour bath with sand" in page.locator("[data-map-list]").inner_text()
+
+
+def test_an_idea_pages_map_shows_its_pin_when_its_parts_are_kept(new_page, live_server, harbour):
+    """The map's scripts and configuration on an idea page are a part each worker keeps
+    (maps_tags.map_assets): the second anonymous visitor gets them from the kept copy."""
+    idea = harbour.ideas.get()
+    for visitor in (1, 2):
+        page = new_page(locale="en-GB")
+        visit(page, idea.get_absolute_url(), f"idea-page-map-visitor-{visitor}")
+        canvas = page.locator('[data-map-widget="idea"]')
+        canvas.locator(".leaflet-marker-icon").wait_for()
+        assert canvas.get_attribute("data-map-ready") == "true"
+        assert page.locator("#map-config").count() == 1
