@@ -39,8 +39,7 @@ Deliberate exceptions, stated once: supports, comment votes and poll answers cle
 are counts that change by the second, and a support storm must not empty the pages the crowd
 reads. Anonymous visitors see them at most PAGE_CACHE_SECONDS old (the page cache), the hub's key
 figures once their stored row is debate.selectors.FIGURES_TTL old and counted again (the home
-page's at most
-debate.selectors.SITE_FIGURES_TTL), councillors' summary at most
+page's at most debate.selectors.SITE_FIGURES_TTL old), councillors' summary at most
 REPORTS_SUMMARY_CACHE_SECONDS old, and map clusters at most MAP_CLUSTER_CACHE_SECONDS old.
 
 Caches that need no entry in the table: a plan layer's map feed is keyed by the layer's own
