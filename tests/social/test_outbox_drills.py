@@ -23,6 +23,12 @@ def _drill_settings(settings):
 def test_every_drill_leaves_one_post_per_approved_post(drill, platform):
     if drill == "kill -9" and not social_drills.shareable_database():
         pytest.skip("a killed worker process needs a database other processes can open")
+    if drill == "two workers" and not social_drills.shareable_database():
+        # In-memory SQLite shares one cache between connections and answers a second writer
+        # "database table is locked" at once instead of waiting as a database file (WAL, busy
+        # timeout) or PostgreSQL do, so two workers there fail now and then for the test
+        # database's sake; the drill runs on PostgreSQL and on a SQLite file.
+        pytest.skip("two workers at once need a database whose writers wait for each other")
     outcome = social_drills.run(drill, platform)
     assert outcome.ok, f"{outcome.remote} remote posts for {outcome.approved}: {outcome.notes}"
 
