@@ -44,12 +44,14 @@ FIELDS = [field.name for field in dataclasses.fields(Figures)]
 
 
 def stored_figures(consultation_id: int) -> Figures:
-    row = ConsultationFigures.objects.filter(pk=consultation_id).first()
+    row = (
+        ConsultationFigures.objects.filter(pk=consultation_id).values(*FIELDS, "counted_at").first()
+    )
     if row is None:
         return recount(consultation_id)
-    if row.counted_at < timezone.now() - timedelta(seconds=FIGURES_TTL):
+    if row.pop("counted_at") < timezone.now() - timedelta(seconds=FIGURES_TTL):
         request_recount(consultation_id)
-    return Figures(**{name: getattr(row, name) for name in FIELDS})
+    return Figures(**row)
 
 
 def forget_consultation_figures(consultation_id: int | None) -> None:

@@ -161,12 +161,9 @@ def test_a_broker_that_refuses_frees_the_marker(consultation, monkeypatch, caplo
 
 
 def test_a_page_built_before_the_count_is_not_kept_after_it(
-    consultation, resident, queued, settings, django_capture_on_commit_callbacks
+    consultation, resident, queued, django_capture_on_commit_callbacks
 ):
-    from civic import pagecache
-
-    settings.PAGE_CACHE_SECONDS = 30
-    pagecache.forget_checked()
+    # The page cache is on in the suite, as in production (tests/civic/test_changes.py).
     topic = factories.TopicFactory(consultation=consultation)
     url = consultation.get_absolute_url()
 
@@ -190,12 +187,8 @@ def test_a_page_built_before_the_count_is_not_kept_after_it(
 
 
 def test_a_count_that_moved_nothing_announces_nothing(
-    consultation, queued, settings, django_capture_on_commit_callbacks
+    consultation, queued, django_capture_on_commit_callbacks
 ):
-    from civic import pagecache
-
-    settings.PAGE_CACHE_SECONDS = 30
-    pagecache.forget_checked()
     selectors.consultation_figures(consultation)
     url = consultation.get_absolute_url()
     Client().get(url)
