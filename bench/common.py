@@ -64,6 +64,22 @@ def setup_django(*, with_redis: bool = False) -> None:
     start_django()
 
 
+def setup_bench_urls_django(*, with_redis: bool = False) -> None:
+    """`setup_django` for timing pages through the test client beside the trivial views of
+    bench.urls: that URLconf, any host, static files without the manifest (which would need
+    collectstatic and renders the same pages)."""
+    os.environ["ROOT_URLCONF"] = "bench.urls"
+    setup_django(with_redis=with_redis)
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def setup_test_client_django(database_url: str, *, migrate: bool = True) -> None:
     """Django in this process for a benchmark timed through the test client: the script's own
     database (DATABASE_URL overrides it) with the settings' defaults otherwise, and static files

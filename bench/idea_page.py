@@ -13,7 +13,6 @@ kept" rows come from alternate runs of this script in two checkouts.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import seeded_consultation, setup_django  # noqa: E402
+from bench.common import seeded_consultation, setup_bench_urls_django  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -30,21 +29,14 @@ def main(argv=None) -> None:
     parser.add_argument("--trivial", type=int, default=300)
     parser.add_argument("--ideas", type=int, default=400)
     args = parser.parse_args(argv)
-    os.environ["ROOT_URLCONF"] = "bench.urls"
-    setup_django(with_redis=True)
+    setup_bench_urls_django(with_redis=True)
     from django.conf import settings
     from django.test import Client
     from django.urls import reverse
 
     from ideas.models import Idea
 
-    settings.ROOT_URLCONF = "bench.urls"
-    settings.ALLOWED_HOSTS = ["*"]
     settings.PAGE_CACHE_SECONDS = 0
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     consultation = seeded_consultation()
     references = list(
         Idea.objects.filter(consultation=consultation)

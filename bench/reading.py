@@ -30,7 +30,7 @@ from bench.common import (  # noqa: E402 - the path above makes bench importable
     empty_caches,
     load_average,
     seeded_consultation,
-    setup_django,
+    setup_bench_urls_django,
 )
 
 
@@ -66,21 +66,14 @@ def main(argv=None):
         help="also the 20,000-comment topic of bench/debate_topic.py (seeded here once)",
     )
     args = parser.parse_args(argv)
-    os.environ["ROOT_URLCONF"] = "bench.urls"
     if args.redis_down:
         os.environ["BENCH_REDIS_URL"] = "redis://127.0.0.1:1/0"
-    setup_django(with_redis=args.redis or args.redis_down)
+    setup_bench_urls_django(with_redis=args.redis or args.redis_down)
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    settings.ROOT_URLCONF = "bench.urls"
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     from consultations.models import Topic
     from debate.models import Comment
     from ideas.models import Idea
